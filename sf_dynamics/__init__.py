@@ -1,0 +1,30 @@
+"""sf_dynamics: superfluorescence of quantum-emitter ensembles.
+
+Build an :class:`Ensemble`, run :func:`simulate` with a method
+(``dicke``, ``permutational``, ``exact``), and analyse the returned
+:class:`Result` with :mod:`sf_dynamics.analysis`. Units: ps, 1/ps, rad/ps
+(see :mod:`sf_dynamics.units`).
+"""
+
+from . import analysis, units
+from .result import Result
+from .simulate import available_methods, methods_supporting, simulate
+from .states import CoherentSpinState, DickeState, Excited, Ground
+from .system import Ensemble
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Ensemble",
+    "simulate",
+    "available_methods",
+    "methods_supporting",
+    "Result",
+    "Excited",
+    "Ground",
+    "DickeState",
+    "CoherentSpinState",
+    "analysis",
+    "units",
+    "__version__",
+]

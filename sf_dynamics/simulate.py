@@ -1,0 +1,94 @@
+"""The one entry point: :func:`simulate`."""
+
+from __future__ import annotations
+
+from ._validation import check_times
+from .solvers import METHODS
+from .states import as_initial_state
+from .system import Ensemble
+
+__all__ = ["simulate", "available_methods", "methods_supporting"]
+
+
+def available_methods() -> list[str]:
+    """Names of all registered methods."""
+    return list(METHODS)
+
+
+def methods_supporting(ensemble, initial="excited") -> list[str]:
+    """Names of the methods that can simulate ``ensemble`` from ``initial``."""
+    initial = as_initial_state(initial)
+    return [name for name, mod in METHODS.items() if mod.unsupported_reason(ensemble, initial) is None]
+
+
+def _auto_method(ensemble, initial) -> str:
+    supported = methods_supporting(ensemble, initial)
+    if not supported:
+        raise ValueError(f"no method can simulate {ensemble!r} from {initial.describe()}")
+    return supported[0]
+
+
+def simulate(ensemble, times, method="auto", initial="excited", **options):
+    """Simulate the emission of an ensemble and return a :class:`~sf_dynamics.Result`.
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+        The emitters and their rates (1/ps) and detunings (rad/ps).
+    times : array_like
+        Strictly increasing output times (ps), starting at t >= 0 (t = 0 is
+        the instant of excitation).
+    method : str
+        ``"dicke"`` (symmetric ladder, pure collective decay, O(N)),
+        ``"permutational"`` (exact, identical emitters, O(N^2) states),
+        ``"exact"`` (full 2^N density matrix through QuTiP, n <= 10), or
+        ``"auto"`` (default): the first of these that can represent the
+        problem.
+    initial : str or state
+        ``"excited"`` (default), ``"ground"``, :class:`~sf_dynamics.DickeState`
+        or :class:`~sf_dynamics.CoherentSpinState`.
+    **options
+        Method-specific options (see each solver module's ``OPTIONS``), e.g.
+        ``tol`` for the permutation-invariant solvers.
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    ValueError
+        For invalid times, an unknown method or option, or a method that
+        cannot represent the ensemble (the message names the methods that can).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sf_dynamics import Ensemble, simulate
+    >>> res = simulate(Ensemble(20, collective_decay=1.0), np.linspace(0, 0.6, 61), method="dicke")
+    >>> round(float(res.excitation[0]), 6)
+    20.0
+    """
+    if not isinstance(ensemble, Ensemble):
+        raise ValueError(f"ensemble must be an sf_dynamics.Ensemble, got {type(ensemble).__name__}")
+    times = check_times(times)
+    initial = as_initial_state(initial)
+    if not isinstance(method, str):
+        raise ValueError(f"method must be a string, one of {['auto', *METHODS]}, got {method!r}")
+    key = method.lower()
+    if key == "auto":
+        key = _auto_method(ensemble, initial)
+    if key not in METHODS:
+        raise ValueError(f"method must be one of {['auto', *METHODS]}, got {method!r}")
+    module = METHODS[key]
+    reason = module.unsupported_reason(ensemble, initial)
+    if reason is not None:
+        others = methods_supporting(ensemble, initial)
+        hint = f"; methods that can: {', '.join(others)}" if others else ""
+        raise ValueError(f"method {key!r} cannot simulate this ensemble: {reason}{hint}")
+    unknown = sorted(set(options) - set(module.OPTIONS))
+    if unknown:
+        raise ValueError(
+            f"unknown option(s) {unknown} for method {key!r}; accepted: {sorted(module.OPTIONS) or 'none'}"
+        )
+    return module.solve(ensemble, times, initial, **options)

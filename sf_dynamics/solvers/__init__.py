@@ -1,0 +1,18 @@
+"""Solvers, one module per approximation level.
+
+Each module provides ``NAME``, ``OPTIONS`` (accepted keyword options and
+their meaning), ``unsupported_reason(ensemble, initial)`` (a sentence, or
+None when the method can simulate that problem) and
+``solve(ensemble, times, initial, **options) -> Result``.
+"""
+
+from . import dicke, exact, permutational
+
+__all__ = ["METHODS"]
+
+#: registered methods, in order of preference for ``method="auto"``
+METHODS = {
+    dicke.NAME: dicke,
+    permutational.NAME: permutational,
+    exact.NAME: exact,
+}
