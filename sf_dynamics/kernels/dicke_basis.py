@@ -126,25 +126,38 @@ def _loss_rate(n, j, m, mp, pre_phi_mm, collective, local, pumping, dephasing):
     return loss + dephasing * 0.5 * n - m * mp * pre_phi_mm
 
 
+@nb.njit(inline="always", **_JIT)
+def _inflow_factors(j, ms, mps, diagonal):
+    """Rate polynomials of the three transitions from the row m = ms, m' = mps
+    into ladder j: from the same ladder, from j + 1 and from j - 1.
+
+    They multiply the prefactor rows _E_SAME/_E_DOWN/_E_UP (emission, source
+    row m + 1) or, with (ms, mps) -> (-ms, -mps), _P_SAME/_P_DOWN/_P_UP
+    (pumping, source row m - 1).
+    """
+    same = _pair((j + ms) * (j - ms + 1.0), (j + mps) * (j - mps + 1.0), diagonal)
+    js = j + 1.0
+    down = _pair((js + ms) * (js + ms - 1.0), (js + mps) * (js + mps - 1.0), diagonal)
+    js = j - 1.0
+    up = _pair((js - ms + 1.0) * (js - ms + 2.0), (js - mps + 1.0) * (js - mps + 2.0), diagonal)
+    return same, down, up
+
+
 @nb.njit(**_JIT)
 def _add_row_inflow(acc, x, base_s, lm_s, lm, half, ms, mps, pre, i_same, i_down, i_up, diagonal, scale):
-    """acc[l] += scale * (inflow into ladder l of a row from the row m = ms, m' = mps).
+    """acc[l] += scale * (inflow into ladder l from the row m = ms, m' = mps).
 
-    For emission the source row is m + 1 (prefactor rows _E_*); pumping uses
-    the same expressions with (ms, mps) -> (-ms, -mps) and the _P_* rows.
     Ladders beyond ``lm_s`` do not exist in the source row.
     """
     for l in range(lm + 1):
-        j = half - l
+        same, down, up = _inflow_factors(half - l, ms, mps, diagonal)
         total = 0.0 * acc[l]
         if l <= lm_s:
-            total += pre[i_same, l] * _pair((j + ms) * (j - ms + 1.0), (j + mps) * (j - mps + 1.0), diagonal) * x[base_s + l]
+            total += pre[i_same, l] * same * x[base_s + l]
         if l >= 1 and l - 1 <= lm_s:
-            js = j + 1.0
-            total += pre[i_down, l - 1] * _pair((js + ms) * (js + ms - 1.0), (js + mps) * (js + mps - 1.0), diagonal) * x[base_s + l - 1]
+            total += pre[i_down, l - 1] * down * x[base_s + l - 1]
         if l + 1 <= lm_s:
-            js = j - 1.0
-            total += pre[i_up, l + 1] * _pair((js - ms + 1.0) * (js - ms + 2.0), (js - mps + 1.0) * (js - mps + 2.0), diagonal) * x[base_s + l + 1]
+            total += pre[i_up, l + 1] * up * x[base_s + l + 1]
         acc[l] += scale * total
 
 
@@ -245,29 +258,63 @@ def factorize_shifted(alpha, q, n, offsets, lmax, pre, rates, shift, sub, cp, wi
 
 
 @nb.njit(**_JIT)
-def _solve_row(x, b, alpha, k, q, n, offsets, lmax, pre, with_pumping, sub, cp, winv, r):
-    """Solve row k of (I - alpha M) x = b for x[row k], the other rows fixed."""
+def _sweep(x, b, alpha, q, n, offsets, lmax, pre, with_pumping, sub, cp, winv, r, upward):
+    """One block Gauss-Seidel sweep over the rows of (I - alpha M) x = b.
+
+    Row k (fixed m) is solved exactly (factored tridiagonal system in j)
+    with the other rows' current values: emission from row k-1 and, when
+    ``with_pumping``, pumping from row k+1. Rows run k = 0, 1, ... (m
+    descending) unless ``upward``. Everything is in this one loop (no calls
+    with array arguments per row, which would cost reference counting).
+    """
     diagonal = q == 0
     half = 0.5 * n
-    lm = lmax[k]
-    m = half - k
-    mp = m - q
-    base = offsets[k]
-    lm_above, base_above, lm_below, base_below = _neighbour_rows(k, lmax, offsets, with_pumping)
-    for l in range(lm + 1):
-        r[l] = b[base + l]
-    if lm_above >= 0:
-        _add_row_inflow(r, x, base_above, lm_above, lm, half, m + 1.0, mp + 1.0, pre, _E_SAME, _E_DOWN, _E_UP, diagonal, alpha)
-    if lm_below >= 0:
-        _add_row_inflow(r, x, base_below, lm_below, lm, half, 1.0 - m, 1.0 - mp, pre, _P_SAME, _P_DOWN, _P_UP, diagonal, alpha)
-    prev = 0.0 * r[0]
-    for l in range(lm + 1):
-        i = base + l
-        prev = (r[l] - sub[i] * prev) * winv[i]
-        r[l] = prev
-    x[base + lm] = r[lm]
-    for l in range(lm - 1, -1, -1):
-        x[base + l] = r[l] - cp[base + l] * x[base + l + 1]
+    nt = lmax.shape[0]
+    for step in range(nt):
+        k = nt - 1 - step if upward else step
+        lm = lmax[k]
+        if lm < 0:
+            continue
+        m = half - k
+        mp = m - q
+        base = offsets[k]
+        for l in range(lm + 1):
+            r[l] = b[base + l]
+        for source in range(2):
+            if source == 0:  # emission from row k-1 (m + 1)
+                ks = k - 1
+                ms = m + 1.0
+                mps = mp + 1.0
+                i_same, i_down, i_up = _E_SAME, _E_DOWN, _E_UP
+            else:  # pumping from row k+1 (m - 1), mirrored m
+                if not with_pumping:
+                    break
+                ks = k + 1
+                ms = 1.0 - m
+                mps = 1.0 - mp
+                i_same, i_down, i_up = _P_SAME, _P_DOWN, _P_UP
+            if ks < 0 or ks >= nt or lmax[ks] < 0:
+                continue
+            lm_s = lmax[ks]
+            base_s = offsets[ks]
+            for l in range(lm + 1):
+                same, down, up = _inflow_factors(half - l, ms, mps, diagonal)
+                total = 0.0 * r[l]
+                if l <= lm_s:
+                    total += pre[i_same, l] * same * x[base_s + l]
+                if l >= 1 and l - 1 <= lm_s:
+                    total += pre[i_down, l - 1] * down * x[base_s + l - 1]
+                if l + 1 <= lm_s:
+                    total += pre[i_up, l + 1] * up * x[base_s + l + 1]
+                r[l] += alpha * total
+        prev = 0.0 * r[0]
+        for l in range(lm + 1):
+            i = base + l
+            prev = (r[l] - sub[i] * prev) * winv[i]
+            r[l] = prev
+        x[base + lm] = r[lm]
+        for l in range(lm - 1, -1, -1):
+            x[base + l] = r[l] - cp[base + l] * x[base + l + 1]
 
 
 @nb.njit(**_JIT)
@@ -284,21 +331,14 @@ def solve_shifted(x, b, alpha, q, n, offsets, lmax, pre, pumping, sub, cp, winv,
     ``x`` holds the initial guess on entry. Returns -1 if ``max_sweeps``
     did not suffice.
     """
-    nt = lmax.shape[0]
     r = np.empty(lmax.max() + 1, dtype=x.dtype)
     if pumping == 0.0:
-        for k in range(nt):
-            if lmax[k] >= 0:
-                _solve_row(x, b, alpha, k, q, n, offsets, lmax, pre, False, sub, cp, winv, r)
+        _sweep(x, b, alpha, q, n, offsets, lmax, pre, False, sub, cp, winv, r, False)
         return 1
     old = x.copy()
     for sweep in range(1, max_sweeps + 1):
-        for k in range(nt):
-            if lmax[k] >= 0:
-                _solve_row(x, b, alpha, k, q, n, offsets, lmax, pre, True, sub, cp, winv, r)
-        for k in range(nt - 1, -1, -1):
-            if lmax[k] >= 0:
-                _solve_row(x, b, alpha, k, q, n, offsets, lmax, pre, True, sub, cp, winv, r)
+        _sweep(x, b, alpha, q, n, offsets, lmax, pre, True, sub, cp, winv, r, False)
+        _sweep(x, b, alpha, q, n, offsets, lmax, pre, True, sub, cp, winv, r, True)
         change = 0.0
         norm = 0.0
         for i in range(x.shape[0]):

@@ -1,0 +1,107 @@
+"""`permutational` against `exact` (N <= 8) and QuTiP piqs (N = 20-40)."""
+
+import numpy as np
+import pytest
+import qutip
+from qutip import piqs
+
+from sf_dynamics import CoherentSpinState, DickeState, Ensemble, simulate
+from tests.helpers import assert_physical, max_relative_difference
+
+ALL_PROCESSES = dict(collective_decay=1.0, decay=0.15, dephasing=0.35, pumping=0.08)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6, 7, 8])
+def test_matches_exact_with_all_four_processes(n):
+    ens = Ensemble(n, **ALL_PROCESSES)
+    times = np.linspace(0, 4.0, 41)
+    perm = simulate(ens, times, method="permutational")
+    ref = simulate(ens, times, method="exact")
+    assert max_relative_difference(perm.intensity, ref.intensity) < 1e-6
+    assert max_relative_difference(perm.excitation, ref.excitation) < 1e-6
+    assert_physical(perm)
+
+
+@pytest.mark.parametrize("initial", [DickeState(1, 1), DickeState(2, 0), DickeState(3, -1), "ground"])
+def test_dicke_and_ground_initial_states_match_exact(initial):
+    ens = Ensemble(6, **ALL_PROCESSES)
+    times = np.linspace(0, 3.0, 31)
+    perm = simulate(ens, times, method="permutational", initial=initial)
+    ref = simulate(ens, times, method="exact", initial=initial)
+    assert max_relative_difference(perm.intensity, ref.intensity) < 1e-6
+    assert max_relative_difference(perm.excitation, ref.excitation) < 1e-6
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 5, 6])
+def test_coherent_spin_state_matches_exact_including_dipole(n):
+    ens = Ensemble(n, collective_decay=1.0, decay=0.1, dephasing=0.3, pumping=0.05, detunings=[0.8] * n)
+    css = CoherentSpinState(2.0, phi=0.7)
+    times = np.linspace(0, 3.0, 31)
+    perm = simulate(ens, times, method="permutational", initial=css)
+    ref = simulate(ens, times, method="exact", initial=css)
+    assert max_relative_difference(perm.intensity, ref.intensity) < 1e-6
+    assert max_relative_difference(perm.data["coherence"], ref.data["coherence"]) < 1e-6
+    assert_physical(perm)
+
+
+def piqs_intensity(ensemble, times):
+    """Intensity from QuTiP piqs (Dicke Liouvillian + mesolve); piqs 'dephasing' = 2 gamma_phi."""
+    n = ensemble.n
+    system = piqs.Dicke(
+        n,
+        emission=ensemble.decay,
+        dephasing=2 * ensemble.dephasing,
+        pumping=ensemble.pumping,
+        collective_emission=ensemble.collective_decay,
+    )
+    jz = piqs.jspin(n, "z")
+    jpjm = piqs.jspin(n, "+") * piqs.jspin(n, "-")
+    res = qutip.mesolve(system.liouvillian(), piqs.excited(n), times, e_ops=[jz, jpjm],
+                        options={"atol": 1e-12, "rtol": 1e-10})
+    excitation = n / 2 + np.real(res.expect[0])
+    return ensemble.collective_decay * np.real(res.expect[1]) + ensemble.decay * excitation
+
+
+@pytest.mark.parametrize("n", [20, 40])
+def test_matches_qutip_piqs(n, burst_times):
+    # piqs computes its rates in float32 (PEERS.md 1.5): agreement ~1e-6 at best
+    ens = Ensemble(n, collective_decay=1.0, decay=0.1, dephasing=0.5, pumping=0.02)
+    times = burst_times(n, points=81)
+    perm = simulate(ens, times, method="permutational")
+    assert max_relative_difference(perm.intensity, piqs_intensity(ens, times)) < 1e-5
+    assert_physical(perm)
+
+
+def test_detuned_identical_emitters_only_rotate_the_dipole():
+    base = Ensemble(5, collective_decay=1.0, dephasing=0.2)
+    shifted = base.replace(detunings=[1.3] * 5)
+    times = np.linspace(0, 2, 21)
+    css = CoherentSpinState(1.0)
+    a = simulate(base, times, method="permutational", initial=css)
+    b = simulate(shifted, times, method="permutational", initial=css)
+    np.testing.assert_allclose(a.intensity, b.intensity, rtol=1e-12)
+    np.testing.assert_allclose(b.data["coherence"], a.data["coherence"] * np.exp(-1.3j * times), atol=1e-7)
+
+
+def test_large_n_burst_is_physical_and_fast_enough_for_the_suite(burst_times):
+    n = 300
+    ens = Ensemble(n, collective_decay=1.0, decay=0.1, dephasing=0.5)
+    res = simulate(ens, burst_times(n, points=101), method="permutational")
+    assert_physical(res)
+    assert res.info["states"] == (n // 2 + 1) ** 2
+    # dephasing and local decay slow the burst: tau_D * N Gamma / ln N > 1
+    from sf_dynamics.analysis import buildup_time
+
+    assert buildup_time(res) * n / np.log(n) > 1.0
+
+
+def test_unequal_detunings_are_refused_with_a_hint():
+    ens = Ensemble(4, collective_decay=1.0, detunings=[0, 0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match="identical emitters.*methods that can: exact"):
+        simulate(ens, np.linspace(0, 1, 3), method="permutational")
+
+
+@pytest.mark.parametrize("tol", [0.0, 1.0, -1e-6, np.nan])
+def test_tolerance_is_validated(tol):
+    with pytest.raises(ValueError, match="tol"):
+        simulate(Ensemble(3, collective_decay=1.0), np.linspace(0, 1, 3), method="permutational", tol=tol)
