@@ -143,48 +143,80 @@ def _rates(ensemble):
     )
 
 
-def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6, progress=None):
-    """Shared driver of the ``permutational`` and ``dicke`` methods."""
-    tol = check_tolerance("tol", tol)
+#: probability allowed to leave the kept ladders (the truncation error bound)
+LADDER_LEAK_TOL = 1e-10
+
+
+def initial_ladder_count(ensemble, times, initial) -> int:
+    """Ladders to keep so that leaving them is very unlikely within ``times``.
+
+    Only local processes change j, each by one; their number up to time T
+    is at most Poisson-distributed with mean mu = N (gamma + gamma_phi + P) T.
+    Keep the initial ladder plus mu + 8 sqrt(mu) + 16 below it (the leak is
+    measured afterwards and the count doubled if it was not enough).
+    """
     n = ensemble.n
-    n_ladders = check_positive_int("n_ladders", n_ladders, maximum=n // 2 + 1)
+    full = n // 2 + 1
+    start = int(round(n / 2 - initial.j)) if isinstance(initial, DickeState) else 0
+    mu = n * (ensemble.decay + ensemble.dephasing + ensemble.pumping) * float(times[-1] - times[0])
+    return int(min(full, start + 1 + np.ceil(mu + 8.0 * np.sqrt(mu) + 16.0)))
+
+
+def _integrate_sectors(ensemble, times, initial, n_ladders, tol, bar):
+    """Evolve the q = 0 (and, for coherent starts, q = 1) sectors on n_ladders ladders."""
+    n = ensemble.n
     rates = _rates(ensemble)
     pop0, coh0 = initial_sectors(n, n_ladders, initial)
-
     solve0, off0, lmax0, pre0 = _sector_solver(n, n_ladders, 0, rates, 0.0, tol)
     stiffness = kb.max_loss_rate(n, off0, lmax0, pre0, rates)
-    n_sectors = 1 if coh0 is None else 2
-    with progress_bar(progress, total=n_sectors * (len(times) - 1), size=pop0.size, desc=method_name) as bar:
-        obs0, info = integrate_linear(
-            solve0,
-            pop0,
-            times,
-            lambda p: kb.diagonal_observables(p, n, off0, lmax0),
-            tol=tol,
-            stiffness=stiffness,
-            progress=bar,
+    obs0, info = integrate_linear(
+        solve0, pop0, times, lambda p: kb.diagonal_observables(p, n, off0, lmax0),
+        tol=tol, stiffness=stiffness, progress=bar,
+    )
+    coherence = np.zeros(len(times), dtype=np.complex128)
+    if coh0 is not None:
+        shift = -1j * ensemble.common_detuning
+        solve1, off1, lmax1, _ = _sector_solver(n, n_ladders, 1, rates, shift, tol)
+        obs1, info1 = integrate_linear(
+            solve1, coh0, times, lambda c: np.array([kb.lowering_expectation(c, n, off1, lmax1)]),
+            tol=tol, stiffness=stiffness, progress=bar,
         )
-        coherence = np.zeros(len(times), dtype=np.complex128)
-        if coh0 is not None:
-            shift = -1j * ensemble.common_detuning
-            solve1, off1, lmax1, _ = _sector_solver(n, n_ladders, 1, rates, shift, tol)
-            obs1, info1 = integrate_linear(
-                solve1,
-                coh0,
-                times,
-                lambda c: np.array([kb.lowering_expectation(c, n, off1, lmax1)]),
-                tol=tol,
-                stiffness=stiffness,
-                progress=bar,
-            )
-            coherence = obs1[:, 0]
-            info = {key: info[key] + info1[key] for key in info}
+        coherence = obs1[:, 0]
+        info = {key: info[key] + info1[key] for key in info}
+    info.update(states=int(pop0.size), sectors=1 if coh0 is None else 2, ladders=n_ladders)
+    return obs0, coherence, info
+
+
+def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6, progress=None):
+    """Shared driver of the ``permutational`` and ``dicke`` methods.
+
+    ``n_ladders="auto"`` keeps only the ladders j = n/2, n/2 - 1, ... that
+    local processes can reach within ``times`` (:func:`initial_ladder_count`)
+    and doubles their number until the probability that left them is below
+    :data:`LADDER_LEAK_TOL`; the dropped ladders then change any observable by
+    less than that fraction of its largest value.
+    """
+    tol = check_tolerance("tol", tol)
+    n = ensemble.n
+    full = n // 2 + 1
+    adaptive = n_ladders == "auto"
+    count = initial_ladder_count(ensemble, times, initial) if adaptive else n_ladders
+    count = check_positive_int("n_ladders", count, maximum=full)
+    attempts = 0
+    with progress_bar(progress, total=len(times) - 1, size=count * (n + 1), desc=method_name) as bar:
+        while True:
+            obs0, coherence, info = _integrate_sectors(ensemble, times, initial, count, tol, bar)
+            attempts += 1
+            leaked = 1.0 - float(obs0[-1, 0])
+            if not adaptive or count == full or leaked <= LADDER_LEAK_TOL:
+                break
+            count = min(full, 2 * count)
     trace, jz, jpjm = obs0[:, 0], obs0[:, 1], obs0[:, 2]
     excitation = n / 2.0 + jz
     intensity = ensemble.collective_decay * jpjm + ensemble.decay * excitation
     params = ensemble.parameters()
     params.update(initial=initial.describe(), tol=tol)
-    info.update(states=int(pop0.size), sectors=n_sectors, ladders=n_ladders)
+    info.update(ladder_attempts=attempts, leaked_probability=max(leaked, 0.0))
     return Result(
         times,
         intensity,
@@ -219,7 +251,4 @@ def solve(ensemble, times, initial, *, tol=1e-6, progress=None):
         ``intensity``, ``excitation``, and ``data["coherence"]`` (<J->) and
         ``data["trace"]`` (total probability).
     """
-    n = ensemble.n
-    return evolve_ladders(
-        ensemble, times, initial, n_ladders=n // 2 + 1, method_name=NAME, tol=tol, progress=progress
-    )
+    return evolve_ladders(ensemble, times, initial, n_ladders="auto", method_name=NAME, tol=tol, progress=progress)
