@@ -19,10 +19,15 @@ class _Silent:
 def progress_bar(progress, *, total: int, size: int = 1, desc: str = ""):
     """Yield an object with ``update(n)``: a tqdm bar or a silent stand-in.
 
-    ``progress`` True/False forces the bar on/off; None shows it when
-    ``size * total`` exceeds :data:`AUTO_THRESHOLD`.
+    ``progress`` True/False forces the bar on/off; None shows it on an
+    interactive terminal when ``size * total`` exceeds :data:`AUTO_THRESHOLD`.
     """
-    show = bool(progress) if progress is not None else size * total > AUTO_THRESHOLD
+    import sys
+
+    if progress is None:
+        show = size * total > AUTO_THRESHOLD and sys.stderr.isatty()
+    else:
+        show = bool(progress)
     if not show:
         yield _Silent()
         return

@@ -15,8 +15,55 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_positive_int, check_rate, check_real_array
+from .spectrum import Spectrum
 
-__all__ = ["Ensemble"]
+__all__ = ["Ensemble", "check_coupling_matrices"]
+
+#: relative tolerance of the symmetry and positive-semidefiniteness checks of Gamma
+MATRIX_TOL = 1e-10
+
+
+def check_coupling_matrices(size, gamma_matrix=None, omega_matrix=None, *, names=("gamma_matrix", "omega_matrix")):
+    """Validate a decay matrix Gamma and a coherent coupling matrix Omega.
+
+    Gamma must be real, finite, of shape (size, size), symmetric and positive
+    semi-definite (eigenvalues >= -1e-10 max|Gamma|); Omega real, finite,
+    symmetric with a zero diagonal (on-site energies are detunings).
+    Returns read-only float64 copies (None stays None).
+    """
+    out = []
+    if gamma_matrix is not None:
+        g = check_real_array(names[0], gamma_matrix, shape=(size, size)).copy()
+        scale = max(float(np.max(np.abs(g))), 1e-300)
+        if np.max(np.abs(g - g.T)) > MATRIX_TOL * scale:
+            raise ValueError(f"{names[0]} must be symmetric (Gamma_ij = Gamma_ji)")
+        g = 0.5 * (g + g.T)
+        lowest = float(np.linalg.eigvalsh(g)[0])
+        if lowest < -MATRIX_TOL * scale * size:
+            raise ValueError(
+                f"{names[0]} must be positive semi-definite (a physical decay matrix); "
+                f"its lowest eigenvalue is {lowest:.3g}"
+            )
+        g.setflags(write=False)
+        out.append(g)
+    else:
+        out.append(None)
+    if omega_matrix is not None:
+        w = np.asarray(omega_matrix)
+        if np.iscomplexobj(w):
+            raise ValueError(f"{names[1]} must be real (rad/ps)")
+        w = check_real_array(names[1], w, shape=(size, size)).copy()
+        scale = max(float(np.max(np.abs(w))), 1e-300)
+        if np.max(np.abs(w - w.T)) > MATRIX_TOL * scale:
+            raise ValueError(f"{names[1]} must be symmetric (Omega_ij = Omega_ji)")
+        if np.any(np.diag(w) != 0):
+            raise ValueError(f"{names[1]} must have a zero diagonal: put on-site energies into detunings")
+        w = 0.5 * (w + w.T)
+        w.setflags(write=False)
+        out.append(w)
+    else:
+        out.append(None)
+    return tuple(out)
 
 
 class Ensemble:
@@ -43,6 +90,16 @@ class Ensemble:
     detunings : array_like of shape (n,), optional
         Transition-frequency offset delta_i of each emitter from the
         reference frequency (rad/ps). Default: all zero.
+    gamma_matrix : array_like of shape (n, n), optional
+        Extra decay matrix (1/ps), e.g. from a geometry; added to
+        ``collective_decay + decay * delta_ij``. Symmetric, positive
+        semi-definite.
+    omega_matrix : array_like of shape (n, n), optional
+        Coherent (dipole-dipole) coupling Omega_ij (rad/ps) of
+        H = sum_{i != j} Omega_ij s+_i s-_j. Real, symmetric, zero diagonal.
+    spectrum : Spectrum, optional
+        Inhomogeneous broadening: the n emitters are spread over the
+        spectrum's K classes (n w_a in class a). Excludes ``detunings``.
 
     Notes
     -----
@@ -57,16 +114,49 @@ class Ensemble:
     True
     """
 
-    __slots__ = ("_n", "_decay", "_collective_decay", "_dephasing", "_pumping", "_detunings")
+    __slots__ = ("_n", "_decay", "_collective_decay", "_dephasing", "_pumping", "_detunings", "_gamma", "_omega",
+                 "_spectrum")
 
-    def __init__(self, n, decay=0.0, collective_decay=0.0, dephasing=0.0, pumping=0.0, detunings=None):
+    def __init__(
+        self,
+        n,
+        decay=0.0,
+        collective_decay=0.0,
+        dephasing=0.0,
+        pumping=0.0,
+        detunings=None,
+        *,
+        gamma_matrix=None,
+        omega_matrix=None,
+        spectrum=None,
+    ):
         self._n = check_positive_int("n", n)
         self._decay = check_rate("decay", decay)
         self._collective_decay = check_rate("collective_decay", collective_decay)
         self._dephasing = check_rate("dephasing", dephasing)
         self._pumping = check_rate("pumping", pumping)
+        self._gamma, self._omega = check_coupling_matrices(self._n, gamma_matrix, omega_matrix)
+        self._spectrum = None
+        if spectrum is not None:
+            if not isinstance(spectrum, Spectrum):
+                raise ValueError(f"spectrum must be an sf_dynamics.Spectrum, got {type(spectrum).__name__}")
+            if detunings is not None:
+                raise ValueError("detunings and spectrum are exclusive: give per-emitter detunings or a spectrum")
+            counts = spectrum.integer_counts
+            if counts is not None and spectrum.classes > 1 and counts.sum() != self._n:
+                raise ValueError(
+                    f"spectrum counts sum to {int(counts.sum())} emitters but n = {self._n}: "
+                    "integer weights are emitter counts and must add up to n"
+                )
+            self._spectrum = spectrum
+        if (gamma_matrix is not None or omega_matrix is not None) and self._spectrum is not None:
+            if self._spectrum.classes > 1 and self._spectrum.integer_counts is None:
+                raise ValueError(
+                    "spectrum with fractional class weights cannot be combined with per-emitter coupling "
+                    "matrices: give per-emitter detunings instead"
+                )
         if detunings is None:
-            det = np.zeros(self._n)
+            det = self._expand_spectrum()
         else:
             det = check_real_array("detunings", detunings)
             if det.ndim == 0:
@@ -78,9 +168,21 @@ class Ensemble:
                 raise ValueError(
                     f"detunings must have length n = {self._n} (one per emitter, rad/ps), got shape {det.shape}"
                 )
-        det = det.copy()
-        det.setflags(write=False)
+        if det is not None:
+            det = det.copy()
+            det.setflags(write=False)
         self._detunings = det
+
+    def _expand_spectrum(self):
+        """Per-emitter detunings of a spectrum (None if its class counts are fractional)."""
+        spec = self._spectrum
+        if spec is None:
+            return np.zeros(self._n)
+        if spec.classes == 1:
+            return np.full(self._n, spec.detunings[0])
+        if spec.integer_counts is None:
+            return None
+        return np.repeat(spec.detunings, spec.integer_counts.astype(np.int64))
 
     # -- read-only attributes -------------------------------------------------
     @property
@@ -110,14 +212,60 @@ class Ensemble:
 
     @property
     def detunings(self) -> np.ndarray:
-        """Per-emitter detunings delta_i (rad/ps), read-only array of shape (n,)."""
+        """Per-emitter detunings delta_i (rad/ps), read-only array of shape (n,).
+
+        Raises
+        ------
+        ValueError
+            If the ensemble is described by a spectrum with fractional class
+            weights (only class-based methods apply; see :meth:`spectral_classes`).
+        """
+        if self._detunings is None:
+            raise ValueError(
+                "this ensemble is described by spectral classes with fractional weights: "
+                "per-emitter detunings are not defined (use spectral_classes())"
+            )
         return self._detunings
+
+    @property
+    def spectrum(self):
+        """The :class:`~sf_dynamics.Spectrum` given at construction, or None."""
+        return self._spectrum
+
+    @property
+    def has_coupling_matrices(self) -> bool:
+        """True if a gamma_matrix or omega_matrix (geometry) was given."""
+        return self._gamma is not None or self._omega is not None
+
+    @property
+    def has_emitter_detunings(self) -> bool:
+        """True if per-emitter detunings are defined (see :attr:`detunings`)."""
+        return self._detunings is not None
 
     # -- derived quantities -----------------------------------------------------
     @property
     def is_identical(self) -> bool:
-        """True if all emitters share one detuning (permutation invariance)."""
+        """True if the emitters are interchangeable: one detuning, no coupling matrices."""
+        if self.has_coupling_matrices or self._detunings is None:
+            return False
         return bool(np.all(self._detunings == self._detunings[0]))
+
+    def spectral_classes(self):
+        """Emitters grouped by detuning.
+
+        Returns
+        -------
+        detunings : ndarray, shape (K,)
+            Class detunings (rad/ps).
+        weights : ndarray, shape (K,)
+            Fraction of the emitters in each class (sum 1).
+        counts : ndarray of int64 or None
+            Emitters per class when these are integers, else None.
+        """
+        if self._spectrum is not None and self._detunings is None:
+            return self._spectrum.detunings, self._spectrum.weights, None
+        values, counts = np.unique(self._detunings, return_counts=True)
+        return values, counts / self._n, counts.astype(np.int64)
 
     @property
     def common_detuning(self) -> float:
@@ -134,14 +282,23 @@ class Ensemble:
 
     @property
     def single_emitter_decay(self) -> float:
-        """Total radiative rate Gamma_ii = collective_decay + decay (1/ps) of one emitter."""
-        return self._collective_decay + self._decay
+        """Mean single-emitter radiative rate Gamma_ii (1/ps): collective_decay + decay (+ mean diagonal of gamma_matrix)."""
+        extra = float(np.mean(np.diag(self._gamma))) if self._gamma is not None else 0.0
+        return self._collective_decay + self._decay + extra
 
     def gamma_matrix(self) -> np.ndarray:
-        """Decay matrix Gamma_ij = collective_decay + decay * delta_ij (1/ps), shape (n, n)."""
+        """Decay matrix Gamma_ij = collective_decay + decay * delta_ij (+ gamma_matrix) (1/ps), shape (n, n)."""
         g = np.full((self._n, self._n), self._collective_decay)
         g[np.diag_indices(self._n)] += self._decay
+        if self._gamma is not None:
+            g += self._gamma
         return g
+
+    def omega_matrix(self) -> np.ndarray:
+        """Coherent coupling Omega_ij (rad/ps), shape (n, n); zeros if none was given."""
+        if self._omega is None:
+            return np.zeros((self._n, self._n))
+        return self._omega.copy()
 
     def parameters(self) -> dict:
         """The ensemble's parameters as a plain dict (for metadata and files)."""
@@ -152,11 +309,18 @@ class Ensemble:
             "dephasing": self._dephasing,
             "pumping": self._pumping,
         }
-        if self.is_identical:
+        if self._spectrum is not None:
+            out["spectrum"] = repr(self._spectrum)
+            out["detuning_mean"] = self._spectrum.mean()
+            out["detuning_std"] = self._spectrum.std()
+        elif np.all(self._detunings == self._detunings[0]):
             out["detuning"] = float(self._detunings[0])
         else:
             out["detuning_mean"] = float(np.mean(self._detunings))
             out["detuning_std"] = float(np.std(self._detunings))
+        if self.has_coupling_matrices:
+            out["coupling_matrices"] = True
+            out["single_emitter_decay"] = self.single_emitter_decay
         return out
 
     def replace(self, **changes) -> "Ensemble":
@@ -167,10 +331,20 @@ class Ensemble:
             collective_decay=self._collective_decay,
             dephasing=self._dephasing,
             pumping=self._pumping,
-            detunings=self._detunings,
+            gamma_matrix=self._gamma,
+            omega_matrix=self._omega,
         )
-        if "n" in changes and "detunings" not in changes and self.is_identical:
-            kwargs["detunings"] = np.full(int(changes["n"]), self._detunings[0])
+        if self._spectrum is not None:
+            kwargs["spectrum"] = self._spectrum
+        else:
+            kwargs["detunings"] = self._detunings
+        if "n" in changes and "detunings" not in changes and "spectrum" not in changes and self._spectrum is None:
+            if np.all(self._detunings == self._detunings[0]):
+                kwargs["detunings"] = np.full(int(changes["n"]), self._detunings[0])
+        if "spectrum" in changes:
+            kwargs.pop("detunings", None)
+        if "detunings" in changes:
+            kwargs.pop("spectrum", None)
         kwargs.update(changes)
         return Ensemble(**kwargs)
 
@@ -180,16 +354,28 @@ class Ensemble:
             value = getattr(self, name)
             if value:
                 parts.append(f"{name}={value:g}")
-        if np.any(self._detunings != 0):
-            if self.is_identical:
+        if self._spectrum is not None:
+            parts.append(f"spectrum={self._spectrum!r}")
+        elif np.any(self._detunings != 0):
+            if np.all(self._detunings == self._detunings[0]):
                 parts.append(f"detuning={self._detunings[0]:g}")
             else:
                 parts.append(f"detunings=<spread {np.std(self._detunings):g} rad/ps>")
+        if self.has_coupling_matrices:
+            parts.append("coupling matrices")
         return f"Ensemble({', '.join(parts)})"
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, Ensemble):
             return NotImplemented
-        return self.parameters() == other.parameters() and np.array_equal(self._detunings, other._detunings)
+        same_matrices = all(
+            (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
+            for a, b in ((self._gamma, other._gamma), (self._omega, other._omega))
+        )
+        same_det = (self._detunings is None and other._detunings is None) or (
+            self._detunings is not None and other._detunings is not None
+            and np.array_equal(self._detunings, other._detunings)
+        )
+        return self.parameters() == other.parameters() and same_matrices and same_det
 
     __hash__ = None

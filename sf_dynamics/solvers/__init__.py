@@ -6,7 +6,7 @@ None when the method can simulate that problem) and
 ``solve(ensemble, times, initial, **options) -> Result``.
 """
 
-from . import dicke, exact, permutational
+from . import cumulant, dicke, exact, meanfield, permutational
 
 __all__ = ["METHODS"]
 
@@ -15,4 +15,6 @@ METHODS = {
     dicke.NAME: dicke,
     permutational.NAME: permutational,
     exact.NAME: exact,
+    cumulant.NAME: cumulant,
+    meanfield.NAME: meanfield,
 }

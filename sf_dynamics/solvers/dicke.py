@@ -24,6 +24,8 @@ def unsupported_reason(ensemble, initial):
     local = [name for name in ("decay", "dephasing", "pumping") if getattr(ensemble, name) > 0]
     if local:
         return f"it has pure collective decay only, but the ensemble has local {', '.join(local)}"
+    if ensemble.has_coupling_matrices:
+        return "it needs identical all-to-all coupling, but the ensemble has coupling matrices (geometry)"
     if not ensemble.is_identical:
         return "it needs identical emitters (all detunings equal), but the detunings differ"
     if isinstance(initial, DickeState) and initial.j != ensemble.n / 2:

@@ -1,7 +1,8 @@
 """Full 2^N density-matrix master equation through QuTiP (method ``"exact"``).
 
 The ground truth of sf_dynamics for small ensembles (n <= 10): any detunings,
-the general decay matrix Gamma_ij, local dephasing and pumping. Emitter i's
+the general decay matrix Gamma_ij and coherent coupling Omega_ij, local
+dephasing and pumping. Emitter i's
 lowering operator is ``qutip.destroy(2)`` on factor i (|1> = excited). The
 decay matrix is diagonalised, Gamma = sum_k lambda_k v_k v_k^T, giving the
 collapse operators sqrt(lambda_k) sum_i v_ki s-_i. The Liouvillian is
@@ -28,6 +29,8 @@ def unsupported_reason(ensemble, initial):
     """Why the full-space solver cannot run ``ensemble`` (None if it can)."""
     if ensemble.n > MAX_EMITTERS:
         return f"the 2^n density matrix is limited to n <= {MAX_EMITTERS} emitters, got n = {ensemble.n}"
+    if not ensemble.has_emitter_detunings:
+        return "it needs per-emitter detunings, but the spectrum has fractional class weights"
     return None
 
 
@@ -62,6 +65,11 @@ def build_model(ensemble):
     number = [sp[i] * sm[i] for i in range(n)]
     zero = 0.0 * number[0]
     hamiltonian = sum((float(d) * number[i] for i, d in enumerate(ensemble.detunings)), start=zero)
+    omega = ensemble.omega_matrix()
+    hamiltonian += sum(
+        (float(omega[i, j]) * sp[i] * sm[j] for i in range(n) for j in range(n) if i != j and omega[i, j] != 0),
+        start=zero,
+    )
     gamma = ensemble.gamma_matrix()
     collapse = []
     lam, vec = np.linalg.eigh(gamma)
