@@ -1,21 +1,23 @@
 """sf_dynamics: superfluorescence of quantum-emitter ensembles.
 
 Build an :class:`Ensemble`, run :func:`simulate` with a method
-(``dicke``, ``permutational``, ``exact``), and analyse the returned
+(``dicke``, ``permutational``, ``exact``, ``cumulant``, ``meanfield``), and analyse the returned
 :class:`Result` with :mod:`sf_dynamics.analysis`. Units: ps, 1/ps, rad/ps
 (see :mod:`sf_dynamics.units`).
 """
 
-from . import analysis, units
+from . import analysis, geometry, units
 from .result import Result
 from .simulate import available_methods, methods_supporting, simulate
 from .states import CoherentSpinState, DickeState, Excited, Ground
+from .spectrum import Spectrum
 from .system import Ensemble
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Ensemble",
+    "Spectrum",
     "simulate",
     "available_methods",
     "methods_supporting",
@@ -25,6 +27,7 @@ __all__ = [
     "DickeState",
     "CoherentSpinState",
     "analysis",
+    "geometry",
     "units",
     "__version__",
 ]

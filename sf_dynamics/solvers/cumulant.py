@@ -91,6 +91,7 @@ def _emitter_problem(model: EmitterModel, initial):
     half_gamma = model.half_offdiagonal_gamma()
     omega = model.omega
     use_omega = model.has_omega
+    diff_matrix = half_gamma - omega if use_omega else None
     nn = size * size
 
     def unpack(y):
@@ -102,11 +103,17 @@ def _emitter_problem(model: EmitterModel, initial):
         n, cr, ci, npop = unpack(y)
         dn, dcr, dci, dnp = unpack(dy)
         # X = G C with G = Gamma/2 - i Omega (zero diagonal), C_kk = n_k
-        xr = half_gamma @ cr
-        xi = half_gamma @ ci
         if use_omega:
-            xr += omega @ ci
-            xi -= omega @ cr
+            # three real products (Karatsuba): (A - iB)(C + iD) = AC + BD + i[(A - B)(C + D) - AC + BD]
+            ac = half_gamma @ cr
+            bd = omega @ ci
+            xr = ac + bd
+            xi = diff_matrix @ (cr + ci)
+            xi -= ac
+            xi += bd
+        else:
+            xr = half_gamma @ cr
+            xi = half_gamma @ ci
         kc.emitter_pair_rhs(n, cr, ci, npop, xr, xi, model.gamma, omega, model.detunings, model.dephasing,
                             model.pumping, dn, dcr, dci, dnp)
         return dy

@@ -1,0 +1,122 @@
+"""Benchmark of the moment methods (cumulant, meanfield) and their accuracy.
+
+Tables printed (2-core machine, one run):
+
+1. ``classes``: N identical-coupling emitters with a Gaussian line of FWHM
+   0.5 N Gamma in K = 101 spectral classes and dephasing 0.1 N Gamma, over
+   5 ln N / (N Gamma): wall time versus N.
+2. ``geometry``: n two-level dipoles (along z) on a simple cubic lattice of
+   spacing 0.1 lambda with free-space Green's-tensor Gamma and Omega (full
+   n x n matrices), over 6 ln n / Gamma_max: wall time versus n.
+3. ``triplet``: n nanocrystals with three orthogonal dipoles each on a cubic
+   lattice (3n x 3n matrices), when available.
+4. ``accuracy``: tau_D and averaged-peak errors of cumulant and meanfield
+   against the exact permutational solution for identical emitters
+   (collective decay 1, local decay 0.1, dephasing 0.5).
+
+Usage::
+
+    python benchmarks/bench_cumulant.py                    # everything
+    python benchmarks/bench_cumulant.py --only classes accuracy
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+import sf_dynamics as sf
+from sf_dynamics import analysis
+from sf_dynamics.geometry import green_couplings
+
+
+def cubic_lattice(shape, spacing):
+    idx = np.stack(np.meshgrid(*(np.arange(s) for s in shape), indexing="ij"), -1).reshape(-1, 3)
+    return idx * spacing
+
+
+def bench_classes(sizes=(10**3, 10**4, 10**5, 10**6), classes=101):
+    print("| N | K | wall time (s) | RHS evaluations | tau_D N Gamma | peak / (N^2 Gamma) |")
+    print("|---|---|---|---|---|---|")
+    for n in sizes:
+        gamma = 1.0 / n  # N Gamma = 1 /ps
+        ens = sf.Ensemble(n, collective_decay=gamma, dephasing=0.1,
+                          spectrum=sf.Spectrum.gaussian(0.5, classes=classes))
+        times = np.linspace(0, 5 * np.log(n), 401)
+        start = time.perf_counter()
+        res = sf.simulate(ens, times, method="cumulant")
+        wall = time.perf_counter() - start
+        print(f"| {n} | {classes} | {wall:.2f} | {res.info['rhs_evaluations']} | "
+              f"{analysis.buildup_time(res):.3f} | {analysis.peak_intensity(res) / n:.4f} |", flush=True)
+
+
+def bench_geometry(shapes=((5, 5, 4), (10, 5, 5), (10, 10, 5), (10, 10, 10), (20, 10, 10))):
+    print("| n | lattice | Gamma_max / gamma | wall time (s) | RHS evaluations | s per RHS |")
+    print("|---|---|---|---|---|---|")
+    for shape in shapes:
+        pos = cubic_lattice(shape, 0.1)
+        n = len(pos)
+        g, w = green_couplings(pos, np.tile([0.0, 0.0, 1.0], (n, 1)), wavelength=1.0, gamma=1.0)
+        lam = float(np.linalg.eigvalsh(g)[-1])
+        ens = sf.Ensemble(n, gamma_matrix=g, omega_matrix=w)
+        times = np.linspace(0, 6 * np.log(n) / lam, 101)
+        start = time.perf_counter()
+        res = sf.simulate(ens, times, method="cumulant", rtol=1e-6, atol=1e-8)
+        wall = time.perf_counter() - start
+        nfev = res.info["rhs_evaluations"]
+        print(f"| {n} | {'x'.join(map(str, shape))} | {lam:.1f} | {wall:.1f} | {nfev} | {wall / nfev:.3f} |",
+              flush=True)
+
+
+def bench_triplet(shapes=((3, 3, 3), (5, 5, 4), (5, 5, 8), (8, 8, 8))):
+    if not hasattr(sf, "NanocrystalEnsemble"):
+        print("(triplet nanocrystals not available)")
+        return
+    print("| NCs | dipoles | wall time (s) | RHS evaluations | s per RHS |")
+    print("|---|---|---|---|---|")
+    for shape in shapes:
+        pos = cubic_lattice(shape, 0.1)
+        ens = sf.NanocrystalEnsemble.from_positions(pos, wavelength=1.0, gamma=1.0)
+        lam = float(np.linalg.eigvalsh(ens.gamma_matrix())[-1])
+        times = np.linspace(0, 6 * np.log(3 * len(pos)) / lam, 101)
+        start = time.perf_counter()
+        res = sf.simulate(ens, times, method="cumulant", rtol=1e-6, atol=1e-8)
+        wall = time.perf_counter() - start
+        nfev = res.info["rhs_evaluations"]
+        print(f"| {len(pos)} | {3 * len(pos)} | {wall:.1f} | {nfev} | {wall / nfev:.3f} |", flush=True)
+
+
+def bench_accuracy(sizes=(50, 200, 1000)):
+    print("| N | method | tau_D error | averaged-peak error | wall time (s) |")
+    print("|---|---|---|---|---|")
+    for n in sizes:
+        ens = sf.Ensemble(n, collective_decay=1.0, decay=0.1, dephasing=0.5)
+        times = np.linspace(0, 5 * np.log(n) / n, 501)
+        ref = sf.simulate(ens, times, method="permutational")
+        t_ref, p_ref = analysis.buildup_time(ref), analysis.peak_intensity(ref)
+        for method in ("cumulant", "meanfield"):
+            start = time.perf_counter()
+            res = sf.simulate(ens, times, method=method)
+            wall = time.perf_counter() - start
+            print(f"| {n} | {method} | {analysis.buildup_time(res) / t_ref - 1:+.1%} | "
+                  f"{analysis.peak_intensity(res) / p_ref - 1:+.1%} | {wall:.2f} |", flush=True)
+
+
+SECTIONS = {"classes": bench_classes, "geometry": bench_geometry, "triplet": bench_triplet,
+            "accuracy": bench_accuracy}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), default=list(SECTIONS))
+    args = parser.parse_args(argv)
+    sf.simulate(sf.Ensemble(3, collective_decay=1.0), np.linspace(0, 1, 3), method="cumulant")  # compile
+    for name in args.only:
+        print(f"\n## {name}\n")
+        SECTIONS[name]()
+
+
+if __name__ == "__main__":
+    main()
