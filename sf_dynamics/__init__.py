@@ -7,6 +7,7 @@ Build an :class:`Ensemble`, run :func:`simulate` with a method
 """
 
 from . import analysis, geometry, units
+from .nanocrystals import NanocrystalEnsemble, TripletExcitation
 from .result import Result
 from .simulate import available_methods, methods_supporting, simulate
 from .states import CoherentSpinState, DickeState, Excited, Ground
@@ -18,6 +19,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Ensemble",
     "Spectrum",
+    "NanocrystalEnsemble",
+    "TripletExcitation",
     "simulate",
     "available_methods",
     "methods_supporting",

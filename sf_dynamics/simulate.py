@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._validation import check_times
 from .solvers import METHODS
 from .states import as_initial_state
+from .nanocrystals import NanocrystalEnsemble
 from .system import Ensemble
 
 __all__ = ["simulate", "available_methods", "methods_supporting"]
@@ -33,20 +34,24 @@ def simulate(ensemble, times, method="auto", initial="excited", **options):
 
     Parameters
     ----------
-    ensemble : Ensemble
-        The emitters and their rates (1/ps) and detunings (rad/ps).
+    ensemble : Ensemble or NanocrystalEnsemble
+        The emitters (two-level, or triplet nanocrystals) and their rates
+        (1/ps) and detunings (rad/ps).
     times : array_like
         Strictly increasing output times (ps), starting at t >= 0 (t = 0 is
         the instant of excitation).
     method : str
         ``"dicke"`` (symmetric ladder, pure collective decay, O(N)),
         ``"permutational"`` (exact, identical emitters, O(N^2) states),
-        ``"exact"`` (full 2^N density matrix through QuTiP, n <= 10), or
-        ``"auto"`` (default): the first of these that can represent the
-        problem.
+        ``"exact"`` (full 2^N density matrix through QuTiP, n <= 10; 4^n for
+        n <= 4 nanocrystals), ``"cumulant"`` (second-order cumulants, large
+        and inhomogeneous ensembles, geometry), ``"meanfield"`` (first order,
+        seeded), or ``"auto"`` (default): the first of these that can
+        represent the problem.
     initial : str or state
-        ``"excited"`` (default), ``"ground"``, :class:`~sf_dynamics.DickeState`
-        or :class:`~sf_dynamics.CoherentSpinState`.
+        ``"excited"`` (default), ``"ground"``, :class:`~sf_dynamics.DickeState`,
+        :class:`~sf_dynamics.CoherentSpinState`, or for nanocrystals
+        :class:`~sf_dynamics.TripletExcitation` ("excited" = 1/3 in each sublevel).
     **options
         Method-specific options (see each solver module's ``OPTIONS``), e.g.
         ``tol`` for the permutation-invariant solvers.
@@ -69,8 +74,10 @@ def simulate(ensemble, times, method="auto", initial="excited", **options):
     >>> round(float(res.excitation[0]), 6)
     20.0
     """
-    if not isinstance(ensemble, Ensemble):
-        raise ValueError(f"ensemble must be an sf_dynamics.Ensemble, got {type(ensemble).__name__}")
+    if not isinstance(ensemble, (Ensemble, NanocrystalEnsemble)):
+        raise ValueError(
+            f"ensemble must be an sf_dynamics.Ensemble or NanocrystalEnsemble, got {type(ensemble).__name__}"
+        )
     times = check_times(times)
     initial = as_initial_state(initial)
     if not isinstance(method, str):

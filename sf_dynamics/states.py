@@ -118,15 +118,19 @@ _NAMED = {"excited": Excited(), "ground": Ground()}
 
 def as_initial_state(initial):
     """Turn a user's ``initial`` argument into one of the state classes."""
-    if isinstance(initial, (Excited, Ground, DickeState, CoherentSpinState)):
+    from .nanocrystals import TripletExcitation
+
+    if isinstance(initial, (Excited, Ground, DickeState, CoherentSpinState, TripletExcitation)):
         return initial
     if isinstance(initial, str):
         key = initial.lower()
         if key in _NAMED:
             return _NAMED[key]
         raise ValueError(
-            f"initial must be 'excited', 'ground', a DickeState or a CoherentSpinState, got {initial!r}"
+            f"initial must be 'excited', 'ground', a DickeState, a CoherentSpinState or a TripletExcitation, "
+            f"got {initial!r}"
         )
     raise ValueError(
-        f"initial must be 'excited', 'ground', a DickeState or a CoherentSpinState, got {type(initial).__name__}"
+        f"initial must be 'excited', 'ground', a DickeState, a CoherentSpinState or a TripletExcitation, "
+        f"got {type(initial).__name__}"
     )

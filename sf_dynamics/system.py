@@ -114,6 +114,8 @@ class Ensemble:
     True
     """
 
+    emitter_type = "two-level"
+
     __slots__ = ("_n", "_decay", "_collective_decay", "_dephasing", "_pumping", "_detunings", "_gamma", "_omega",
                  "_spectrum")
 

@@ -28,12 +28,14 @@ import numpy as np
 
 from .._progress import progress_bar
 from ..kernels import cumulant as kc
+from ..kernels import triplet as kt
+from ..nanocrystals import TripletExcitation
 from ..ode import integrate_observed
 from ..result import Result
 from ..states import CoherentSpinState, DickeState, Excited, Ground
 from ._models import ClassModel, EmitterModel, choose_engine, symmetric_moments
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "derivatives"]
+__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "derivatives", "triplet_derivatives"]
 
 NAME = "cumulant"
 OPTIONS = {
@@ -47,6 +49,10 @@ OPTIONS = {
 
 def unsupported_reason(ensemble, initial):
     """Why the cumulant expansion cannot start from ``initial`` (None if it can)."""
+    if ensemble.emitter_type == "triplet":
+        if not isinstance(initial, (Excited, Ground, TripletExcitation)):
+            return "nanocrystals start from 'excited', 'ground' or a TripletExcitation"
+        return None
     if isinstance(initial, DickeState) and initial.j != ensemble.n / 2:
         return "it starts from symmetric Dicke states |n/2, m> only"
     if not isinstance(initial, (Excited, Ground, CoherentSpinState, DickeState)):
@@ -103,17 +109,7 @@ def _emitter_problem(model: EmitterModel, initial):
         n, cr, ci, npop = unpack(y)
         dn, dcr, dci, dnp = unpack(dy)
         # X = G C with G = Gamma/2 - i Omega (zero diagonal), C_kk = n_k
-        if use_omega:
-            # three real products (Karatsuba): (A - iB)(C + iD) = AC + BD + i[(A - B)(C + D) - AC + BD]
-            ac = half_gamma @ cr
-            bd = omega @ ci
-            xr = ac + bd
-            xi = diff_matrix @ (cr + ci)
-            xi -= ac
-            xi += bd
-        else:
-            xr = half_gamma @ cr
-            xi = half_gamma @ ci
+        xr, xi = _coupling_product(half_gamma, omega if use_omega else None, diff_matrix, cr, ci)
         kc.emitter_pair_rhs(n, cr, ci, npop, xr, xi, model.gamma, omega, model.detunings, model.dephasing,
                             model.pumping, dn, dcr, dci, dnp)
         return dy
@@ -124,6 +120,63 @@ def _emitter_problem(model: EmitterModel, initial):
         return np.concatenate([[intensity, n.sum()], n])
 
     return y0, rhs, observe
+
+
+# -- triplet nanocrystals -------------------------------------------------------
+def _coupling_product(half_gamma, omega, diff, cr, ci):
+    """X = (Gamma/2 - i Omega) (C_r + i C_i) with three real matrix products (Karatsuba)."""
+    if omega is None:
+        return half_gamma @ cr, half_gamma @ ci
+    ac = half_gamma @ cr
+    bd = omega @ ci
+    xi = diff @ (cr + ci)
+    xi -= ac
+    xi += bd
+    return ac + bd, xi
+
+
+def _triplet_problem(ensemble, initial):
+    n = ensemble.n
+    m = 3 * n
+    gamma = np.ascontiguousarray(ensemble.gamma_matrix())
+    omega = ensemble.omega_matrix()
+    g_full = 0.5 * gamma - 1j * omega
+    half_off = 0.5 * gamma.copy()
+    for i in range(n):
+        half_off[3 * i : 3 * i + 3, 3 * i : 3 * i + 3] = 0.0
+    use_omega = bool(np.any(omega))
+    diff = half_off - omega if use_omega else None
+    eps = ensemble.onsite_energies()
+    pops = np.zeros(3) if isinstance(initial, Ground) else np.asarray(
+        (initial if isinstance(initial, TripletExcitation) else TripletExcitation()).populations)
+    c0 = np.zeros((m, m), dtype=np.complex128)
+    for i in range(n):
+        c0[3 * i : 3 * i + 3, 3 * i : 3 * i + 3] = np.diag(pops)
+    e0 = np.diag(pops).astype(np.complex128)
+    w0 = np.broadcast_to(np.einsum("ab,cd->abcd", e0, e0), (n, n, 3, 3, 3, 3)).copy()
+    y0 = np.concatenate([c0.ravel(), w0.ravel()])
+    mm = m * m
+
+    def unpack(y):
+        return y[:mm].reshape(m, m), y[mm:].reshape(n, n, 3, 3, 3, 3)
+
+    def rhs(t, y):
+        c, w = unpack(y)
+        xr, xi = _coupling_product(half_off, omega if use_omega else None, diff, c.real.copy(), c.imag.copy())
+        dy = np.empty_like(y)
+        dc, dw = unpack(dy)
+        kt.triplet_pair_rhs(c, w, xr + 1j * xi, g_full, gamma, eps, ensemble.dephasing, dc, dw)
+        return dy
+
+    def observe(y):
+        c, _ = unpack(y)
+        return kt.triplet_observables(c, gamma)
+
+    # pair quantities enter the intensity ~n^2 times: absolute tolerance atol / n for them
+    atol_scale = np.full(y0.size, 1.0 / n)
+    nc_block = np.kron(np.eye(n, dtype=bool), np.ones((3, 3), dtype=bool))
+    atol_scale[:mm][nc_block.ravel()] = 1.0
+    return y0, rhs, observe, atol_scale
 
 
 def derivatives(ensemble, populations, coherences, correlations):
@@ -159,7 +212,44 @@ def derivatives(ensemble, populations, coherences, correlations):
     return dy[:size], dc, dy[size + 2 * nn :].reshape(size, size)
 
 
-def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, integrator="DOP853", progress=None):
+def triplet_derivatives(ensemble, coherences, correlations):
+    """Right-hand side of the triplet cumulant equations at one state.
+
+    Parameters
+    ----------
+    ensemble : NanocrystalEnsemble
+    coherences : array_like, shape (3n, 3n)
+        C[x, y] = <sigma_x^+ sigma_y> (3 x 3 NC blocks: the excited-state
+        density matrices E_i[a, b] = <|a><b|_i>).
+    correlations : array_like, shape (n, n, 3, 3, 3, 3)
+        W[i, j, a, b, c, d] = <P_{i,ab} P_{j,cd}> (i != j; i = j ignored).
+
+    Returns
+    -------
+    dC : ndarray, shape (3n, 3n)
+    dW : ndarray, shape (n, n, 3, 3, 3, 3) (zero for i = j)
+    """
+    y0, rhs, _, _ = _triplet_problem(ensemble, Ground())
+    y = np.concatenate([np.asarray(coherences, complex).ravel(), np.asarray(correlations, complex).ravel()])
+    dy = rhs(0.0, y)
+    m = 3 * ensemble.n
+    return dy[: m * m].reshape(m, m), dy[m * m :].reshape(correlations.shape)
+
+
+def _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress):
+    y0, rhs, observe, atol_scale = _triplet_problem(ensemble, initial)
+    with progress_bar(progress, total=len(times) - 1, size=y0.size * 50, desc=NAME) as bar:
+        obs, info = integrate_observed(rhs, y0, times, observe, method=integrator or "RK45", rtol=rtol,
+                                       atol=atol * atol_scale, progress=bar)
+    params = ensemble.parameters()
+    params.update(initial=initial.describe(), engine="nanocrystals", rtol=rtol, atol=atol,
+                  integrator=integrator or "RK45")
+    info.update(engine="nanocrystals", variables=int(y0.size))
+    return Result(times, obs[:, 0], obs[:, 1], NAME, params, data={"intensity_by_polarization": obs[:, 2:5]},
+                  info=info)
+
+
+def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, integrator=None, progress=None):
     """Simulate an ensemble with the second-order cumulant expansion.
 
     Parameters
@@ -175,8 +265,9 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
         Variables per spectral class (identical coupling) or per emitter.
     rtol, atol : float
         Tolerances of the explicit Runge-Kutta integrator.
-    integrator : {"DOP853", "RK45", "RK23"}
-        SciPy Runge-Kutta method.
+    integrator : {"DOP853", "RK45", "RK23"}, optional
+        SciPy Runge-Kutta method; default DOP853 (RK45 for nanocrystals,
+        whose state is ~90 n^2 complex numbers and DOP853 keeps 13 copies).
     progress : bool or None
         Progress bar (None: automatic for large problems).
 
@@ -185,8 +276,14 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     Result
         ``data["class_populations"]`` (classes engine, shape (nt, K)) or
         ``data["populations"]`` (emitters engine, shape (nt, n)): the excited
-        population of one emitter of each class / of each emitter.
+        population of one emitter of each class / of each emitter. For
+        nanocrystals, ``data["intensity_by_polarization"]`` (nt, 3): the
+        emission of the x, y and z dipoles, Re sum_y Gamma_xy C_xy over the
+        dipoles x of one polarisation (they add up to the intensity).
     """
+    if ensemble.emitter_type == "triplet":
+        return _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress)
+    integrator = integrator or "DOP853"
     engine = choose_engine(ensemble, engine)
     if ensemble.spectrum is not None:
         ensemble.spectrum.check_window(float(times[-1] - times[0]))

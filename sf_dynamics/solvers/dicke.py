@@ -21,6 +21,8 @@ OPTIONS = {"tol": "local L1 error per step (default 1e-6)", "progress": "show a 
 
 def unsupported_reason(ensemble, initial):
     """Why the Dicke ladder cannot represent ``ensemble`` from ``initial`` (None if it can)."""
+    if getattr(ensemble, "emitter_type", "two-level") != "two-level":
+        return "it handles two-level emitters only (use 'cumulant', or 'exact' for n <= 4 nanocrystals)"
     local = [name for name in ("decay", "dephasing", "pumping") if getattr(ensemble, name) > 0]
     if local:
         return f"it has pure collective decay only, but the ensemble has local {', '.join(local)}"

@@ -22,11 +22,21 @@ __all__ = ["NAME", "OPTIONS", "MAX_EMITTERS", "unsupported_reason", "solve", "bu
 
 NAME = "exact"
 MAX_EMITTERS = 10
+#: largest number of triplet nanocrystals (4^n states)
+MAX_NANOCRYSTALS = 4
 OPTIONS = {}
 
 
 def unsupported_reason(ensemble, initial):
     """Why the full-space solver cannot run ``ensemble`` (None if it can)."""
+    if ensemble.emitter_type == "triplet":
+        from ..nanocrystals import TripletExcitation
+
+        if ensemble.n > MAX_NANOCRYSTALS:
+            return f"the 4^n density matrix is limited to n <= {MAX_NANOCRYSTALS} nanocrystals, got n = {ensemble.n}"
+        if not isinstance(initial, (Excited, Ground, TripletExcitation)):
+            return "nanocrystals start from 'excited', 'ground' or a TripletExcitation"
+        return None
     if ensemble.n > MAX_EMITTERS:
         return f"the 2^n density matrix is limited to n <= {MAX_EMITTERS} emitters, got n = {ensemble.n}"
     if not ensemble.has_emitter_detunings:
@@ -34,15 +44,19 @@ def unsupported_reason(ensemble, initial):
     return None
 
 
-def _lowering_operators(n):
+def _lowering_operators(n, levels=2):
+    """sigma- of every emitter (two-level: destroy(2), |1> excited) or, for
+    ``levels=4``, sigma_{i alpha} = |0><alpha+1| of every NC dipole (index 3 i + alpha)."""
     import qutip
 
-    eye = qutip.qeye(2)
+    eye = qutip.qeye(levels)
+    local = [qutip.destroy(2)] if levels == 2 else [qutip.basis(4, 0) * qutip.basis(4, a + 1).dag() for a in range(3)]
     ops = []
     for i in range(n):
-        factors = [eye] * n
-        factors[i] = qutip.destroy(2)
-        ops.append(qutip.tensor(factors))
+        for op in local:
+            factors = [eye] * n
+            factors[i] = op
+            ops.append(qutip.tensor(factors))
     return ops
 
 
@@ -59,12 +73,14 @@ def build_model(ensemble):
     """
     import qutip
 
-    n = ensemble.n
-    sm = _lowering_operators(n)
+    triplet = ensemble.emitter_type == "triplet"
+    sm = _lowering_operators(ensemble.n, 4 if triplet else 2)
+    n = len(sm)  # emitters, or dipoles of the nanocrystals
     sp = [op.dag() for op in sm]
     number = [sp[i] * sm[i] for i in range(n)]
     zero = 0.0 * number[0]
-    hamiltonian = sum((float(d) * number[i] for i, d in enumerate(ensemble.detunings)), start=zero)
+    energies = ensemble.onsite_energies() if triplet else ensemble.detunings
+    hamiltonian = sum((float(d) * number[i] for i, d in enumerate(energies)), start=zero)
     omega = ensemble.omega_matrix()
     hamiltonian += sum(
         (float(omega[i, j]) * sp[i] * sm[j] for i in range(n) for j in range(n) if i != j and omega[i, j] != 0),
@@ -77,23 +93,49 @@ def build_model(ensemble):
     for k in range(n):
         if lam[k] > 1e-14 * scale:
             collapse.append(np.sqrt(lam[k]) * sum(float(vec[i, k]) * sm[i] for i in range(n)))
-    if ensemble.dephasing > 0:
+    if ensemble.dephasing > 0 and triplet:
+        # 2 gamma_phi D[|alpha><alpha|]: every optical coherence decays at gamma_phi
+        collapse.extend(np.sqrt(2.0 * ensemble.dephasing) * op for op in number)
+    elif ensemble.dephasing > 0:
         identity = qutip.qeye(number[0].dims[0])
         for i in range(n):
             sz = 2.0 * number[i] - identity
             collapse.append(np.sqrt(ensemble.dephasing / 2.0) * sz)
-    if ensemble.pumping > 0:
+    if not triplet and ensemble.pumping > 0:
         collapse.extend(np.sqrt(ensemble.pumping) * op for op in sp)
     intensity = sum(
         (float(gamma[i, j]) * sp[i] * sm[j] for i in range(n) for j in range(n) if gamma[i, j] != 0), start=zero
     )
     observables = {"intensity": intensity, "excitation": sum(number), "lowering": sum(sm)}
+    if triplet:
+        for a, label in enumerate("xyz"):
+            observables[f"intensity_{label}"] = sum(
+                (0.5 * float(gamma[x, y]) * (sp[x] * sm[y] + sp[y] * sm[x])
+                 for x in range(a, n, 3) for y in range(n) if gamma[x, y] != 0),
+                start=zero,
+            )
     return hamiltonian, collapse, observables
 
 
-def initial_density_matrix(n, initial):
-    """The initial state as a qutip density matrix on the 2^n space."""
+def _triplet_density_matrix(n, initial):
     import qutip
+
+    from ..nanocrystals import TripletExcitation
+
+    if isinstance(initial, Ground):
+        pops = (0.0, 0.0, 0.0)
+    else:
+        pops = (initial if isinstance(initial, TripletExcitation) else TripletExcitation()).populations
+    local = qutip.Qobj(np.diag([1.0 - sum(pops), *pops]))
+    return qutip.tensor([local] * n)
+
+
+def initial_density_matrix(n, initial, emitter_type="two-level"):
+    """The initial state as a qutip density matrix on the 2^n (or 4^n) space."""
+    import qutip
+
+    if emitter_type == "triplet":
+        return _triplet_density_matrix(n, initial)
 
     up, down = qutip.basis(2, 1), qutip.basis(2, 0)
     if isinstance(initial, Excited):
@@ -184,20 +226,25 @@ def solve(ensemble, times, initial):
     start = _time.perf_counter()
     with qutip.CoreOptions(default_dtype="csr"):
         hamiltonian, collapse, obs = build_model(ensemble)
-        rho0 = initial_density_matrix(ensemble.n, initial)
+        rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)
         liouvillian = qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix")
         identity = qutip.qeye(rho0.dims[0])
-        rows = _expectation_rows([obs["intensity"], obs["excitation"], obs["lowering"], identity])
+        names = ["intensity", "excitation", "lowering"] + [k for k in ("intensity_x", "intensity_y", "intensity_z")
+                                                             if k in obs]
+        rows = _expectation_rows([obs[k] for k in names] + [identity])
     vec0 = qutip.operator_to_vector(rho0).full().ravel()
     expect = _propagate(liouvillian, vec0, np.asarray(times), rows)
     params = ensemble.parameters()
     params.update(initial=initial.describe())
+    data = {"coherence": expect[:, 2], "trace": np.real(expect[:, -1])}
+    if ensemble.emitter_type == "triplet":
+        data["intensity_by_polarization"] = np.real(expect[:, 3:6])
     return Result(
         times,
         np.real(expect[:, 0]),
         np.real(expect[:, 1]),
         NAME,
         params,
-        data={"coherence": expect[:, 2], "trace": np.real(expect[:, 3])},
-        info={"wall_time": _time.perf_counter() - start, "hilbert_dim": 2**ensemble.n},
+        data=data,
+        info={"wall_time": _time.perf_counter() - start, "hilbert_dim": int(rho0.shape[0])},
     )

@@ -47,6 +47,8 @@ def default_seed_angle(n: int) -> float:
 
 def unsupported_reason(ensemble, initial):
     """Mean field needs product initial states."""
+    if getattr(ensemble, "emitter_type", "two-level") != "two-level":
+        return "it handles two-level emitters only (use 'cumulant', or 'exact' for n <= 4 nanocrystals)"
     if not isinstance(initial, (Excited, Ground, CoherentSpinState)):
         return "it represents product states only (excited, ground or a coherent spin state)"
     return None

@@ -31,6 +31,8 @@ OPTIONS = {"tol": "local L1 error per step (default 1e-6)", "progress": "show a 
 
 def unsupported_reason(ensemble, initial):
     """Why this method cannot simulate ``ensemble`` from ``initial`` (None if it can)."""
+    if getattr(ensemble, "emitter_type", "two-level") != "two-level":
+        return "it handles two-level emitters only (use 'cumulant', or 'exact' for n <= 4 nanocrystals)"
     if ensemble.has_coupling_matrices:
         return "it needs identical all-to-all coupling, but the ensemble has coupling matrices (geometry)"
     if not ensemble.is_identical:
