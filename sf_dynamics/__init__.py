@@ -6,7 +6,13 @@ Build an :class:`Ensemble`, run :func:`simulate` with a method
 (see :mod:`sf_dynamics.units`).
 """
 
-from . import analysis, geometry, units
+import os as _os
+
+# numba's OpenMP threads must not spin-wait after a parallel region: on small machines they would
+# steal the cores that the BLAS matrix products of the next step need (set before numba starts them)
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from . import analysis, geometry, units  # noqa: E402
 from .nanocrystals import NanocrystalEnsemble, TripletExcitation
 from .result import Result
 from .simulate import available_methods, methods_supporting, simulate
