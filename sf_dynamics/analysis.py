@@ -28,6 +28,9 @@ __all__ = [
     "sech2",
     "superradiant_enhancement",
     "peak_per_n_squared",
+    "delay_statistics",
+    "peak_statistics",
+    "delay_spread_theory",
 ]
 
 #: FWHM of sech^2(t / (2 tau)) in units of tau: 4 arccosh(sqrt(2)) = 3.5255
@@ -246,3 +249,66 @@ def peak_per_n_squared(result, *, collective_decay=None) -> float:
     if rate <= 0:
         raise ValueError("collective_decay must be > 0")
     return peak_intensity(result) / (rate * params["n"] ** 2)
+
+
+def _shot_values(result, key):
+    values = getattr(result, "info", {}).get(key)
+    if values is None:
+        raise ValueError(f"result has no {key!r}: shot statistics need a shot-resolved method (method='twa')")
+    values = np.asarray(values, dtype=np.float64)
+    if values.size < 2:
+        raise ValueError(f"{key} needs at least 2 trajectories")
+    return values
+
+
+def _statistics(values, bins):
+    counts, edges = np.histogram(values, bins=bins)
+    mean = float(values.mean())
+    std = float(values.std(ddof=1))
+    return {
+        "mean": mean,
+        "std": std,
+        "relative_spread": std / mean if mean != 0 else float("nan"),
+        "sem": std / np.sqrt(values.size),
+        "histogram": (counts, edges),
+        "values": values,
+    }
+
+
+def delay_statistics(result, bins=30) -> dict:
+    """Shot-to-shot statistics of the delay: each shot's tau_D = time of its intensity maximum.
+
+    Parameters
+    ----------
+    result : Result
+        From a shot-resolved method (``twa``), whose ``info["shot_delays"]``
+        holds one delay per trajectory (ps).
+    bins : int or sequence
+        Histogram bins (numpy.histogram).
+
+    Returns
+    -------
+    dict
+        ``mean`` and ``std`` (ps), ``relative_spread`` = std / mean (compare
+        :func:`delay_spread_theory`), ``sem`` (standard error of the mean),
+        ``histogram`` (counts, edges) and the ``values``.
+    """
+    return _statistics(_shot_values(result, "shot_delays"), bins)
+
+
+def peak_statistics(result, bins=30) -> dict:
+    """Shot-to-shot statistics of the peak emission rate (photons/ps); see :func:`delay_statistics`."""
+    return _statistics(_shot_values(result, "shot_peaks"), bins)
+
+
+def delay_spread_theory(n):
+    """Relative delay spread Delta t_D / t_D ~ (pi / sqrt 6) / ln N ~ 1.28 / ln N.
+
+    Quantum initiation makes theta_0^2 exponentially distributed, so
+    ln theta_0^2 is Gumbel-distributed with standard deviation pi / sqrt 6,
+    while t_D ~ T_R ln N (REFERENCES.md 3.2; a large-N estimate).
+    """
+    n = np.asarray(n, dtype=np.float64)
+    if np.any(n <= 1):
+        raise ValueError("n must be > 1")
+    return (np.pi / np.sqrt(6.0)) / np.log(n)

@@ -6,7 +6,7 @@ None when the method can simulate that problem) and
 ``solve(ensemble, times, initial, **options) -> Result``.
 """
 
-from . import cumulant, dicke, exact, meanfield, permutational
+from . import cumulant, dicke, exact, meanfield, permutational, twa
 
 __all__ = ["METHODS"]
 
@@ -17,4 +17,5 @@ METHODS = {
     exact.NAME: exact,
     cumulant.NAME: cumulant,
     meanfield.NAME: meanfield,
+    twa.NAME: twa,
 }
