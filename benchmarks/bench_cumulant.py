@@ -13,14 +13,12 @@ Tables printed (2-core machine, one run):
 3. ``triplet``: n nanocrystals with three orthogonal dipoles each (x, y, z)
    on a simple cubic lattice of spacing 0.1 lambda (3n x 3n matrices), from
    the isotropic excited state, same window and tolerances.
-4. ``accuracy``: tau_D and averaged-peak errors of cumulant and meanfield
-   against the exact permutational solution for identical emitters
-   (collective decay 1, local decay 0.1, dephasing 0.5).
+The accuracy of cumulant, meanfield and twa side by side is in bench_twa.py.
 
 Usage::
 
     python benchmarks/bench_cumulant.py                    # everything
-    python benchmarks/bench_cumulant.py --only classes accuracy
+    python benchmarks/bench_cumulant.py --only classes geometry
 """
 
 from __future__ import annotations
@@ -88,24 +86,7 @@ def bench_triplet(shapes=((3, 3, 3), (5, 5, 4), (5, 5, 8), (8, 8, 8))):
         print(f"| {len(pos)} | {3 * len(pos)} | {wall:.1f} | {nfev} | {wall / nfev:.3f} |", flush=True)
 
 
-def bench_accuracy(sizes=(50, 200, 1000)):
-    print("| N | method | tau_D error | averaged-peak error | wall time (s) |")
-    print("|---|---|---|---|---|")
-    for n in sizes:
-        ens = sf.Ensemble(n, collective_decay=1.0, decay=0.1, dephasing=0.5)
-        times = np.linspace(0, 5 * np.log(n) / n, 501)
-        ref = sf.simulate(ens, times, method="permutational")
-        t_ref, p_ref = analysis.buildup_time(ref), analysis.peak_intensity(ref)
-        for method in ("cumulant", "meanfield"):
-            start = time.perf_counter()
-            res = sf.simulate(ens, times, method=method)
-            wall = time.perf_counter() - start
-            print(f"| {n} | {method} | {analysis.buildup_time(res) / t_ref - 1:+.1%} | "
-                  f"{analysis.peak_intensity(res) / p_ref - 1:+.1%} | {wall:.2f} |", flush=True)
-
-
-SECTIONS = {"classes": bench_classes, "geometry": bench_geometry, "triplet": bench_triplet,
-            "accuracy": bench_accuracy}
+SECTIONS = {"classes": bench_classes, "geometry": bench_geometry, "triplet": bench_triplet}
 
 
 def main(argv=None):

@@ -224,11 +224,11 @@ def class_trajectories(n_traj, seed, z0, rot_theta, rot_phi, counts, det, gamma0
             common = _cnormal(sq_dt)
             for a in range(k_cls):
                 na = counts[a]
-                noise[a] = (math.sqrt(0.5 * gamma_c) * na * common
-                            + _cnormal(math.sqrt(0.5 * local * na) * sq_dt)
-                            + _cnormal(math.sqrt(0.5 * pumping * na) * sq_dt))
-            for a in range(k_cls):
-                dephase[a] = _cnormal(math.sqrt(dephasing * counts[a]) * sq_dt)
+                # local decay and pumping noises are independent: one draw of their summed variance
+                noise[a] = math.sqrt(0.5 * gamma_c) * na * common
+                if local + pumping > 0.0:
+                    noise[a] += _cnormal(math.sqrt(0.5 * (local + pumping) * na) * sq_dt)
+                dephase[a] = _cnormal(math.sqrt(dephasing * na) * sq_dt) if dephasing > 0.0 else 0.0j
             # predictor
             btot = 0.0j
             for a in range(k_cls):

@@ -46,7 +46,7 @@ OPTIONS = {
     "seed": "integer seed of the random numbers (default 0): equal seeds give equal results",
     "engine": "'auto' (default), 'classes' or 'emitters'",
     "dt": "time step (ps); default 0.02 / (fastest rate), refined to divide the output spacing",
-    "shots": "number of single-shot traces kept in data['single_shots'] (default 20)",
+    "shots": "number of single-shot traces kept in data['single_shots'] (default min(20, trajectories))",
     "batches": "batches for the statistical errors of tau_D and the peak (default 10)",
 }
 
@@ -159,7 +159,7 @@ def _batch_errors(times, traces, batches):
     return float(np.std(t_d, ddof=1) * scale), float(np.std(peaks, ddof=1) * scale)
 
 
-def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0, engine="auto", dt=None, shots=20,
+def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0, engine="auto", dt=None, shots=None,
           batches=10):
     """Sample truncated-Wigner trajectories and average them.
 
@@ -179,8 +179,8 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     engine : {"auto", "classes", "emitters"}
     dt : float, optional
         Largest time step (ps).
-    shots : int
-        Single-shot traces kept (<= trajectories).
+    shots : int, optional
+        Single-shot traces kept (<= trajectories; default min(20, trajectories)).
     batches : int
         Batches for the statistical errors of tau_D and the peak (2..M).
 
@@ -195,8 +195,9 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     """
     trajectories = check_positive_int("trajectories", trajectories, minimum=2)
     seed = _check_seed(seed)
-    shots = check_positive_int("shots", shots, minimum=0, maximum=trajectories)
-    batches = check_positive_int("batches", batches, minimum=2, maximum=trajectories)
+    shots = min(20, trajectories) if shots is None else check_positive_int("shots", shots, minimum=0,
+                                                                            maximum=trajectories)
+    batches = min(check_positive_int("batches", batches, minimum=2), trajectories)
     engine = _twa_engine(ensemble, engine)
     if ensemble.spectrum is not None:
         ensemble.spectrum.check_window(float(times[-1] - times[0]))
