@@ -21,7 +21,44 @@ import numpy as np
 
 from ._validation import check_real, check_real_array
 
-__all__ = ["green_couplings"]
+__all__ = ["green_couplings", "green_kernel"]
+
+
+def green_kernel(separations, dip_a, dip_b, *, k, gamma):
+    """Gamma and Omega between dipoles dip_a and dip_b for arrays of separations.
+
+    Parameters
+    ----------
+    separations : ndarray, shape (..., 3)
+        Vectors r_j - r_i (same unit as 1/k); zero vectors are same-site pairs.
+    dip_a, dip_b : ndarray, shape (3,) or broadcastable to separations
+        Unit dipole vectors.
+    k : float
+        Wavenumber 2 pi n / lambda.
+    gamma : float
+        Single-dipole rate (1/ps).
+
+    Returns
+    -------
+    gamma_ab, omega_ab : ndarray, shape (...)
+        (Same-site: gamma (d_a . d_b) and 0.)
+    """
+    sep = np.asarray(separations, dtype=float)
+    dist = np.linalg.norm(sep, axis=-1)
+    same = dist == 0
+    safe = np.where(same, 1.0, dist)
+    unit = sep / safe[..., None]
+    x = k * safe
+    sin, cos = np.sin(x), np.cos(x)
+    dd = np.sum(np.broadcast_to(dip_a, sep.shape) * np.broadcast_to(dip_b, sep.shape), axis=-1)
+    proj = np.sum(dip_a * unit, axis=-1) * np.sum(dip_b * unit, axis=-1)
+    g_par = sin / x + cos / x**2 - sin / x**3
+    g_perp = sin / x + 3 * cos / x**2 - 3 * sin / x**3
+    o_par = -cos / x + sin / x**2 + cos / x**3
+    o_perp = -cos / x + 3 * sin / x**2 + 3 * cos / x**3
+    gamma_ab = np.where(same, gamma * dd, 1.5 * gamma * (g_par * dd - g_perp * proj))
+    omega_ab = np.where(same, 0.0, 0.75 * gamma * (o_par * dd - o_perp * proj))
+    return gamma_ab, omega_ab
 
 
 def green_couplings(positions, dipoles, *, wavelength, gamma, refractive_index=1.0):

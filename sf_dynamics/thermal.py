@@ -1,0 +1,359 @@
+"""Temperature: phonon dephasing gamma_phi(T) and thermal-equilibrium superradiance.
+
+Dephasing model (REFERENCES.md 4a; Rudin, Reinecke & Segall 1990)
+------------------------------------------------------------------
+Homogeneous linewidth (FWHM, meV)
+
+    Gamma_hom(T) = Gamma_0 + sigma T + Gamma_LO / (exp(E_LO / k_B T) - 1)
+
+and, since an optical coherence decays at FWHM / (2 hbar) = gamma / 2 + gamma_phi,
+
+    gamma_phi(T) = max(Gamma_hom(T) / (2 hbar) - gamma / 2, 0).
+
+Thermal-equilibrium superradiance (REFERENCES.md 2b)
+----------------------------------------------------
+In the single-excitation manifold of a superlattice, H = diag(E) + Omega
+(Hermitian part of the effective Hamiltonian H - i Gamma/2) has eigenstates
+psi_j with energies E_j and radiative widths Gamma_j = <psi_j|Gamma|psi_j>.
+An exciton thermalised among them decays at
+
+    <Gamma>_T = sum_j Gamma_j exp(-E_j / k_B T) / sum_j exp(-E_j / k_B T)
+              = Tr(Gamma exp(-H / k_B T)) / Tr(exp(-H / k_B T)),
+
+and the superradiant enhancement is <Gamma>_T / gamma. Limits: <Gamma>_T ->
+Tr Gamma / m = gamma as T -> infinity; the lowest state's width as T -> 0;
+to first order in 1/T, <Gamma>_T = gamma - Cov(E_j, Gamma_j) / (k_B T), with
+Cov(E, Gamma) = Tr(H Gamma)/m - (Tr H / m)(Tr Gamma / m) known without
+diagonalising. The dense route diagonalises H; the matrix-free route
+(:mod:`sf_dynamics.lattice_operator`) evaluates the traces with Chebyshev
+moments and random probes, products with H and Gamma done by FFT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import check_positive_int, check_real, check_real_array
+from .units import HBAR_MEV_PS, K_B_MEV_PER_K, MEV_TO_RAD_PER_PS
+
+__all__ = [
+    "LinewidthModel",
+    "TabulatedLinewidth",
+    "dephasing_rate",
+    "single_excitation_spectrum",
+    "thermal_average_rate",
+    "high_temperature_coefficient",
+    "ThermalCurve",
+    "thermal_superradiance",
+    "characteristic_temperatures",
+    "check_temperatures",
+]
+
+
+def check_temperatures(temperatures_K) -> np.ndarray:
+    """Temperatures (K) as a 1-D float array, each finite and > 0."""
+    t = np.atleast_1d(check_real_array("temperatures_K", temperatures_K))
+    if t.ndim != 1 or t.size < 1:
+        raise ValueError("temperatures_K must be a 1-D array of temperatures (K)")
+    if np.any(t <= 0):
+        raise ValueError(f"temperatures_K must be > 0 K, got min {t.min()}")
+    return t
+
+
+@dataclass(frozen=True)
+class LinewidthModel:
+    """Homogeneous linewidth Gamma_hom(T) = Gamma_0 + sigma T + Gamma_LO / (exp(E_LO / k T) - 1) (FWHM, meV).
+
+    The defaults are CsPbBr3-like values inside the literature ranges of
+    REFERENCES.md 4a -- adjustable starting points, not fitted constants:
+    Gamma_0 = 0.05 meV (single-NC residual width at 4-6 K), sigma = 0.015
+    meV/K (acoustic phonons, range 5-30 ueV/K), Gamma_LO = 40 meV and
+    E_LO = 18 meV (Froehlich LO phonon, ranges 30-90 and 16-19 meV).
+    """
+
+    gamma0_meV: float = 0.05
+    sigma_meV_per_K: float = 0.015
+    gamma_lo_meV: float = 40.0
+    e_lo_meV: float = 18.0
+
+    def __post_init__(self):
+        for name in ("gamma0_meV", "sigma_meV_per_K", "gamma_lo_meV"):
+            check_real(name, getattr(self, name), low=0.0)
+        check_real("e_lo_meV", self.e_lo_meV, low=0.0, low_open=True)
+
+    def fwhm_meV(self, temperatures_K):
+        """Homogeneous FWHM (meV) at each temperature (K)."""
+        t = check_temperatures(temperatures_K)
+        x = self.e_lo_meV / (K_B_MEV_PER_K * t)
+        bose = np.where(x < 700, 1.0 / np.expm1(np.minimum(x, 700)), 0.0)
+        return self.gamma0_meV + self.sigma_meV_per_K * t + self.gamma_lo_meV * bose
+
+
+class TabulatedLinewidth:
+    """A measured homogeneous FWHM (meV) versus temperature (K), interpolated linearly.
+
+    Parameters
+    ----------
+    temperatures_K, fwhm_meV : array_like
+        Strictly increasing temperatures and the FWHM there (>= 0).
+    """
+
+    def __init__(self, temperatures_K, fwhm_meV):
+        t = check_temperatures(temperatures_K)
+        w = check_real_array("fwhm_meV", fwhm_meV, shape=t.shape, nonnegative=True)
+        if t.size < 2 or np.any(np.diff(t) <= 0):
+            raise ValueError("temperatures_K must hold at least 2 strictly increasing values")
+        self.temperatures_K, self.values = t, w
+
+    def fwhm_meV(self, temperatures_K):
+        t = check_temperatures(temperatures_K)
+        if np.any(t < self.temperatures_K[0]) or np.any(t > self.temperatures_K[-1]):
+            raise ValueError(
+                f"temperatures_K outside the table [{self.temperatures_K[0]}, {self.temperatures_K[-1]}] K"
+            )
+        return np.interp(t, self.temperatures_K, self.values)
+
+
+def dephasing_rate(temperatures_K, linewidth=None, *, radiative_rate=0.0):
+    """Pure dephasing rate gamma_phi(T) (1/ps) from a homogeneous linewidth model.
+
+    Parameters
+    ----------
+    temperatures_K : array_like
+        Temperatures (K), > 0.
+    linewidth : LinewidthModel, TabulatedLinewidth or callable, optional
+        Anything with ``fwhm_meV(T)``, or a function T -> FWHM (meV).
+        Default: :class:`LinewidthModel` with its CsPbBr3-like defaults.
+    radiative_rate : float
+        gamma (1/ps): the radiative part of the coherence decay, removed so
+        that gamma/2 + gamma_phi = FWHM / (2 hbar).
+
+    Returns
+    -------
+    ndarray
+        gamma_phi (1/ps), clipped at 0.
+    """
+    t = check_temperatures(temperatures_K)
+    model = LinewidthModel() if linewidth is None else linewidth
+    fwhm = model.fwhm_meV(t) if hasattr(model, "fwhm_meV") else np.asarray(model(t), dtype=float)
+    fwhm = check_real_array("linewidth", fwhm, shape=t.shape, nonnegative=True)
+    rate = check_real("radiative_rate", radiative_rate, low=0.0)
+    return np.maximum(fwhm / (2.0 * HBAR_MEV_PS) - 0.5 * rate, 0.0)
+
+
+def single_excitation_spectrum(lattice, *, non_hermitian=False):
+    """Energies (rad/ps) and radiative widths (1/ps) of the single-excitation states (dense).
+
+    Parameters
+    ----------
+    lattice : Superlattice
+        Or a tuple (energies, Gamma, Omega) over dipoles.
+    non_hermitian : bool
+        Diagonalise H - i Gamma/2 instead (widths = -2 Im of its eigenvalues);
+        the two agree when the widths are small against the level spacing.
+
+    Returns
+    -------
+    energies : ndarray, sorted ascending
+    widths : ndarray
+    """
+    if isinstance(lattice, tuple):
+        e, g, w = lattice
+        e = np.asarray(e, dtype=float)
+    else:
+        g, w = lattice.couplings()
+        e = lattice.dipole_energies()
+    h = w + np.diag(e)
+    if non_hermitian:
+        vals = np.linalg.eigvals(h - 0.5j * g)
+        order = np.argsort(vals.real)
+        return vals.real[order], -2.0 * vals.imag[order]
+    energies, vecs = np.linalg.eigh(h)
+    widths = np.einsum("ij,ik,kj->j", vecs, g, vecs, optimize=True)
+    return energies, widths
+
+
+def _kt_rad_per_ps(temperatures_K):
+    return K_B_MEV_PER_K * temperatures_K * MEV_TO_RAD_PER_PS
+
+
+def thermal_average_rate(energies, widths, temperatures_K):
+    """<Gamma>_T (1/ps): Boltzmann average of the widths at each temperature (K)."""
+    e = np.asarray(energies, dtype=float)
+    g = np.asarray(widths, dtype=float)
+    t = check_temperatures(temperatures_K)
+    beta = 1.0 / _kt_rad_per_ps(t)
+    weights = np.exp(-np.outer(beta, e - e.min()))
+    return (weights @ g) / weights.sum(axis=1)
+
+
+def high_temperature_coefficient(energies, widths, gamma):
+    """C (K) of the high-T law <Gamma>_T / gamma - 1 = C / T + O(1/T^2), from the spectrum.
+
+    C = -Cov_j(E_j, Gamma_j) / (gamma k_B), exact first-order coefficient
+    (energies in rad/ps, widths and gamma in 1/ps).
+    """
+    e = np.asarray(energies, dtype=float)
+    g = np.asarray(widths, dtype=float)
+    cov = np.mean((e - e.mean()) * (g - g.mean()))
+    return float(-cov / (gamma * K_B_MEV_PER_K * MEV_TO_RAD_PER_PS))
+
+
+@dataclass
+class ThermalCurve:
+    """Superradiant enhancement <Gamma>_T / gamma versus temperature.
+
+    Attributes
+    ----------
+    temperatures_K : ndarray
+    enhancement : ndarray
+        Mean over disorder realisations.
+    sem : ndarray
+        Standard error of the mean over realisations (and probes, matrix-free).
+    gamma : float
+        Single-dipole rate (1/ps).
+    high_t_coefficient : float
+        Exact first-order coefficient C (K): enhancement - 1 ~ C / T.
+    realizations : ndarray, shape (R, nT)
+    route : str
+    info : dict
+    """
+
+    temperatures_K: np.ndarray
+    enhancement: np.ndarray
+    sem: np.ndarray
+    gamma: float
+    high_t_coefficient: float
+    realizations: np.ndarray
+    route: str
+    info: dict = field(default_factory=dict)
+
+    def characteristic(self):
+        """See :func:`characteristic_temperatures`."""
+        return characteristic_temperatures(self.temperatures_K, self.enhancement)
+
+    def to_xarray(self):
+        import xarray as xr
+
+        return xr.Dataset(
+            {
+                "enhancement": ("temperature", self.enhancement),
+                "enhancement_sem": ("temperature", self.sem),
+                "realization_enhancement": (("realization", "temperature"), self.realizations),
+            },
+            coords={"temperature": ("temperature", self.temperatures_K, {"units": "K"})},
+            attrs={"gamma_per_ps": self.gamma, "high_t_coefficient_K": self.high_t_coefficient, "route": self.route,
+                   **{k: v for k, v in self.info.items() if isinstance(v, (int, float, str))}},
+        )
+
+
+def thermal_superradiance(lattice, temperatures_K, *, realizations=1, seed=0, route="dense", **route_options):
+    """<Gamma>_T / gamma of a superlattice versus temperature, disorder-averaged.
+
+    Parameters
+    ----------
+    lattice : Superlattice or callable
+        A lattice, or ``make(seed) -> Superlattice`` drawing one disorder
+        realisation (e.g. ``lambda s: Superlattice.cubic(6, 6, 6,
+        energy_disorder_meV=0.5, seed=s)``).
+    temperatures_K : array_like
+        Temperatures (K), > 0.
+    realizations : int
+        Number of disorder realisations (seeds seed, seed + 1, ...); must be
+        1 for a fixed lattice.
+    route : {"dense", "matrix-free"}
+        Dense diagonalisation, or FFT products + Chebyshev moments + random
+        probes (:func:`sf_dynamics.lattice_operator.thermal_rate_kpm`, regular
+        lattices without positional disorder).
+    **route_options
+        Options of the matrix-free route (``probes``, ``moments``, ``workers``).
+
+    Returns
+    -------
+    ThermalCurve
+    """
+    t = check_temperatures(temperatures_K)
+    realizations = check_positive_int("realizations", realizations)
+    if route not in ("dense", "matrix-free"):
+        raise ValueError(f"route must be 'dense' or 'matrix-free', got {route!r}")
+    if not callable(lattice) and realizations != 1:
+        raise ValueError("realizations > 1 needs a callable make(seed) -> Superlattice to draw the disorder")
+    rows, sems, coeffs = [], [], []
+    gamma = None
+    for r in range(realizations):
+        lat = lattice(seed + r) if callable(lattice) else lattice
+        gamma = lat.gamma
+        if route == "dense":
+            energies, widths = single_excitation_spectrum(lat)
+            rows.append(thermal_average_rate(energies, widths, t) / gamma)
+            sems.append(np.zeros_like(t))
+            coeffs.append(high_temperature_coefficient(energies, widths, gamma))
+        else:
+            from .lattice_operator import thermal_rate_kpm
+
+            rate, err, coeff = thermal_rate_kpm(lat, t, **route_options)
+            rows.append(rate / gamma)
+            sems.append(err / gamma)
+            coeffs.append(coeff)
+    rows = np.array(rows)
+    probe_sem = np.sqrt(np.mean(np.array(sems) ** 2, axis=0) / realizations)
+    disorder_sem = rows.std(axis=0, ddof=1) / np.sqrt(realizations) if realizations > 1 else np.zeros_like(t)
+    return ThermalCurve(
+        temperatures_K=t,
+        enhancement=rows.mean(axis=0),
+        sem=np.sqrt(probe_sem**2 + disorder_sem**2),
+        gamma=float(gamma),
+        high_t_coefficient=float(np.mean(coeffs)),
+        realizations=rows,
+        route=route,
+        info={"n_dipoles": int(lat.n * lat.dipoles_per_nc)},
+    )
+
+
+def characteristic_temperatures(temperatures_K, enhancement):
+    """Characteristic points of an enhancement curve E(T) = <Gamma>_T / gamma.
+
+    Definitions (the curve need not be monotonic):
+
+    * ``t_max``, ``max_enhancement``: the temperature of the largest E on the
+      grid (parabolic refinement in ln T) and that value;
+    * ``t_cross``: the lowest temperature where E crosses 1 (from either
+      side), linearly interpolated; NaN if it never does;
+    * ``t_half``: above t_max, the temperature where the excess E - 1 has
+      fallen to half of its maximum (the thermal-decoherence scale of the
+      enhancement); NaN if not reached or if max E <= 1;
+    * ``low_t_enhancement``: E at the lowest temperature.
+    """
+    t = check_temperatures(temperatures_K)
+    e = check_real_array("enhancement", enhancement, shape=t.shape)
+    if t.size >= 2 and np.any(np.diff(t) <= 0):
+        raise ValueError("temperatures_K must be strictly increasing")
+    i = int(np.argmax(e))
+    t_max, e_max = float(t[i]), float(e[i])
+    if 0 < i < t.size - 1:
+        x = np.log(t[i - 1 : i + 2])
+        a, b, c = np.polyfit(x, e[i - 1 : i + 2], 2)
+        if a < 0:
+            xv = np.clip(-b / (2 * a), x[0], x[-1])
+            t_max, e_max = float(np.exp(xv)), float(c + b * xv + a * xv * xv)
+    above = e - 1.0
+    t_cross = float("nan")
+    for k in range(t.size - 1):
+        if above[k] == 0.0:
+            t_cross = float(t[k])
+            break
+        if above[k] * above[k + 1] < 0:
+            t_cross = float(np.interp(0.0, sorted([above[k], above[k + 1]]),
+                                      [t[k], t[k + 1]] if above[k] < above[k + 1] else [t[k + 1], t[k]]))
+            break
+    t_half = float("nan")
+    if e_max > 1.0:
+        half = 0.5 * (e_max - 1.0)
+        for k in range(i, t.size - 1):
+            if above[k] >= half > above[k + 1]:
+                t_half = float(np.interp(half, [above[k + 1], above[k]], [t[k + 1], t[k]]))
+                break
+    return {"t_max": t_max, "max_enhancement": e_max, "t_cross": t_cross, "t_half": t_half,
+            "low_t_enhancement": float(e[0])}
