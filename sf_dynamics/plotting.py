@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["plot_trace", "save_figure"]
+__all__ = ["plot_trace", "save_figure", "plot_enhancement", "plot_temperature_sweep"]
 
 
 def plot_trace(result, *, ax=None, fit=None, label=None, normalise=False, show_excitation=True):
@@ -59,3 +59,70 @@ def save_figure(ax, path, dpi=150):
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
+
+
+def plot_enhancement(datasets, *, labels=None, ax=None):
+    """Thermal-equilibrium enhancement <Gamma>_T / gamma versus T (log-log), one curve per dataset.
+
+    Parameters
+    ----------
+    datasets : xarray.Dataset or list of them
+        From :func:`sf_dynamics.sweep.thermal_sweep` (or ThermalCurve.to_xarray()).
+    labels : list of str, optional
+    ax : matplotlib Axes, optional
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(datasets, (list, tuple)):
+        datasets = [datasets]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 4.0), constrained_layout=True)
+    for i, ds in enumerate(datasets):
+        t = ds["temperature"].values
+        e = ds["enhancement"].values
+        err = ds["enhancement_sem"].values if "enhancement_sem" in ds else None
+        line, = ax.plot(t, e, "o-", ms=3, label=labels[i] if labels else None)
+        if err is not None and np.any(err > 0):
+            ax.fill_between(t, e - err, e + err, color=line.get_color(), alpha=0.2)
+    ax.axhline(1.0, color="0.5", ls=":", lw=1)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("temperature (K)")
+    ax.set_ylabel(r"$\langle\Gamma\rangle_T / \gamma$")
+    if labels:
+        ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_temperature_sweep(dataset, *, axes=None):
+    """tau_D, tau_SF and peak / incoherent versus T, plus the intensity map, of a dynamic sweep.
+
+    Returns the array of 3 Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(12, 3.6), constrained_layout=True)
+    t = dataset["temperature"].values
+    axes[0].plot(t, dataset["tau_d"].values, "o-", label=r"$\tau_D$")
+    axes[0].plot(t, dataset["tau_sf"].values, "s-", label=r"$\tau_{SF}$")
+    axes[0].set_xlabel("temperature (K)")
+    axes[0].set_ylabel("time (ps)")
+    axes[0].legend(frameon=False)
+    axes[1].semilogy(t, dataset["peak_over_incoherent"].values, "o-")
+    axes[1].axhline(dataset.attrs.get("sf_threshold", 1.5), color="0.5", ls=":")
+    vanish = dataset.attrs.get("t_sf_vanishes_K", float("nan"))
+    if np.isfinite(vanish):
+        axes[1].axvline(vanish, color="C3", ls="--", label=f"burst vanishes ~{vanish:.0f} K")
+        axes[1].legend(frameon=False, fontsize=8)
+    axes[1].set_xlabel("temperature (K)")
+    axes[1].set_ylabel("peak / incoherent rate")
+    inten = dataset["intensity"].values
+    norm = inten / np.max(inten, axis=1, keepdims=True)
+    times = dataset["time"].values
+    axes[2].imshow(norm, aspect="auto", origin="lower", extent=[times[0], times[-1], 0, len(t)], cmap="magma")
+    axes[2].set_yticks(np.arange(len(t)) + 0.5, [f"{v:.3g}" for v in t], fontsize=7)
+    axes[2].set_xlabel("time (ps)")
+    axes[2].set_ylabel("temperature (K)")
+    axes[2].set_title("normalised emission", fontsize=9)
+    return axes

@@ -29,3 +29,13 @@ def test_console_script_help():
     proc = subprocess.run([sys.executable, "-m", "sf_dynamics.cli", "simulate", "--help"],
                           capture_output=True, text=True, check=True)
     assert "--collective-decay" in proc.stdout
+
+
+def test_sweep_command_writes_netcdf_csv_and_figures(tmp_path, capsys):
+    code = main(["sweep", "--kind", "dynamic", "--temperatures", "4", "--n", "40", "--executor", "serial",
+                 "--out", str(tmp_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "burst vanishes" in out
+    for name in ("dynamic_sweep.nc", "dynamic_sweep.csv", "dynamic_sweep.png"):
+        assert (tmp_path / name).stat().st_size > 100
