@@ -60,7 +60,8 @@ class Superlattice:
         Sublevel energies of the triplet (rad/ps).
     shape : tuple or None
         Lattice dimensions (None for user positions).
-    lattice_constant_nm : float or None
+    lattice_constant_nm : float, tuple of 3 floats or None
+        (a_x, a_y, a_z) for anisotropic lattices of cuboid NCs.
     """
 
     def __init__(self, positions_nm, *, dipole="triplet", wavelength_nm=DEFAULT_WAVELENGTH_NM, refractive_index=1.0,
@@ -102,10 +103,13 @@ class Superlattice:
             the xy plane) or chain along x (size = n).
         size : int or tuple of int
             Number of NCs along each axis.
-        lattice_constant_nm : float, optional
-            Centre-to-centre distance a (nm); default nc_edge_nm + ligand_gap_nm.
-        nc_edge_nm : float
-            NC edge length (nm); the lattice constant must be >= the edge.
+        lattice_constant_nm : float or 3 floats, optional
+            Centre-to-centre distance a (nm), or (a_x, a_y, a_z); default
+            nc_edge_nm + ligand_gap_nm.
+        nc_edge_nm : float or 3 floats
+            NC edge length (nm), or (e_x, e_y, e_z) for cuboid NCs (e.g. the
+            1.2 x 1.2 x 1 oblate cuboids of Krieg 2021); the lattice constant
+            must be >= the edge along every axis.
         ligand_gap_nm : float
             Ligand shell between NC surfaces (nm), >= 0.
         energy_disorder_meV : float
@@ -125,15 +129,26 @@ class Superlattice:
         if len(size) != dims:
             raise ValueError(f"size of a {kind} lattice needs {dims} integers, got {size}")
         size = tuple(check_positive_int("size", s) for s in size)
-        edge = check_real("nc_edge_nm", nc_edge_nm, low=0.0, low_open=True)
+        edge = np.broadcast_to(check_real_array("nc_edge_nm", nc_edge_nm), (3,)).astype(float)
+        if np.any(edge <= 0):
+            raise ValueError(f"nc_edge_nm must be > 0, got {nc_edge_nm!r}")
         gap = check_real("ligand_gap_nm", ligand_gap_nm, low=0.0)
-        a = edge + gap if lattice_constant_nm is None else check_real("lattice_constant_nm", lattice_constant_nm,
-                                                                          low=0.0, low_open=True)
-        if a < edge:
-            raise ValueError(f"lattice_constant_nm = {a} is smaller than the NC edge {edge} nm: the NCs would overlap")
+        if lattice_constant_nm is None:
+            a = edge + gap
+        else:
+            a = np.broadcast_to(check_real_array("lattice_constant_nm", lattice_constant_nm), (3,)).astype(float)
+            if np.any(a <= 0):
+                raise ValueError(f"lattice_constant_nm must be > 0, got {lattice_constant_nm!r}")
+        if np.any(a[:dims] < edge[:dims]):
+            raise ValueError(
+                f"lattice_constant_nm = {a[:dims].tolist()} is smaller than the NC edge {edge[:dims].tolist()} nm: "
+                "the NCs would overlap"
+            )
         grid = np.stack(np.meshgrid(*(np.arange(s) for s in size), indexing="ij"), -1).reshape(-1, dims)
         pos = np.zeros((grid.shape[0], 3))
-        pos[:, :dims] = grid * a
+        pos[:, :dims] = grid * a[:dims]
+        a = float(a[0]) if np.all(a == a[0]) else tuple(float(v) for v in a)
+        edge = float(edge[0]) if np.all(edge == edge[0]) else tuple(float(v) for v in edge)
         rng = np.random.default_rng(seed)
         sigma_r = check_real("position_disorder_nm", position_disorder_nm, low=0.0)
         if sigma_r > 0:
@@ -208,11 +223,17 @@ class Superlattice:
         return green_couplings(self.dipole_positions(), self.dipole_directions(), wavelength=self.wavelength_nm,
                                gamma=self.gamma, refractive_index=self.refractive_index)
 
-    def k_times_spacing(self) -> float:
-        """k a = 2 pi n a / lambda (the lattice constant in units of the reduced wavelength)."""
+    @property
+    def spacing_nm(self) -> np.ndarray:
+        """Lattice constants (a_x, a_y, a_z) in nm (regular lattices)."""
         if self.lattice_constant_nm is None:
             raise ValueError("the lattice constant is defined for regular lattices only")
-        return 2 * np.pi * self.refractive_index * self.lattice_constant_nm / self.wavelength_nm
+        return np.broadcast_to(np.asarray(self.lattice_constant_nm, dtype=float), (3,)).copy()
+
+    def k_times_spacing(self):
+        """k a = 2 pi n a / lambda (the lattice constant in units of the reduced wavelength); per axis if anisotropic."""
+        ka = 2 * np.pi * self.refractive_index * self.spacing_nm / self.wavelength_nm
+        return float(ka[0]) if np.all(ka == ka[0]) else ka
 
     def nanocrystal_ensemble(self, *, dephasing=0.0):
         """The superlattice as a dynamical model: NanocrystalEnsemble (triplets) or Ensemble (one dipole).
@@ -234,6 +255,6 @@ class Superlattice:
     def __repr__(self) -> str:
         kind = "x".join(map(str, self.shape)) if self.shape is not None else "positions"
         dip = "triplet" if self.is_triplet else f"dipole {np.round(self.dipole, 3).tolist()}"
-        a = f", a={self.lattice_constant_nm:g} nm" if self.lattice_constant_nm is not None else ""
+        a = f", a={self.lattice_constant_nm} nm" if self.lattice_constant_nm is not None else ""
         return (f"Superlattice({kind}, n={self.n}, {dip}{a}, lambda={self.wavelength_nm:g} nm, "
                 f"n_r={self.refractive_index:g}, lifetime={self.lifetime_ps:g} ps)")

@@ -44,10 +44,10 @@ class LatticeOperator:
         if lattice.shape is None or lattice.lattice_constant_nm is None:
             raise ValueError("lattice must be regular (built on a grid) for the matrix-free route")
         shape = tuple(lattice.shape)
-        a = lattice.lattice_constant_nm
+        a = lattice.spacing_nm
         grid = np.stack(np.meshgrid(*(np.arange(s) for s in shape), indexing="ij"), -1).reshape(-1, 3) * a
         offset = lattice.positions_nm[0]
-        if not np.allclose(lattice.positions_nm - offset, grid, atol=1e-9 * max(a, 1.0)):
+        if not np.allclose(lattice.positions_nm - offset, grid, atol=1e-9 * max(float(a.max()), 1.0)):
             raise ValueError("lattice has positional disorder: the matrix-free route needs a regular lattice")
         self.shape = shape
         self.p = lattice.dipoles_per_nc
