@@ -23,6 +23,7 @@ them as netCDF and CSV.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import multiprocessing as mp
 import os
 from pathlib import Path
 
@@ -94,7 +95,9 @@ def run_points(function, points, *, executor=None, progress=None, desc="sweep"):
                     bar.update(1)
             else:
                 own = executor is None or executor == "processes"
-                pool = cf.ProcessPoolExecutor(max_workers=min(len(points), os.cpu_count() or 1)) if own else executor
+                # "spawn": forking a process whose numba/OpenMP threads are running can crash the child
+                pool = cf.ProcessPoolExecutor(max_workers=min(len(points), os.cpu_count() or 1),
+                                              mp_context=mp.get_context("spawn")) if own else executor
                 if not isinstance(pool, cf.Executor):
                     raise ValueError(
                         "executor must be None, 'serial', 'processes', a concurrent.futures.Executor, "
