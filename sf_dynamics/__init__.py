@@ -16,6 +16,7 @@ from . import analysis, geometry, units  # noqa: E402
 from .nanocrystals import NanocrystalEnsemble, TripletExcitation
 from .result import Result
 from .simulate import available_methods, methods_supporting, simulate
+from .slab import Slab
 from .states import CoherentSpinState, DickeState, Excited, Ground
 from .spectrum import Spectrum
 from .system import Ensemble
@@ -27,6 +28,7 @@ __all__ = [
     "Spectrum",
     "NanocrystalEnsemble",
     "TripletExcitation",
+    "Slab",
     "simulate",
     "available_methods",
     "methods_supporting",

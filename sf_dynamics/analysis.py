@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import curve_fit
 
 from ._validation import check_real_array
 
@@ -25,6 +24,10 @@ __all__ = [
     "peak_intensity",
     "pulse_fwhm",
     "fit_sech2",
+    "fit_burnham_chiao",
+    "fit_raino",
+    "detect_ringing",
+    "load_trace",
     "sech2",
     "superradiant_enhancement",
     "peak_per_n_squared",
@@ -112,12 +115,6 @@ def pulse_fwhm(result_or_times, intensity=None) -> float:
     return float(t_right - t_left)
 
 
-def sech2(t, tau_d, tau_sf, amplitude):
-    """The SF burst shape amplitude * sech^2((t - tau_d) / (2 tau_sf))."""
-    x = (np.asarray(t, dtype=np.float64) - tau_d) / (2.0 * tau_sf)
-    return amplitude / np.cosh(np.clip(x, -350, 350)) ** 2
-
-
 @dataclass
 class FitResult:
     """Outcome of a least-squares fit of a model to a trace.
@@ -137,6 +134,8 @@ class FitResult:
         Sum of squared (weighted) residuals per degree of freedom.
     model : callable
         ``model(t)`` evaluates the fitted curve.
+    r_squared : float
+        Coefficient of determination 1 - SS_res / SS_tot.
     """
 
     params: dict
@@ -145,74 +144,10 @@ class FitResult:
     residual_rms: float
     reduced_chi2: float
     model: object = field(repr=False)
+    r_squared: float = float("nan")
 
     def __getitem__(self, key):
         return self.params[key]
-
-
-def fit_sech2(result_or_times, intensity=None, *, sigma=None, window=None) -> FitResult:
-    """Fit I(t) = A sech^2((t - tau_D) / (2 tau_SF)) to a burst.
-
-    Parameters
-    ----------
-    result_or_times, intensity
-        A Result, or times (ps) and intensity arrays.
-    sigma : array_like, optional
-        One-sigma uncertainties of the intensity samples (absolute); if
-        given, the parameter errors are the absolute ones from sigma.
-    window : (float, float), optional
-        Only fit samples with window[0] <= t <= window[1] (ps).
-
-    Returns
-    -------
-    FitResult
-        ``params`` and ``errors`` with keys ``tau_d`` (ps), ``tau_sf`` (ps)
-        and ``amplitude`` (photons/ps).
-    """
-    times, intensity = _trace(result_or_times, intensity)
-    if sigma is not None:
-        sigma = check_real_array("sigma", sigma, shape=times.shape)
-        if np.any(sigma <= 0):
-            raise ValueError("sigma must be > 0 for every sample")
-    if window is not None:
-        lo, hi = window
-        sel = (times >= lo) & (times <= hi)
-        if sel.sum() < 4:
-            raise ValueError(f"window {window} holds fewer than 4 samples")
-        times, intensity = times[sel], intensity[sel]
-        sigma = sigma[sel] if sigma is not None else None
-    t0, peak, _ = _parabolic_peak(times, intensity)
-    width = pulse_fwhm(times, intensity)
-    if not np.isfinite(width) or width <= 0:
-        width = 0.25 * (times[-1] - times[0])
-    p0 = [t0, width / SECH2_FWHM_PER_TAU_SF, peak]
-    popt, pcov = curve_fit(
-        sech2,
-        times,
-        intensity,
-        p0=p0,
-        sigma=sigma,
-        absolute_sigma=sigma is not None,
-        bounds=([-np.inf, 1e-12, 0.0], [np.inf, np.inf, np.inf]),
-        maxfev=20000,
-    )
-    resid = intensity - sech2(times, *popt)
-    weights = 1.0 if sigma is None else 1.0 / sigma
-    dof = max(times.size - 3, 1)
-    names = ("tau_d", "tau_sf", "amplitude")
-    errs = np.sqrt(np.clip(np.diag(pcov), 0.0, np.inf))
-
-    def model(t, _p=tuple(popt)):
-        return sech2(t, *_p)
-
-    return FitResult(
-        params=dict(zip(names, map(float, popt))),
-        errors=dict(zip(names, map(float, errs))),
-        covariance=pcov,
-        residual_rms=float(np.sqrt(np.mean(resid**2))),
-        reduced_chi2=float(np.sum((resid * weights) ** 2) / dof),
-        model=model,
-    )
 
 
 def superradiant_enhancement(result, *, n=None, single_emitter_rate=None) -> float:
@@ -312,3 +247,14 @@ def delay_spread_theory(n):
     if np.any(n <= 1):
         raise ValueError("n must be > 1")
     return (np.pi / np.sqrt(6.0)) / np.log(n)
+
+
+# the fits live in sf_dynamics.fitting; re-exported here, where users look for them
+from .fitting import (  # noqa: E402
+    detect_ringing,
+    fit_burnham_chiao,
+    fit_raino,
+    fit_sech2,
+    load_trace,
+)
+from .fitting import sech2_model as sech2  # noqa: E402

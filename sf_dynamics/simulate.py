@@ -6,6 +6,7 @@ from ._validation import check_times
 from .solvers import METHODS
 from .states import as_initial_state
 from .nanocrystals import NanocrystalEnsemble
+from .slab import Slab
 from .system import Ensemble
 
 __all__ = ["simulate", "available_methods", "methods_supporting"]
@@ -46,8 +47,10 @@ def simulate(ensemble, times, method="auto", initial="excited", **options):
         ``"exact"`` (full 2^N density matrix through QuTiP, n <= 10; 4^n for
         n <= 4 nanocrystals), ``"cumulant"`` (second-order cumulants, large
         and inhomogeneous ensembles, geometry), ``"meanfield"`` (first order,
-        seeded), or ``"auto"`` (default): the first of these that can
-        represent the problem.
+        seeded), ``"twa"`` (truncated Wigner: single shots and their average),
+        ``"maxwell_bloch"`` (1D propagation through a :class:`~sf_dynamics.Slab`),
+        or ``"auto"`` (default): the first of these that can represent the
+        problem.
     initial : str or state
         ``"excited"`` (default), ``"ground"``, :class:`~sf_dynamics.DickeState`,
         :class:`~sf_dynamics.CoherentSpinState`, or for nanocrystals
@@ -74,9 +77,9 @@ def simulate(ensemble, times, method="auto", initial="excited", **options):
     >>> round(float(res.excitation[0]), 6)
     20.0
     """
-    if not isinstance(ensemble, (Ensemble, NanocrystalEnsemble)):
+    if not isinstance(ensemble, (Ensemble, NanocrystalEnsemble, Slab)):
         raise ValueError(
-            f"ensemble must be an sf_dynamics.Ensemble or NanocrystalEnsemble, got {type(ensemble).__name__}"
+            f"ensemble must be an sf_dynamics.Ensemble, NanocrystalEnsemble or Slab, got {type(ensemble).__name__}"
         )
     times = check_times(times)
     initial = as_initial_state(initial)

@@ -6,7 +6,7 @@ None when the method can simulate that problem) and
 ``solve(ensemble, times, initial, **options) -> Result``.
 """
 
-from . import cumulant, dicke, exact, meanfield, permutational, twa
+from . import cumulant, dicke, exact, maxwell_bloch, meanfield, permutational, twa
 
 __all__ = ["METHODS"]
 
@@ -18,4 +18,5 @@ METHODS = {
     cumulant.NAME: cumulant,
     meanfield.NAME: meanfield,
     twa.NAME: twa,
+    maxwell_bloch.NAME: maxwell_bloch,
 }

@@ -49,6 +49,8 @@ OPTIONS = {
 
 def unsupported_reason(ensemble, initial):
     """Why the cumulant expansion cannot start from ``initial`` (None if it can)."""
+    if ensemble.emitter_type == "slab":
+        return "an extended slab propagates: use method 'maxwell_bloch'"
     if ensemble.emitter_type == "triplet":
         if not isinstance(initial, (Excited, Ground, TripletExcitation)):
             return "nanocrystals start from 'excited', 'ground' or a TripletExcitation"

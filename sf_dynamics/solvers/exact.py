@@ -29,6 +29,8 @@ OPTIONS = {}
 
 def unsupported_reason(ensemble, initial):
     """Why the full-space solver cannot run ``ensemble`` (None if it can)."""
+    if ensemble.emitter_type == "slab":
+        return "an extended slab propagates: use method 'maxwell_bloch'"
     if ensemble.emitter_type == "triplet":
         from ..nanocrystals import TripletExcitation
 

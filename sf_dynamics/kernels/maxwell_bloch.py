@@ -1,0 +1,172 @@
+"""Numba kernels of the 1D Maxwell-Bloch equations (slices along z, retarded time).
+
+Slice j (upstream to downstream) holds K spectral classes of N_ja emitters.
+In retarded time each emitter is driven by the forward field of all
+upstream slices and, symmetrised, half of its own slice (cascaded coupling
+Gamma_f; the emitter's own contribution excluded):
+
+    D_j = Gamma_f (sum_{j' < j} B_j' + B_j / 2),    B_j = sum_a N_ja beta_ja
+
+Mean field (deterministic, seeded):
+
+    dbeta_ja = (-i delta_a - Gamma_0/2 - gamma_phi) beta_ja + s_ja (D_j - Gamma_f beta_ja / 2)
+    dn_ja    = -Gamma_0 n_ja - 2 Re(conj(beta_ja) (D_j - Gamma_f beta_ja / 2))
+
+(Gamma_0 = Gamma_f + gamma), so that the excitation lost equals the photons
+emitted, Gamma_0 sum N n + Gamma_f (|sum_j B_j|^2 - sum N |beta|^2), exactly;
+with one slice these are the mean-field equations of N emitters with
+collective decay Gamma_f.
+
+Noise-initiated (truncated Wigner, one classical spin per slice and class,
+as in :mod:`sf_dynamics.kernels.twa`): B_ja = N_ja beta_ja with
+<|B_ja|^2> = N_ja / 2 initially, the vacuum noise of the forward mode common
+to all slices (cascaded channel), local decay and dephasing noise per class.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from .twa import _cnormal
+
+__all__ = ["mb_meanfield_rhs", "mb_meanfield_observables", "mb_trajectories"]
+
+
+@nb.njit(cache=True)
+def _drives(b, counts, gf):
+    """D_j for every slice from the per-emitter dipoles b (Nz, K)."""
+    nz, k_cls = b.shape
+    drive = np.empty(nz, dtype=np.complex128)
+    upstream = 0.0j
+    for j in range(nz):
+        bj = 0.0j
+        for a in range(k_cls):
+            bj += counts[j, a] * b[j, a]
+        drive[j] = gf * (upstream + 0.5 * bj)
+        upstream += bj
+    return drive
+
+
+@nb.njit(cache=True)
+def mb_meanfield_rhs(beta, n, counts, det, gf, gamma0, dephasing, dbeta, dn):
+    """Mean-field Maxwell-Bloch right-hand side; beta (Nz, K) complex, n (Nz, K)."""
+    nz, k_cls = beta.shape
+    drive = _drives(beta, counts, gf)
+    for j in range(nz):
+        for a in range(k_cls):
+            v = drive[j] - 0.5 * gf * beta[j, a]
+            s = 2.0 * n[j, a] - 1.0
+            dbeta[j, a] = (-1j * det[a] - 0.5 * gamma0 - dephasing) * beta[j, a] + s * v
+            dn[j, a] = -gamma0 * n[j, a] - 2.0 * (np.conj(beta[j, a]) * v).real
+
+
+@nb.njit(cache=True)
+def mb_meanfield_observables(beta, n, counts, gf, gamma0):
+    """(total intensity, forward intensity, excitation) of a mean-field state."""
+    nz, k_cls = beta.shape
+    total_b = 0.0j
+    self_terms = 0.0
+    exc = 0.0
+    for j in range(nz):
+        for a in range(k_cls):
+            total_b += counts[j, a] * beta[j, a]
+            self_terms += counts[j, a] * abs(beta[j, a]) ** 2
+            exc += counts[j, a] * n[j, a]
+    coherent = gf * (abs(total_b) ** 2 - self_terms)
+    out = np.empty(3)
+    out[0] = gamma0 * exc + coherent
+    out[1] = gf * exc + coherent
+    out[2] = exc
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def mb_trajectories(n_traj, seed, z0, counts, det, gf, local, dephasing, dt, n_steps, record_every,
+                    total_out, forward_out, excitation_out):
+    """Noise-initiated Maxwell-Bloch trajectories (class spins per slice), Heun steps.
+
+    Records total intensity, exit-face forward intensity and excitation,
+    arrays (n_traj, n_rec).
+    """
+    nz, k_cls = counts.shape
+    gamma0 = gf + local
+    n_rec = total_out.shape[1]
+    half_total = 0.0
+    for j in range(nz):
+        for a in range(k_cls):
+            half_total += 0.5 * counts[j, a]
+    for traj in nb.prange(n_traj):
+        np.random.seed(seed + traj)
+        b = np.empty((nz, k_cls), dtype=np.complex128)
+        z = np.empty((nz, k_cls))
+        for j in range(nz):
+            for a in range(k_cls):
+                b[j, a] = _cnormal(math.sqrt(0.5 * counts[j, a]))
+                z[j, a] = z0
+        bp = np.empty_like(b)
+        zp = np.empty_like(z)
+        db = np.empty_like(b)
+        dz = np.empty_like(z)
+        noise = np.empty_like(b)
+        dephase = np.zeros_like(b)
+        drive = np.empty(nz, dtype=np.complex128)
+        sq_dt = math.sqrt(dt)
+        rec = 0
+        for step in range(n_steps + 1):
+            if step % record_every == 0 and rec < n_rec:
+                tot_b = 0.0j
+                exc = 0.0
+                for j in range(nz):
+                    for a in range(k_cls):
+                        tot_b += b[j, a]
+                        exc += 0.5 * (1.0 + z[j, a]) * counts[j, a]
+                coherent = gf * (abs(tot_b) ** 2 - half_total)
+                total_out[traj, rec] = gamma0 * exc + coherent
+                forward_out[traj, rec] = gf * exc + coherent
+                excitation_out[traj, rec] = exc
+                rec += 1
+            if step == n_steps:
+                break
+            for a in range(k_cls):
+                phase = -det[a] * dt
+                rot = complex(math.cos(phase), math.sin(phase))
+                for j in range(nz):
+                    b[j, a] *= rot
+            common = _cnormal(sq_dt)
+            for j in range(nz):
+                for a in range(k_cls):
+                    na = counts[j, a]
+                    noise[j, a] = math.sqrt(0.5 * gf) * na * common
+                    if local > 0.0:
+                        noise[j, a] += _cnormal(math.sqrt(0.5 * local * na) * sq_dt)
+                    if dephasing > 0.0:
+                        dephase[j, a] = _cnormal(math.sqrt(dephasing * na) * sq_dt)
+            for stage in range(2):
+                src_b = b if stage == 0 else bp
+                src_z = z if stage == 0 else zp
+                upstream = 0.0j
+                for j in range(nz):
+                    bj = 0.0j
+                    for a in range(k_cls):
+                        bj += src_b[j, a]
+                    drive[j] = gf * (upstream + 0.5 * bj)
+                    upstream += bj
+                for j in range(nz):
+                    for a in range(k_cls):
+                        na = counts[j, a]
+                        drift_b = ((-0.5 * gamma0 - dephasing) * src_b[j, a]
+                                   + src_z[j, a] * (na * drive[j] - 0.5 * gf * src_b[j, a]))
+                        drift_z = (-gamma0 * (1.0 + src_z[j, a])
+                                   - (4.0 / na) * ((np.conj(src_b[j, a]) * drive[j]).real - 0.25 * gf * na))
+                        if stage == 0:
+                            db[j, a] = drift_b
+                            dz[j, a] = drift_z
+                            bp[j, a] = b[j, a] + dt * drift_b + z[j, a] * noise[j, a] + dephase[j, a]
+                            zp[j, a] = z[j, a] + dt * drift_z
+                        else:
+                            b[j, a] = (b[j, a] + 0.5 * dt * (db[j, a] + drift_b) + 0.5 * (z[j, a] + zp[j, a]) * noise[j, a]
+                                       + dephase[j, a])
+                            z[j, a] = z[j, a] + 0.5 * dt * (dz[j, a] + drift_z)
