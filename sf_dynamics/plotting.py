@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["plot_trace", "save_figure", "plot_enhancement", "plot_temperature_sweep"]
+__all__ = [
+    "plot_trace",
+    "save_figure",
+    "plot_enhancement",
+    "plot_temperature_sweep",
+    "plot_stacked_traces",
+    "streak_image",
+    "plot_streak",
+    "plot_fluence_series",
+]
 
 
 def plot_trace(result, *, ax=None, fit=None, label=None, normalise=False, show_excitation=True):
@@ -125,4 +134,109 @@ def plot_temperature_sweep(dataset, *, axes=None):
     axes[2].set_xlabel("time (ps)")
     axes[2].set_ylabel("temperature (K)")
     axes[2].set_title("normalised emission", fontsize=9)
+    return axes
+
+
+def plot_stacked_traces(times, traces, labels=None, *, ax=None, offset=1.1):
+    """Normalised traces stacked with a vertical offset (one per row of ``traces``)."""
+    import matplotlib.pyplot as plt
+
+    traces = np.atleast_2d(np.asarray(traces, dtype=float))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.0, 1.0 + 0.6 * len(traces)), constrained_layout=True)
+    for i, tr in enumerate(traces):
+        norm = tr / np.max(tr) if np.max(tr) > 0 else tr
+        ax.plot(times, norm + i * offset, lw=1.5)
+        if labels is not None:
+            ax.text(times[-1], i * offset + 0.3, str(labels[i]), ha="right", fontsize=8)
+    ax.set_yticks([])
+    ax.set_xlabel("time (ps)")
+    ax.set_ylabel("normalised intensity (offset)")
+    return ax
+
+
+def streak_image(result, *, center_wavelength_nm=515.0, resolution_nm=0.1, wavelengths=None):
+    """Time-wavelength emission of a spectrally resolved result (a streak-camera image).
+
+    The emission of spectral class a is the rate at which its excitation is
+    lost, -d/dt (N_a n_a) (classes engines of ``cumulant`` and ``meanfield``);
+    class a emits at the wavelength of centre + detuning delta_a, and the
+    image is blurred by a Gaussian spectrometer resolution (FWHM, nm).
+
+    Returns
+    -------
+    times : ndarray (ps)
+    wavelengths : ndarray (nm)
+    image : ndarray, shape (len(times), len(wavelengths)) (photons/ps/nm)
+    """
+    from .units import HBAR_MEV_PS
+
+    if "class_populations" not in result.data or "class_detunings" not in result.parameters:
+        raise ValueError("result: a streak image needs class populations (cumulant or meanfield, classes engine)")
+    det = np.asarray(result.parameters["class_detunings"])
+    counts = np.asarray(result.parameters["class_counts"])
+    pops = result.data["class_populations"] * counts[None, :]
+    emission = np.clip(-np.gradient(pops, result.times, axis=0), 0.0, None)
+    hc_eV_nm = 1239.8419843320026
+    e0 = hc_eV_nm / center_wavelength_nm
+    lam = hc_eV_nm / (e0 + det * HBAR_MEV_PS * 1e-3)
+    if wavelengths is None:
+        span = max(np.ptp(lam), 4 * resolution_nm)
+        wavelengths = np.linspace(lam.min() - 0.3 * span, lam.max() + 0.3 * span, 200)
+    sigma = resolution_nm / (2 * np.sqrt(2 * np.log(2)))
+    kernel = np.exp(-0.5 * ((wavelengths[None, :] - lam[:, None]) / sigma) ** 2) / (np.sqrt(2 * np.pi) * sigma)
+    return result.times, wavelengths, emission @ kernel
+
+
+def plot_streak(times, axis_values, image, *, ax=None, ylabel="wavelength (nm)", normalise_rows=False, log=False):
+    """Render an (axis value x time) image like a streak camera (time horizontal)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LogNorm
+
+    img = np.asarray(image, dtype=float)
+    if img.shape == (len(times), len(axis_values)):
+        img = img.T
+    if normalise_rows:
+        img = img / np.maximum(img.max(axis=1, keepdims=True), 1e-300)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.0, 3.8), constrained_layout=True)
+    norm = LogNorm(vmin=max(img.max() * 1e-3, 1e-300), vmax=img.max()) if log else None
+    mesh = ax.pcolormesh(times, axis_values, np.clip(img, 1e-300, None) if log else img, shading="auto",
+                         cmap="inferno", norm=norm)
+    ax.figure.colorbar(mesh, ax=ax, label="intensity (arb.)")
+    ax.set_xlabel("time (ps)")
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def plot_fluence_series(dataset, *, axes=None):
+    """tau_D and tau_SF versus fluence, peak versus excited number with the fitted power laws."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
+    f = dataset["fluence"].values
+    n = dataset["excited"].values
+    axes[0].plot(f, dataset["tau_d"], "o-", label=r"$\tau_D$")
+    axes[0].plot(f, dataset["tau_sf"], "s-", label=r"$\tau_{SF}$")
+    axes[0].set_xlabel(r"fluence ($\mu$J/cm$^2$)")
+    axes[0].set_ylabel("time (ps)")
+    axes[0].set_yscale("log")
+    axes[0].legend(frameon=False)
+    axes[1].loglog(n, dataset["peak"], "o", label="peak")
+    p = dataset.attrs.get("peak_exponent", np.nan)
+    if np.isfinite(p):
+        c = np.exp(np.mean(np.log(dataset["peak"].values) - p * np.log(n)))
+        axes[1].loglog(n, c * n**p, "k--", label=f"peak ~ N^{p:.2f}")
+    ax2 = axes[1].twinx()
+    ax2.loglog(n, dataset["tau_sf"], "s", color="C1", label=r"$\tau_{SF}$")
+    q = dataset.attrs.get("tau_sf_exponent", np.nan)
+    if np.isfinite(q):
+        c = np.exp(np.nanmean(np.log(dataset["tau_sf"].values) - q * np.log(n)))
+        ax2.loglog(n, c * n.astype(float)**q, ":", color="C1", label=f"tau_SF ~ N^{q:.2f}")
+    ax2.set_ylabel(r"$\tau_{SF}$ (ps)")
+    axes[1].set_xlabel("excited emitters N")
+    axes[1].set_ylabel("peak (photons/ps)")
+    axes[1].legend(frameon=False, loc="upper left", fontsize=8)
+    ax2.legend(frameon=False, loc="lower right", fontsize=8)
     return axes

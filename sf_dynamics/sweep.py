@@ -345,12 +345,12 @@ def save_dataset(dataset, path_stem):
     """
     stem = Path(path_stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
-    nc_path = stem.with_suffix(".nc")
+    nc_path = stem.parent / (stem.name + ".nc")
     clean = dataset.copy()
     clean.attrs = {k: (v if not isinstance(v, float) or np.isfinite(v) else "nan") for k, v in dataset.attrs.items()}
     clean.to_netcdf(nc_path)
     dim = next(iter(dataset.dims))
     one_d = [name for name, var in dataset.data_vars.items() if var.dims == (dim,)]
-    csv_path = stem.with_suffix(".csv")
+    csv_path = stem.parent / (stem.name + ".csv")
     dataset[one_d].to_dataframe().to_csv(csv_path)
     return nc_path, csv_path

@@ -66,15 +66,17 @@ def check_temperatures(temperatures_K) -> np.ndarray:
 class LinewidthModel:
     """Homogeneous linewidth Gamma_hom(T) = Gamma_0 + sigma T + Gamma_LO / (exp(E_LO / k T) - 1) (FWHM, meV).
 
-    The defaults are CsPbBr3-like values inside the literature ranges of
-    REFERENCES.md 4a -- adjustable starting points, not fitted constants:
-    Gamma_0 = 0.05 meV (single-NC residual width at 4-6 K), sigma = 0.015
-    meV/K (acoustic phonons, range 5-30 ueV/K), Gamma_LO = 40 meV and
-    E_LO = 18 meV (Froehlich LO phonon, ranges 30-90 and 16-19 meV).
+    The defaults are CsPbBr3-like values -- adjustable starting points, not
+    fitted constants: Gamma_0 = 0.0165 meV (the 80 ps single-QD coherence
+    time of Utzat 2019, REFERENCES.md 4b), sigma = 6 ueV/K (acoustic phonons,
+    literature range 5-30 ueV/K; with it the 5 K width, 46 ueV, is close to
+    the 54 ueV ensemble value of Becker 2018), Gamma_LO = 40 meV and
+    E_LO = 18 meV (Froehlich LO phonon, literature ranges 30-90 and 16-19 meV,
+    unconfirmed).
     """
 
-    gamma0_meV: float = 0.05
-    sigma_meV_per_K: float = 0.015
+    gamma0_meV: float = 0.0165
+    sigma_meV_per_K: float = 0.006
     gamma_lo_meV: float = 40.0
     e_lo_meV: float = 18.0
 
