@@ -84,12 +84,16 @@ def mb_meanfield_observables(beta, n, counts, gf, gamma0):
 
 
 @nb.njit(parallel=True, cache=True)
-def mb_trajectories(n_traj, seed, z0, counts, det, gf, local, dephasing, dt, n_steps, record_every,
-                    total_out, forward_out, excitation_out):
-    """Noise-initiated Maxwell-Bloch trajectories (class spins per slice), Heun steps.
+def mb_trajectories(n_traj, seed, z0, rot_theta, rot_phi, counts, det, gf, local, dephasing, pumping, dt, n_steps,
+                    record_every, total_out, forward_out, excitation_out):
+    """Noise-initiated trajectories of class spins in slices (Heun steps).
 
-    Records total intensity, exit-face forward intensity and excitation,
-    arrays (n_traj, n_rec).
+    counts (Nz, K) emitters per slice and class; with one slice this is the
+    class-spin TWA of identical-coupling emitters (Gamma_f = Gamma_c). The
+    initial spins point along z0 (+1 inverted, -1 ground) with Wigner
+    transverse fluctuations (Gaussian sums of +-1 components, <|B|^2> = N/2)
+    and are rotated by rot_theta about y and rot_phi about z. Records total
+    intensity, exit-face forward intensity and excitation, (n_traj, n_rec).
     """
     nz, k_cls = counts.shape
     gamma0 = gf + local
@@ -98,14 +102,21 @@ def mb_trajectories(n_traj, seed, z0, counts, det, gf, local, dephasing, dt, n_s
     for j in range(nz):
         for a in range(k_cls):
             half_total += 0.5 * counts[j, a]
+    ct, st = math.cos(rot_theta), math.sin(rot_theta)
+    cp, sp = math.cos(rot_phi), math.sin(rot_phi)
     for traj in nb.prange(n_traj):
         np.random.seed(seed + traj)
         b = np.empty((nz, k_cls), dtype=np.complex128)
         z = np.empty((nz, k_cls))
         for j in range(nz):
             for a in range(k_cls):
-                b[j, a] = _cnormal(math.sqrt(0.5 * counts[j, a]))
-                z[j, a] = z0
+                na = counts[j, a]
+                sx = math.sqrt(na) * np.random.normal()
+                sy = math.sqrt(na) * np.random.normal()
+                x1 = ct * sx + st * z0 * na
+                z1 = -st * sx + ct * z0 * na
+                b[j, a] = 0.5 * complex(cp * x1 - sp * sy, -(sp * x1 + cp * sy))
+                z[j, a] = z1 / na
         bp = np.empty_like(b)
         zp = np.empty_like(z)
         db = np.empty_like(b)
@@ -139,9 +150,10 @@ def mb_trajectories(n_traj, seed, z0, counts, det, gf, local, dephasing, dt, n_s
             for j in range(nz):
                 for a in range(k_cls):
                     na = counts[j, a]
+                    # collective (common to all slices), and local decay + pumping (independent) noise
                     noise[j, a] = math.sqrt(0.5 * gf) * na * common
-                    if local > 0.0:
-                        noise[j, a] += _cnormal(math.sqrt(0.5 * local * na) * sq_dt)
+                    if local + pumping > 0.0:
+                        noise[j, a] += _cnormal(math.sqrt(0.5 * (local + pumping) * na) * sq_dt)
                     if dephasing > 0.0:
                         dephase[j, a] = _cnormal(math.sqrt(dephasing * na) * sq_dt)
             for stage in range(2):
@@ -157,9 +169,9 @@ def mb_trajectories(n_traj, seed, z0, counts, det, gf, local, dephasing, dt, n_s
                 for j in range(nz):
                     for a in range(k_cls):
                         na = counts[j, a]
-                        drift_b = ((-0.5 * gamma0 - dephasing) * src_b[j, a]
+                        drift_b = ((-0.5 * gamma0 - dephasing - 0.5 * pumping) * src_b[j, a]
                                    + src_z[j, a] * (na * drive[j] - 0.5 * gf * src_b[j, a]))
-                        drift_z = (-gamma0 * (1.0 + src_z[j, a])
+                        drift_z = (-gamma0 * (1.0 + src_z[j, a]) + pumping * (1.0 - src_z[j, a])
                                    - (4.0 / na) * ((np.conj(src_b[j, a]) * drive[j]).real - 0.25 * gf * na))
                         if stage == 0:
                             db[j, a] = drift_b

@@ -22,7 +22,8 @@ with complex Gaussian increments <d eta_k^* d eta_l> = Gamma_kl dt / 2 and
 spin length <|beta_k|^2> = 1/2 under decay, pumping and dephasing.
 
 Class spins (identical coupling Gamma_c off-diagonal, Gamma_0 diagonal, no
-Omega): one classical spin per spectral class a, B_a = sum_{k in a} beta_k
+Omega; integrated by :func:`sf_dynamics.kernels.maxwell_bloch.mb_trajectories`
+with a single slice): one classical spin per spectral class a, B_a = sum_{k in a} beta_k
 and the class-mean inversion z_a, closed with z_k -> z_a and
 sum_{k in a} |beta_k|^2 -> N_a / 2:
 
@@ -49,7 +50,7 @@ import math
 import numba as nb
 import numpy as np
 
-__all__ = ["emitter_trajectories", "class_trajectories", "trajectory_peaks"]
+__all__ = ["emitter_trajectories", "trajectory_peaks"]
 
 
 @nb.njit(inline="always", cache=True)
@@ -160,96 +161,6 @@ def emitter_trajectories(n_traj, seed, z0, rot_theta, rot_phi, gamma, omega, noi
                 dz2 = -diag[k] * (1.0 + zp[k]) + pumping * (1.0 - zp[k]) - 4.0 * (np.conj(bp[k]) * v[k]).real
                 beta[k] = beta[k] + 0.5 * dt * (dbeta[k] + db2) + 0.5 * (z[k] + zp[k]) * noise[k]
                 z[k] = z[k] + 0.5 * dt * (dz[k] + dz2)
-
-
-@nb.njit(parallel=True, cache=True)
-def class_trajectories(n_traj, seed, z0, rot_theta, rot_phi, counts, det, gamma0, gamma_c, local,
-                       dephasing, pumping, dt, n_steps, record_every, intensity_out, excitation_out):
-    """Class-spin TWA trajectories (one classical spin per spectral class), O(K) per step.
-
-    The initial B_a is the sum of N_a Wigner-sampled spins: Gaussian with
-    <|B_a|^2> = N_a/2 (exact for the discrete distribution's first two
-    moments); a coherent rotation adds its mean. Writes (n_traj, n_rec)
-    intensity and excitation.
-    """
-    k_cls = counts.shape[0]
-    n_rec = intensity_out.shape[1]
-    total = 0.0
-    for a in range(k_cls):
-        total += counts[a]
-    ct, st = math.cos(rot_theta), math.sin(rot_theta)
-    for traj in nb.prange(n_traj):
-        np.random.seed(seed + traj)
-        b = np.empty(k_cls, dtype=np.complex128)
-        z = np.empty(k_cls)
-        for a in range(k_cls):
-            na = counts[a]
-            # sum of na discrete spins: transverse (sx, sy) sums ~ Gaussian of variance na each
-            sx = math.sqrt(na) * np.random.normal()
-            sy = math.sqrt(na) * np.random.normal()
-            sz = z0 * na
-            x1 = ct * sx + st * sz
-            z1 = -st * sx + ct * sz
-            x2 = math.cos(rot_phi) * x1 - math.sin(rot_phi) * sy
-            y2 = math.sin(rot_phi) * x1 + math.cos(rot_phi) * sy
-            b[a] = 0.5 * complex(x2, -y2)
-            z[a] = z1 / na if na > 0 else 0.0
-        bp = np.empty(k_cls, dtype=np.complex128)
-        zp = np.empty(k_cls)
-        db = np.empty(k_cls, dtype=np.complex128)
-        dz = np.empty(k_cls)
-        noise = np.empty(k_cls, dtype=np.complex128)
-        dephase = np.empty(k_cls, dtype=np.complex128)
-        sq_dt = math.sqrt(dt)
-        rec = 0
-        for step in range(n_steps + 1):
-            if step % record_every == 0 and rec < n_rec:
-                btot = 0.0j
-                inten = 0.0
-                exc = 0.0
-                for a in range(k_cls):
-                    btot += b[a]
-                    na = 0.5 * (1.0 + z[a]) * counts[a]
-                    exc += na
-                    inten += gamma0 * na
-                inten += gamma_c * (abs(btot) ** 2 - 0.5 * total)
-                intensity_out[traj, rec] = inten
-                excitation_out[traj, rec] = exc
-                rec += 1
-            if step == n_steps:
-                break
-            for a in range(k_cls):
-                phase = -det[a] * dt
-                b[a] *= complex(math.cos(phase), math.sin(phase))
-            common = _cnormal(sq_dt)
-            for a in range(k_cls):
-                na = counts[a]
-                # local decay and pumping noises are independent: one draw of their summed variance
-                noise[a] = math.sqrt(0.5 * gamma_c) * na * common
-                if local + pumping > 0.0:
-                    noise[a] += _cnormal(math.sqrt(0.5 * (local + pumping) * na) * sq_dt)
-                dephase[a] = _cnormal(math.sqrt(dephasing * na) * sq_dt) if dephasing > 0.0 else 0.0j
-            # predictor
-            btot = 0.0j
-            for a in range(k_cls):
-                btot += b[a]
-            for a in range(k_cls):
-                na = counts[a]
-                db[a] = (-0.5 * gamma0 - dephasing - 0.5 * pumping) * b[a] + z[a] * 0.5 * gamma_c * (na * btot - b[a])
-                dz[a] = (-gamma0 * (1.0 + z[a]) + pumping * (1.0 - z[a])
-                         - (2.0 * gamma_c / na) * ((np.conj(b[a]) * btot).real - 0.5 * na)) if na > 0 else 0.0
-                bp[a] = b[a] + dt * db[a] + z[a] * noise[a] + dephase[a]
-                zp[a] = z[a] + dt * dz[a]
-            btot = 0.0j
-            for a in range(k_cls):
-                btot += bp[a]
-            for a in range(k_cls):
-                na = counts[a]
-                db2 = (-0.5 * gamma0 - dephasing - 0.5 * pumping) * bp[a] + zp[a] * 0.5 * gamma_c * (na * btot - bp[a])
-                dz2 = (-gamma0 * (1.0 + zp[a]) + pumping * (1.0 - zp[a])
-                       - (2.0 * gamma_c / na) * ((np.conj(bp[a]) * btot).real - 0.5 * na)) if na > 0 else 0.0
-                b[a] = b[a] + 0.5 * dt * (db[a] + db2) + 0.5 * (z[a] + zp[a]) * noise[a] + dephase[a]
-                z[a] = z[a] + 0.5 * dt * (dz[a] + dz2)
 
 
 @nb.njit(parallel=True, cache=True)

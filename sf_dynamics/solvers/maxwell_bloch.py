@@ -120,8 +120,8 @@ def _solve_noise(slab, times, initial, trajectories, seed, dt, shots):
     total = np.zeros((trajectories, len(times)))
     forward = np.zeros_like(total)
     excitation = np.zeros_like(total)
-    km.mb_trajectories(trajectories, seed, 1.0, counts, det, gf, slab.decay, slab.dephasing, step, n_steps, every,
-                       total, forward, excitation)
+    km.mb_trajectories(trajectories, seed, 1.0, 0.0, 0.0, counts, det, gf, slab.decay, slab.dephasing, 0.0, step,
+                       n_steps, every, total, forward, excitation)
     delays, peaks = trajectory_peaks(np.asarray(times, dtype=np.float64), forward)
     shots = min(20, trajectories) if shots is None else check_positive_int("shots", shots, minimum=0,
                                                                             maximum=trajectories)

@@ -221,10 +221,12 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     intensity = np.zeros((trajectories, len(times)))
     excitation = np.zeros((trajectories, len(times)))
     if engine == "classes":
-        local = ensemble.decay
-        kt.class_trajectories(trajectories, seed, z0, theta, phi, model.counts, model.detunings, model.gamma0,
-                              model.gamma_c, local, model.dephasing, model.pumping, step, n_steps, every,
-                              intensity, excitation)
+        # the class-spin TWA is the Maxwell-Bloch trajectory kernel with a single slice (Gamma_f = Gamma_c)
+        from ..kernels.maxwell_bloch import mb_trajectories
+
+        mb_trajectories(trajectories, seed, z0, theta, phi, model.counts[None, :], model.detunings, model.gamma_c,
+                        model.gamma0 - model.gamma_c, model.dephasing, model.pumping, step, n_steps, every,
+                        intensity, np.empty_like(intensity), excitation)
     else:
         lam, vec = np.linalg.eigh(model.gamma)
         factor = vec * np.sqrt(np.clip(lam, 0.0, None) / 2.0)
