@@ -9,10 +9,14 @@ Tables printed (2-core machine, one run):
    spacing 0.1 lambda with free-space Green's-tensor Gamma and Omega (full
    n x n matrices), from the inverted state over 3 ln n / Gamma_max (about
    3 tau_D, Gamma_max the largest eigenvalue of Gamma), 101 output times,
-   rtol 1e-5: wall time versus n.
+   fused Dormand-Prince 5(4) (the default integrator) at rtol 1e-4: wall
+   time versus n, and the largest deviation of the intensity (relative to
+   its peak) from a DOP853 run at rtol 1e-8 (an independent integrator at a
+   10^4 times tighter tolerance; not timed). The model itself is a
+   few-percent approximation, so rtol 1e-4 is ample.
 3. ``triplet``: n nanocrystals with three orthogonal dipoles each (x, y, z)
    on a simple cubic lattice of spacing 0.1 lambda (3n x 3n matrices), from
-   the isotropic excited state, same window and tolerances.
+   the isotropic excited state, same window, rtol 1e-4.
 The accuracy of cumulant, meanfield and twa side by side is in bench_twa.py.
 
 Usage::
@@ -53,9 +57,11 @@ def bench_classes(sizes=(10**3, 10**4, 10**5, 10**6), classes=101):
               f"{analysis.buildup_time(res):.3f} | {analysis.peak_intensity(res) / n:.4f} |", flush=True)
 
 
-def bench_geometry(shapes=((5, 5, 4), (10, 5, 5), (10, 10, 5), (10, 10, 10), (20, 10, 10))):
-    print("| n | lattice | Gamma_max / gamma | wall time (s) | RHS evaluations | s per RHS | tau_D Gamma_max / ln n |")
-    print("|---|---|---|---|---|---|---|")
+def bench_geometry(shapes=((5, 5, 4), (10, 5, 5), (10, 10, 5), (10, 10, 10), (20, 10, 10)), rtol=1e-4,
+                   reference_rtol=1e-8):
+    print("| n | lattice | Gamma_max / gamma | wall time (s) | RHS evaluations | s per RHS | "
+          "tau_D Gamma_max / ln n | max deviation from rtol 1e-8 |")
+    print("|---|---|---|---|---|---|---|---|")
     for shape in shapes:
         pos = cubic_lattice(shape, 0.1)
         n = len(pos)
@@ -64,11 +70,13 @@ def bench_geometry(shapes=((5, 5, 4), (10, 5, 5), (10, 10, 5), (10, 10, 10), (20
         ens = sf.Ensemble(n, gamma_matrix=g, omega_matrix=w)
         times = np.linspace(0, 3 * np.log(n) / lam, 101)
         start = time.perf_counter()
-        res = sf.simulate(ens, times, method="cumulant", rtol=1e-5, atol=1e-8)
+        res = sf.simulate(ens, times, method="cumulant", rtol=rtol, atol=1e-6)
         wall = time.perf_counter() - start
+        ref = sf.simulate(ens, times, method="cumulant", rtol=reference_rtol, atol=1e-10, integrator="DOP853")
+        deviation = np.max(np.abs(res.intensity - ref.intensity)) / np.max(ref.intensity)
         nfev = res.info["rhs_evaluations"]
         print(f"| {n} | {'x'.join(map(str, shape))} | {lam:.1f} | {wall:.1f} | {nfev} | {wall / nfev:.3f} | "
-              f"{analysis.buildup_time(res) * lam / np.log(n):.2f} |", flush=True)
+              f"{analysis.buildup_time(res) * lam / np.log(n):.2f} | {deviation:.1e} |", flush=True)
 
 
 def bench_triplet(shapes=((3, 3, 3), (5, 5, 4), (5, 5, 8), (8, 8, 8))):
@@ -80,7 +88,7 @@ def bench_triplet(shapes=((3, 3, 3), (5, 5, 4), (5, 5, 8), (8, 8, 8))):
         lam = float(np.linalg.eigvalsh(ens.gamma_matrix())[-1])
         times = np.linspace(0, 3 * np.log(3 * len(pos)) / lam, 101)
         start = time.perf_counter()
-        res = sf.simulate(ens, times, method="cumulant", rtol=1e-5, atol=1e-8)
+        res = sf.simulate(ens, times, method="cumulant", rtol=1e-4, atol=1e-6)
         wall = time.perf_counter() - start
         nfev = res.info["rhs_evaluations"]
         print(f"| {len(pos)} | {3 * len(pos)} | {wall:.1f} | {nfev} | {wall / nfev:.3f} |", flush=True)

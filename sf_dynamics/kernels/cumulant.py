@@ -44,6 +44,9 @@ __all__ = ["emitter_pair_rhs", "class_pair_rhs", "class_intensity", "class_meanf
 _JIT = dict(cache=True)
 
 
+_TILE = 64  # square tiles of the pair loop: the transposed reads X_lk stay in cache
+
+
 @nb.njit(parallel=True, **_JIT)
 def emitter_pair_rhs(n, Cr, Ci, Np, Xr, Xi, gamma, omega, det, dephasing, pumping, dn, dCr, dCi, dNp):
     """Element-wise part of the per-emitter cumulant equations.
@@ -51,49 +54,68 @@ def emitter_pair_rhs(n, Cr, Ci, Np, Xr, Xi, gamma, omega, det, dephasing, pumpin
     ``X = G C`` (split in real and imaginary parts) must be computed before,
     with G = Gamma/2 - i Omega on the off-diagonal and C_kk = n_k. Writes the
     derivatives of n, C (real/imag) and N (the diagonals of dC and dN hold dn).
+    Each pair k < l is evaluated once and mirrored, so dC is exactly
+    Hermitian and dN exactly symmetric; the loop runs over square tiles
+    (upper triangle in parallel) so that the transposed reads stay in cache.
     """
     size = n.shape[0]
     flux = np.empty(size)
     for k in range(size):
         flux[k] = 2.0 * Xr[k, k]
         dn[k] = -gamma[k, k] * n[k] - flux[k] + pumping * (1.0 - n[k])
-    for k in nb.prange(size):
-        nk = n[k]
-        sk = 2.0 * nk - 1.0
-        gkk = gamma[k, k]
-        for l in range(size):
-            if l == k:
-                dCr[k, k] = dn[k]
-                dCi[k, k] = 0.0
-                dNp[k, k] = dn[k]
-                continue
-            nl = n[l]
-            sl = 2.0 * nl - 1.0
-            g = gamma[k, l]
-            w = omega[k, l]
-            cr = Cr[k, l]
-            ci = Ci[k, l]
-            decay = -0.5 * (gkk + gamma[l, l]) - 2.0 * dephasing - pumping
-            dd = det[k] - det[l]
-            # linear terms: [i dd + decay] C
-            re = decay * cr - dd * ci
-            im = decay * ci + dd * cr
-            re += g * (2.0 * Np[k, l] - 0.5 * (nk + nl))
-            im += w * (nl - nk)
-            # s_k (X_kl - G_kl n_l), G_kl = g/2 - i w
-            re += sk * (Xr[k, l] - 0.5 * g * nl)
-            im += sk * (Xi[k, l] + w * nl)
-            # s_l (conj(X_lk) - n_k conj(G_kl)), conj(G_kl) = g/2 + i w
-            re += sl * (Xr[l, k] - 0.5 * g * nk)
-            im += sl * (-Xi[l, k] - w * nk)
-            dCr[k, l] = re
-            dCi[k, l] = im
-            dNp[k, l] = (
-                -(gkk + gamma[l, l] + 2.0 * pumping) * Np[k, l]
-                + pumping * (nk + nl)
-                - (flux[k] - g * cr + 2.0 * w * ci) * nl
-                - (flux[l] - g * cr - 2.0 * w * ci) * nk
-            )
+        dCr[k, k] = dn[k]
+        dCi[k, k] = 0.0
+        dNp[k, k] = dn[k]
+    tiles = (size + _TILE - 1) // _TILE
+    rows = np.empty(tiles * (tiles + 1) // 2, dtype=np.int64)
+    cols = np.empty_like(rows)
+    pair = 0
+    for row in range(tiles):
+        for col in range(row, tiles):
+            rows[pair] = row
+            cols[pair] = col
+            pair += 1
+    for index in nb.prange(rows.size):
+        row = rows[index]
+        col = cols[index]
+        k_end = min(size, (row + 1) * _TILE)
+        l_end = min(size, (col + 1) * _TILE)
+        for k in range(row * _TILE, k_end):
+            nk = n[k]
+            sk = 2.0 * nk - 1.0
+            gkk = gamma[k, k]
+            for l in range(max(col * _TILE, k + 1), l_end):
+                nl = n[l]
+                sl = 2.0 * nl - 1.0
+                g = gamma[k, l]
+                w = omega[k, l]
+                cr = Cr[k, l]
+                ci = Ci[k, l]
+                decay = -0.5 * (gkk + gamma[l, l]) - 2.0 * dephasing - pumping
+                dd = det[k] - det[l]
+                # linear terms: [i dd + decay] C
+                re = decay * cr - dd * ci
+                im = decay * ci + dd * cr
+                re += g * (2.0 * Np[k, l] - 0.5 * (nk + nl))
+                im += w * (nl - nk)
+                # s_k (X_kl - G_kl n_l), G_kl = g/2 - i w
+                re += sk * (Xr[k, l] - 0.5 * g * nl)
+                im += sk * (Xi[k, l] + w * nl)
+                # s_l (conj(X_lk) - n_k conj(G_kl)), conj(G_kl) = g/2 + i w
+                re += sl * (Xr[l, k] - 0.5 * g * nk)
+                im += sl * (-Xi[l, k] - w * nk)
+                dCr[k, l] = re
+                dCr[l, k] = re
+                dCi[k, l] = im
+                dCi[l, k] = -im
+                value = (
+                    -(gkk + gamma[l, l] + 2.0 * pumping) * Np[k, l]
+                    + pumping * (nk + nl)
+                    - (flux[k] - g * cr + 2.0 * w * ci) * nl
+                    - (flux[l] - g * cr - 2.0 * w * ci) * nk
+                )
+                dNp[k, l] = value
+                dNp[l, k] = value
 
 
 @nb.njit(**_JIT)

@@ -42,7 +42,8 @@ OPTIONS = {
     "engine": "'auto' (default), 'classes' or 'emitters'",
     "rtol": "relative tolerance of the Runge-Kutta integrator (default 1e-7)",
     "atol": "absolute tolerance (default 1e-10)",
-    "integrator": "'DOP853' (default), 'RK45' or 'RK23'",
+    "integrator": "'DOPRI5' (default for per-emitter and nanocrystal engines), 'DOP853' (default for "
+                  "spectral classes), 'RK45' or 'RK23'",
     "progress": "show a progress bar (default: auto)",
 }
 
@@ -106,8 +107,8 @@ def _emitter_problem(model: EmitterModel, initial):
         return (y[:size], y[size : size + nn].reshape(size, size), y[size + nn : size + 2 * nn].reshape(size, size),
                 y[size + 2 * nn :].reshape(size, size))
 
-    def rhs(t, y):
-        dy = np.empty_like(y)
+    def rhs(t, y, dy=None):
+        dy = np.empty_like(y) if dy is None else dy
         n, cr, ci, npop = unpack(y)
         dn, dcr, dci, dnp = unpack(dy)
         # X = G C with G = Gamma/2 - i Omega (zero diagonal), C_kk = n_k
@@ -162,10 +163,10 @@ def _triplet_problem(ensemble, initial):
     def unpack(y):
         return y[:mm].reshape(m, m), y[mm:].reshape(n, n, 3, 3, 3, 3)
 
-    def rhs(t, y):
+    def rhs(t, y, dy=None):
         c, w = unpack(y)
         xr, xi = _coupling_product(half_off, omega if use_omega else None, diff, c.real.copy(), c.imag.copy())
-        dy = np.empty_like(y)
+        dy = np.empty_like(y) if dy is None else dy
         dc, dw = unpack(dy)
         kt.triplet_pair_rhs(c, w, xr + 1j * xi, g_full, gamma, eps, ensemble.dephasing, dc, dw)
         return dy
@@ -241,11 +242,12 @@ def triplet_derivatives(ensemble, coherences, correlations):
 def _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress):
     y0, rhs, observe, atol_scale = _triplet_problem(ensemble, initial)
     with progress_bar(progress, total=len(times) - 1, size=y0.size * 50, desc=NAME) as bar:
-        obs, info = integrate_observed(rhs, y0, times, observe, method=integrator or "RK45", rtol=rtol,
-                                       atol=atol * atol_scale, progress=bar)
+        obs, info = integrate_observed(rhs, y0, times, observe, method=integrator or "DOPRI5", rtol=rtol,
+                                       atol=atol * atol_scale, progress=bar, inplace=True,
+                                       affine_observables=True)
     params = ensemble.parameters()
     params.update(initial=initial.describe(), engine="nanocrystals", rtol=rtol, atol=atol,
-                  integrator=integrator or "RK45")
+                  integrator=integrator or "DOPRI5")
     info.update(engine="nanocrystals", variables=int(y0.size))
     return Result(times, obs[:, 0], obs[:, 1], NAME, params, data={"intensity_by_polarization": obs[:, 2:5]},
                   info=info)
@@ -267,9 +269,12 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
         Variables per spectral class (identical coupling) or per emitter.
     rtol, atol : float
         Tolerances of the explicit Runge-Kutta integrator.
-    integrator : {"DOP853", "RK45", "RK23"}, optional
-        SciPy Runge-Kutta method; default DOP853 (RK45 for nanocrystals,
-        whose state is ~90 n^2 complex numbers and DOP853 keeps 13 copies).
+    integrator : {"DOPRI5", "DOP853", "RK45", "RK23"}, optional
+        Runge-Kutta method (see :mod:`sf_dynamics.ode`). Default: DOP853
+        for spectral classes (small states, tight tolerances); DOPRI5, the
+        fused in-place Dormand-Prince 5(4), for the per-emitter and
+        nanocrystal engines, whose states of ~3 n^2 and ~90 n^2 numbers
+        make memory traffic and the number of stored stages matter.
     progress : bool or None
         Progress bar (None: automatic for large problems).
 
@@ -285,8 +290,8 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     """
     if ensemble.emitter_type == "triplet":
         return _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress)
-    integrator = integrator or "DOP853"
     engine = choose_engine(ensemble, engine)
+    integrator = integrator or ("DOP853" if engine == "classes" else "DOPRI5")
     if ensemble.spectrum is not None:
         ensemble.spectrum.check_window(float(times[-1] - times[0]))
     if engine == "classes":
@@ -303,7 +308,8 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     pair_atol[: model.size] = atol
     with progress_bar(progress, total=len(times) - 1, size=y0.size * 50, desc=NAME) as bar:
         obs, info = integrate_observed(rhs, y0, times, observe, method=integrator, rtol=rtol, atol=pair_atol,
-                                       progress=bar)
+                                       progress=bar, inplace=engine == "emitters",
+                                       affine_observables=engine == "emitters")
     params = ensemble.parameters()
     params.update(initial=initial.describe(), engine=engine, rtol=rtol, atol=atol, integrator=integrator)
     if engine == "classes":
