@@ -30,9 +30,13 @@ import math
 import numba as nb
 import numpy as np
 
-from .twa import _cnormal
-
 __all__ = ["mb_meanfield_rhs", "mb_meanfield_observables", "mb_trajectories"]
+
+
+@nb.njit(inline="always", cache=True)
+def _cnormal(scale):
+    """Circular complex Gaussian with <|x|^2> = scale^2."""
+    return scale * math.sqrt(0.5) * complex(np.random.normal(), np.random.normal())
 
 
 @nb.njit(cache=True)

@@ -38,9 +38,10 @@ is the collective-spin TWA of identical emitters.
 
 Integration: split steps. The coherent rotation by the detuning and the
 dephasing phase kicks are applied exactly; the rest by a stochastic Heun
-(predictor-corrector) step with the noise drawn once per step. Each
-trajectory re-seeds the thread's generator with seed + trajectory index, so
-results do not depend on how trajectories are distributed over threads.
+(predictor-corrector) step with the noise drawn once per step. Per-emitter
+trajectories advance in batches (columns of n x batch arrays), so the
+couplings sum_j (Gamma_kj/2 + i Omega_kj) beta_j of a whole batch are real
+matrix products done by BLAS; the kernels here are the element-wise rest.
 """
 
 from __future__ import annotations
@@ -50,117 +51,80 @@ import math
 import numba as nb
 import numpy as np
 
-__all__ = ["emitter_trajectories", "trajectory_peaks"]
-
-
-@nb.njit(inline="always", cache=True)
-def _cnormal(scale):
-    """Circular complex Gaussian with <|x|^2> = scale^2."""
-    return scale * math.sqrt(0.5) * complex(np.random.normal(), np.random.normal())
+__all__ = ["rotate_phases", "heun_predictor", "heun_corrector", "batch_observables", "trajectory_peaks"]
 
 
 @nb.njit(parallel=True, cache=True)
-def emitter_trajectories(n_traj, seed, z0, rot_theta, rot_phi, gamma, omega, noise_factor,
-                         det, dephasing, pumping, dt, n_steps, record_every, intensity_out, excitation_out):
-    """Per-emitter DTWA trajectories with general Gamma (n x n) and Omega.
+def rotate_phases(beta, phase_per_step, kicks, kick_scale):
+    """beta[k, r] *= exp(i (phase_per_step[k] + kick_scale * kicks[k, r])) (detuning and dephasing, exact)."""
+    n, batch = beta.shape
+    for k in nb.prange(n):
+        for r in range(batch):
+            phase = phase_per_step[k] + kick_scale * kicks[k, r]
+            beta[k, r] *= complex(math.cos(phase), math.sin(phase))
 
-    ``noise_factor`` F (n x n) with F F^T = Gamma / 2 gives the correlated
-    decay noise d eta = F dxi. The initial spins point along z0 (+1 excited,
-    -1 ground) with Wigner-sampled transverse components, then are rotated by
-    ``rot_theta`` about y and ``rot_phi`` about z (a coherent spin state).
-    Writes the intensity and excitation of every trajectory at every
-    ``record_every`` step into (n_traj, n_rec) arrays.
+
+@nb.njit(inline="always", cache=True)
+def _field(half_gamma_beta, omega_beta, k, r):
+    """v = (Gamma/2 + i Omega) beta from the two real-matrix products."""
+    a = half_gamma_beta[k, r]
+    b = omega_beta[k, r]
+    return complex(a.real - b.imag, a.imag + b.real)
+
+
+@nb.njit(inline="always", cache=True)
+def _drift(beta, z, v, decay, pumping):
+    dbeta = (-0.5 * decay - 0.5 * pumping) * beta + z * v
+    dz = -decay * (1.0 + z) + pumping * (1.0 - z) - 4.0 * (beta.conjugate() * v).real
+    return dbeta, dz
+
+
+@nb.njit(parallel=True, cache=True)
+def heun_predictor(beta, z, half_gamma_beta, omega_beta, noise, decay, pumping, dt,
+                   dbeta, dz, beta_pred, z_pred):
+    """Euler predictor of the stochastic Heun step for a batch of trajectories (columns).
+
+    ``half_gamma_beta`` and ``omega_beta`` are (Gamma/2) beta and Omega beta
+    with zero-diagonal matrices; ``noise`` the decay/pumping increments d eta.
+    Stores the drift in ``dbeta``, ``dz`` and the predicted state.
     """
-    n = det.shape[0]
-    n_rec = intensity_out.shape[1]
-    coupling = np.empty((n, n), dtype=np.complex128)
-    for k in range(n):
-        for j in range(n):
-            coupling[k, j] = 0.0 if j == k else 0.5 * gamma[k, j] + 1j * omega[k, j]
-    diag = np.empty(n)
-    for k in range(n):
-        diag[k] = gamma[k, k]
-    ct, st = math.cos(rot_theta), math.sin(rot_theta)
-    for traj in nb.prange(n_traj):
-        np.random.seed(seed + traj)
-        beta = np.empty(n, dtype=np.complex128)
-        z = np.empty(n)
+    n, batch = beta.shape
+    for k in nb.prange(n):
+        for r in range(batch):
+            v = _field(half_gamma_beta, omega_beta, k, r)
+            db, dzz = _drift(beta[k, r], z[k, r], v, decay[k], pumping)
+            dbeta[k, r] = db
+            dz[k, r] = dzz
+            beta_pred[k, r] = beta[k, r] + dt * db + z[k, r] * noise[k, r]
+            z_pred[k, r] = z[k, r] + dt * dzz
+
+
+@nb.njit(parallel=True, cache=True)
+def heun_corrector(beta, z, beta_pred, z_pred, half_gamma_beta, omega_beta, noise, decay, pumping, dt,
+                   dbeta, dz):
+    """Trapezoidal corrector: updates ``beta`` and ``z`` in place (products taken at the predicted state)."""
+    n, batch = beta.shape
+    for k in nb.prange(n):
+        for r in range(batch):
+            v = _field(half_gamma_beta, omega_beta, k, r)
+            db2, dz2 = _drift(beta_pred[k, r], z_pred[k, r], v, decay[k], pumping)
+            beta[k, r] += 0.5 * dt * (dbeta[k, r] + db2) + 0.5 * (z[k, r] + z_pred[k, r]) * noise[k, r]
+            z[k, r] += 0.5 * dt * (dz[k, r] + dz2)
+
+
+@nb.njit(parallel=True, cache=True)
+def batch_observables(beta, z, half_gamma_beta, decay, intensity, excitation):
+    """Per trajectory: intensity sum_k Gamma_kk n_k + sum_{k != j} Gamma_kj Re(conj(beta_k) beta_j), excitation."""
+    n, batch = beta.shape
+    for r in nb.prange(batch):
+        inten = 0.0
+        exc = 0.0
         for k in range(n):
-            sx = 1.0 if np.random.random() < 0.5 else -1.0
-            sy = 1.0 if np.random.random() < 0.5 else -1.0
-            sz = z0
-            # rotate (sx, sy, sz) about y by theta, then about z by phi
-            x1 = ct * sx + st * sz
-            z1 = -st * sx + ct * sz
-            x2 = math.cos(rot_phi) * x1 - math.sin(rot_phi) * sy
-            y2 = math.sin(rot_phi) * x1 + math.cos(rot_phi) * sy
-            beta[k] = 0.5 * complex(x2, -y2)
-            z[k] = z1
-        v = np.empty(n, dtype=np.complex128)
-        bp = np.empty(n, dtype=np.complex128)
-        zp = np.empty(n)
-        dbeta = np.empty(n, dtype=np.complex128)
-        dz = np.empty(n)
-        noise = np.empty(n, dtype=np.complex128)
-        xi = np.empty(n, dtype=np.complex128)
-        sq_dt = math.sqrt(dt)
-        rec = 0
-        for step in range(n_steps + 1):
-            if step % record_every == 0 and rec < n_rec:
-                inten = 0.0
-                exc = 0.0
-                for k in range(n):
-                    nk = 0.5 * (1.0 + z[k])
-                    exc += nk
-                    inten += diag[k] * nk
-                    acc = 0.0j
-                    for j in range(n):
-                        if j != k:
-                            acc += gamma[k, j] * beta[j]
-                    inten += (np.conj(beta[k]) * acc).real
-                intensity_out[traj, rec] = inten
-                excitation_out[traj, rec] = exc
-                rec += 1
-            if step == n_steps:
-                break
-            # exact rotations: detuning and dephasing phase kicks
-            for k in range(n):
-                phase = -det[k] * dt
-                if dephasing > 0.0:
-                    phase += math.sqrt(2.0 * dephasing) * sq_dt * np.random.normal()
-                beta[k] *= complex(math.cos(phase), math.sin(phase))
-            # noise increments for this step: decay (correlated), pumping (independent)
-            for k in range(n):
-                xi[k] = _cnormal(sq_dt)
-            for k in range(n):
-                acc = 0.0j
-                for j in range(n):
-                    acc += noise_factor[k, j] * xi[j]
-                if pumping > 0.0:
-                    acc += _cnormal(math.sqrt(0.5 * pumping) * sq_dt)
-                noise[k] = acc
-            # Heun predictor
-            for k in range(n):
-                acc = 0.0j
-                for j in range(n):
-                    acc += coupling[k, j] * beta[j]
-                v[k] = acc
-            for k in range(n):
-                dbeta[k] = (-0.5 * diag[k] - 0.5 * pumping) * beta[k] + z[k] * v[k]
-                dz[k] = -diag[k] * (1.0 + z[k]) + pumping * (1.0 - z[k]) - 4.0 * (np.conj(beta[k]) * v[k]).real
-                bp[k] = beta[k] + dt * dbeta[k] + z[k] * noise[k]
-                zp[k] = z[k] + dt * dz[k]
-            # corrector
-            for k in range(n):
-                acc = 0.0j
-                for j in range(n):
-                    acc += coupling[k, j] * bp[j]
-                v[k] = acc
-            for k in range(n):
-                db2 = (-0.5 * diag[k] - 0.5 * pumping) * bp[k] + zp[k] * v[k]
-                dz2 = -diag[k] * (1.0 + zp[k]) + pumping * (1.0 - zp[k]) - 4.0 * (np.conj(bp[k]) * v[k]).real
-                beta[k] = beta[k] + 0.5 * dt * (dbeta[k] + db2) + 0.5 * (z[k] + zp[k]) * noise[k]
-                z[k] = z[k] + 0.5 * dt * (dz[k] + dz2)
+            nk = 0.5 * (1.0 + z[k, r])
+            exc += nk
+            inten += decay[k] * nk + 2.0 * (beta[k, r].conjugate() * half_gamma_beta[k, r]).real
+        intensity[r] = inten
+        excitation[r] = exc
 
 
 @nb.njit(parallel=True, cache=True)

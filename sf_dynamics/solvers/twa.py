@@ -21,7 +21,8 @@ Engines:
   neighbour towards the centre (``info["merged_tail_emitters"]``);
 * ``emitters`` (default with coupling matrices, and for n <= 2000 when a
   class holds fewer than 20 emitters): every emitter, general Gamma and
-  Omega, O(n^2) per step.
+  Omega, O(n^2) per step and trajectory, trajectories advanced in batches
+  whose coupling sums are BLAS matrix products (:mod:`._twa_emitters`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from ..kernels import twa as kt
 from ..result import Result
 from ..states import CoherentSpinState, Excited, Ground
 from ._models import ClassModel, EmitterModel, choose_engine
+from ._twa_emitters import emitter_trajectories
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "DEFAULT_TRAJECTORIES"]
 
@@ -175,7 +177,8 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     trajectories : int
         Number of trajectories M >= 2.
     seed : int
-        Seed; trajectory r uses seed + r.
+        Seed of the random numbers; equal seeds (and trajectory counts) give
+        equal results.
     engine : {"auto", "classes", "emitters"}
     dt : float, optional
         Largest time step (ps).
@@ -228,11 +231,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
                         model.gamma0 - model.gamma_c, model.dephasing, model.pumping, step, n_steps, every,
                         intensity, np.empty_like(intensity), excitation)
     else:
-        lam, vec = np.linalg.eigh(model.gamma)
-        factor = vec * np.sqrt(np.clip(lam, 0.0, None) / 2.0)
-        kt.emitter_trajectories(trajectories, seed, z0, theta, phi, model.gamma, model.omega,
-                                np.ascontiguousarray(factor), model.detunings, model.dephasing, model.pumping, step,
-                                n_steps, every, intensity, excitation)
+        emitter_trajectories(model, trajectories, seed, z0, theta, phi, step, n_steps, every, intensity, excitation)
     delays, peaks = kt.trajectory_peaks(np.asarray(times, dtype=np.float64), intensity)
     tau_sem, peak_sem = _batch_errors(times, intensity, batches)
     root = np.sqrt(trajectories)
