@@ -40,7 +40,7 @@ def _real_columns(array):
 
 
 def emitter_trajectories(model: EmitterModel, trajectories, seed, z0, theta, phi, dt, n_steps, every,
-                         intensity, excitation, batch=BATCH):
+                         intensity, excitation, batch=BATCH, progress=None):
     """Run ``trajectories`` per-emitter TWA trajectories and record their traces.
 
     Parameters
@@ -60,6 +60,8 @@ def emitter_trajectories(model: EmitterModel, trajectories, seed, z0, theta, phi
         Filled in place (photons/ps and excited emitters).
     batch : int
         Trajectories per batch.
+    progress : object with ``update(n)``, optional
+        Advanced by the batch size after each batch.
     """
     n = model.size
     decay = np.ascontiguousarray(np.diag(model.gamma))
@@ -117,3 +119,5 @@ def emitter_trajectories(model: EmitterModel, trajectories, seed, z0, theta, phi
             products(work["bp"])
             kt.heun_corrector(beta, z, work["bp"], zp, work["gb"], work["ob"], work["noise"], decay,
                               model.pumping, dt, work["db"], dz)
+        if progress is not None:
+            progress.update(size)

@@ -32,6 +32,7 @@ import time as _time
 
 import numpy as np
 
+from .._progress import progress_bar
 from .._validation import check_positive_int, check_real
 from ..kernels import twa as kt
 from ..result import Result
@@ -50,6 +51,7 @@ OPTIONS = {
     "dt": "time step (ps); default 0.02 / (fastest rate), refined to divide the output spacing",
     "shots": "number of single-shot traces kept in data['single_shots'] (default min(20, trajectories))",
     "batches": "batches for the statistical errors of tau_D and the peak (default 10)",
+    "progress": "progress bar over trajectories of the per-emitter engine (default: auto for long runs)",
 }
 
 
@@ -162,7 +164,7 @@ def _batch_errors(times, traces, batches):
 
 
 def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0, engine="auto", dt=None, shots=None,
-          batches=10):
+          batches=10, progress=None):
     """Sample truncated-Wigner trajectories and average them.
 
     Parameters
@@ -186,6 +188,9 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         Single-shot traces kept (<= trajectories; default min(20, trajectories)).
     batches : int
         Batches for the statistical errors of tau_D and the peak (2..M).
+    progress : bool or None
+        Progress bar over the trajectories of the per-emitter engine (None:
+        shown on a terminal for long runs).
 
     Returns
     -------
@@ -231,7 +236,9 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
                         model.gamma0 - model.gamma_c, model.dephasing, model.pumping, step, n_steps, every,
                         intensity, np.empty_like(intensity), excitation)
     else:
-        emitter_trajectories(model, trajectories, seed, z0, theta, phi, step, n_steps, every, intensity, excitation)
+        with progress_bar(progress, total=trajectories, size=model.size**2 * n_steps // 100, desc=NAME) as bar:
+            emitter_trajectories(model, trajectories, seed, z0, theta, phi, step, n_steps, every, intensity,
+                                 excitation, progress=bar)
     delays, peaks = kt.trajectory_peaks(np.asarray(times, dtype=np.float64), intensity)
     tau_sem, peak_sem = _batch_errors(times, intensity, batches)
     root = np.sqrt(trajectories)
