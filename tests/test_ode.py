@@ -72,3 +72,9 @@ def test_in_place_and_returning_right_hand_sides_agree(method):
 def test_unknown_integrator_is_rejected_by_name():
     with pytest.raises(ValueError, match="integrator"):
         integrate_observed(_damped_rotation, np.ones(2), np.linspace(0, 1, 3), lambda y: y, method="Euler")
+
+
+def test_dopri5_reports_a_blow_up_instead_of_returning_garbage():
+    # dy/dt = y^2 from y = 1 diverges at t = 1
+    with pytest.raises(RuntimeError, match="t ="):
+        integrate_observed(lambda t, y: y**2, np.ones(1), np.linspace(0.0, 2.0, 5), lambda y: y, method="DOPRI5")
