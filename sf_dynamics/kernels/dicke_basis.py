@@ -143,7 +143,7 @@ def _inflow_factors(j, ms, mps, diagonal):
     return same, down, up
 
 
-@nb.njit(**_JIT)
+@nb.njit(inline="always", **_JIT)
 def _add_row_inflow(acc, x, base_s, lm_s, lm, half, ms, mps, pre, i_same, i_down, i_up, diagonal, scale):
     """acc[l] += scale * (inflow into ladder l from the row m = ms, m' = mps).
 
@@ -264,8 +264,8 @@ def _sweep(x, b, alpha, q, n, offsets, lmax, pre, with_pumping, sub, cp, winv, r
     Row k (fixed m) is solved exactly (factored tridiagonal system in j)
     with the other rows' current values: emission from row k-1 and, when
     ``with_pumping``, pumping from row k+1. Rows run k = 0, 1, ... (m
-    descending) unless ``upward``. Everything is in this one loop (no calls
-    with array arguments per row, which would cost reference counting).
+    descending) unless ``upward``. The row inflow is inlined (numba IR
+    inlining), so no per-row calls with array arguments are made.
     """
     diagonal = q == 0
     half = 0.5 * n
@@ -295,18 +295,8 @@ def _sweep(x, b, alpha, q, n, offsets, lmax, pre, with_pumping, sub, cp, winv, r
                 i_same, i_down, i_up = _P_SAME, _P_DOWN, _P_UP
             if ks < 0 or ks >= nt or lmax[ks] < 0:
                 continue
-            lm_s = lmax[ks]
-            base_s = offsets[ks]
-            for l in range(lm + 1):
-                same, down, up = _inflow_factors(half - l, ms, mps, diagonal)
-                total = 0.0 * r[l]
-                if l <= lm_s:
-                    total += pre[i_same, l] * same * x[base_s + l]
-                if l >= 1 and l - 1 <= lm_s:
-                    total += pre[i_down, l - 1] * down * x[base_s + l - 1]
-                if l + 1 <= lm_s:
-                    total += pre[i_up, l + 1] * up * x[base_s + l + 1]
-                r[l] += alpha * total
+            _add_row_inflow(r, x, offsets[ks], lmax[ks], lm, half, ms, mps, pre, i_same, i_down, i_up, diagonal,
+                            alpha)
         prev = 0.0 * r[0]
         for l in range(lm + 1):
             i = base + l
