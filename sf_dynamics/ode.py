@@ -127,19 +127,20 @@ class _Dopri5:
     SAFETY, MIN_FACTOR, MAX_FACTOR = 0.9, 0.2, 10.0
 
 
-def _real_view(rhs, y0, observe, atol, inplace):
-    """Run a complex problem on the float64 view of its state (pairs re, im)."""
+def _real_view(rhs, y0, observe, atol):
+    """Run a problem on a float64 state; a complex one on the view of its state as (re, im) pairs.
+
+    ``rhs`` is in place; returns the (rhs, y, observe, atol) of the real problem.
+    """
     if not np.iscomplexobj(y0):
-        return rhs, np.array(y0, dtype=np.float64), observe, atol, inplace
+        return rhs, np.array(y0, dtype=np.float64), observe, atol
     y0 = np.ascontiguousarray(y0, dtype=np.complex128)
-    if inplace:
-        def rhs_real(t, y, out):
-            rhs(t, y.view(np.complex128), out.view(np.complex128))
-    else:
-        def rhs_real(t, y, out):
-            out.view(np.complex128)[:] = rhs(t, y.view(np.complex128))
+
+    def rhs_real(t, y, out):
+        rhs(t, y.view(np.complex128), out.view(np.complex128))
+
     atol = np.repeat(np.broadcast_to(atol, y0.shape), 2) if np.ndim(atol) else atol
-    return rhs_real, y0.view(np.float64).copy(), (lambda y: observe(y.view(np.complex128))), atol, True
+    return rhs_real, y0.view(np.float64).copy(), (lambda y: observe(y.view(np.complex128))), atol
 
 
 def _initial_step(rhs, t0, y0, f0, rtol, atol, span):
@@ -161,12 +162,7 @@ def _initial_step(rhs, t0, y0, f0, rtol, atol, span):
 
 def _integrate_dopri5(rhs, y0, times, observe, rtol, atol, progress, first_step, inplace, affine):
     tab = _Dopri5
-    rtol = check_tolerance("rtol", rtol)
-    if np.ndim(atol) == 0:
-        atol = check_tolerance("atol", atol)
-    rhs, y, observe, atol, inplace = _real_view(rhs, y0, observe, atol, inplace)
-    if not inplace:
-        rhs = _inplace(rhs)
+    rhs, y, observe, atol = _real_view(rhs if inplace else _inplace(rhs), y0, observe, atol)
     atol = np.ascontiguousarray(np.broadcast_to(np.asarray(atol, dtype=np.float64), y.shape))
     start = _time.perf_counter()
     first = np.asarray(observe(y), dtype=np.float64)
