@@ -11,14 +11,26 @@ and states the definition it computes. Conventions (DESIGN.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from ._validation import check_real_array
+from .fitting import (
+    FitQualityError,
+    FitQualityWarning,
+    FitResult,
+    detect_ringing,
+    fit_burnham_chiao,
+    fit_raino,
+    fit_sech2,
+    load_trace,
+)
+from .fitting import sech2_model as sech2
+from .kernels.peaks import parabolic_vertex
 
 __all__ = [
     "FitResult",
+    "FitQualityWarning",
+    "FitQualityError",
     "SECH2_FWHM_PER_TAU_SF",
     "buildup_time",
     "peak_intensity",
@@ -60,19 +72,10 @@ def _trace(result_or_times, intensity=None):
 
 
 def _parabolic_peak(times, intensity):
-    """Vertex (t, I) of the parabola through the maximum sample and its neighbours."""
+    """Vertex (t, I) of the parabola through the maximum sample and its neighbours, and the sample index."""
     i = int(np.argmax(intensity))
-    if i == 0 or i == len(times) - 1:
-        return float(times[i]), float(intensity[i]), i
-    t = times[i - 1 : i + 2]
-    y = intensity[i - 1 : i + 2]
-    coeffs = np.polyfit(t - t[1], y, 2)
-    a, b, c = coeffs
-    if a >= 0:  # flat or convex triple: keep the sample
-        return float(times[i]), float(intensity[i]), i
-    dt = -b / (2 * a)
-    dt = float(np.clip(dt, t[0] - t[1], t[2] - t[1]))
-    return float(t[1] + dt), float(c + b * dt + a * dt * dt), i
+    t, y = parabolic_vertex(times, intensity, i)
+    return float(t), float(y), i
 
 
 def buildup_time(result_or_times, intensity=None) -> float:
@@ -113,41 +116,6 @@ def pulse_fwhm(result_or_times, intensity=None) -> float:
     t_left = np.interp(half, [intensity[a], intensity[a + 1]], [times[a], times[a + 1]])
     t_right = np.interp(half, [intensity[b], intensity[b - 1]], [times[b], times[b - 1]])
     return float(t_right - t_left)
-
-
-@dataclass
-class FitResult:
-    """Outcome of a least-squares fit of a model to a trace.
-
-    Attributes
-    ----------
-    params : dict
-        Best-fit parameter values.
-    errors : dict
-        One-standard-deviation uncertainties (from the covariance, scaled by
-        the residual variance when no ``sigma`` was given).
-    covariance : ndarray
-        Parameter covariance matrix (order of ``params``).
-    residual_rms : float
-        Root-mean-square residual of the fit.
-    reduced_chi2 : float
-        Sum of squared (weighted) residuals per degree of freedom.
-    model : callable
-        ``model(t)`` evaluates the fitted curve.
-    r_squared : float
-        Coefficient of determination 1 - SS_res / SS_tot.
-    """
-
-    params: dict
-    errors: dict
-    covariance: np.ndarray
-    residual_rms: float
-    reduced_chi2: float
-    model: object = field(repr=False)
-    r_squared: float = float("nan")
-
-    def __getitem__(self, key):
-        return self.params[key]
 
 
 def superradiant_enhancement(result, *, n=None, single_emitter_rate=None) -> float:
@@ -247,14 +215,3 @@ def delay_spread_theory(n):
     if np.any(n <= 1):
         raise ValueError("n must be > 1")
     return (np.pi / np.sqrt(6.0)) / np.log(n)
-
-
-# the fits live in sf_dynamics.fitting; re-exported here, where users look for them
-from .fitting import (  # noqa: E402
-    detect_ringing,
-    fit_burnham_chiao,
-    fit_raino,
-    fit_sech2,
-    load_trace,
-)
-from .fitting import sech2_model as sech2  # noqa: E402

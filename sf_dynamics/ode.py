@@ -21,7 +21,8 @@ import time as _time
 import numpy as np
 from scipy import integrate
 
-from ._validation import check_choice, check_tolerance
+from ._resources import DEFAULT_MAX_STEPS
+from ._validation import check_choice, check_positive_int, check_tolerance
 from .kernels.runge_kutta import combine_stages, scaled_error_norm
 
 __all__ = ["integrate_observed", "EXPLICIT_METHODS"]
@@ -30,7 +31,7 @@ EXPLICIT_METHODS = {"RK45": integrate.RK45, "DOP853": integrate.DOP853, "RK23": 
 
 
 def integrate_observed(rhs, y0, times, observe, *, method="DOP853", rtol=1e-7, atol=1e-10, progress=None,
-                       first_step=None, inplace=False, affine_observables=False):
+                       first_step=None, inplace=False, affine_observables=False, max_steps=DEFAULT_MAX_STEPS):
     """Integrate dy/dt = rhs(t, y) and return observe(y) at every output time.
 
     Parameters
@@ -61,6 +62,8 @@ def integrate_observed(rhs, y0, times, observe, *, method="DOP853", rtol=1e-7, a
         Declare ``observe`` affine in y (observe(a y1 + b y2) = a observe(y1)
         + b observe(y2) + (1 - a - b) observe(0)). ``DOPRI5`` then
         interpolates the observables instead of the state.
+    max_steps : int
+        Step budget: a RuntimeError names it when the integration needs more.
 
     Returns
     -------
@@ -72,9 +75,10 @@ def integrate_observed(rhs, y0, times, observe, *, method="DOP853", rtol=1e-7, a
     rtol = check_tolerance("rtol", rtol)
     if np.ndim(atol) == 0:
         atol = check_tolerance("atol", atol)
+    max_steps = check_positive_int("max_steps", max_steps)
     if method == "DOPRI5":
         return _integrate_dopri5(rhs, y0, times, observe, rtol, atol, progress, first_step, inplace,
-                                 affine_observables)
+                                 affine_observables, max_steps)
     if inplace:
         rhs = _returning(rhs)
     start = _time.perf_counter()
@@ -88,6 +92,8 @@ def integrate_observed(rhs, y0, times, observe, *, method="DOP853", rtol=1e-7, a
     next_index = 1
     steps = 0
     while next_index < len(times):
+        if steps >= max_steps:
+            raise RuntimeError(_budget_message(max_steps, solver.t, times))
         message = solver.step()
         if solver.status == "failed":
             raise RuntimeError(f"the ODE integration failed at t = {solver.t:g} ps: {message}")
@@ -160,7 +166,13 @@ def _initial_step(rhs, t0, y0, f0, rtol, atol, span):
     return min(100 * h0, h1, span)
 
 
-def _integrate_dopri5(rhs, y0, times, observe, rtol, atol, progress, first_step, inplace, affine):
+def _budget_message(max_steps, t, times):
+    return (f"max_steps: the integration used its budget of {max_steps} steps at t = {t:.4g} ps of "
+            f"{times[-1]:.4g} ps; the problem is stiffer or longer than expected (a large rate, detuning or time "
+            "window): raise max_steps, shorten the window, or use a method made for it")
+
+
+def _integrate_dopri5(rhs, y0, times, observe, rtol, atol, progress, first_step, inplace, affine, max_steps):
     tab = _Dopri5
     rhs, y, observe, atol = _real_view(rhs if inplace else _inplace(rhs), y0, observe, atol)
     atol = np.ascontiguousarray(np.broadcast_to(np.asarray(atol, dtype=np.float64), y.shape))
@@ -184,6 +196,8 @@ def _integrate_dopri5(rhs, y0, times, observe, rtol, atol, progress, first_step,
         h_abs = float(first_step)
     next_index, steps = 1, 0
     while next_index < len(times):
+        if steps >= max_steps:
+            raise RuntimeError(_budget_message(max_steps, t, times))
         rejected = False
         while True:
             if h_abs < 10 * np.spacing(max(abs(t), 1e-300)):

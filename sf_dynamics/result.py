@@ -1,11 +1,24 @@
-"""The :class:`Result` every solver returns, with xarray and CSV export."""
+"""The :class:`Result` every solver returns, with xarray, netCDF and CSV export.
+
+Files are written atomically (a temporary file renamed into place only
+after the write succeeded) and refuse to replace an existing file unless
+``overwrite=True``. Every file records the provenance of the result:
+package version, creation date, method, options and seed. The CSV header
+also stores the number of data rows and a CRC-32 checksum of the table, so
+:meth:`Result.from_csv` detects a truncated or edited file instead of
+reading part of it.
+"""
 
 from __future__ import annotations
 
+import io
 import json
+import zlib
 from pathlib import Path
 
 import numpy as np
+
+from ._io import atomic_path, jsonable, provenance
 
 __all__ = ["Result"]
 
@@ -14,7 +27,14 @@ _UNITS = {
     "intensity": "photons/ps",
     "excitation": "excitations",
     "coherence": "dimensionless (<J->)",
+    "single": "photons/ps",
+    "populations": "excitation probability",
+    "class": "excitation probability",
+    "forward": "photons/ps",
+    "trace": "probability",
 }
+
+_CSV_MAGIC = "# sf_dynamics result: "
 
 
 class Result:
@@ -23,7 +43,7 @@ class Result:
     Attributes
     ----------
     times : ndarray, shape (nt,)
-        Output times (ps).
+        Output times (ps), measured from the excitation at t = 0.
     intensity : ndarray, shape (nt,)
         Photon emission rate I(t) = sum_ij Gamma_ij <s+_i s-_j> (photons/ps).
     excitation : ndarray, shape (nt,)
@@ -38,9 +58,11 @@ class Result:
         each of shape (nt,) or (nt, ...).
     info : dict
         Solver diagnostics (wall time in s, number of steps, ...).
+    provenance : dict
+        Package version, creation date (UTC), method, options and seed.
     """
 
-    def __init__(self, times, intensity, excitation, method, parameters, data=None, info=None):
+    def __init__(self, times, intensity, excitation, method, parameters, data=None, info=None, provenance=None):
         self.times = np.asarray(times, dtype=np.float64)
         self.intensity = np.asarray(intensity, dtype=np.float64)
         self.excitation = np.asarray(excitation, dtype=np.float64)
@@ -59,6 +81,7 @@ class Result:
                 raise ValueError(f"data[{key!r}] must have {nt} rows (one per time), got shape {arr.shape}")
             self.data[key] = arr
         self.info = dict(info or {})
+        self.provenance = dict(provenance or {})
 
     @property
     def n(self) -> int:
@@ -77,6 +100,20 @@ class Result:
             f"nt={self.times.size}, t=[{self.times[0]:g}, {self.times[-1]:g}] ps{extra})"
         )
 
+    def take_times(self, index) -> "Result":
+        """A Result restricted to the output times selected by ``index`` (slice, int array or mask).
+
+        Every time series (intensity, excitation and each entry of ``data``)
+        is cut along its first axis; parameters, info and provenance are
+        shared.
+        """
+        times = self.times[index]
+        if times.ndim != 1 or times.size < 1:
+            raise ValueError("index must select a non-empty 1-D set of output times")
+        data = {key: value[index] for key, value in self.data.items()}
+        return Result(times, self.intensity[index], self.excitation[index], self.method, self.parameters, data,
+                      self.info, self.provenance)
+
     # -- export -----------------------------------------------------------------
     def _columns(self) -> dict:
         cols = {"intensity": self.intensity, "excitation": self.excitation}
@@ -90,11 +127,16 @@ class Result:
                 cols[key] = value
         return cols
 
+    def _metadata(self) -> dict:
+        return {"method": self.method, "parameters": jsonable(self.parameters), "provenance": jsonable(
+            self.provenance or provenance(method=self.method))}
+
     def to_xarray(self):
         """Return the traces as an :class:`xarray.Dataset` on a ``time`` coordinate (ps).
 
         Multi-dimensional entries of :attr:`data` keep their extra axes as
-        dimensions named ``<key>_dim1``, ...; parameters go into ``attrs``.
+        dimensions named ``<key>_dim1``, ... (``shot`` for single shots);
+        parameters and provenance go into ``attrs`` (nested values as JSON).
         """
         import xarray as xr
 
@@ -103,47 +145,110 @@ class Result:
             "excitation": ("time", self.excitation, {"units": _UNITS["excitation"]}),
         }
         for key, value in self.data.items():
-            dims = ("time",) + tuple(f"{key}_dim{i}" for i in range(1, value.ndim))
+            if key == "single_shots" and value.ndim == 2:
+                dims = ("time", "shot")
+            else:
+                dims = ("time",) + tuple(f"{key}_dim{i}" for i in range(1, value.ndim))
             variables[key] = (dims, value, {"units": _UNITS.get(key.split("_")[0], "")})
+        meta = self._metadata()
         attrs = {"method": self.method}
-        for key, value in self.parameters.items():
-            attrs[key] = value if isinstance(value, (int, float, str)) else json.dumps(value, default=str)
+        for source in (meta["parameters"], {f"provenance_{k}": v for k, v in meta["provenance"].items()}):
+            for key, value in source.items():
+                attrs[key] = value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else (
+                    json.dumps(value))
         return xr.Dataset(variables, coords={"time": ("time", self.times, {"units": "ps"})}, attrs=attrs)
 
-    def to_csv(self, path) -> Path:
-        """Write the 1-D traces to a CSV file with ``# key: value`` metadata lines.
+    def to_netcdf(self, path, *, overwrite=False) -> Path:
+        """Write every time series, 2-D data included, to a netCDF file (atomically).
+
+        Complex series are stored as ``<key>_real`` / ``<key>_imag``.
+
+        Raises
+        ------
+        FileExistsError
+            If ``path`` exists and ``overwrite`` is False.
+        """
+        ds = self.to_xarray()
+        for name in list(ds.data_vars):
+            if np.iscomplexobj(ds[name].values):
+                ds[f"{name}_real"] = ds[name].real
+                ds[f"{name}_imag"] = ds[name].imag
+                ds = ds.drop_vars(name)
+        with atomic_path(path, overwrite=overwrite) as tmp:
+            ds.to_netcdf(tmp)
+        return Path(path)
+
+    def to_csv(self, path, *, overwrite=False) -> Path:
+        """Write the 1-D traces to a CSV file (atomically) with a metadata header.
 
         Columns: ``time_ps``, ``intensity``, ``excitation`` and every 1-D
         entry of :attr:`data` (complex ones as ``<key>_real``, ``<key>_imag``).
-        Read back with :meth:`from_csv`.
+        The first line holds the method, parameters, provenance, the number
+        of data rows, a CRC-32 of the table and the names of 2-D data that a
+        CSV cannot hold (write those with :meth:`to_netcdf`). Read back with
+        :meth:`from_csv`.
+
+        Raises
+        ------
+        FileExistsError
+            If ``path`` exists and ``overwrite`` is False.
         """
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         cols = self._columns()
-        header_meta = {"method": self.method, "parameters": self.parameters}
-        with path.open("w", encoding="utf-8") as fh:
-            fh.write(f"# sf_dynamics result: {json.dumps(header_meta, default=str)}\n")
-            fh.write(",".join(["time_ps", *cols]) + "\n")
-            table = np.column_stack([self.times, *cols.values()])
-            np.savetxt(fh, table, delimiter=",", fmt="%.17g")
-        return path
+        buffer = io.StringIO()
+        buffer.write(",".join(["time_ps", *cols]) + "\n")
+        np.savetxt(buffer, np.column_stack([self.times, *cols.values()]), delimiter=",", fmt="%.17g")
+        table = buffer.getvalue()
+        meta = self._metadata()
+        meta["rows"] = int(self.times.size)
+        meta["crc32"] = zlib.crc32(table.encode("utf-8"))
+        not_in_csv = {key: list(value.shape) for key, value in self.data.items() if value.ndim != 1}
+        if not_in_csv:
+            meta["not_in_csv"] = {"arrays": not_in_csv, "note": "multi-dimensional data; use Result.to_netcdf"}
+        with atomic_path(path, overwrite=overwrite) as tmp:
+            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(_CSV_MAGIC + json.dumps(meta) + "\n")
+                fh.write(table)
+        return Path(path)
 
     @classmethod
     def from_csv(cls, path) -> "Result":
-        """Read a file written by :meth:`to_csv`."""
+        """Read a file written by :meth:`to_csv`, checking its row count and checksum.
+
+        Raises
+        ------
+        ValueError
+            If the file is not such a CSV, or was truncated or altered after
+            it was written.
+        """
         path = Path(path)
-        with path.open(encoding="utf-8") as fh:
+        if not path.is_file():
+            raise ValueError(f"path {str(path)!r} is not a file")
+        with path.open(encoding="utf-8", newline="") as fh:
             first = fh.readline()
-            if not first.startswith("# sf_dynamics result: "):
+            if not first.startswith(_CSV_MAGIC):
                 raise ValueError(f"path {str(path)!r} is not a CSV written by Result.to_csv")
-            meta = json.loads(first[len("# sf_dynamics result: ") :])
-            names = fh.readline().strip().split(",")
-            table = np.loadtxt(fh, delimiter=",", ndmin=2)
-        cols = {name: table[:, i] for i, name in enumerate(names)}
+            try:
+                meta = json.loads(first[len(_CSV_MAGIC):])
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"path {str(path)!r}: the metadata line is damaged ({exc})") from None
+            table = fh.read()
+        if "crc32" in meta and zlib.crc32(table.encode("utf-8")) != meta["crc32"]:
+            rows = max(table.count("\n") - 1, 0)
+            raise ValueError(
+                f"path {str(path)!r} is damaged or truncated: its checksum does not match the header "
+                f"({rows} data rows found, {meta.get('rows')} written)"
+            )
+        lines = table.splitlines()
+        names = lines[0].strip().split(",")
+        body = np.loadtxt(lines[1:], delimiter=",", ndmin=2)
+        if "rows" in meta and body.shape[0] != meta["rows"]:
+            raise ValueError(f"path {str(path)!r} holds {body.shape[0]} rows but {meta['rows']} were written")
+        cols = {name: body[:, i] for i, name in enumerate(names)}
         data = {}
         for name in names[3:]:
             if name.endswith("_real") and name[:-5] + "_imag" in cols:
                 data[name[:-5]] = cols[name] + 1j * cols[name[:-5] + "_imag"]
             elif not (name.endswith("_imag") and name[:-5] + "_real" in cols):
                 data[name] = cols[name]
-        return cls(cols["time_ps"], cols["intensity"], cols["excitation"], meta["method"], meta["parameters"], data)
+        return cls(cols["time_ps"], cols["intensity"], cols["excitation"], meta["method"], meta["parameters"], data,
+                   provenance=meta.get("provenance"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from ._io import provenance
 from ._validation import check_times
 from .solvers import METHODS
 from .states import as_initial_state
@@ -39,8 +42,10 @@ def simulate(ensemble, times, method="auto", initial="excited", **options):
         The emitters (two-level, or triplet nanocrystals) and their rates
         (1/ps) and detunings (rad/ps).
     times : array_like
-        Strictly increasing output times (ps), starting at t >= 0 (t = 0 is
-        the instant of excitation).
+        Strictly increasing output times (ps), t >= 0. The ensemble is
+        always excited at t = 0 and integrated from there; the result holds
+        the requested times only (a grid starting at t = 1 ps reports the
+        trajectory of an excitation at t = 0 from 1 ps on).
     method : str
         ``"dicke"`` (symmetric ladder, pure collective decay, O(N)),
         ``"permutational"`` (exact, identical emitters, O(N^2) states),
@@ -101,4 +106,12 @@ def simulate(ensemble, times, method="auto", initial="excited", **options):
         raise ValueError(
             f"unknown option(s) {unknown} for method {key!r}; accepted: {sorted(module.OPTIONS) or 'none'}"
         )
-    return module.solve(ensemble, times, initial, **options)
+    # the excitation is at t = 0 whatever the first output time: integrate from 0, report the requested times
+    run_times = times if times[0] == 0.0 else np.concatenate([[0.0], times])
+    result = module.solve(ensemble, run_times, initial, **options)
+    if run_times is not times:
+        result = result.take_times(slice(1, None))
+        result.info["integrated_from_ps"] = 0.0
+    result.provenance = provenance(method=key, options=options, initial=initial.describe(),
+                                   seed=options.get("seed"))
+    return result

@@ -87,21 +87,39 @@ def mb_meanfield_observables(beta, n, counts, gf, gamma0):
     return out
 
 
+@nb.njit(cache=True)
+def _record(b, z, counts, gf, gamma0, half_total, total_out, forward_out, excitation_out, traj, rec):
+    nz, k_cls = b.shape
+    tot_b = 0.0j
+    exc = 0.0
+    for j in range(nz):
+        for a in range(k_cls):
+            tot_b += b[j, a]
+            exc += 0.5 * (1.0 + z[j, a]) * counts[j, a]
+    coherent = gf * (abs(tot_b) ** 2 - half_total)
+    total_out[traj, rec] = gamma0 * exc + coherent
+    forward_out[traj, rec] = gf * exc + coherent
+    excitation_out[traj, rec] = exc
+
+
 @nb.njit(parallel=True, cache=True)
-def mb_trajectories(n_traj, seed, z0, rot_theta, rot_phi, counts, det, gf, local, dephasing, pumping, dt, n_steps,
-                    record_every, total_out, forward_out, excitation_out):
+def mb_trajectories(seeds, z0, rot_theta, rot_phi, counts, det, gf, local, dephasing, pumping, steps, dts,
+                    total_out, forward_out, excitation_out):
     """Noise-initiated trajectories of class spins in slices (Heun steps).
 
     counts (Nz, K) emitters per slice and class; with one slice this is the
     class-spin TWA of identical-coupling emitters (Gamma_f = Gamma_c). The
     initial spins point along z0 (+1 inverted, -1 ground) with Wigner
     transverse fluctuations (Gaussian sums of +-1 components, <|B|^2> = N/2)
-    and are rotated by rot_theta about y and rot_phi about z. Records total
-    intensity, exit-face forward intensity and excitation, (n_traj, n_rec).
+    and are rotated by rot_theta about y and rot_phi about z. Trajectory r
+    draws its random numbers from the stream seeded with seeds[r]. Output
+    interval i is crossed in steps[i] steps of dts[i] ps. Records the
+    intensity estimator (all modes), the exit-face forward estimator and the
+    excitation at the start and after every interval, (n_traj, intervals + 1).
     """
     nz, k_cls = counts.shape
     gamma0 = gf + local
-    n_rec = total_out.shape[1]
+    n_traj = seeds.size
     half_total = 0.0
     for j in range(nz):
         for a in range(k_cls):
@@ -109,7 +127,7 @@ def mb_trajectories(n_traj, seed, z0, rot_theta, rot_phi, counts, det, gf, local
     ct, st = math.cos(rot_theta), math.sin(rot_theta)
     cp, sp = math.cos(rot_phi), math.sin(rot_phi)
     for traj in nb.prange(n_traj):
-        np.random.seed(seed + traj)
+        np.random.seed(seeds[traj])
         b = np.empty((nz, k_cls), dtype=np.complex128)
         z = np.empty((nz, k_cls))
         for j in range(nz):
@@ -128,61 +146,51 @@ def mb_trajectories(n_traj, seed, z0, rot_theta, rot_phi, counts, det, gf, local
         noise = np.empty_like(b)
         dephase = np.zeros_like(b)
         drive = np.empty(nz, dtype=np.complex128)
-        sq_dt = math.sqrt(dt)
-        rec = 0
-        for step in range(n_steps + 1):
-            if step % record_every == 0 and rec < n_rec:
-                tot_b = 0.0j
-                exc = 0.0
-                for j in range(nz):
-                    for a in range(k_cls):
-                        tot_b += b[j, a]
-                        exc += 0.5 * (1.0 + z[j, a]) * counts[j, a]
-                coherent = gf * (abs(tot_b) ** 2 - half_total)
-                total_out[traj, rec] = gamma0 * exc + coherent
-                forward_out[traj, rec] = gf * exc + coherent
-                excitation_out[traj, rec] = exc
-                rec += 1
-            if step == n_steps:
-                break
-            for a in range(k_cls):
-                phase = -det[a] * dt
-                rot = complex(math.cos(phase), math.sin(phase))
-                for j in range(nz):
-                    b[j, a] *= rot
-            common = _cnormal(sq_dt)
-            for j in range(nz):
+        _record(b, z, counts, gf, gamma0, half_total, total_out, forward_out, excitation_out, traj, 0)
+        for interval in range(steps.size):
+            dt = dts[interval]
+            sq_dt = math.sqrt(dt)
+            for _step in range(steps[interval]):
                 for a in range(k_cls):
-                    na = counts[j, a]
-                    # collective (common to all slices), and local decay + pumping (independent) noise
-                    noise[j, a] = math.sqrt(0.5 * gf) * na * common
-                    if local + pumping > 0.0:
-                        noise[j, a] += _cnormal(math.sqrt(0.5 * (local + pumping) * na) * sq_dt)
-                    if dephasing > 0.0:
-                        dephase[j, a] = _cnormal(math.sqrt(dephasing * na) * sq_dt)
-            for stage in range(2):
-                src_b = b if stage == 0 else bp
-                src_z = z if stage == 0 else zp
-                upstream = 0.0j
-                for j in range(nz):
-                    bj = 0.0j
-                    for a in range(k_cls):
-                        bj += src_b[j, a]
-                    drive[j] = gf * (upstream + 0.5 * bj)
-                    upstream += bj
+                    phase = -det[a] * dt
+                    rot = complex(math.cos(phase), math.sin(phase))
+                    for j in range(nz):
+                        b[j, a] *= rot
+                common = _cnormal(sq_dt)
                 for j in range(nz):
                     for a in range(k_cls):
                         na = counts[j, a]
-                        drift_b = ((-0.5 * gamma0 - dephasing - 0.5 * pumping) * src_b[j, a]
-                                   + src_z[j, a] * (na * drive[j] - 0.5 * gf * src_b[j, a]))
-                        drift_z = (-gamma0 * (1.0 + src_z[j, a]) + pumping * (1.0 - src_z[j, a])
-                                   - (4.0 / na) * ((np.conj(src_b[j, a]) * drive[j]).real - 0.25 * gf * na))
-                        if stage == 0:
-                            db[j, a] = drift_b
-                            dz[j, a] = drift_z
-                            bp[j, a] = b[j, a] + dt * drift_b + z[j, a] * noise[j, a] + dephase[j, a]
-                            zp[j, a] = z[j, a] + dt * drift_z
-                        else:
-                            b[j, a] = (b[j, a] + 0.5 * dt * (db[j, a] + drift_b) + 0.5 * (z[j, a] + zp[j, a]) * noise[j, a]
-                                       + dephase[j, a])
-                            z[j, a] = z[j, a] + 0.5 * dt * (dz[j, a] + drift_z)
+                        # collective (common to all slices), and local decay + pumping (independent) noise
+                        noise[j, a] = math.sqrt(0.5 * gf) * na * common
+                        if local + pumping > 0.0:
+                            noise[j, a] += _cnormal(math.sqrt(0.5 * (local + pumping) * na) * sq_dt)
+                        if dephasing > 0.0:
+                            dephase[j, a] = _cnormal(math.sqrt(dephasing * na) * sq_dt)
+                for stage in range(2):
+                    src_b = b if stage == 0 else bp
+                    src_z = z if stage == 0 else zp
+                    upstream = 0.0j
+                    for j in range(nz):
+                        bj = 0.0j
+                        for a in range(k_cls):
+                            bj += src_b[j, a]
+                        drive[j] = gf * (upstream + 0.5 * bj)
+                        upstream += bj
+                    for j in range(nz):
+                        for a in range(k_cls):
+                            na = counts[j, a]
+                            drift_b = ((-0.5 * gamma0 - dephasing - 0.5 * pumping) * src_b[j, a]
+                                       + src_z[j, a] * (na * drive[j] - 0.5 * gf * src_b[j, a]))
+                            drift_z = (-gamma0 * (1.0 + src_z[j, a]) + pumping * (1.0 - src_z[j, a])
+                                       - (4.0 / na) * ((np.conj(src_b[j, a]) * drive[j]).real - 0.25 * gf * na))
+                            if stage == 0:
+                                db[j, a] = drift_b
+                                dz[j, a] = drift_z
+                                bp[j, a] = b[j, a] + dt * drift_b + z[j, a] * noise[j, a] + dephase[j, a]
+                                zp[j, a] = z[j, a] + dt * drift_z
+                            else:
+                                b[j, a] = (b[j, a] + 0.5 * dt * (db[j, a] + drift_b)
+                                           + 0.5 * (z[j, a] + zp[j, a]) * noise[j, a] + dephase[j, a])
+                                z[j, a] = z[j, a] + 0.5 * dt * (dz[j, a] + drift_z)
+            _record(b, z, counts, gf, gamma0, half_total, total_out, forward_out, excitation_out, traj,
+                    interval + 1)

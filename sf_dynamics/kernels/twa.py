@@ -51,7 +51,7 @@ import math
 import numba as nb
 import numpy as np
 
-__all__ = ["rotate_phases", "heun_predictor", "heun_corrector", "batch_observables", "trajectory_peaks"]
+__all__ = ["rotate_phases", "heun_predictor", "heun_corrector", "batch_observables"]
 
 
 @nb.njit(parallel=True, cache=True)
@@ -113,41 +113,27 @@ def heun_corrector(beta, z, beta_pred, z_pred, half_gamma_beta, omega_beta, nois
 
 
 @nb.njit(parallel=True, cache=True)
-def batch_observables(beta, z, half_gamma_beta, decay, intensity, excitation):
-    """Per trajectory: intensity sum_k Gamma_kk n_k + sum_{k != j} Gamma_kj Re(conj(beta_k) beta_j), excitation."""
+def batch_observables(beta, z, half_gamma_beta, decay, estimator, shot, excitation):
+    """Per trajectory (column): the intensity estimator, the single-shot trace and the excitation.
+
+    estimator = sum_k Gamma_kk n_k + sum_{k != j} Gamma_kj Re(conj(beta_k) beta_j), n_k = (1 + z_k) / 2:
+    its trajectory average is the quantum intensity (Weyl symbols of different spins commute);
+    shot = sum_kj Gamma_kj Re(conj(beta_k) beta_j) >= 0, the classical field intensity of the
+    trajectory (it differs by sum_k Gamma_kk (|beta_k|^2 - n_k), the symmetric-ordering part).
+    """
     n, batch = beta.shape
     for r in nb.prange(batch):
-        inten = 0.0
+        cross = 0.0
+        local = 0.0
+        vacuum = 0.0
         exc = 0.0
         for k in range(n):
             nk = 0.5 * (1.0 + z[k, r])
             exc += nk
-            inten += decay[k] * nk + 2.0 * (beta[k, r].conjugate() * half_gamma_beta[k, r]).real
-        intensity[r] = inten
+            b = beta[k, r]
+            local += decay[k] * nk
+            vacuum += decay[k] * (b.real * b.real + b.imag * b.imag)
+            cross += 2.0 * (b.conjugate() * half_gamma_beta[k, r]).real
+        estimator[r] = local + cross
+        shot[r] = vacuum + cross
         excitation[r] = exc
-
-
-@nb.njit(parallel=True, cache=True)
-def trajectory_peaks(times, traces):
-    """Time and height of each trace's maximum (parabolic refinement), arrays of shape (n_traj,)."""
-    n_traj, nt = traces.shape
-    t_peak = np.empty(n_traj)
-    h_peak = np.empty(n_traj)
-    for r in nb.prange(n_traj):
-        i = 0
-        best = traces[r, 0]
-        for s in range(1, nt):
-            if traces[r, s] > best:
-                best = traces[r, s]
-                i = s
-        t_peak[r] = times[i]
-        h_peak[r] = best
-        if 0 < i < nt - 1:
-            y0, y1, y2 = traces[r, i - 1], traces[r, i], traces[r, i + 1]
-            h = times[i + 1] - times[i]
-            denom = y0 - 2.0 * y1 + y2
-            if denom < 0.0 and abs(times[i] - times[i - 1] - h) <= 1e-9 * h:
-                shift = 0.5 * (y0 - y2) / denom
-                t_peak[r] = times[i] + shift * h
-                h_peak[r] = y1 - 0.25 * (y0 - y2) * shift
-    return t_peak, h_peak

@@ -1,13 +1,18 @@
-"""Per-emitter truncated-Wigner trajectories in batches (engine ``emitters`` of method ``twa``).
+"""Per-emitter truncated-Wigner trajectories in blocks (engine ``emitters`` of method ``twa``).
 
-Every trajectory carries n classical spins (beta_k, z_k). A batch of B
-trajectories is held as n x B arrays, so each step's couplings
-sum_j (Gamma_kj/2 + i Omega_kj) beta_j and correlated decay noise
+Every trajectory carries n classical spins (beta_k, z_k). A block of up to
+:data:`BLOCK` trajectories is held as n x B arrays, so each step's
+couplings sum_j (Gamma_kj/2 + i Omega_kj) beta_j and correlated decay noise
 sum_j F_kj dxi_j (F F^T = Gamma/2) are real n x n times n x 2B matrix
 products (BLAS), and the rest is done by the element-wise numba kernels of
-:mod:`sf_dynamics.kernels.twa` (equations there). Random numbers come from
-NumPy's PCG64 generator seeded with (seed, first trajectory of the batch),
-so results depend only on the seed, the trajectory count and the batch size.
+:mod:`sf_dynamics.kernels.twa` (equations there).
+
+Random numbers: block b draws from its own stream (NumPy PCG64 seeded by
+``SeedSequence(seed, spawn_key=(2**32 + b,))``) and always draws the noise
+of a full block, of which the first B columns are used. Trajectory r is
+therefore the same whatever the total number of trajectories (a run of M
+is a prefix of a run of 2M), the number of threads or the worker that
+runs its block.
 """
 
 from __future__ import annotations
@@ -16,17 +21,18 @@ import numpy as np
 
 from ..kernels import twa as kt
 from ._models import EmitterModel
+from ._sampling import block_seed_sequence
 
-__all__ = ["BATCH", "emitter_trajectories"]
+__all__ = ["BLOCK", "EmitterEngine"]
 
-#: trajectories advanced together (columns of the matrix products)
-BATCH = 128
+#: trajectories advanced together (columns of the matrix products); fixed, it defines the random streams
+BLOCK = 128
 
 
-def _initial_spins(rng, n, batch, z0, theta, phi):
+def _initial_spins(rng, n, size, z0, theta, phi):
     """Discrete-Wigner samples s_x, s_y = +-1 along z0, rotated by theta about y then phi about z."""
-    sx = rng.integers(0, 2, size=(n, batch)) * 2.0 - 1.0
-    sy = rng.integers(0, 2, size=(n, batch)) * 2.0 - 1.0
+    sx = (rng.integers(0, 2, size=(n, BLOCK)) * 2.0 - 1.0)[:, :size]
+    sy = (rng.integers(0, 2, size=(n, BLOCK)) * 2.0 - 1.0)[:, :size]
     x1 = np.cos(theta) * sx + np.sin(theta) * z0
     z1 = -np.sin(theta) * sx + np.cos(theta) * z0
     x2 = np.cos(phi) * x1 - np.sin(phi) * sy
@@ -39,85 +45,90 @@ def _real_columns(array):
     return array.view(np.float64)
 
 
-def emitter_trajectories(model: EmitterModel, trajectories, seed, z0, theta, phi, dt, n_steps, every,
-                         intensity, excitation, batch=BATCH, progress=None):
-    """Run ``trajectories`` per-emitter TWA trajectories and record their traces.
+class EmitterEngine:
+    """TWA trajectories of n emitters with general Gamma and Omega, one block at a time.
 
     Parameters
     ----------
     model : EmitterModel
         Gamma (n x n, symmetric PSD), Omega, detunings, dephasing, pumping.
-    trajectories : int
     seed : int
     z0, theta, phi : float
         Initial spins along z0 (+1 excited, -1 ground), rotated by theta about
         y and phi about z (a coherent spin state).
-    dt : float
-        Time step (ps).
-    n_steps, every : int
-        Steps in total; record every ``every`` steps.
-    intensity, excitation : ndarray, shape (trajectories, n_records)
-        Filled in place (photons/ps and excited emitters).
-    batch : int
-        Trajectories per batch.
-    progress : object with ``update(n)``, optional
-        Advanced by the batch size after each batch.
+    steps, dts : ndarray
+        Steps and step length (ps) of every output interval
+        (:func:`sf_dynamics.solvers._sampling.time_schedule`).
     """
-    n = model.size
-    decay = np.ascontiguousarray(np.diag(model.gamma))
-    half_gamma = np.ascontiguousarray(model.half_offdiagonal_gamma())
-    omega = np.ascontiguousarray(model.omega) if model.has_omega else None
-    lam, vec = np.linalg.eigh(model.gamma)
-    noise_factor = np.ascontiguousarray(vec * np.sqrt(np.clip(lam, 0.0, None) / 2.0))
-    phase_per_step = np.ascontiguousarray(-model.detunings * dt)
-    kick_scale = np.sqrt(2.0 * model.dephasing * dt)
-    pump_scale = np.sqrt(0.25 * model.pumping * dt)  # sqrt(P dt / 2) per complex increment, sqrt(1/2) per part
-    for first in range(0, trajectories, batch):
-        size = min(batch, trajectories - first)
-        rng = np.random.default_rng([seed, first])
-        beta, z = _initial_spins(rng, n, size, z0, theta, phi)
+
+    def __init__(self, model: EmitterModel, seed, z0, theta, phi, steps, dts):
+        self.model = model
+        self.n = model.size
+        self.seed = seed
+        self.z0, self.theta, self.phi = z0, theta, phi
+        self.steps, self.dts = steps, dts
+        self.decay = np.ascontiguousarray(np.diag(model.gamma))
+        self.half_gamma = np.ascontiguousarray(model.half_offdiagonal_gamma())
+        self.omega = np.ascontiguousarray(model.omega) if model.has_omega else None
+        lam, vec = np.linalg.eigh(model.gamma)
+        self.noise_factor = np.ascontiguousarray(vec * np.sqrt(np.clip(lam, 0.0, None) / 2.0))
+
+    @property
+    def records(self) -> int:
+        return self.steps.size + 1
+
+    def run_block(self, block, size, estimator, shot, excitation):
+        """Run trajectories block * BLOCK ... + size - 1; fill the (size, records) output arrays."""
+        n, model = self.n, self.model
+        rng = np.random.Generator(np.random.PCG64(block_seed_sequence(self.seed, block)))
+        beta, z = _initial_spins(rng, n, size, self.z0, self.theta, self.phi)
         shape = (n, size)
-        work = {name: np.empty(shape, dtype=np.complex128) for name in ("gb", "ob", "noise", "xi", "db", "bp")}
-        dz, zp, kicks, pump = np.empty(shape), np.empty(shape), np.zeros(shape), np.empty((n, 2 * size))
-        if omega is None:
+        work = {name: np.empty(shape, dtype=np.complex128) for name in ("gb", "ob", "noise", "db", "bp")}
+        dz, zp = np.empty(shape), np.empty(shape)
+        if self.omega is None:
             work["ob"][:] = 0.0
-        xi_real = _real_columns(work["xi"])
+        noise_real = _real_columns(work["noise"])
 
         def products(state):
-            np.matmul(half_gamma, _real_columns(state), out=_real_columns(work["gb"]))
-            if omega is not None:
-                np.matmul(omega, _real_columns(state), out=_real_columns(work["ob"]))
+            np.matmul(self.half_gamma, _real_columns(state), out=_real_columns(work["gb"]))
+            if self.omega is not None:
+                np.matmul(self.omega, _real_columns(state), out=_real_columns(work["ob"]))
 
-        rotate = kick_scale > 0.0 or bool(np.any(phase_per_step))
-        record = 0
-        for step in range(n_steps + 1):
-            fresh = step % every == 0
-            if fresh:
-                products(beta)
-                kt.batch_observables(beta, z, work["gb"], decay, intensity[first : first + size, record],
-                                     excitation[first : first + size, record])
-                record += 1
-            if step == n_steps:
-                break
-            if rotate:  # exact phase rotation: detuning and dephasing kicks
-                if kick_scale > 0.0:
-                    rng.standard_normal(out=kicks)
-                kt.rotate_phases(beta, phase_per_step, kicks, kick_scale)
-                fresh = False
-            if not fresh:
-                products(beta)
-            # decay noise F dxi with <|dxi|^2> = dt, plus independent pumping noise
-            rng.standard_normal(out=xi_real)
-            xi_real *= np.sqrt(0.5 * dt)
-            np.matmul(noise_factor, xi_real, out=_real_columns(work["noise"]))
-            if pump_scale > 0.0:
-                rng.standard_normal(out=pump)
-                pump *= pump_scale
-                _real_columns(work["noise"])[:] += pump
-            kt.heun_predictor(beta, z, work["gb"], work["ob"], work["noise"], decay, model.pumping, dt,
-                              work["db"], dz, work["bp"], zp)
-            products(work["bp"])
-            kt.heun_corrector(beta, z, work["bp"], zp, work["gb"], work["ob"], work["noise"], decay,
-                              model.pumping, dt, work["db"], dz)
-        if progress is not None:
-            progress.update(size)
+        def record(index):
+            kt.batch_observables(beta, z, work["gb"], self.decay, estimator[:, index], shot[:, index],
+                                 excitation[:, index])
+
+        products(beta)
+        record(0)
+        stale = False  # whether work["gb"], work["ob"] are out of date for beta
+        dephasing, pumping = model.dephasing, model.pumping
+        for interval in range(self.steps.size):
+            dt = float(self.dts[interval])
+            phase_per_step = np.ascontiguousarray(-model.detunings * dt)
+            kick_scale = np.sqrt(2.0 * dephasing * dt)
+            pump_scale = np.sqrt(0.25 * pumping * dt)  # sqrt(P dt / 2) per complex increment, sqrt(1/2) per part
+            rotate = kick_scale > 0.0 or bool(np.any(phase_per_step))
+            kicks = np.zeros(shape)
+            for _ in range(int(self.steps[interval])):
+                if rotate:  # exact phase rotation: detuning and dephasing kicks
+                    if kick_scale > 0.0:
+                        kicks = np.ascontiguousarray(rng.standard_normal((n, BLOCK))[:, :size])
+                    kt.rotate_phases(beta, phase_per_step, kicks, kick_scale)
+                    stale = True
+                if stale:
+                    products(beta)
+                # decay noise F dxi with <|dxi|^2> = dt, plus independent pumping noise
+                xi = np.ascontiguousarray(rng.standard_normal((n, 2 * BLOCK))[:, : 2 * size])
+                xi *= np.sqrt(0.5 * dt)
+                np.matmul(self.noise_factor, xi, out=noise_real)
+                if pump_scale > 0.0:
+                    noise_real += pump_scale * rng.standard_normal((n, 2 * BLOCK))[:, : 2 * size]
+                kt.heun_predictor(beta, z, work["gb"], work["ob"], work["noise"], self.decay, pumping, dt,
+                                  work["db"], dz, work["bp"], zp)
+                products(work["bp"])
+                kt.heun_corrector(beta, z, work["bp"], zp, work["gb"], work["ob"], work["noise"], self.decay,
+                                  pumping, dt, work["db"], dz)
+                stale = True
+            products(beta)
+            stale = False
+            record(interval + 1)

@@ -25,15 +25,21 @@ Initiation:
 from __future__ import annotations
 
 import time as _time
+import warnings
 
 import numpy as np
 
+from .._progress import progress_bar
+from .._resources import DEFAULT_MAX_STEPS, check_memory, check_step_budget
 from .._validation import check_positive_int, check_real
 from ..kernels import maxwell_bloch as km
-from ..kernels.twa import trajectory_peaks
 from ..ode import integrate_observed
 from ..result import Result
 from ..states import CoherentSpinState, Excited, Ground
+from ._sampling import check_seed, package_shots, time_schedule, trajectory_seeds
+
+#: trajectories per kernel call (Ctrl-C is honoured between calls)
+BLOCK = 256
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve"]
 
@@ -46,6 +52,8 @@ OPTIONS = {
     "dt": "largest time step (ps) of the noise initiation",
     "shots": "single shots kept (default min(20, trajectories))",
     "rtol": "relative tolerance of the 'tipping' integration (default 1e-8)",
+    "max_steps": f"largest number of time steps (default {DEFAULT_MAX_STEPS})",
+    "progress": "progress bar over trajectories of the noise initiation (default: auto)",
 }
 
 
@@ -65,7 +73,7 @@ def _counts(slab):
     return np.asarray(det, dtype=np.float64), counts
 
 
-def _solve_tipping(slab, times, initial, seed_angle, rtol):
+def _solve_tipping(slab, times, initial, seed_angle, rtol, max_steps):
     det, counts = _counts(slab)
     nz, k = counts.shape
     if isinstance(initial, CoherentSpinState) and initial.theta > 0:
@@ -94,50 +102,69 @@ def _solve_tipping(slab, times, initial, seed_angle, rtol):
         beta = (y[:size] + 1j * y[size : 2 * size]).reshape(nz, k)
         return km.mb_meanfield_observables(beta, y[2 * size :].reshape(nz, k), counts, gf, gamma0)
 
-    obs, info = integrate_observed(rhs, y0, times, observe, rtol=rtol, atol=1e-12 * max(slab.n, 1.0) ** 0)
+    obs, info = integrate_observed(rhs, y0, times, observe, rtol=rtol, atol=1e-12, max_steps=max_steps)
     info.update(initiation="tipping", seed_angle=float(state.theta))
     return obs[:, 0], obs[:, 1], obs[:, 2], {}, info
 
 
-def _solve_noise(slab, times, initial, trajectories, seed, dt, shots):
-    from .twa import _check_seed, _output_grid
-
+def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps, progress):
     if not isinstance(initial, Excited):
         raise ValueError("initial: the noise initiation starts from the inverted slab ('excited'); "
                          "use initiation='tipping' for other states")
     trajectories = check_positive_int("trajectories", trajectories, minimum=2)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
+    max_steps = check_positive_int("max_steps", max_steps)
     det, counts = _counts(slab)
     if counts.min() < 1.0:
         raise ValueError("slices hold less than one emitter per spectral class: use fewer slices or classes")
+    check_memory(4.0 * 8.0 * trajectories * len(times), parameter="trajectories",
+                 what=f"{trajectories} trajectories of {len(times)} output times",
+                 alternative="use fewer trajectories or output times")
     gf = slab.forward_decay
-    rate = slab.n * gf + gf + slab.decay + 2 * slab.dephasing
+    rate = slab.n * gf + gf + slab.decay + 2 * slab.dephasing + float(np.max(np.abs(det)))
     dt_max = 0.02 / rate
     if dt is not None:
         dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
-    every, step = _output_grid(times, dt_max)
-    n_steps = every * (len(times) - 1)
+    steps, dts = time_schedule(times, dt_max)
+    check_step_budget(float(steps.sum()), parameter="times", max_steps=max_steps,
+                      what=f"a window of {times[-1] - times[0]:.3g} ps at steps of {dt_max:.3g} ps",
+                      alternative="shorten the window")
     total = np.zeros((trajectories, len(times)))
     forward = np.zeros_like(total)
     excitation = np.zeros_like(total)
-    km.mb_trajectories(trajectories, seed, 1.0, 0.0, 0.0, counts, det, gf, slab.decay, slab.dephasing, 0.0, step,
-                       n_steps, every, total, forward, excitation)
-    delays, peaks = trajectory_peaks(np.asarray(times, dtype=np.float64), forward)
-    shots = min(20, trajectories) if shots is None else check_positive_int("shots", shots, minimum=0,
-                                                                            maximum=trajectories)
-    root = np.sqrt(trajectories)
-    data = {
-        "intensity_sem": total.std(axis=0, ddof=1) / root,
-        "forward_intensity_sem": forward.std(axis=0, ddof=1) / root,
-        "single_shots": forward[:shots].T.copy(),
-    }
-    info = {"initiation": "noise", "trajectories": trajectories, "seed": seed, "dt": step, "steps": n_steps,
-            "shot_delays": delays, "shot_peaks": peaks}
-    return total.mean(axis=0), forward.mean(axis=0), excitation.mean(axis=0), data, info
+    done = 0
+    partial = False
+    with progress_bar(progress, total=trajectories, size=counts.size * float(steps.sum()) / 100.0, desc=NAME,
+                      unit="traj") as bar:
+        try:
+            for first in range(0, trajectories, BLOCK):
+                size = min(BLOCK, trajectories - first)
+                rows = slice(first, first + size)
+                km.mb_trajectories(trajectory_seeds(seed, first, size), 1.0, 0.0, 0.0, counts, det, gf, slab.decay,
+                                   slab.dephasing, 0.0, steps, dts, total[rows], forward[rows], excitation[rows])
+                done = first + size
+                bar.update(size)
+        except KeyboardInterrupt:
+            if done < 2:
+                raise
+            partial = True
+            warnings.warn(f"maxwell_bloch interrupted: returning the average of the {done} trajectories "
+                          f"finished (of {trajectories}); info['partial'] is True", RuntimeWarning, stacklevel=3)
+    total, forward, excitation = total[:done], forward[:done], excitation[:done]
+    # single shots: classical forward-field intensity Gamma_f |B|^2 = forward estimator + Gamma_f (N/2 - excitation)
+    shot = forward + gf * (0.5 * slab.n - excitation)
+    shots = min(20, done) if shots is None else min(check_positive_int("shots", shots, minimum=0,
+                                                                       maximum=trajectories), done)
+    mean, data, shot_info = package_shots(times, total, shot, keep=shots, extra={"forward_intensity": forward})
+    forward_mean = data.pop("forward_intensity")
+    info = {"initiation": "noise", "trajectories": done, "trajectories_requested": trajectories,
+            "trajectories_done": done, "partial": partial, "seed": seed, "dt": float(dts.max()),
+            "steps": int(steps.sum()), **shot_info}
+    return mean, forward_mean, excitation.mean(axis=0), data, info
 
 
 def solve(slab, times, initial, *, initiation="noise", trajectories=200, seed=0, seed_angle=None, dt=None,
-          shots=None, rtol=1e-8):
+          shots=None, rtol=1e-8, max_steps=DEFAULT_MAX_STEPS, progress=None):
     """Propagate superfluorescence through a slab.
 
     Parameters
@@ -165,9 +192,10 @@ def solve(slab, times, initial, *, initiation="noise", trajectories=200, seed=0,
     """
     start = _time.perf_counter()
     if initiation == "tipping":
-        total, forward, excitation, data, info = _solve_tipping(slab, times, initial, seed_angle, rtol)
+        total, forward, excitation, data, info = _solve_tipping(slab, times, initial, seed_angle, rtol, max_steps)
     elif initiation == "noise":
-        total, forward, excitation, data, info = _solve_noise(slab, times, initial, trajectories, seed, dt, shots)
+        total, forward, excitation, data, info = _solve_noise(slab, times, initial, trajectories, seed, dt, shots,
+                                                              max_steps, progress)
     else:
         raise ValueError(f"initiation must be 'noise' or 'tipping', got {initiation!r}")
     data["forward_intensity"] = forward

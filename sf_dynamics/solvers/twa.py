@@ -27,18 +27,19 @@ Engines:
 
 from __future__ import annotations
 
-import numbers
 import time as _time
+import warnings
 
 import numpy as np
 
 from .._progress import progress_bar
+from .._resources import DEFAULT_MAX_STEPS, check_memory, check_step_budget
 from .._validation import check_positive_int, check_real
-from ..kernels import twa as kt
 from ..result import Result
 from ..states import CoherentSpinState, Excited, Ground
 from ._models import ClassModel, EmitterModel, choose_engine
-from ._twa_emitters import emitter_trajectories
+from ._sampling import check_seed, package_shots, time_schedule, trajectory_seeds
+from ._twa_emitters import BLOCK, EmitterEngine
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "DEFAULT_TRAJECTORIES"]
 
@@ -125,24 +126,6 @@ def _merge_small_classes(model: ClassModel):
     ), moved
 
 
-def _check_seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
-    seed = int(seed)
-    if not 0 <= seed < 2**31:
-        raise ValueError(f"seed must be an integer in [0, 2**31), got {seed}")
-    return seed
-
-
-def _output_grid(times, dt_max):
-    """Steps per output interval for equally spaced times."""
-    spacing = np.diff(times)
-    if np.max(np.abs(spacing - spacing[0])) > 1e-9 * spacing[0]:
-        raise ValueError("times must be equally spaced for method 'twa' (trajectories are recorded on a fixed grid)")
-    every = max(1, int(np.ceil(spacing[0] / dt_max)))
-    return every, spacing[0] / every
-
-
 def _rotation(initial):
     """(z0, theta, phi): spins start along z0 and are rotated by theta about y, phi about z."""
     if isinstance(initial, Ground):
@@ -152,19 +135,40 @@ def _rotation(initial):
     return 1.0, 0.0, 0.0
 
 
-def _batch_errors(times, traces, batches):
-    """Standard errors of tau_D and of the peak of the averaged trace, from batch means."""
-    from ..analysis import buildup_time, peak_intensity
+#: trajectories of the class engine per kernel call (between two calls Ctrl-C is honoured)
+CLASS_BLOCK = 256
 
-    groups = np.array_split(np.arange(traces.shape[0]), batches)
-    t_d = [buildup_time(times, traces[g].mean(axis=0)) for g in groups]
-    peaks = [peak_intensity(times, traces[g].mean(axis=0)) for g in groups]
-    scale = 1.0 / np.sqrt(len(groups))
-    return float(np.std(t_d, ddof=1) * scale), float(np.std(peaks, ddof=1) * scale)
+
+def _class_blocks(model, seed, z0, theta, phi, steps, dts, estimator, shot, excitation):
+    """Yield (first, size) after running each block of class-spin trajectories."""
+    from ..kernels.maxwell_bloch import mb_trajectories
+
+    counts = model.counts[None, :]
+    half = 0.5 * float(model.counts.sum())
+    total = estimator.shape[0]
+    for first in range(0, total, CLASS_BLOCK):
+        size = min(CLASS_BLOCK, total - first)
+        rows = slice(first, first + size)
+        forward = np.empty((size, estimator.shape[1]))
+        # the class-spin TWA is the Maxwell-Bloch trajectory kernel with a single slice (Gamma_f = Gamma_c)
+        mb_trajectories(trajectory_seeds(seed, first, size), z0, theta, phi, counts, model.detunings,
+                        model.gamma_c, model.gamma0 - model.gamma_c, model.dephasing, model.pumping, steps, dts,
+                        estimator[rows], forward, excitation[rows])
+        shot[rows] = estimator[rows] + model.gamma0 * (half - excitation[rows])
+        yield first, size
+
+
+def _emitter_blocks(engine, estimator, shot, excitation):
+    total = estimator.shape[0]
+    for block, first in enumerate(range(0, total, BLOCK)):
+        size = min(BLOCK, total - first)
+        rows = slice(first, first + size)
+        engine.run_block(block, size, estimator[rows], shot[rows], excitation[rows])
+        yield first, size
 
 
 def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0, engine="auto", dt=None, shots=None,
-          batches=10, progress=None):
+          batches=10, progress=None, max_steps=DEFAULT_MAX_STEPS):
     """Sample truncated-Wigner trajectories and average them.
 
     Parameters
@@ -173,92 +177,129 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         Two-level emitters (any spectrum with identical coupling, or coupling
         matrices).
     times : ndarray
-        Equally spaced output times (ps).
+        Strictly increasing output times (ps), the first the excitation
+        (``simulate`` prepends t = 0 when needed).
     initial : state
         Excited, Ground or CoherentSpinState.
     trajectories : int
         Number of trajectories M >= 2.
     seed : int
-        Seed of the random numbers; equal seeds (and trajectory counts) give
-        equal results.
+        Seed of the random numbers: trajectory r draws from the stream
+        SeedSequence(seed, spawn_key=(r,)) (class engine) or that of its
+        block of 128 (per-emitter engine), so a run of M trajectories is a
+        prefix of a run of 2M, and results depend neither on the thread count
+        nor on M.
     engine : {"auto", "classes", "emitters"}
     dt : float, optional
-        Largest time step (ps).
+        Largest time step (ps); default 0.02 / (fastest rate).
     shots : int, optional
         Single-shot traces kept (<= trajectories; default min(20, trajectories)).
     batches : int
         Batches for the statistical errors of tau_D and the peak (2..M).
     progress : bool or None
-        Progress bar over the trajectories of the per-emitter engine (None:
-        shown on a terminal for long runs).
+        Progress bar over trajectories (None: shown on a terminal for long runs).
+    max_steps : int
+        Largest number of time steps per trajectory.
 
     Returns
     -------
     Result
-        ``intensity`` and ``excitation`` are trajectory averages; ``data``
-        holds ``intensity_sem`` and ``excitation_sem`` (standard errors of
-        the mean, 1/sqrt(M)) and ``single_shots`` (nt, shots); ``info``
-        holds ``shot_delays`` and ``shot_peaks`` (per trajectory: time and
-        height of its maximum), ``tau_d_sem`` and ``peak_sem``.
+        ``intensity`` and ``excitation`` are trajectory averages of the
+        estimators (see :mod:`sf_dynamics.solvers._sampling`); ``data`` holds
+        ``intensity_sem`` and ``excitation_sem`` (standard errors of the mean,
+        1/sqrt(M)) and ``single_shots`` (nt, shots): the classical field
+        intensity of single trajectories, >= 0; ``info`` holds
+        ``shot_delays`` and ``shot_peaks`` (time and height of each shot's
+        maximum), ``tau_d_sem``, ``peak_sem`` and ``partial`` (True when the
+        run was interrupted with Ctrl-C and averages only the trajectories
+        finished, ``trajectories_done``).
+
+    Raises
+    ------
+    ValueError
+        For bad options, or when the run would exceed ``max_steps`` or the
+        free memory.
     """
     trajectories = check_positive_int("trajectories", trajectories, minimum=2)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     shots = min(20, trajectories) if shots is None else check_positive_int("shots", shots, minimum=0,
                                                                             maximum=trajectories)
     batches = min(check_positive_int("batches", batches, minimum=2), trajectories)
+    max_steps = check_positive_int("max_steps", max_steps)
     engine = _twa_engine(ensemble, engine)
     if ensemble.spectrum is not None:
         ensemble.spectrum.check_window(float(times[-1] - times[0]))
     z0, theta, phi = _rotation(initial)
+    n_times = len(times)
+    if engine == "emitters":
+        check_memory(10.0 * 8.0 * ensemble.n**2 + 3.0 * 8.0 * trajectories * n_times, parameter="n",
+                     what=f"per-emitter TWA of n = {ensemble.n} emitters ({trajectories} trajectories, "
+                          f"{n_times} times)",
+                     alternative="the class engine (engine='classes') holds one spin per spectral class for "
+                                 "identical coupling")
+    else:
+        check_memory(4.0 * 8.0 * trajectories * n_times, parameter="trajectories",
+                     what=f"{trajectories} trajectories of {n_times} output times",
+                     alternative="use fewer trajectories or output times")
     start = _time.perf_counter()
     merged = 0.0
     if engine == "classes":
         model, merged = _merge_small_classes(ClassModel.from_ensemble(ensemble))
         if model.counts.min() < 1.0:
             raise ValueError("engine 'classes' needs at least one emitter per spectral class; use fewer classes")
-        rate = ensemble.n * model.gamma_c + model.gamma0 + model.pumping + 2 * model.dephasing
+        rate = ensemble.n * model.gamma_c + model.gamma0 + model.pumping + 2 * model.dephasing + float(
+            np.max(np.abs(model.detunings)))
     else:
         model = EmitterModel.from_ensemble(ensemble)
         lam = float(np.linalg.eigvalsh(model.gamma)[-1])
-        rate = lam + float(np.max(np.abs(model.omega).sum(axis=1))) + model.pumping + float(np.max(np.diag(model.gamma)))
+        rate = (lam + float(np.max(np.abs(model.omega).sum(axis=1))) + model.pumping
+                + float(np.max(np.diag(model.gamma))) + 2 * model.dephasing)
     dt_max = 0.02 / rate if rate > 0 else (times[-1] - times[0]) / 100.0
     if dt is not None:
         dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
-    every, step = _output_grid(times, dt_max)
-    n_steps = every * (len(times) - 1)
-    intensity = np.zeros((trajectories, len(times)))
-    excitation = np.zeros((trajectories, len(times)))
+    steps, dts = time_schedule(times, dt_max)
+    check_step_budget(float(steps.sum()), parameter="times", max_steps=max_steps,
+                      what=f"a window of {times[-1] - times[0]:.3g} ps at steps of {dt_max:.3g} ps "
+                           "(0.02 / fastest rate)",
+                      alternative="shorten the window")
+    estimator = np.zeros((trajectories, n_times))
+    shot = np.zeros((trajectories, n_times))
+    excitation = np.zeros((trajectories, n_times))
     if engine == "classes":
-        # the class-spin TWA is the Maxwell-Bloch trajectory kernel with a single slice (Gamma_f = Gamma_c)
-        from ..kernels.maxwell_bloch import mb_trajectories
-
-        mb_trajectories(trajectories, seed, z0, theta, phi, model.counts[None, :], model.detunings, model.gamma_c,
-                        model.gamma0 - model.gamma_c, model.dephasing, model.pumping, step, n_steps, every,
-                        intensity, np.empty_like(intensity), excitation)
+        blocks = _class_blocks(model, seed, z0, theta, phi, steps, dts, estimator, shot, excitation)
     else:
-        with progress_bar(progress, total=trajectories, size=model.size**2 * n_steps // 100, desc=NAME) as bar:
-            emitter_trajectories(model, trajectories, seed, z0, theta, phi, step, n_steps, every, intensity,
-                                 excitation, progress=bar)
-    delays, peaks = kt.trajectory_peaks(np.asarray(times, dtype=np.float64), intensity)
-    tau_sem, peak_sem = _batch_errors(times, intensity, batches)
-    root = np.sqrt(trajectories)
+        blocks = _emitter_blocks(EmitterEngine(model, seed, z0, theta, phi, steps, dts), estimator, shot,
+                                 excitation)
+    done = 0
+    partial = False
+    work = (model.size**2 if engine == "emitters" else model.size) * float(steps.sum())
+    with progress_bar(progress, total=trajectories, size=work / 100.0, desc=NAME, unit="traj") as bar:
+        try:
+            for first, size in blocks:
+                done = first + size
+                bar.update(size)
+        except KeyboardInterrupt:
+            if done < 2:
+                raise
+            partial = True
+            warnings.warn(f"twa interrupted: returning the average of the {done} trajectories finished "
+                          f"(of {trajectories}); info['partial'] is True", RuntimeWarning, stacklevel=3)
+    estimator, shot, excitation = estimator[:done], shot[:done], excitation[:done]
+    mean, data, shot_info = package_shots(times, estimator, shot, keep=min(shots, done), batches=min(batches, done),
+                                          extra={"excitation": excitation})
     params = ensemble.parameters()
-    params.update(initial=initial.describe(), engine=engine, trajectories=trajectories, seed=seed, dt=step)
+    params.update(initial=initial.describe(), engine=engine, trajectories=done, seed=seed, dt=float(dts.max()))
     info = {
         "engine": engine,
         "merged_tail_emitters": merged,
-        "trajectories": trajectories,
-        "steps": n_steps,
-        "dt": step,
+        "trajectories": done,
+        "trajectories_requested": trajectories,
+        "trajectories_done": done,
+        "partial": partial,
+        "steps": int(steps.sum()),
+        "dt": float(dts.max()),
         "wall_time": _time.perf_counter() - start,
-        "shot_delays": delays,
-        "shot_peaks": peaks,
-        "tau_d_sem": tau_sem,
-        "peak_sem": peak_sem,
+        **shot_info,
     }
-    data = {
-        "intensity_sem": intensity.std(axis=0, ddof=1) / root,
-        "excitation_sem": excitation.std(axis=0, ddof=1) / root,
-        "single_shots": intensity[:shots].T.copy(),
-    }
-    return Result(times, intensity.mean(axis=0), excitation.mean(axis=0), NAME, params, data=data, info=info)
+    excitation_mean = data.pop("excitation")
+    return Result(times, mean, excitation_mean, NAME, params, data=data, info=info)
