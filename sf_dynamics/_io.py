@@ -15,7 +15,7 @@ import os
 import platform
 from pathlib import Path
 
-__all__ = ["atomic_path", "check_writable", "provenance", "jsonable"]
+__all__ = ["atomic_path", "check_writable", "provenance", "jsonable", "write_text", "save_figure", "save_dataset"]
 
 
 def check_writable(path, *, overwrite: bool, parameter: str = "path") -> Path:
@@ -94,3 +94,77 @@ def provenance(**fields) -> dict:
     }
     out.update({k: jsonable(v) for k, v in fields.items()})
     return out
+
+
+def write_text(path, text: str, *, overwrite: bool = False, parameter: str = "path") -> Path:
+    """Write a text file atomically (UTF-8)."""
+    with atomic_path(path, overwrite=overwrite, parameter=parameter) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def save_figure(fig, path, *, overwrite: bool = False, dpi: int = 130) -> Path:
+    """Save a matplotlib figure atomically (format from the suffix) and close it."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    try:
+        with atomic_path(path, overwrite=overwrite) as tmp:
+            fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")
+    finally:
+        plt.close(fig)
+    return path
+
+
+def save_dataset(dataset, path_stem, *, overwrite: bool = False, **fields):
+    """Write ``<stem>.nc`` (netCDF, every variable) and ``<stem>.csv`` (the 1-D variables), atomically.
+
+    Both carry the provenance (package version, date and ``fields`` such as
+    method, options, seed): netCDF attributes, and a ``#`` comment line at
+    the top of the CSV, which also names the multi-dimensional variables
+    that only the netCDF file holds.
+
+    Returns
+    -------
+    (Path, Path)
+
+    Raises
+    ------
+    FileExistsError
+        If a target exists and ``overwrite`` is False.
+    """
+    import json
+
+    import numpy as np
+
+    stem = Path(path_stem)
+    nc_path = stem.parent / (stem.name + ".nc")
+    csv_path = stem.parent / (stem.name + ".csv")
+    for target in (nc_path, csv_path):
+        check_writable(target, overwrite=overwrite, parameter="path_stem")
+    meta = provenance(**fields)
+    clean = dataset.copy()
+    attrs = {}
+    for key, value in {**dataset.attrs, **{f"provenance_{k}": v for k, v in meta.items()}}.items():
+        value = jsonable(value)
+        if isinstance(value, float) and not np.isfinite(value):
+            value = "nan"
+        elif isinstance(value, bool) or value is None:
+            value = str(value)
+        elif isinstance(value, (list, dict)):
+            value = json.dumps(value)
+        attrs[key] = value
+    clean.attrs = attrs
+    with atomic_path(nc_path, overwrite=overwrite) as tmp:
+        clean.to_netcdf(tmp)
+    dim = next(iter(dataset.dims))
+    one_d = [name for name, var in dataset.data_vars.items() if var.dims == (dim,)]
+    others = {name: list(var.dims) for name, var in dataset.data_vars.items() if var.dims != (dim,)}
+    header = {"provenance": meta, "attributes": {k: jsonable(v) for k, v in dataset.attrs.items()}}
+    if others:
+        header["in_netcdf_only"] = {"file": nc_path.name, "variables": others}
+    with atomic_path(csv_path, overwrite=overwrite) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write("# sf_dynamics dataset: " + json.dumps(header) + "\n")
+            dataset[one_d].to_dataframe().to_csv(fh)
+    return nc_path, csv_path

@@ -21,7 +21,11 @@ class _Silent:
 
 
 class _LogLines:
-    """Progress for a log file or pipe: one line per 10 % (no carriage-return frames)."""
+    """Progress for a log file or pipe: plain lines (no carriage-return frames).
+
+    Small totals (<= 10, e.g. the stages of a report) get a line per step;
+    larger ones a line per 10 %. ``set_description`` announces a new stage.
+    """
 
     def __init__(self, total, desc, unit, stream):
         self.total, self.desc, self.unit, self.stream = max(int(total), 1), desc, unit, stream
@@ -29,17 +33,24 @@ class _LogLines:
         self.next_mark = 10
         self.start = time.perf_counter()
 
+    def _line(self, text):
+        print(f"{text} [{time.perf_counter() - self.start:.0f} s]", file=self.stream, flush=True)
+
     def update(self, n=1):
         self.count += n
+        if self.total <= 10:
+            self._line(f"{self.desc}: done ({self.count}/{self.total} {self.unit})")
+            return
         percent = 100.0 * self.count / self.total
-        while percent >= self.next_mark and self.next_mark <= 100:
-            elapsed = time.perf_counter() - self.start
-            print(f"{self.desc}: {self.next_mark}% ({self.count}/{self.total} {self.unit}, {elapsed:.0f} s)",
-                  file=self.stream, flush=True)
-            self.next_mark += 10
+        if percent >= self.next_mark:
+            self._line(f"{self.desc}: {int(percent)}% ({self.count}/{self.total} {self.unit})")
+            while self.next_mark <= percent:
+                self.next_mark += 10
 
     def set_description(self, text):
         self.desc = text
+        if self.total <= 10:
+            self._line(f"{text}: started")
 
 
 @contextlib.contextmanager

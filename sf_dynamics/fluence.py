@@ -117,10 +117,8 @@ def fluence_series(fluences_uJ_cm2, *, nanocrystals=1000, cross_section_cm2=5e-1
         options = dict(trajectories=400, seed=0) if method == "twa" else {}
         options.update(method_options)
         res = simulate(ens, times, method=method, **options)
-        tau_sf = float("nan")
-        if analysis.buildup_time(res) > times[0] and np.isfinite(analysis.pulse_fwhm(res)):
-            tau_sf = analysis.fit_sech2(res).params["tau_sf"]
-        rows.append((analysis.buildup_time(res), tau_sf, analysis.peak_intensity(res), res.intensity, res.method))
+        summary = analysis.burst_summary(res)
+        rows.append((summary["tau_d"], summary["tau_sf"], summary["peak"], res.intensity, res.method))
     tau_d = np.array([r[0] for r in rows])
     tau_sf = np.array([r[1] for r in rows])
     peak = np.array([r[2] for r in rows])

@@ -41,6 +41,27 @@ DEFAULT_GAP_NM = 2.5
 LATTICE_KINDS = ("cubic", "square", "chain")
 
 
+def _check_no_overlap(positions_nm, edge_nm):
+    """Raise ValueError if two NCs (axis-aligned cuboids of the given edges) overlap, naming the pair."""
+    from scipy.spatial import cKDTree
+
+    if positions_nm.shape[0] < 2:
+        return
+    tree = cKDTree(positions_nm)
+    pairs = tree.query_pairs(r=float(np.max(edge_nm)) * (1 - 1e-12), p=np.inf, output_type="ndarray")
+    if pairs.size == 0:
+        return
+    delta = np.abs(positions_nm[pairs[:, 0]] - positions_nm[pairs[:, 1]])
+    overlap = np.all(delta < edge_nm[None, :] * (1 - 1e-12), axis=1)
+    if np.any(overlap):
+        i, j = pairs[int(np.argmax(overlap))]
+        d = float(np.linalg.norm(positions_nm[i] - positions_nm[j]))
+        raise ValueError(
+            f"position_disorder_nm / positions_nm: NCs {int(i)} and {int(j)} overlap (centres {d:.3g} nm apart, "
+            f"edge {np.round(edge_nm, 3).tolist()} nm); use a smaller position disorder or a larger lattice constant"
+        )
+
+
 class Superlattice:
     """NCs with bright-triplet (or single) dipoles at fixed positions.
 
@@ -89,6 +110,8 @@ class Superlattice:
         self.shape = shape
         self.lattice_constant_nm = lattice_constant_nm
         self.nc_edge_nm = nc_edge_nm
+        if nc_edge_nm is not None:
+            _check_no_overlap(pos, np.broadcast_to(np.asarray(nc_edge_nm, dtype=float), (3,)))
 
     # -- constructors -------------------------------------------------------------
     @classmethod

@@ -45,8 +45,12 @@ def plot_trace(result, *, ax=None, fit=None, label=None, normalise=False, show_e
     scale = 1.0 / np.max(result.intensity) if normalise and np.max(result.intensity) > 0 else 1.0
     ax.plot(result.times, result.intensity * scale, lw=2, label=label or result.method)
     if "intensity_sem" in result.data:
-        sem = result.data["intensity_sem"] * scale
-        ax.fill_between(result.times, (result.intensity - sem) * scale, (result.intensity + sem) * scale, alpha=0.3)
+        sem = result.data["intensity_sem"]
+        ax.fill_between(result.times, (result.intensity - sem) * scale, (result.intensity + sem) * scale, alpha=0.3,
+                        label="± 1 standard error")
+    if np.any(result.intensity < 0):
+        ax.text(0.02, 0.02, "values below 0: sampling noise of the trajectory average\n(the estimator is unbiased, "
+                "not positive; see the standard-error band)", transform=ax.transAxes, fontsize=7, color="0.3")
     if fit is not None:
         ax.plot(result.times, fit.model(result.times) * scale, "k--", lw=1, label="sech$^2$ fit")
     ax.set_xlabel("time (ps)")
@@ -129,7 +133,9 @@ def plot_temperature_sweep(dataset, *, axes=None):
     inten = dataset["intensity"].values
     norm = inten / np.max(inten, axis=1, keepdims=True)
     times = dataset["time"].values
-    axes[2].imshow(norm, aspect="auto", origin="lower", extent=[times[0], times[-1], 0, len(t)], cmap="magma")
+    image = axes[2].imshow(norm, aspect="auto", origin="lower", extent=[times[0], times[-1], 0, len(t)],
+                           cmap="magma", vmin=0.0, vmax=1.0)
+    axes[2].figure.colorbar(image, ax=axes[2], label="emission / its maximum")
     axes[2].set_yticks(np.arange(len(t)) + 0.5, [f"{v:.3g}" for v in t], fontsize=7)
     axes[2].set_xlabel("time (ps)")
     axes[2].set_ylabel("temperature (K)")
@@ -188,7 +194,8 @@ def streak_image(result, *, center_wavelength_nm=515.0, resolution_nm=0.1, wavel
     return result.times, wavelengths, emission @ kernel
 
 
-def plot_streak(times, axis_values, image, *, ax=None, ylabel="wavelength (nm)", normalise_rows=False, log=False):
+def plot_streak(times, axis_values, image, *, ax=None, ylabel="wavelength (nm)", normalise_rows=False, log=False,
+                colorbar_label="intensity (arb.)"):
     """Render an (axis value x time) image like a streak camera (time horizontal)."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
@@ -203,7 +210,7 @@ def plot_streak(times, axis_values, image, *, ax=None, ylabel="wavelength (nm)",
     norm = LogNorm(vmin=max(img.max() * 1e-3, 1e-300), vmax=img.max()) if log else None
     mesh = ax.pcolormesh(times, axis_values, np.clip(img, 1e-300, None) if log else img, shading="auto",
                          cmap="inferno", norm=norm)
-    ax.figure.colorbar(mesh, ax=ax, label="intensity (arb.)")
+    ax.figure.colorbar(mesh, ax=ax, label=colorbar_label)
     ax.set_xlabel("time (ps)")
     ax.set_ylabel(ylabel)
     return ax

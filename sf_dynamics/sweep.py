@@ -25,11 +25,11 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing as mp
 import os
-from pathlib import Path
 
 import numpy as np
 
 from ._validation import check_positive_int, check_real
+from .analysis import SF_THRESHOLD
 from .thermal import LinewidthModel, check_temperatures, dephasing_rate
 
 __all__ = [
@@ -41,9 +41,6 @@ __all__ = [
     "burst_vanishing_temperature",
 ]
 
-#: a burst counts as superfluorescent while its peak exceeds the incoherent initial emission rate
-#: N Gamma_ii by this factor (and comes after t = 0)
-SF_THRESHOLD = 1.5
 
 
 def _is_dask_client(obj) -> bool:
@@ -139,24 +136,14 @@ def _dynamic_point(spec):
     if spec["method"] != "auto":
         method = spec["method"]
     res = simulate(ens, times, method=method)
-    tau_d = analysis.buildup_time(res)
-    peak = analysis.peak_intensity(res)
-    incoherent = float(res.intensity[0])
-    ratio = peak / incoherent if incoherent > 0 else float("inf")
-    burst = bool(tau_d > times[0] and ratio >= SF_THRESHOLD)
-    tau_sf = float("nan")
-    if burst and np.isfinite(analysis.pulse_fwhm(res)):
-        try:
-            tau_sf = analysis.fit_sech2(res).params["tau_sf"]
-        except RuntimeError:
-            tau_sf = float("nan")
+    summary = analysis.burst_summary(res)
     return {
-        "tau_d": tau_d,
-        "tau_sf": tau_sf,
-        "peak": peak,
-        "incoherent": incoherent,
-        "peak_over_incoherent": ratio,
-        "sf": burst,
+        "tau_d": summary["tau_d"],
+        "tau_sf": summary["tau_sf"],
+        "peak": summary["peak"],
+        "incoherent": summary["initial"],
+        "peak_over_incoherent": summary["peak_over_initial"],
+        "sf": summary["burst"],
         "intensity": res.intensity,
         "method": method,
     }
@@ -214,7 +201,7 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
     -------
     xarray.Dataset
         Variables on ``temperature``: ``dephasing`` (1/ps), ``tau_d``,
-        ``tau_sf`` (ps), ``peak`` and ``incoherent`` (photons/ps),
+        ``tau_sf`` (ps; NaN where the burst has vanished), ``peak`` and ``incoherent`` (photons/ps),
         ``peak_over_incoherent``, ``sf`` (burst present: delayed maximum at
         least SF_THRESHOLD times the incoherent rate) and ``intensity`` on
         (temperature, time). Attribute ``t_sf_vanishes_K``: see
@@ -338,19 +325,12 @@ def thermal_sweep(kind, size, temperatures_K, *, realizations=4, seed=0, route="
     )
 
 
-def save_dataset(dataset, path_stem):
-    """Write ``<stem>.nc`` (netCDF) and ``<stem>.csv`` (1-D variables on the first dimension).
+def save_dataset(dataset, path_stem, *, overwrite=False, **fields):
+    """Write ``<stem>.nc`` (netCDF) and ``<stem>.csv`` (1-D variables) atomically, with provenance.
 
-    Returns the two paths.
+    See :func:`sf_dynamics._io.save_dataset`; ``fields`` (method, options,
+    seed, ...) are recorded beside the package version and date.
     """
-    stem = Path(path_stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    nc_path = stem.parent / (stem.name + ".nc")
-    clean = dataset.copy()
-    clean.attrs = {k: (v if not isinstance(v, float) or np.isfinite(v) else "nan") for k, v in dataset.attrs.items()}
-    clean.to_netcdf(nc_path)
-    dim = next(iter(dataset.dims))
-    one_d = [name for name, var in dataset.data_vars.items() if var.dims == (dim,)]
-    csv_path = stem.parent / (stem.name + ".csv")
-    dataset[one_d].to_dataframe().to_csv(csv_path)
-    return nc_path, csv_path
+    from ._io import save_dataset as _save
+
+    return _save(dataset, path_stem, overwrite=overwrite, **fields)

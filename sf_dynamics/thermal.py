@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._resources import check_memory
 from ._validation import check_positive_int, check_real, check_real_array
 from .units import HBAR_MEV_PS, K_B_MEV_PER_K, MEV_TO_RAD_PER_PS
 
@@ -161,6 +162,10 @@ def single_excitation_spectrum(lattice, *, non_hermitian=False):
     energies : ndarray, sorted ascending
     widths : ndarray
     """
+    m = len(lattice[0]) if isinstance(lattice, tuple) else lattice.n * lattice.dipoles_per_nc
+    check_memory(6.0 * 8.0 * m * m, parameter="lattice",
+                 what=f"dense diagonalisation of the {m} x {m} single-excitation Hamiltonian",
+                 alternative="regular lattices: thermal_superradiance(..., route='matrix-free') needs O(m) memory")
     if isinstance(lattice, tuple):
         e, g, w = lattice
         e = np.asarray(e, dtype=float)
@@ -265,6 +270,9 @@ def thermal_superradiance(lattice, temperatures_K, *, realizations=1, seed=0, ro
     realizations : int
         Number of disorder realisations (seeds seed, seed + 1, ...); must be
         1 for a fixed lattice.
+    seed : int
+        First seed: realisation r draws its disorder (callable ``lattice``) and,
+        on the matrix-free route, its random probes from seed + r.
     route : {"dense", "matrix-free"}
         Dense diagonalisation, or FFT products + Chebyshev moments + random
         probes (:func:`sf_dynamics.lattice_operator.thermal_rate_kpm`, regular
@@ -295,7 +303,7 @@ def thermal_superradiance(lattice, temperatures_K, *, realizations=1, seed=0, ro
         else:
             from .lattice_operator import thermal_rate_kpm
 
-            rate, err, coeff = thermal_rate_kpm(lat, t, **route_options)
+            rate, err, coeff = thermal_rate_kpm(lat, t, seed=seed + r, **route_options)
             rows.append(rate / gamma)
             sems.append(err / gamma)
             coeffs.append(coeff)

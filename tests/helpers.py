@@ -1,6 +1,16 @@
-"""Assertion helpers shared by the tests."""
+"""Helpers shared by the tests: physical invariants, agreement measures and independent reference models.
+
+The reference models here are written for the tests, from QuTiP's operators,
+not from the solvers under test (exact moments of a density matrix, the full
+Lindblad derivative of QuTiP, QuTiP piqs).
+"""
 
 import numpy as np
+import qutip
+from qutip import piqs
+
+from sf_dynamics import Ensemble
+from sf_dynamics.solvers import exact
 
 
 def assert_physical(result, *, atol=1e-9):
@@ -20,3 +30,54 @@ def max_relative_difference(a, b):
     a = np.asarray(a)
     b = np.asarray(b)
     return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
+
+
+def random_ensemble(n, rng, omega=True):
+    a = rng.normal(size=(n, n))
+    gamma = a @ a.T / n  # symmetric positive semi-definite
+    w = rng.normal(size=(n, n))
+    w = 0.5 * (w + w.T)
+    np.fill_diagonal(w, 0.0)
+    return Ensemble(n, decay=0.3, collective_decay=0.2, dephasing=0.4, pumping=0.15,
+                    detunings=rng.normal(size=n), gamma_matrix=gamma, omega_matrix=w if omega else None)
+
+
+def phase_invariant(rho, n):
+    """Keep only the elements between states of equal excitation number (U(1) average)."""
+    counts = np.array([bin(i).count("1") for i in range(2**n)])
+    mask = counts[:, None] == counts[None, :]
+    return qutip.Qobj(rho.full() * mask, dims=rho.dims)
+
+
+def moments(rho, n):
+    """n_k, C_kl, N_kl of a 2^n density matrix (exact's operator convention)."""
+    sm = exact._lowering_operators(n)
+    num = [op.dag() * op for op in sm]
+    pops = np.array([qutip.expect(num[k], rho) for k in range(n)]).real
+    coh = np.array([[qutip.expect(sm[k].dag() * sm[l], rho) for l in range(n)] for k in range(n)])
+    cor = np.array([[qutip.expect(num[k] * num[l], rho) for l in range(n)] for k in range(n)]).real
+    return pops, coh, cor
+
+
+def exact_derivative(ensemble, rho):
+    """drho/dt = L rho with the full Liouvillian of the exact solver."""
+    h, c_ops, _ = exact.build_model(ensemble)
+    return qutip.liouvillian(h, c_ops)(rho)
+
+
+def piqs_intensity(ensemble, times):
+    """Intensity from QuTiP piqs (Dicke Liouvillian + mesolve); piqs 'dephasing' = 2 gamma_phi."""
+    n = ensemble.n
+    system = piqs.Dicke(
+        n,
+        emission=ensemble.decay,
+        dephasing=2 * ensemble.dephasing,
+        pumping=ensemble.pumping,
+        collective_emission=ensemble.collective_decay,
+    )
+    jz = piqs.jspin(n, "z")
+    jpjm = piqs.jspin(n, "+") * piqs.jspin(n, "-")
+    res = qutip.mesolve(system.liouvillian(), piqs.excited(n), times, e_ops=[jz, jpjm],
+                        options={"atol": 1e-12, "rtol": 1e-10})
+    excitation = n / 2 + np.real(res.expect[0])
+    return ensemble.collective_decay * np.real(res.expect[1]) + ensemble.decay * excitation

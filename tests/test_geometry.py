@@ -16,7 +16,7 @@ def test_single_site_and_far_field_limits():
 def test_static_dipole_dipole_limit_and_collective_decay_at_short_distance():
     gamma, lam = 1.0, 1.0
     k = 2 * np.pi
-    for r in (1e-3, 2e-3):
+    for r in (1.2e-3, 2e-3):
         pos = np.array([[0, 0, 0], [r, 0, 0]])
         for dip, orient in ((np.array([[0, 0, 1], [0, 0, 1]]), 1.0), (np.array([[1, 0, 0], [1, 0, 0]]), -2.0)):
             g, w = green_couplings(pos, dip, wavelength=lam, gamma=gamma)
@@ -58,3 +58,35 @@ def test_bad_inputs(kwargs, name):
     args.update(kwargs)
     with pytest.raises(ValueError, match=name):
         green_couplings(args.pop("positions"), args.pop("dipoles"), **args)
+
+
+@pytest.mark.parametrize("separation", [1e-11, 1e-13, 5e-4])
+def test_nearly_coincident_sites_are_rejected_naming_the_pair(separation):
+    pos = np.array([[0, 0, 0], [0.3, 0, 0], [0.3 + separation, 0, 0]])
+    with pytest.raises(ValueError, match="positions: sites 1 and 2 are .* apart, below the minimum"):
+        green_couplings(pos, np.tile([0, 0, 1.0], (3, 1)), wavelength=1.0, gamma=1.0)
+    # the minimum is a stated, adjustable length
+    g, w = green_couplings(pos, np.tile([0, 0, 1.0], (3, 1)), wavelength=1.0, gamma=1.0,
+                           min_separation=0.1 * separation)
+    assert np.all(np.isfinite(w))
+
+
+def test_blocked_evaluation_equals_a_direct_formula():
+    # the matrices are built in row blocks; compare with the dyadic formula written out here
+    rng = np.random.default_rng(3)
+    pos = rng.random((7, 3))
+    dip = rng.normal(size=(7, 3))
+    dip /= np.linalg.norm(dip, axis=1)[:, None]
+    g, w = green_couplings(pos, dip, wavelength=1.3, gamma=0.7, refractive_index=1.1)
+    k = 2 * np.pi * 1.1 / 1.3
+    i, j = 2, 5
+    r = pos[j] - pos[i]
+    x = k * np.linalg.norm(r)
+    u = r / np.linalg.norm(r)
+    dd, pp = dip[i] @ dip[j], (dip[i] @ u) * (dip[j] @ u)
+    g_ref = 1.5 * 0.7 * ((np.sin(x) / x + np.cos(x) / x**2 - np.sin(x) / x**3) * dd
+                         - (np.sin(x) / x + 3 * np.cos(x) / x**2 - 3 * np.sin(x) / x**3) * pp)
+    w_ref = 0.75 * 0.7 * ((-np.cos(x) / x + np.sin(x) / x**2 + np.cos(x) / x**3) * dd
+                          - (-np.cos(x) / x + 3 * np.sin(x) / x**2 + 3 * np.cos(x) / x**3) * pp)
+    assert g[i, j] == pytest.approx(g_ref, rel=1e-12)
+    assert w[i, j] == pytest.approx(w_ref, rel=1e-12)

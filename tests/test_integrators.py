@@ -38,8 +38,6 @@ def test_integrate_linear_matches_matrix_exponential_on_a_stiff_system():
 
 
 def test_integrate_linear_reports_step_limit():
-    m = -np.eye(2)
-
     def solve_shifted(alpha, rhs, x):
         x[:] = rhs / (1 + alpha)
 

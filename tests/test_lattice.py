@@ -62,3 +62,13 @@ def test_lattice_feeds_the_dynamics():
 def test_bad_inputs(make, name):
     with pytest.raises(ValueError, match=name):
         make()
+
+
+def test_positional_disorder_may_not_make_nanocrystals_overlap():
+    # the same rule as for the lattice constant: NCs (cubes of the given edge) may not interpenetrate
+    with pytest.raises(ValueError, match="position_disorder_nm.*NCs \\d+ and \\d+ overlap"):
+        Superlattice.cubic(4, 4, 4, position_disorder_nm=20.0, seed=0)
+    small = Superlattice.cubic(4, 4, 4, position_disorder_nm=0.3, seed=0)
+    assert small.n == 64
+    with pytest.raises(ValueError, match="overlap"):
+        Superlattice.from_positions([[0, 0, 0], [5.0, 0, 0]], nc_edge_nm=9.5)

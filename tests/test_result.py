@@ -41,3 +41,70 @@ def test_shape_mismatch_is_rejected():
         Result([0, 1], [1, 2, 3], [1, 2], "x", {"n": 1})
     with pytest.raises(ValueError, match="data"):
         Result([0, 1], [1, 2], [1, 2], "x", {"n": 1}, data={"extra": [1.0]})
+
+
+def test_csv_header_records_provenance_rows_checksum_and_2d_data(tmp_path):
+    res = _result()
+    res.data["single_shots"] = np.ones((5, 3))
+    path = res.to_csv(tmp_path / "trace.csv")
+    header = path.read_text().splitlines()[0]
+    for word in ("sf_dynamics_version", "created_utc", '"rows": 5', "crc32", "single_shots", "to_netcdf"):
+        assert word in header, word
+
+
+def test_existing_files_are_not_overwritten_unless_asked(tmp_path):
+    res = _result()
+    path = res.to_csv(tmp_path / "trace.csv")
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        res.to_csv(path)
+    res.to_csv(path, overwrite=True)
+    nc = res.to_netcdf(tmp_path / "trace.nc")
+    with pytest.raises(FileExistsError, match="overwrite"):
+        res.to_netcdf(nc)
+
+
+def test_truncated_or_edited_csv_is_detected(tmp_path):
+    t = np.linspace(0, 3, 3001)
+    res = Result(t, np.exp(-t), 2 * np.exp(-t), "dicke", {"n": 2})
+    path = res.to_csv(tmp_path / "trace.csv")
+    text = path.read_text()
+    path.write_text(text[: len(text) // 4])  # what a full disk used to leave behind
+    with pytest.raises(ValueError, match="damaged or truncated"):
+        Result.from_csv(path)
+    path.write_text(text.replace("0.5", "0.6", 1))
+    with pytest.raises(ValueError, match="damaged"):
+        Result.from_csv(path)
+
+
+def test_a_failed_write_leaves_no_file(tmp_path, monkeypatch):
+    import errno
+
+    from sf_dynamics import _io
+
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_io.os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        _result().to_csv(tmp_path / "trace.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_netcdf_holds_two_dimensional_data_and_provenance(tmp_path):
+    import xarray as xr
+
+    res = _result()
+    res.data["single_shots"] = np.arange(15.0).reshape(5, 3)
+    res.provenance = {"sf_dynamics_version": "x", "seed": 7}
+    path = res.to_netcdf(tmp_path / "trace.nc")
+    with xr.open_dataset(path) as ds:
+        np.testing.assert_array_equal(ds["single_shots"].values, res.data["single_shots"])
+        np.testing.assert_array_equal(ds["coherence_imag"].values, res.data["coherence"].imag)
+        assert ds.attrs["provenance_seed"] == 7 and ds.attrs["method"] == "permutational"
+
+
+def test_take_times_cuts_every_series():
+    res = _result()
+    cut = res.take_times(slice(2, None))
+    np.testing.assert_array_equal(cut.times, res.times[2:])
+    np.testing.assert_array_equal(cut.data["coherence"], res.data["coherence"][2:])

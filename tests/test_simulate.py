@@ -58,3 +58,48 @@ def test_no_method_for_large_inhomogeneous_ensembles_is_explained():
     ens = Ensemble(12, collective_decay=1.0, detunings=np.linspace(0, 1, 12))
     with pytest.raises(ValueError, match="n <= 10"):
         simulate(ens, np.linspace(0, 1, 3), method="exact")
+
+
+def _time_origin_cases():
+    from sf_dynamics import NanocrystalEnsemble, Slab
+
+    return [
+        ("dicke", Ensemble(30, collective_decay=1.0), {}),
+        ("permutational", Ensemble(12, collective_decay=1.0, decay=0.2, dephasing=0.3), {}),
+        ("exact", Ensemble(4, collective_decay=1.0, decay=0.2, detunings=[0, 0.3, -0.2, 0.5]), {}),
+        ("cumulant", Ensemble(40, collective_decay=1.0, dephasing=0.2), {"rtol": 1e-10, "atol": 1e-12}),
+        ("cumulant", NanocrystalEnsemble(3, collective_decay=1.0, decay=0.2), {"rtol": 1e-10, "atol": 1e-12}),
+        ("meanfield", Ensemble(200, collective_decay=1.0), {"rtol": 1e-10, "atol": 1e-12}),
+        ("maxwell_bloch", Slab(1e4, 1e-4, decay=1e-3, slices=5), {"initiation": "tipping", "rtol": 1e-10}),
+    ]
+
+
+@pytest.mark.parametrize("method, ensemble, options", _time_origin_cases(),
+                         ids=[c[0] + str(i) for i, c in enumerate(_time_origin_cases())])
+def test_the_excitation_is_at_t0_whatever_the_first_output_time(method, ensemble, options):
+    # a grid starting at t1 > 0 reports the trajectory of the excitation at t = 0 from t1 on
+    full = np.linspace(0.0, 0.3, 31) * (1.0 if method != "maxwell_bloch" else 1e3)
+    late = full[10:]
+    a = simulate(ensemble, late, method=method, **options)
+    b = simulate(ensemble, full, method=method, **options)
+    np.testing.assert_array_equal(a.times, late)
+    np.testing.assert_allclose(a.intensity, b.intensity[10:], rtol=1e-6, atol=1e-9 * b.intensity.max())
+    np.testing.assert_allclose(a.excitation, b.excitation[10:], rtol=1e-6, atol=1e-9 * b.excitation.max())
+    assert a.excitation[0] < b.excitation[0]  # the emitters have already radiated
+
+
+def test_the_time_origin_of_shot_based_methods_within_their_standard_error():
+    ens = Ensemble(2000, collective_decay=1.0)
+    full = np.linspace(0.0, 3 * np.log(2000) / 2000, 61)
+    a = simulate(ens, full[20:], method="twa", trajectories=400, seed=3)
+    b = simulate(ens, full, method="twa", trajectories=400, seed=4)
+    sem = np.hypot(a.data["intensity_sem"], b.data["intensity_sem"][20:])
+    assert np.all(np.abs(a.intensity - b.intensity[20:]) < 4 * sem + 1e-9)
+    assert a.excitation[0] < 0.99 * 2000
+
+
+def test_result_records_provenance():
+    res = simulate(Ensemble(5, collective_decay=1.0), np.linspace(0, 1, 5), method="permutational", tol=1e-7)
+    assert res.provenance["method"] == "permutational"
+    assert res.provenance["options"] == {"tol": 1e-7}
+    assert "sf_dynamics_version" in res.provenance and "created_utc" in res.provenance

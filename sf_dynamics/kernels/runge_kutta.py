@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numba as nb
-import numpy as np
 
 __all__ = ["combine_stages", "scaled_error_norm"]
 

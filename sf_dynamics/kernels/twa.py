@@ -49,7 +49,6 @@ from __future__ import annotations
 import math
 
 import numba as nb
-import numpy as np
 
 __all__ = ["rotate_phases", "heun_predictor", "heun_corrector", "batch_observables"]
 

@@ -133,3 +133,42 @@ def symmetric_moments(initial, n):
         pairs = n * (n - 1.0)
         return k / n, ((j + m) * (j - m + 1.0) - k) / pairs, k * (k - 1.0) / pairs
     raise ValueError(f"unsupported initial state {initial!r}")
+
+
+#: bytes per state variable of an explicit Runge-Kutta run: state, stages (<= 13 copies), tolerances, work
+BYTES_PER_VARIABLE = 8.0 * 16
+
+
+def fastest_rate(ensemble) -> float:
+    """An upper estimate (1/ps) of the fastest rate of the moment equations: detunings, couplings, processes."""
+    if ensemble.has_coupling_matrices:
+        gamma = ensemble.gamma_matrix()
+        coupling = float(np.max(np.abs(gamma).sum(axis=1))) + float(np.max(np.abs(ensemble.omega_matrix()).sum(axis=1)))
+    else:
+        coupling = ensemble.n * ensemble.collective_decay + ensemble.decay
+    if getattr(ensemble, "emitter_type", "two-level") == "triplet":
+        detuning = float(np.max(np.abs(ensemble.onsite_energies())))
+    else:
+        det, _, _ = ensemble.spectral_classes()
+        detuning = float(np.max(np.abs(det)))
+    return coupling + detuning + 2.0 * ensemble.dephasing + getattr(ensemble, "pumping", 0.0)
+
+
+def check_explicit_run(ensemble, times, variables, *, method, max_steps, stability=6.0):
+    """Refuse an explicit integration whose memory or step count cannot be afforded.
+
+    The step count is at least (fastest rate x window) / stability (the
+    stability limit of the Runge-Kutta method, ~6 for DOP853): a detuning of
+    1e300 rad/ps or a window of 1e12 ps is refused before a step is taken.
+    """
+    from .._resources import check_memory, check_step_budget
+
+    check_memory(BYTES_PER_VARIABLE * variables, parameter="n",
+                 what=f"method '{method}' with {variables:.3g} variables",
+                 alternative="spectral classes (identical coupling) need O(K^2) variables; 'twa' needs O(n) per "
+                             "trajectory")
+    span = float(times[-1] - times[0])
+    rate = fastest_rate(ensemble)
+    check_step_budget(rate * span / stability, parameter="times", max_steps=max_steps,
+                      what=f"a window of {span:.3g} ps with a fastest rate of {rate:.3g} /ps (explicit Runge-Kutta)",
+                      alternative="shorten the window or remove the large rate or detuning")

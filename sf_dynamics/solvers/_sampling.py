@@ -58,15 +58,28 @@ def block_seed_sequence(seed: int, block: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(2**32 + block,))
 
 
-def time_schedule(times, dt_max):
+def time_schedule(times, dt_max, *, max_steps):
     """Fixed steps inside each output interval: (steps per interval, step per interval).
 
     Every interval (t_i, t_{i+1}] is cut into ceil((t_{i+1} - t_i) / dt_max)
     equal steps, so the trajectories are recorded exactly at the output
     times, for any strictly increasing grid.
+
+    Raises
+    ------
+    ValueError
+        If the steps would exceed ``max_steps`` (naming ``times``).
     """
+    from .._resources import check_step_budget
+
     spans = np.diff(np.asarray(times, dtype=np.float64))
-    steps = np.maximum(1, np.ceil(spans / dt_max - 1e-9)).astype(np.int64)
+    with np.errstate(over="ignore", divide="ignore"):
+        counts = np.maximum(1.0, np.ceil(spans / dt_max - 1e-9))
+    check_step_budget(float(np.sum(counts)), parameter="times", max_steps=max_steps,
+                      what=f"a window of {times[-1] - times[0]:.3g} ps at steps of {dt_max:.3g} ps "
+                           "(0.02 / fastest rate)",
+                      alternative="shorten the window")
+    steps = counts.astype(np.int64)
     return steps, spans / steps
 
 

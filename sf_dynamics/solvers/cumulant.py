@@ -33,7 +33,9 @@ from ..nanocrystals import TripletExcitation
 from ..ode import integrate_observed
 from ..result import Result
 from ..states import CoherentSpinState, DickeState, Excited, Ground
-from ._models import ClassModel, EmitterModel, choose_engine, symmetric_moments
+from .._resources import DEFAULT_MAX_STEPS
+from .._validation import check_positive_int
+from ._models import ClassModel, EmitterModel, check_explicit_run, choose_engine, symmetric_moments
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "derivatives", "triplet_derivatives"]
 
@@ -45,6 +47,7 @@ OPTIONS = {
     "integrator": "'DOPRI5' (default for per-emitter and nanocrystal engines), 'DOP853' (default for "
                   "spectral classes), 'RK45' or 'RK23'",
     "progress": "show a progress bar (default: auto)",
+    "max_steps": f"largest number of integrator steps (default {DEFAULT_MAX_STEPS})",
 }
 
 
@@ -239,12 +242,13 @@ def triplet_derivatives(ensemble, coherences, correlations):
     return dy[: m * m].reshape(m, m), dy[m * m :].reshape(correlations.shape)
 
 
-def _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress):
+def _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, max_steps):
+    check_explicit_run(ensemble, times, 2 * 90 * ensemble.n**2, method=NAME, max_steps=max_steps)
     y0, rhs, observe, atol_scale = _triplet_problem(ensemble, initial)
     with progress_bar(progress, total=len(times) - 1, size=y0.size * 50, desc=NAME) as bar:
         obs, info = integrate_observed(rhs, y0, times, observe, method=integrator or "DOPRI5", rtol=rtol,
                                        atol=atol * atol_scale, progress=bar, inplace=True,
-                                       affine_observables=True)
+                                       affine_observables=True, max_steps=max_steps)
     params = ensemble.parameters()
     params.update(initial=initial.describe(), engine="nanocrystals", rtol=rtol, atol=atol,
                   integrator=integrator or "DOPRI5")
@@ -253,7 +257,8 @@ def _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress):
                   info=info)
 
 
-def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, integrator=None, progress=None):
+def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, integrator=None, progress=None,
+          max_steps=DEFAULT_MAX_STEPS):
     """Simulate an ensemble with the second-order cumulant expansion.
 
     Parameters
@@ -277,6 +282,9 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
         make memory traffic and the number of stored stages matter.
     progress : bool or None
         Progress bar (None: automatic for large problems).
+    max_steps : int
+        Step budget of the integrator; a run that would need more is refused
+        before it starts (estimate: fastest rate x window / 6) or stopped.
 
     Returns
     -------
@@ -288,9 +296,12 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
         emission of the x, y and z dipoles, Re sum_y Gamma_xy C_xy over the
         dipoles x of one polarisation (they add up to the intensity).
     """
+    max_steps = check_positive_int("max_steps", max_steps)
     if ensemble.emitter_type == "triplet":
-        return _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress)
+        return _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, max_steps)
     engine = choose_engine(ensemble, engine)
+    size = ensemble.spectral_classes()[0].size if engine == "classes" else ensemble.n
+    check_explicit_run(ensemble, times, size + 3 * size**2, method=NAME, max_steps=max_steps)
     integrator = integrator or ("DOP853" if engine == "classes" else "DOPRI5")
     if ensemble.spectrum is not None:
         ensemble.spectrum.check_window(float(times[-1] - times[0]))
@@ -309,7 +320,7 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     with progress_bar(progress, total=len(times) - 1, size=y0.size * 50, desc=NAME) as bar:
         obs, info = integrate_observed(rhs, y0, times, observe, method=integrator, rtol=rtol, atol=pair_atol,
                                        progress=bar, inplace=engine == "emitters",
-                                       affine_observables=engine == "emitters")
+                                       affine_observables=engine == "emitters", max_steps=max_steps)
     params = ensemble.parameters()
     params.update(initial=initial.describe(), engine=engine, rtol=rtol, atol=atol, integrator=integrator)
     if engine == "classes":

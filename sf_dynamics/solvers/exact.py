@@ -24,7 +24,8 @@ NAME = "exact"
 MAX_EMITTERS = 10
 #: largest number of triplet nanocrystals (4^n states)
 MAX_NANOCRYSTALS = 4
-OPTIONS = {}
+OPTIONS = {"max_steps": "largest number of matrix-vector products of the propagation (default 10^6)"}
+DEFAULT_MAX_PRODUCTS = 1_000_000
 
 
 def unsupported_reason(ensemble, initial):
@@ -201,7 +202,7 @@ def _propagate(liouvillian, vec0, times, rows, block=25):
     return out
 
 
-def solve(ensemble, times, initial):
+def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS):
     """Integrate the full master equation on the 2^n space.
 
     QuTiP builds the Liouvillian (sparse CSR) from the operators of
@@ -217,11 +218,20 @@ def solve(ensemble, times, initial):
         Output times (ps).
     initial : state
         Excited, Ground, DickeState or CoherentSpinState.
+    max_steps : int
+        Budget of matrix-vector products; the propagation needs about
+        ||L||_1 x window of them (a pumping rate of 10^6 /ps over 10 ps would
+        need ~10^8), and is refused beforehand when that exceeds the budget.
 
     Returns
     -------
     Result
         With ``data["coherence"]`` (<J->) and ``data["trace"]``.
+
+    Raises
+    ------
+    ValueError
+        When the propagation would exceed ``max_steps`` products.
     """
     import qutip
 
@@ -234,6 +244,18 @@ def solve(ensemble, times, initial):
         names = ["intensity", "excitation", "lowering"] + [k for k in ("intensity_x", "intensity_y", "intensity_z")
                                                              if k in obs]
         rows = _expectation_rows([obs[k] for k in names] + [identity])
+    from scipy.sparse.linalg import norm as sparse_norm
+
+    from .._resources import check_step_budget
+    from .._validation import check_positive_int
+
+    max_steps = check_positive_int("max_steps", max_steps)
+    span = float(times[-1] - times[0])
+    l_norm = float(sparse_norm(liouvillian, 1))
+    check_step_budget(l_norm * span, parameter="times", max_steps=max_steps,
+                      what=f"propagating a Liouvillian of norm {l_norm:.3g} /ps over {span:.3g} ps "
+                           "(matrix-vector products)",
+                      alternative="shorten the window or lower the largest rate or detuning")
     vec0 = qutip.operator_to_vector(rho0).full().ravel()
     expect = _propagate(liouvillian, vec0, np.asarray(times), rows)
     params = ensemble.parameters()

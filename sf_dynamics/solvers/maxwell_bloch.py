@@ -30,7 +30,7 @@ import warnings
 import numpy as np
 
 from .._progress import progress_bar
-from .._resources import DEFAULT_MAX_STEPS, check_memory, check_step_budget
+from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real
 from ..kernels import maxwell_bloch as km
 from ..ode import integrate_observed
@@ -125,10 +125,7 @@ def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps,
     dt_max = 0.02 / rate
     if dt is not None:
         dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
-    steps, dts = time_schedule(times, dt_max)
-    check_step_budget(float(steps.sum()), parameter="times", max_steps=max_steps,
-                      what=f"a window of {times[-1] - times[0]:.3g} ps at steps of {dt_max:.3g} ps",
-                      alternative="shorten the window")
+    steps, dts = time_schedule(times, dt_max, max_steps=max_steps)
     total = np.zeros((trajectories, len(times)))
     forward = np.zeros_like(total)
     excitation = np.zeros_like(total)

@@ -13,6 +13,13 @@ Haroche (REFERENCES.md 3.2: t_D = T_R ln(4 / theta_0^2) = T_R ln N).
 
 Mean field gives single-shot classical bursts (peak N^2 Gamma / 4, sech^2
 shape); it is qualitative for ensemble averages.
+
+Few emitters: the default seed 2 / sqrt(N) is a small rotation only for
+large N. Below N = 16 (theta_0 > 0.5 rad) the method refuses to apply it,
+since the seed itself would remove a large part of the excitation (N = 1:
+the start would hold 0.29 excitations instead of 1); between 16 and 100
+emitters (theta_0 > 0.2 rad) it warns. Use ``exact`` or ``permutational``
+(exact) or ``twa`` there, or pass ``seed_angle`` explicitly.
 """
 
 from __future__ import annotations
@@ -25,7 +32,9 @@ from ..kernels import cumulant as kc
 from ..ode import integrate_observed
 from ..result import Result
 from ..states import CoherentSpinState, Excited, Ground
-from ._models import ClassModel, EmitterModel, choose_engine
+from .._resources import DEFAULT_MAX_STEPS
+from .._validation import check_positive_int
+from ._models import ClassModel, EmitterModel, check_explicit_run, choose_engine
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "default_seed_angle", "derivatives"]
 
@@ -37,7 +46,13 @@ OPTIONS = {
     "atol": "absolute tolerance (default 1e-12)",
     "integrator": "'DOP853' (default), 'RK45' or 'RK23'",
     "progress": "show a progress bar (default: auto)",
+    "max_steps": f"largest number of integrator steps (default {DEFAULT_MAX_STEPS})",
 }
+
+
+#: below this N the default seed is refused; below WARN_BELOW_N it warns
+REFUSE_BELOW_N = 16
+WARN_BELOW_N = 100
 
 
 def default_seed_angle(n: int) -> float:
@@ -60,7 +75,22 @@ def _initial_bloch(initial, n, seed_angle):
         return 0.0j, 0.0
     if isinstance(initial, CoherentSpinState) and initial.theta > 0:
         return complex(np.conj(initial.upper_amplitude) * initial.lower_amplitude), abs(initial.upper_amplitude) ** 2
-    theta = default_seed_angle(n) if seed_angle is None else check_real("seed_angle", seed_angle, low=0.0, high=np.pi)
+    if seed_angle is None:
+        theta = default_seed_angle(n)
+        if n < REFUSE_BELOW_N:
+            raise ValueError(
+                f"n = {n}: the default meanfield seed theta_0 = 2 / sqrt(N) = {theta:.2g} rad is not a small tipping "
+                f"angle below N = {REFUSE_BELOW_N}; use method 'exact' or 'permutational' (exact), 'twa', or pass "
+                "seed_angle explicitly"
+            )
+        if n < WARN_BELOW_N:
+            import warnings
+
+            warnings.warn(
+                f"meanfield: the default seed theta_0 = 2 / sqrt(N) = {theta:.2g} rad for N = {n} is not small; the "
+                "burst is qualitative (exact methods: 'exact', 'permutational')", UserWarning, stacklevel=4)
+    else:
+        theta = check_real("seed_angle", seed_angle, low=0.0, high=np.pi)
     state = CoherentSpinState(theta, getattr(initial, "phi", 0.0))
     return complex(np.conj(state.upper_amplitude) * state.lower_amplitude), abs(state.upper_amplitude) ** 2
 
@@ -138,7 +168,7 @@ def derivatives(ensemble, dipoles, populations):
 
 
 def solve(ensemble, times, initial, *, seed_angle=None, engine="auto", rtol=1e-8, atol=1e-12, integrator="DOP853",
-          progress=None):
+          progress=None, max_steps=DEFAULT_MAX_STEPS):
     """Simulate an ensemble in mean field (product states, classical dipoles).
 
     Parameters
@@ -153,7 +183,7 @@ def solve(ensemble, times, initial, *, seed_angle=None, engine="auto", rtol=1e-8
     seed_angle : float, optional
         Tipping angle theta_0 (rad) applied when the initial state has no
         dipole; default 2 / sqrt(N).
-    engine, rtol, atol, integrator, progress
+    engine, rtol, atol, integrator, progress, max_steps
         As for the cumulant method.
 
     Returns
@@ -161,6 +191,10 @@ def solve(ensemble, times, initial, *, seed_angle=None, engine="auto", rtol=1e-8
     Result
     """
     engine = choose_engine(ensemble, engine)
+    max_steps = check_positive_int("max_steps", max_steps)
+    size = ensemble.spectral_classes()[0].size if engine == "classes" else ensemble.n
+    check_explicit_run(ensemble, times, 3 * size + (0 if engine == "classes" else 6 * size**2 // 16), method=NAME,
+                       max_steps=max_steps)
     if ensemble.spectrum is not None:
         ensemble.spectrum.check_window(float(times[-1] - times[0]))
     beta0, pop0 = _initial_bloch(initial, ensemble.n, seed_angle)
@@ -174,7 +208,7 @@ def solve(ensemble, times, initial, *, seed_angle=None, engine="auto", rtol=1e-8
         key = "populations"
     with progress_bar(progress, total=len(times) - 1, size=y0.size * 50, desc=NAME) as bar:
         obs, info = integrate_observed(rhs, y0, times, observe, method=integrator, rtol=rtol, atol=atol,
-                                       progress=bar)
+                                       progress=bar, max_steps=max_steps)
     params = ensemble.parameters()
     params.update(initial=initial.describe(), engine=engine, rtol=rtol, atol=atol, integrator=integrator,
                   seed_angle=float(np.arccos(2 * pop0 - 1)) if pop0 > 0 else 0.0)

@@ -33,7 +33,7 @@ import warnings
 import numpy as np
 
 from .._progress import progress_bar
-from .._resources import DEFAULT_MAX_STEPS, check_memory, check_step_budget
+from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real
 from ..result import Result
 from ..states import CoherentSpinState, Excited, Ground
@@ -47,12 +47,13 @@ NAME = "twa"
 DEFAULT_TRAJECTORIES = 1000
 OPTIONS = {
     "trajectories": f"number of trajectories (default {DEFAULT_TRAJECTORIES})",
-    "seed": "integer seed of the random numbers (default 0): equal seeds give equal results",
+    "seed": "integer seed (default 0): trajectory r uses the stream SeedSequence(seed, spawn_key=(r,))",
     "engine": "'auto' (default), 'classes' or 'emitters'",
-    "dt": "time step (ps); default 0.02 / (fastest rate), refined to divide the output spacing",
+    "dt": "largest time step (ps); default 0.02 / (fastest rate), refined to divide each output interval",
     "shots": "number of single-shot traces kept in data['single_shots'] (default min(20, trajectories))",
     "batches": "batches for the statistical errors of tau_D and the peak (default 10)",
-    "progress": "progress bar over trajectories of the per-emitter engine (default: auto for long runs)",
+    "progress": "progress bar over trajectories (default: auto for long runs)",
+    "max_steps": f"largest number of time steps per trajectory (default {DEFAULT_MAX_STEPS})",
 }
 
 
@@ -257,11 +258,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     dt_max = 0.02 / rate if rate > 0 else (times[-1] - times[0]) / 100.0
     if dt is not None:
         dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
-    steps, dts = time_schedule(times, dt_max)
-    check_step_budget(float(steps.sum()), parameter="times", max_steps=max_steps,
-                      what=f"a window of {times[-1] - times[0]:.3g} ps at steps of {dt_max:.3g} ps "
-                           "(0.02 / fastest rate)",
-                      alternative="shorten the window")
+    steps, dts = time_schedule(times, dt_max, max_steps=max_steps)
     estimator = np.zeros((trajectories, n_times))
     shot = np.zeros((trajectories, n_times))
     excitation = np.zeros((trajectories, n_times))

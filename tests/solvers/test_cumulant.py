@@ -6,42 +6,16 @@ import pytest
 import qutip
 
 from sf_dynamics import CoherentSpinState, DickeState, Ensemble, analysis, simulate
-from sf_dynamics.solvers import cumulant, exact
+from sf_dynamics.solvers import cumulant
 from sf_dynamics.spectrum import Spectrum
-from tests.helpers import assert_physical, max_relative_difference
-
-
-def random_ensemble(n, rng, omega=True):
-    a = rng.normal(size=(n, n))
-    gamma = a @ a.T / n  # symmetric positive semi-definite
-    w = rng.normal(size=(n, n))
-    w = 0.5 * (w + w.T)
-    np.fill_diagonal(w, 0.0)
-    return Ensemble(n, decay=0.3, collective_decay=0.2, dephasing=0.4, pumping=0.15,
-                    detunings=rng.normal(size=n), gamma_matrix=gamma, omega_matrix=w if omega else None)
-
-
-def phase_invariant(rho, n):
-    """Keep only the elements between states of equal excitation number (U(1) average)."""
-    counts = np.array([bin(i).count("1") for i in range(2**n)])
-    mask = counts[:, None] == counts[None, :]
-    return qutip.Qobj(rho.full() * mask, dims=rho.dims)
-
-
-def moments(rho, n):
-    """n_k, C_kl, N_kl of a 2^n density matrix (exact's operator convention)."""
-    sm = exact._lowering_operators(n)
-    num = [op.dag() * op for op in sm]
-    pops = np.array([qutip.expect(num[k], rho) for k in range(n)]).real
-    coh = np.array([[qutip.expect(sm[k].dag() * sm[l], rho) for l in range(n)] for k in range(n)])
-    cor = np.array([[qutip.expect(num[k] * num[l], rho) for l in range(n)] for k in range(n)]).real
-    return pops, coh, cor
-
-
-def exact_derivative(ensemble, rho):
-    """drho/dt = L rho with the full Liouvillian of the exact solver."""
-    h, c_ops, _ = exact.build_model(ensemble)
-    return qutip.liouvillian(h, c_ops)(rho)
+from tests.helpers import (
+    assert_physical,
+    exact_derivative,
+    max_relative_difference,
+    moments,
+    phase_invariant,
+    random_ensemble,
+)
 
 
 def compare_equations(ensemble, rho):

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from sf_dynamics import CoherentSpinState, Ensemble, analysis, simulate
-from tests.helpers import assert_physical, max_relative_difference
-from tests.solvers.test_permutational import piqs_intensity
+from tests.helpers import assert_physical, max_relative_difference, piqs_intensity
 
 
 def test_matches_permutational_with_collective_decay_only(burst_times):

@@ -2,11 +2,9 @@
 
 import numpy as np
 import pytest
-import qutip
-from qutip import piqs
 
 from sf_dynamics import CoherentSpinState, DickeState, Ensemble, simulate
-from tests.helpers import assert_physical, max_relative_difference
+from tests.helpers import assert_physical, max_relative_difference, piqs_intensity
 
 ALL_PROCESSES = dict(collective_decay=1.0, decay=0.15, dephasing=0.35, pumping=0.08)
 
@@ -42,24 +40,6 @@ def test_coherent_spin_state_matches_exact_including_dipole(n):
     assert max_relative_difference(perm.intensity, ref.intensity) < 1e-6
     assert max_relative_difference(perm.data["coherence"], ref.data["coherence"]) < 1e-6
     assert_physical(perm)
-
-
-def piqs_intensity(ensemble, times):
-    """Intensity from QuTiP piqs (Dicke Liouvillian + mesolve); piqs 'dephasing' = 2 gamma_phi."""
-    n = ensemble.n
-    system = piqs.Dicke(
-        n,
-        emission=ensemble.decay,
-        dephasing=2 * ensemble.dephasing,
-        pumping=ensemble.pumping,
-        collective_emission=ensemble.collective_decay,
-    )
-    jz = piqs.jspin(n, "z")
-    jpjm = piqs.jspin(n, "+") * piqs.jspin(n, "-")
-    res = qutip.mesolve(system.liouvillian(), piqs.excited(n), times, e_ops=[jz, jpjm],
-                        options={"atol": 1e-12, "rtol": 1e-10})
-    excitation = n / 2 + np.real(res.expect[0])
-    return ensemble.collective_decay * np.real(res.expect[1]) + ensemble.decay * excitation
 
 
 @pytest.mark.parametrize("n", [20, 40])

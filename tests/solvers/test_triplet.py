@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 import qutip
 
-from sf_dynamics import NanocrystalEnsemble, TripletExcitation, analysis, simulate
-from sf_dynamics.geometry import green_couplings
+from sf_dynamics import NanocrystalEnsemble, TripletExcitation, simulate
 from sf_dynamics.solvers import cumulant, exact
 from tests.helpers import assert_physical, max_relative_difference
 
