@@ -183,9 +183,10 @@ def _sweep_command(args) -> int:
                      command="sf-dynamics sweep")
         axes = plot_temperature_sweep(ds)
         save_figure(axes[0].figure, out / "dynamic_sweep.png", overwrite=args.overwrite)
-        lines.append(f"dynamics, N = {args.n}: tau_D(4 K) = {float(ds['tau_d'][0]):.3g} ps, "
-                     f"burst vanishes at ~{ds.attrs['t_sf_vanishes_K']:.3g} K "
-                     f"(peak < {ds.attrs['sf_threshold']} x incoherent rate)")
+        vanish = ds.attrs["t_sf_vanishes_K"]
+        where = (f"burst vanishes at ~{vanish:.3g} K (peak < {ds.attrs['sf_threshold']} x incoherent rate)"
+                 if np.isfinite(vanish) else "the burst survives the whole sweep")
+        lines.append(f"dynamics, N = {args.n}: tau_D({temps[0]:g} K) = {float(ds['tau_d'][0]):.3g} ps, {where}")
     lines.append(f"wrote {out}/")
     print("\n".join(lines))
     return 0

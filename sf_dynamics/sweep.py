@@ -152,9 +152,11 @@ def _dynamic_point(spec):
 def burst_vanishing_temperature(temperatures_K, peak_over_incoherent, threshold=SF_THRESHOLD):
     """Lowest temperature (K) where the peak / incoherent ratio falls below ``threshold``.
 
-    Interpolated linearly in the ratio between the two sweep points that
-    bracket the crossing; NaN if the burst survives the whole sweep, the
-    first temperature if there is none at all.
+    Interpolated linearly in ln(ratio) (the ratio falls roughly exponentially
+    with the dephasing) between the two sweep points that bracket the
+    crossing; NaN if the burst survives the whole sweep, the first
+    temperature if there is none at all. Its accuracy is set by the grid:
+    refine the temperatures near the crossing for a sharper value.
     """
     t = check_temperatures(temperatures_K)
     r = np.asarray(peak_over_incoherent, dtype=float)
@@ -164,7 +166,8 @@ def burst_vanishing_temperature(temperatures_K, peak_over_incoherent, threshold=
     k = int(below[0])
     if k == 0:
         return float(t[0])
-    return float(np.interp(threshold, [r[k], r[k - 1]], [t[k], t[k - 1]]))
+    logs = np.log(np.maximum([r[k], r[k - 1]], 1e-300))
+    return float(np.interp(np.log(threshold), logs, [t[k], t[k - 1]]))
 
 
 def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 210.0, decay=0.0,

