@@ -1,6 +1,6 @@
 """Benchmark: `permutational` versus QuTiP piqs on the same problem, then our scaling.
 
-Problem (PEERS.md recipe): N identical emitters, collective decay 1, local
+Problem (the QuTiP piqs recipe): N identical emitters, collective decay 1, local
 decay 0.1, dephasing gamma_phi = 0.5 (piqs "dephasing" = 2 gamma_phi = 1),
 fully excited at t = 0, 201 output times over 5 ln(N) / N.
 

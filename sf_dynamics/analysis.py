@@ -2,7 +2,7 @@
 
 Every function takes either a :class:`~sf_dynamics.Result` or a pair
 ``(times, intensity)`` of 1-D arrays (times in ps, intensity in photons/ps)
-and states the definition it computes. Conventions (DESIGN.md):
+and states the definition it computes. Conventions (docs/conventions.md):
 
 * build-up (delay) time tau_D: time of the intensity maximum after t = 0;
 * SF time tau_SF: from the sech^2 fit I = A sech^2((t - tau_D) / (2 tau_SF));
@@ -211,7 +211,7 @@ def delay_spread_theory(n):
 
     Quantum initiation makes theta_0^2 exponentially distributed, so
     ln theta_0^2 is Gumbel-distributed with standard deviation pi / sqrt 6,
-    while t_D ~ T_R ln N (REFERENCES.md 3.2; a large-N estimate).
+    while t_D ~ T_R ln N (docs/physics.md; a large-N estimate).
     """
     n = np.asarray(n, dtype=np.float64)
     if np.any(n <= 1):

@@ -16,7 +16,7 @@ feed the dynamics (:meth:`Superlattice.nanocrystal_ensemble`) and the
 thermal-equilibrium analysis (:mod:`sf_dynamics.thermal`).
 
 Default values marked "[literature range, adjustable]" are typical of
-CsPbBr3 NC superlattices (REFERENCES.md sections 1-2, partly unconfirmed):
+CsPbBr3 NC superlattices (docs/physics.md, partly unconfirmed):
 they are starting points, not fitted numbers.
 """
 

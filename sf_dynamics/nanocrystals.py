@@ -4,7 +4,7 @@ Each lead-halide perovskite NC i has a ground state |g> and three bright
 sublevels |x>, |y>, |z> (orthogonal transition dipoles along the NC axes,
 fine-structure energies eps_alpha), and holds at most one exciton. With
 sigma_{i alpha} = |g><alpha|_i and dipoles indexed x = 3 i + alpha, the master
-equation is the two-level one of DESIGN.md over dipoles:
+equation is the two-level one of docs/conventions.md over dipoles:
 
     drho/dt = -i[H, rho] + sum_xy Gamma_xy (sigma_y rho sigma_x^+ - 1/2 {sigma_x^+ sigma_y, rho})
               + 2 gamma_phi sum_{i alpha} D[|alpha><alpha|_i] rho

@@ -32,7 +32,7 @@ class Slab:
     decay : float
         gamma (1/ps): emission into all other modes (and non-radiative loss).
     dephasing : float
-        gamma_phi (1/ps), as in DESIGN.md.
+        gamma_phi (1/ps), as in docs/conventions.md.
     length_um : float
         Slab length L (um), for the z axis of the output.
     slices : int
@@ -63,7 +63,7 @@ class Slab:
         """A pencil-shaped slab from its emitter density, length and cross-section.
 
         N = density * area * length; Gamma_f = mu gamma with the geometric
-        factor mu = 3 lambda^2 / (8 pi A n_r^2) (REFERENCES.md 3.3: T_R =
+        factor mu = 3 lambda^2 / (8 pi A n_r^2) (docs/physics.md: T_R =
         8 pi tau_sp / (3 rho lambda^2 L)); the rest of the emission, (1 - mu)
         gamma, goes to other modes. Valid for a Fresnel number ~1 and mu < 1.
         """

@@ -1,6 +1,6 @@
 """System description: an ensemble of two-level emitters and its rates.
 
-The master equation (DESIGN.md, binding) for n two-level emitters is::
+The master equation (docs/conventions.md) for n two-level emitters is::
 
     drho/dt = -i[H, rho] + sum_ij Gamma_ij (s-_j rho s+_i - 1/2 {s+_i s-_j, rho})
               + (gamma_phi / 2) sum_i D[sz_i] rho + P sum_i D[s+_i] rho

@@ -1,6 +1,6 @@
 """Temperature: phonon dephasing gamma_phi(T) and thermal-equilibrium superradiance.
 
-Dephasing model (REFERENCES.md 4a; Rudin, Reinecke & Segall 1990)
+Dephasing model (docs/physics.md; Rudin, Reinecke & Segall 1990)
 ------------------------------------------------------------------
 Homogeneous linewidth (FWHM, meV)
 
@@ -10,7 +10,7 @@ and, since an optical coherence decays at FWHM / (2 hbar) = gamma / 2 + gamma_ph
 
     gamma_phi(T) = max(Gamma_hom(T) / (2 hbar) - gamma / 2, 0).
 
-Thermal-equilibrium superradiance (REFERENCES.md 2b)
+Thermal-equilibrium superradiance (docs/physics.md)
 ----------------------------------------------------
 In the single-excitation manifold of a superlattice, H = diag(E) + Omega
 (Hermitian part of the effective Hamiltonian H - i Gamma/2) has eigenstates
@@ -69,7 +69,7 @@ class LinewidthModel:
 
     The defaults are CsPbBr3-like values -- adjustable starting points, not
     fitted constants: Gamma_0 = 0.0165 meV (the 80 ps single-QD coherence
-    time of Utzat 2019, REFERENCES.md 4b), sigma = 6 ueV/K (acoustic phonons,
+    time of Utzat 2019), sigma = 6 ueV/K (acoustic phonons,
     literature range 5-30 ueV/K; with it the 5 K width, 46 ueV, is close to
     the 54 ueV ensemble value of Becker 2018), Gamma_LO = 40 meV and
     E_LO = 18 meV (Froehlich LO phonon, literature ranges 30-90 and 16-19 meV,

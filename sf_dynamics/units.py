@@ -1,6 +1,6 @@
 """Physical constants and unit conversions.
 
-Internal units of sf_dynamics (fixed, see DESIGN.md):
+Internal units of sf_dynamics (fixed, see docs/conventions.md):
 
 * time in picoseconds (ps),
 * rates in inverse picoseconds (1/ps),
@@ -90,7 +90,7 @@ def fwhm_meV_to_rate(fwhm_meV):
 
     A coherence decaying as exp(-r t) gives a Lorentzian of energy FWHM
     2 hbar r, so r = FWHM / (2 hbar); T2 = 1 / r = 2 hbar / FWHM
-    (REFERENCES.md, unit helpers: T2 [ps] = 1.3164 / FWHM [meV]).
+    (T2 [ps] = 1.3164 / FWHM [meV]).
     """
     return np.asarray(fwhm_meV, dtype=np.float64) / (2.0 * HBAR_MEV_PS)
 

@@ -1,6 +1,6 @@
 """Numba kernels of the second-order (phase-invariant) cumulant and mean-field equations.
 
-Two-level emitters, DESIGN.md master equation with a general decay matrix
+Two-level emitters, the master equation of docs/conventions.md with a general decay matrix
 Gamma, coherent coupling Omega (zero diagonal), detunings delta, dephasing
 gamma_phi ((gamma_phi / 2) D[s_z]) and pumping P. Variables:
 

@@ -12,7 +12,7 @@ Storage (one sector, ``q >= 0``): the element (j, m, m - q) with
 ``m = n/2 - k`` and ``j = n/2 - l`` lives at ``x[offsets[k] + l]`` for
 ``0 <= l <= lmax[k]``; rows k hold the states of one m, ordered by j
 descending. All rates are float64 and written in the rate convention of
-DESIGN.md (dephasing gamma_phi with (gamma_phi/2) D[s_z]).
+docs/conventions.md (dephasing gamma_phi with (gamma_phi/2) D[s_z]).
 
 The transition rates (Chase & Geremia, PRA 78, 052101 (2008); Shammah et
 al., PRA 98, 063815 (2018), appendix) from a source (J, M, M') are:

@@ -6,7 +6,7 @@ are sampled from the discrete Wigner distribution of spin 1/2 (DTWA:
 s_x, s_y = +-1, so |beta|^2 = 1/2). Between samples of the noise the drift
 is the mean-field one; the noise terms are fixed by requiring that the
 averaged equations of the first and second moments equal the exact ones
-(DESIGN.md master equation), which in particular restores the spontaneous-
+(docs/conventions.md), which in particular restores the spontaneous-
 emission source Gamma_kl z_k z_l / 2 of <s+_k s-_l> that noiseless classical
 spins miss:
 

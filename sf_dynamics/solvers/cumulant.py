@@ -16,7 +16,7 @@ Two engines:
 * ``emitters`` (default with coupling matrices): every emitter with the
   general n x n Gamma and Omega; one n x n complex matrix product per step.
 
-Accuracy (PEERS.md section 2; measured in tests/solvers/test_cumulant.py):
+Accuracy (docs/validation.md; tested in tests/solvers/test_cumulant.py):
 second order places tau_D within a few per cent of the exact result at
 N >~ 50 but overshoots the ensemble-averaged peak by 20-30 % because it misses
 the shot-to-shot spread of the delay (use ``twa`` for shot statistics).

@@ -18,7 +18,7 @@ Initiation:
   initial state by ``seed_angle`` (default 2 / sqrt(N_slice)); with one slice
   this is the ``meanfield`` method.
 
-``intensity`` is the total photon emission rate (all modes, DESIGN.md);
+``intensity`` is the total photon emission rate (all modes, docs/conventions.md);
 ``data["forward_intensity"]`` is the flux leaving the exit face.
 """
 

@@ -9,7 +9,7 @@ contain. It therefore needs a **seed**: unless the initial state already has
 a dipole (a coherent spin state with theta > 0), every emitter is tipped
 from its initial state by the angle ``seed_angle``, by default
 theta_0 = 2 / sqrt(N), the effective quantum initial angle of Gross &
-Haroche (REFERENCES.md 3.2: t_D = T_R ln(4 / theta_0^2) = T_R ln N).
+Haroche (docs/physics.md: t_D = T_R ln(4 / theta_0^2) = T_R ln N).
 
 Mean field gives single-shot classical bursts (peak N^2 Gamma / 4, sech^2
 shape); it is qualitative for ensemble averages.

@@ -1,7 +1,7 @@
 """Exact permutation-invariant master equation (method ``"permutational"``).
 
 Identical two-level emitters with collective decay, local decay, local pure
-dephasing and local pumping (DESIGN.md conventions). The Liouvillian is
+dephasing and local pumping (docs/conventions.md). The Liouvillian is
 block diagonal in the total cooperation number j and conserves q = m - m'
 (see :mod:`sf_dynamics.kernels.dicke_basis`): the populations (q = 0,
 O(N^2) states) give the intensity and excitation; for initial states with

@@ -41,7 +41,7 @@ def test_symmetric_ladder_rates_are_dicke_rates():
 
 
 def test_single_emitter_coherence_decays_at_half_gamma_plus_gamma_phi():
-    # DESIGN.md: a single emitter's coherence decays at gamma/2 + gamma_phi
+    # docs/conventions.md: a single emitter's coherence decays at gamma/2 + gamma_phi
     ens = Ensemble(1, decay=0.4, dephasing=0.25, detunings=[0.9])
     m = generator_matrix(ens, q=1)
     assert m.shape == (1, 1)

@@ -43,7 +43,7 @@ def dicke_scan():
 
 
 def test_delay_time_approaches_ln_n_over_n_gamma(dicke_scan):
-    # REFERENCES.md 3.2: t_D = T_R (ln N + O(1)), T_R = 1 / (N Gamma)
+    # docs/physics.md: t_D = T_R (ln N + O(1)), T_R = 1 / (N Gamma)
     for n, res in dicke_scan.items():
         ratio = analysis.buildup_time(res) * n / np.log(n)
         assert abs(ratio - 1.0) < 0.10, (n, ratio)

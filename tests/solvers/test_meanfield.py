@@ -1,5 +1,5 @@
 """`meanfield`: equations against the exact Lindbladian on product states, the classical
-Dicke burst (REFERENCES 3.2, 6.2) and classes against emitters one by one."""
+Dicke burst (docs/physics.md) and classes against emitters one by one."""
 
 import numpy as np
 import pytest

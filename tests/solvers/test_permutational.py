@@ -44,7 +44,7 @@ def test_coherent_spin_state_matches_exact_including_dipole(n):
 
 @pytest.mark.parametrize("n", [20, 40])
 def test_matches_qutip_piqs(n, burst_times):
-    # piqs computes its rates in float32 (PEERS.md 1.5): agreement ~1e-6 at best
+    # piqs computes its rates in single precision: agreement ~1e-6 at best
     ens = Ensemble(n, collective_decay=1.0, decay=0.1, dephasing=0.5, pumping=0.02)
     times = burst_times(n, points=81)
     perm = simulate(ens, times, method="permutational")
