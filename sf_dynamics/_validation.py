@@ -48,8 +48,10 @@ def check_real(name: str, value, *, low=None, high=None, low_open=False) -> floa
 
 
 def check_positive_int(name: str, value, *, minimum: int = 1, maximum: int | None = None) -> int:
-    """Return ``value`` as an int after checking ``minimum <= value <= maximum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    """Return ``value`` as an int after checking ``minimum <= value <= maximum`` (booleans are refused)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and float(value).is_integer() and np.isfinite(value):
             value = int(value)
         else:
@@ -104,6 +106,8 @@ def check_choice(name: str, value, allowed) -> str:
 
 def check_tolerance(name: str, value) -> float:
     """Check a solver tolerance: a finite float in (0, 1)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a real number in (0, 1), got {value!r}")
     value = check_real(name, value, low=0.0, low_open=True)
     if value >= 1.0:
         raise ValueError(f"{name} must be in (0, 1), got {value!r}")

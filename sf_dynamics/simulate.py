@@ -7,7 +7,7 @@ import numpy as np
 from ._io import provenance
 from ._validation import check_times
 from .solvers import METHODS
-from .states import as_initial_state
+from .states import DickeState, as_initial_state
 from .nanocrystals import NanocrystalEnsemble
 from .slab import Slab
 from .system import Ensemble
@@ -88,6 +88,8 @@ def simulate(ensemble, times, method="auto", initial="excited", **options):
         )
     times = check_times(times)
     initial = as_initial_state(initial)
+    if isinstance(initial, DickeState) and ensemble.emitter_type == "two-level":
+        initial.validate_for(ensemble.n)
     if not isinstance(method, str):
         raise ValueError(f"method must be a string, one of {['auto', *METHODS]}, got {method!r}")
     key = method.lower()

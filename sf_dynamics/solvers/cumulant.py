@@ -34,7 +34,7 @@ from ..ode import integrate_observed
 from ..result import Result
 from ..states import CoherentSpinState, DickeState, Excited, Ground
 from .._resources import DEFAULT_MAX_STEPS
-from .._validation import check_positive_int
+from .._validation import check_positive_int, check_tolerance
 from ._models import ClassModel, EmitterModel, check_explicit_run, choose_engine, symmetric_moments
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "derivatives", "triplet_derivatives"]
@@ -297,6 +297,8 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
         dipoles x of one polarisation (they add up to the intensity).
     """
     max_steps = check_positive_int("max_steps", max_steps)
+    rtol = check_tolerance("rtol", rtol)
+    atol = check_tolerance("atol", atol)
     if ensemble.emitter_type == "triplet":
         return _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, max_steps)
     engine = choose_engine(ensemble, engine)

@@ -31,7 +31,7 @@ import numpy as np
 
 from .._progress import progress_bar
 from .._resources import DEFAULT_MAX_STEPS, check_memory
-from .._validation import check_positive_int, check_real
+from .._validation import check_positive_int, check_real, check_tolerance
 from ..kernels import maxwell_bloch as km
 from ..ode import integrate_observed
 from ..result import Result
@@ -188,6 +188,7 @@ def solve(slab, times, initial, *, initiation="noise", trajectories=200, seed=0,
         shots and per-shot delays / peaks of the forward pulse.
     """
     start = _time.perf_counter()
+    rtol = check_tolerance("rtol", rtol)
     if initiation == "tipping":
         total, forward, excitation, data, info = _solve_tipping(slab, times, initial, seed_angle, rtol, max_steps)
     elif initiation == "noise":

@@ -27,13 +27,12 @@ from __future__ import annotations
 import numpy as np
 
 from .._progress import progress_bar
-from .._validation import check_real
 from ..kernels import cumulant as kc
 from ..ode import integrate_observed
 from ..result import Result
 from ..states import CoherentSpinState, Excited, Ground
 from .._resources import DEFAULT_MAX_STEPS
-from .._validation import check_positive_int
+from .._validation import check_positive_int, check_real, check_tolerance
 from ._models import ClassModel, EmitterModel, check_explicit_run, choose_engine
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "default_seed_angle", "derivatives"]
@@ -192,6 +191,8 @@ def solve(ensemble, times, initial, *, seed_angle=None, engine="auto", rtol=1e-8
     """
     engine = choose_engine(ensemble, engine)
     max_steps = check_positive_int("max_steps", max_steps)
+    rtol = check_tolerance("rtol", rtol)
+    atol = check_tolerance("atol", atol)
     size = ensemble.spectral_classes()[0].size if engine == "classes" else ensemble.n
     check_explicit_run(ensemble, times, 3 * size + (0 if engine == "classes" else 6 * size**2 // 16), method=NAME,
                        max_steps=max_steps)
