@@ -151,13 +151,18 @@ def _sweep_command(args) -> int:
 
     out = _prepare_folder(args.out, SWEEP_FILES, args.overwrite)
     executor = args.executor
+    points = out / "points"
     lines = []
+    incomplete = []
     if args.kind in ("thermal", "both"):
         temps = np.geomspace(0.5, 300.0, args.temperatures)
         curves, labels = [], []
         for w in (0.0, 0.5, 2.0):
             ds = thermal_sweep("cubic", (6, 6, 6), temps, realizations=1 if w == 0 else 4, energy_disorder_meV=w,
-                               lattice_constant_nm=12.0, executor=executor)
+                               lattice_constant_nm=12.0, executor=executor, out=points / f"thermal_W{w:g}meV",
+                               resume=args.resume)
+            if not ds.attrs["complete"]:
+                incomplete.append(f"thermal W = {w:g} meV: {ds.attrs['summary']}")
             save_dataset(ds, out / f"thermal_cubic_W{w:g}meV", overwrite=args.overwrite, method="thermal dense",
                          command="sf-dynamics sweep")
             curves.append(ds)
@@ -167,7 +172,7 @@ def _sweep_command(args) -> int:
                          f"low-T {ds.attrs['low_t_enhancement']:.3g}, "
                          f"high-T law 1 + {ds.attrs['high_t_coefficient_K']:.3g} K / T")
         chain = thermal_sweep("chain", 20, temps, realizations=1, dipole=[1.0, 0.0, 0.0], lattice_constant_nm=12.0,
-                              executor="serial")
+                              executor="serial", out=points / "thermal_chain20", resume=args.resume)
         save_dataset(chain, out / "thermal_chain20", overwrite=args.overwrite, method="thermal dense",
                      command="sf-dynamics sweep")
         curves.append(chain)
@@ -178,7 +183,10 @@ def _sweep_command(args) -> int:
         save_figure(ax.figure, out / "thermal_enhancement.png", overwrite=args.overwrite)
     if args.kind in ("dynamic", "both"):
         temps = np.linspace(4.0, 100.0, args.temperatures)
-        ds = dynamic_temperature_sweep(temps, n=args.n, executor=executor)
+        ds = dynamic_temperature_sweep(temps, n=args.n, executor=executor, out=points / "dynamic",
+                                       resume=args.resume)
+        if not ds.attrs["complete"]:
+            incomplete.append(f"dynamic sweep: {ds.attrs['summary']}")
         save_dataset(ds, out / "dynamic_sweep", overwrite=args.overwrite, method=ds.attrs.get("method"),
                      command="sf-dynamics sweep")
         axes = plot_temperature_sweep(ds)
@@ -188,8 +196,9 @@ def _sweep_command(args) -> int:
                  if np.isfinite(vanish) else "the burst survives the whole sweep")
         lines.append(f"dynamics, N = {args.n}: tau_D({temps[0]:g} K) = {float(ds['tau_d'][0]):.3g} ps, {where}")
     lines.append(f"wrote {out}/")
+    lines.extend(f"incomplete: {text}" for text in incomplete)
     print("\n".join(lines))
-    return 0
+    return 1 if incomplete else 0
 
 
 def _report_command(args) -> int:
@@ -258,6 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="'processes' (default), 'serial', or a Dask scheduler address tcp://host:port")
     sweep.add_argument("--out", default="sweep_output", help="output folder (default ./sweep_output)")
     sweep.add_argument("--overwrite", action="store_true", help="replace files of an earlier sweep in --out")
+    sweep.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
+                       help="reuse the points an earlier (interrupted or failed) run left in --out/points: compute "
+                            "only missing and failed ones (default: on)")
     sweep.set_defaults(func=_sweep_command)
     return parser
 
@@ -265,16 +277,25 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     """Entry point of the ``sf-dynamics`` console command.
 
-    Returns 0 on success, 2 for bad input or output problems (a one-line
-    message on stderr), and exits through argparse (code 2) for bad flags.
+    Returns 0 on success, 1 when a sweep finished with failed points (their
+    summary is printed; the others are saved), 2 for bad input or output
+    problems (a one-line message on stderr), 130 after Ctrl-C (finished
+    sweep points are kept for a resume), and exits through argparse (code 2)
+    for bad flags.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .executor import SweepInterrupted
+
     try:
         return args.func(args)
     except (ValueError, OSError) as exc:
         print(f"sf-dynamics: error: {exc}", file=sys.stderr)
         return 2
+    except SweepInterrupted as exc:
+        print(f"sf-dynamics: interrupted: {exc.run.summary()}; run the same command again to resume",
+              file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print("sf-dynamics: interrupted", file=sys.stderr)
         return 130

@@ -1,11 +1,15 @@
-"""Parameter sweeps on an executor, and the two temperature sweeps.
+"""Parameter sweeps that keep every finished point, and the two temperature sweeps.
 
-:func:`run_points` evaluates a module-level function on a list of points:
-in this process (``executor="serial"``), on local processes (the default,
-one per core), on any :class:`concurrent.futures.Executor`, or on a Dask
-cluster (pass a ``dask.distributed.Client`` or a scheduler address such as
-``"tcp://10.0.0.5:8786"``), so a group can run a large sweep on its cluster
-with the same call.
+The sweeps run their points through :func:`sf_dynamics.executor.execute`: in
+this process, on local processes (the default), on any
+:class:`concurrent.futures.Executor`, or on a Dask cluster (a
+``dask.distributed.Client`` or a scheduler address such as
+``"tcp://10.0.0.5:8786"``). With ``out=`` every finished point is written to
+its own file in that folder as it completes, a failing point is recorded
+with its temperature and error while the others go on, a rerun with the
+same folder computes only missing or failed points (``resume=True``), and
+Ctrl-C cancels pending points, ends running workers and raises
+:class:`~sf_dynamics.executor.SweepInterrupted` with what finished saved.
 
 Temperature sweeps:
 
@@ -16,21 +20,21 @@ Temperature sweeps:
 * :func:`thermal_sweep`: thermal-equilibrium enhancement <Gamma>_T / gamma of
   a superlattice, disorder realisations spread over the executor.
 
-Both return :class:`xarray.Dataset` objects; :func:`save_dataset` writes
-them as netCDF and CSV.
+Both return :class:`xarray.Dataset` objects with a per-point ``status``
+("computed", "resumed", "failed", "missing") and NaN where a point has no
+value; :func:`save_dataset` writes them as netCDF and CSV.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import multiprocessing as mp
-import os
+import json
 
 import numpy as np
 
 from ._validation import check_positive_int, check_real
 from .analysis import SF_THRESHOLD
-from .thermal import LinewidthModel, check_temperatures, dephasing_rate
+from .executor import PointStore, SweepError, SweepInterrupted, execute
+from .thermal import LinewidthModel, check_temperatures
 
 __all__ = [
     "run_points",
@@ -39,16 +43,13 @@ __all__ = [
     "save_dataset",
     "SF_THRESHOLD",
     "burst_vanishing_temperature",
+    "SweepError",
+    "SweepInterrupted",
 ]
 
 
-
-def _is_dask_client(obj) -> bool:
-    return type(obj).__name__ == "Client" and hasattr(obj, "map") and hasattr(obj, "gather")
-
-
-def run_points(function, points, *, executor=None, progress=None, desc="sweep"):
-    """Evaluate ``function(point)`` for every point, in order.
+def run_points(function, points, *, executor=None, progress=None, desc="sweep", labels=None, store=None):
+    """Evaluate ``function(point)`` for every point, in order, and return the values.
 
     Parameters
     ----------
@@ -56,62 +57,43 @@ def run_points(function, points, *, executor=None, progress=None, desc="sweep"):
         A module-level (picklable) function of one argument.
     points : sequence
         The sweep points (picklable).
-    executor : None, "serial", "processes", concurrent.futures.Executor,
-               dask.distributed.Client or str
-        None or "processes": local processes (one per core); "serial": this
-        process; an Executor: used as is; a Dask Client, or a scheduler
-        address string: the Dask cluster.
+    executor : None, "serial", "processes", concurrent.futures.Executor, dask Client or str
+        See :func:`sf_dynamics.executor.execute`.
     progress : bool or None
-        tqdm progress bar (None: on an interactive terminal).
+        Progress reporting (None: on an interactive terminal).
+    labels : sequence of str, optional
+        Names of the points in error messages.
+    store : str or Path, optional
+        Folder keeping every finished point (and resuming from it).
 
     Returns
     -------
     list
         ``[function(p) for p in points]``.
+
+    Raises
+    ------
+    SweepError
+        If points failed (after every other point finished and was stored);
+        the message names the failing points and their errors.
+    SweepInterrupted
+        On Ctrl-C.
     """
-    from ._progress import progress_bar
+    run = execute(function, points, executor=executor, progress=progress, desc=desc, labels=labels, store=store)
+    if not run.complete:
+        raise SweepError(run)
+    return run.values
 
-    points = list(points)
-    results = [None] * len(points)
-    client = None
-    if isinstance(executor, str) and executor not in ("serial", "processes"):
-        from dask.distributed import Client
 
-        client = Client(executor)
-        executor = client
-    try:
-        with progress_bar(progress, total=len(points), size=10**9, desc=desc) as bar:
-            if executor == "serial" or len(points) <= 1:
-                for i, p in enumerate(points):
-                    results[i] = function(p)
-                    bar.update(1)
-            elif _is_dask_client(executor):
-                futures = executor.map(function, points, pure=False)
-                for i, fut in enumerate(futures):
-                    results[i] = fut.result()
-                    bar.update(1)
-            else:
-                own = executor is None or executor == "processes"
-                # "spawn": forking a process whose numba/OpenMP threads are running can crash the child
-                pool = cf.ProcessPoolExecutor(max_workers=min(len(points), os.cpu_count() or 1),
-                                              mp_context=mp.get_context("spawn")) if own else executor
-                if not isinstance(pool, cf.Executor):
-                    raise ValueError(
-                        "executor must be None, 'serial', 'processes', a concurrent.futures.Executor, "
-                        f"a dask.distributed.Client or a scheduler address, got {executor!r}"
-                    )
-                try:
-                    futures = {pool.submit(function, p): i for i, p in enumerate(points)}
-                    for fut in cf.as_completed(futures):
-                        results[futures[fut]] = fut.result()
-                        bar.update(1)
-                finally:
-                    if own:
-                        pool.shutdown()
-    finally:
-        if client is not None:
-            client.close()
-    return results
+def _finish_dataset(ds, run, strict):
+    """Attach the run's summary and failures to a Dataset; raise SweepError afterwards if asked."""
+    ds.attrs["complete"] = int(run.complete)
+    ds.attrs["summary"] = run.summary()
+    if run.failures:
+        ds.attrs["failures"] = json.dumps([{"label": f.label, "error": f.error} for f in run.failures])
+    if strict and not run.complete:
+        raise SweepError(run)
+    return ds
 
 
 # -- dynamic sweep ------------------------------------------------------------------
@@ -121,7 +103,12 @@ def _dynamic_point(spec):
     from .simulate import simulate
     from .spectrum import Spectrum
     from .system import Ensemble
+    from .thermal import dephasing_rate
     from .units import MEV_TO_RAD_PER_PS
+
+    spec = dict(spec)
+    spec["dephasing"] = float(dephasing_rate([spec["temperature"]], spec["linewidth"],
+                                             radiative_rate=spec["radiative"])[0])
 
     times = np.linspace(0.0, spec["window_ps"], spec["points"])
     if spec.get("lattice") is not None:
@@ -138,6 +125,7 @@ def _dynamic_point(spec):
     res = simulate(ens, times, method=method)
     summary = analysis.burst_summary(res)
     return {
+        "dephasing": spec["dephasing"],
         "tau_d": summary["tau_d"],
         "tau_sf": summary["tau_sf"],
         "peak": summary["peak"],
@@ -172,7 +160,8 @@ def burst_vanishing_temperature(temperatures_K, peak_over_incoherent, threshold=
 
 def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 210.0, decay=0.0,
                               inhomogeneous_fwhm_meV=0.0, classes=41, lattice=None, linewidth=None,
-                              window_ps=None, points=401, method="auto", executor=None, progress=None):
+                              window_ps=None, points=401, method="auto", executor=None, progress=None, out=None,
+                              resume=True, strict=False):
     """Superfluorescence dynamics across temperature with phonon dephasing gamma_phi(T).
 
     Parameters
@@ -191,6 +180,9 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
         Use this superlattice's Green's-tensor couplings instead (cumulant).
     linewidth : LinewidthModel, TabulatedLinewidth or callable, optional
         Homogeneous FWHM(T); default :class:`~sf_dynamics.thermal.LinewidthModel`.
+        Evaluated per temperature: a value that is NaN or negative fails that
+        temperature only. Local processes and Dask need a picklable model
+        (not a lambda).
     window_ps : float, optional
         Simulated window (ps); default 8 ln N / (N Gamma_c).
     points : int
@@ -198,17 +190,34 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
     method : str
         "auto" (permutational / cumulant as above) or any method name.
     executor, progress
-        See :func:`run_points`.
+        See :func:`sf_dynamics.executor.execute`.
+    out : str or Path, optional
+        Folder keeping every finished temperature as it completes
+        (``out/point-*.npz``; failures in ``*.error.json``).
+    resume : bool
+        With ``out``: read temperatures already there instead of computing them
+        (missing and failed ones are computed).
+    strict : bool
+        Raise :class:`~sf_dynamics.executor.SweepError` (after saving) when a
+        temperature failed, instead of returning the partial Dataset.
 
     Returns
     -------
     xarray.Dataset
         Variables on ``temperature``: ``dephasing`` (1/ps), ``tau_d``,
-        ``tau_sf`` (ps; NaN where the burst has vanished), ``peak`` and ``incoherent`` (photons/ps),
-        ``peak_over_incoherent``, ``sf`` (burst present: delayed maximum at
-        least SF_THRESHOLD times the incoherent rate) and ``intensity`` on
-        (temperature, time). Attribute ``t_sf_vanishes_K``: see
-        :func:`burst_vanishing_temperature`.
+        ``tau_sf`` (ps; NaN where the burst has vanished), ``peak`` and
+        ``incoherent`` (photons/ps), ``peak_over_incoherent``, ``sf`` (burst
+        present: delayed maximum at least SF_THRESHOLD times the rate at
+        excitation), ``status`` and ``intensity`` on (temperature, time).
+        Failed or missing temperatures hold NaN. Attributes
+        ``t_sf_vanishes_K`` (see :func:`burst_vanishing_temperature`, over
+        the computed temperatures), ``complete``, ``summary`` and
+        ``failures``.
+
+    Raises
+    ------
+    SweepInterrupted
+        On Ctrl-C (finished temperatures are in ``out``).
     """
     import xarray as xr
 
@@ -219,6 +228,7 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
     check_real("collective_decay", collective_decay, low=0.0)
     check_real("decay", decay, low=0.0)
     check_real("inhomogeneous_fwhm_meV", inhomogeneous_fwhm_meV, low=0.0)
+    points = check_positive_int("points", points, minimum=5)
     if lattice is not None:
         radiative = lattice.gamma
         count = lattice.n * lattice.dipoles_per_nc
@@ -231,36 +241,50 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
             rate = n * collective_decay if collective_decay > 0 else max(decay, 1e-12)
             window_ps = 8.0 * np.log(max(n, 2)) / rate
     window_ps = check_real("window_ps", window_ps, low=0.0, low_open=True)
-    gphi = dephasing_rate(t, linewidth if linewidth is not None else LinewidthModel(), radiative_rate=radiative)
+    model = linewidth if linewidth is not None else LinewidthModel()
     specs = [
         dict(n=n, collective_decay=collective_decay, decay=decay, inhomogeneous_fwhm_meV=inhomogeneous_fwhm_meV,
-             classes=classes, lattice=lattice, dephasing=float(g), window_ps=window_ps, points=points, method=method)
-        for g in gphi
+             classes=classes, lattice=lattice, temperature=float(temp), linewidth=model, radiative=radiative,
+             window_ps=window_ps, points=points, method=method)
+        for temp in t
     ]
-    rows = run_points(_dynamic_point, specs, executor=executor, progress=progress, desc="temperature sweep")
+    store = PointStore(out) if out is not None else None
+    if store is not None and not resume:
+        for old in store.folder.glob("point-*"):
+            old.unlink()
+    run = execute(_dynamic_point, specs, executor=executor, progress=progress, desc="temperature sweep",
+                  labels=[f"T = {temp:g} K" for temp in t], store=store)
     times = np.linspace(0.0, window_ps, points)
-    ratio = np.array([r["peak_over_incoherent"] for r in rows])
+    nan_row = {"dephasing": np.nan, "tau_d": np.nan, "tau_sf": np.nan, "peak": np.nan, "incoherent": np.nan,
+               "peak_over_incoherent": np.nan, "sf": False, "intensity": np.full(points, np.nan), "method": ""}
+    rows = [r if r is not None else nan_row for r in run.values]
+    ratio = np.array([r["peak_over_incoherent"] for r in rows], dtype=float)
+    done = np.isfinite(ratio)
+    methods = [str(r["method"]) for r in rows if r["method"]]
     ds = xr.Dataset(
         {
-            "dephasing": ("temperature", gphi, {"units": "1/ps"}),
-            "tau_d": ("temperature", [r["tau_d"] for r in rows], {"units": "ps"}),
-            "tau_sf": ("temperature", [r["tau_sf"] for r in rows], {"units": "ps"}),
-            "peak": ("temperature", [r["peak"] for r in rows], {"units": "photons/ps"}),
-            "incoherent": ("temperature", [r["incoherent"] for r in rows], {"units": "photons/ps"}),
+            "dephasing": ("temperature", np.array([r["dephasing"] for r in rows], dtype=float), {"units": "1/ps"}),
+            "tau_d": ("temperature", np.array([r["tau_d"] for r in rows], dtype=float), {"units": "ps"}),
+            "tau_sf": ("temperature", np.array([r["tau_sf"] for r in rows], dtype=float), {"units": "ps"}),
+            "peak": ("temperature", np.array([r["peak"] for r in rows], dtype=float), {"units": "photons/ps"}),
+            "incoherent": ("temperature", np.array([r["incoherent"] for r in rows], dtype=float),
+                           {"units": "photons/ps"}),
             "peak_over_incoherent": ("temperature", ratio),
-            "sf": ("temperature", np.array([r["sf"] for r in rows], dtype=np.int8)),
-            "intensity": (("temperature", "time"), np.array([r["intensity"] for r in rows]), {"units": "photons/ps"}),
+            "sf": ("temperature", np.array([bool(r["sf"]) for r in rows], dtype=np.int8)),
+            "intensity": (("temperature", "time"), np.array([r["intensity"] for r in rows], dtype=float),
+                          {"units": "photons/ps"}),
         },
         coords={"temperature": ("temperature", t, {"units": "K"}), "time": ("time", times, {"units": "ps"})},
         attrs={
-            "t_sf_vanishes_K": burst_vanishing_temperature(t, ratio),
+            "t_sf_vanishes_K": burst_vanishing_temperature(t[done], ratio[done]) if done.any() else float("nan"),
             "sf_threshold": SF_THRESHOLD,
             "n": n if lattice is None else lattice.n,
-            "method": rows[0]["method"],
+            "method": methods[0] if methods else method,
             "inhomogeneous_fwhm_meV": inhomogeneous_fwhm_meV,
         },
     )
-    return ds
+    ds["status"] = ("temperature", np.array(run.status, dtype=str))
+    return _finish_dataset(ds, run, strict)
 
 
 # -- thermal-equilibrium sweep ---------------------------------------------------------
@@ -269,12 +293,13 @@ def _thermal_point(spec):
     from .thermal import thermal_superradiance
 
     lat = Superlattice.build(spec["kind"], spec["size"], seed=spec["seed"], **spec["lattice"])
-    curve = thermal_superradiance(lat, spec["temperatures"], route=spec["route"], **spec["route_options"])
-    return curve.enhancement, curve.sem, curve.high_t_coefficient
+    curve = thermal_superradiance(lat, spec["temperatures"], route=spec["route"], seed=spec["seed"],
+                                  **spec["route_options"])
+    return {"enhancement": curve.enhancement, "sem": curve.sem, "coefficient": curve.high_t_coefficient}
 
 
 def thermal_sweep(kind, size, temperatures_K, *, realizations=4, seed=0, route="dense", executor=None,
-                  progress=None, route_options=None, **lattice_options):
+                  progress=None, route_options=None, out=None, resume=True, strict=False, **lattice_options):
     """Thermal-equilibrium enhancement of a superlattice, disorder realisations in parallel.
 
     Parameters
@@ -287,9 +312,12 @@ def thermal_sweep(kind, size, temperatures_K, *, realizations=4, seed=0, route="
         Disorder realisations (seeds seed, seed + 1, ...).
     route : {"dense", "matrix-free"}
     executor, progress
-        See :func:`run_points`.
+        See :func:`sf_dynamics.executor.execute`.
     route_options : dict, optional
         Matrix-free options (probes, moments).
+    out, resume, strict
+        As for :func:`dynamic_temperature_sweep` (one point per realisation);
+        the averages use the realisations that finished.
     **lattice_options
         Superlattice.build options (lattice_constant_nm, energy_disorder_meV, ...).
 
@@ -309,23 +337,36 @@ def thermal_sweep(kind, size, temperatures_K, *, realizations=4, seed=0, route="
     realizations = check_positive_int("realizations", realizations)
     specs = [dict(kind=kind, size=size, seed=seed + r, lattice=lattice_options, temperatures=t, route=route,
                   route_options=route_options or {}) for r in range(realizations)]
-    rows = run_points(_thermal_point, specs, executor=executor, progress=progress, desc="thermal sweep")
-    values = np.array([r[0] for r in rows])
-    probe_sem = np.sqrt(np.mean(np.array([r[1] for r in rows]) ** 2, axis=0) / realizations)
-    spread = values.std(axis=0, ddof=1) / np.sqrt(realizations) if realizations > 1 else np.zeros_like(t)
+    store = PointStore(out) if out is not None else None
+    if store is not None and not resume:
+        for old in store.folder.glob("point-*"):
+            old.unlink()
+    run = execute(_thermal_point, specs, executor=executor, progress=progress, desc="thermal sweep",
+                  labels=[f"realisation {r} (seed {seed + r})" for r in range(realizations)], store=store)
+    rows = [r for r in run.values if r is not None]
+    if not rows:
+        raise SweepError(run)
+    finished = len(rows)
+    values = np.array([r["enhancement"] for r in rows])
+    probe_sem = np.sqrt(np.mean(np.array([r["sem"] for r in rows]) ** 2, axis=0) / finished)
+    spread = values.std(axis=0, ddof=1) / np.sqrt(finished) if finished > 1 else np.zeros_like(t)
     mean = values.mean(axis=0)
     marks = characteristic_temperatures(t, mean)
-    return xr.Dataset(
+    all_values = np.array([r["enhancement"] if r is not None else np.full(t.size, np.nan) for r in run.values])
+    ds = xr.Dataset(
         {
             "enhancement": ("temperature", mean),
             "enhancement_sem": ("temperature", np.sqrt(probe_sem**2 + spread**2)),
-            "realization_enhancement": (("realization", "temperature"), values),
+            "realization_enhancement": (("realization", "temperature"), all_values),
+            "status": ("realization", np.array(run.status, dtype=str)),
         },
         coords={"temperature": ("temperature", t, {"units": "K"})},
-        attrs={**{f"{k}": v for k, v in marks.items()}, "high_t_coefficient_K": float(np.mean([r[2] for r in rows])),
-               "kind": kind, "size": str(size), "route": route,
+        attrs={**{f"{k}": v for k, v in marks.items()},
+               "high_t_coefficient_K": float(np.mean([r["coefficient"] for r in rows])),
+               "kind": kind, "size": str(size), "route": route, "realizations_finished": finished,
                **{k: v for k, v in lattice_options.items() if isinstance(v, (int, float, str))}},
     )
+    return _finish_dataset(ds, run, strict)
 
 
 def save_dataset(dataset, path_stem, *, overwrite=False, **fields):

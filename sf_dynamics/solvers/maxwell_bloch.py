@@ -121,7 +121,7 @@ def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps,
                  what=f"{trajectories} trajectories of {len(times)} output times",
                  alternative="use fewer trajectories or output times")
     gf = slab.forward_decay
-    rate = slab.n * gf + gf + slab.decay + 2 * slab.dephasing + float(np.max(np.abs(det)))
+    rate = slab.n * gf + gf + slab.decay + 2 * slab.dephasing  # detunings: exact rotations
     dt_max = 0.02 / rate
     if dt is not None:
         dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))

@@ -12,6 +12,15 @@ approximate the ensemble average (both tau_D and the peak, unlike second-order
 cumulants); single trajectories are the shots, whose delay and peak
 distributions the Result carries.
 
+Validity (docs/validation.md has the measured table): TWA is a large-N
+method. It refuses n < 8 and warns below 50 emitters. Its classical spins
+feel the vacuum fluctuations of the others; with one spin per emitter
+(``emitters`` engine) this drives the averaged excitation below zero after
+the burst. The result marks that time, ``info["valid_until_ps"]`` (the first
+time the averaged excitation leaves [0, N] by more than three standard
+errors), and warns. The ground state without pumping is a fixed point of the
+master equation and is returned dark without sampling.
+
 Engines:
 
 * ``classes`` (default for identical coupling): one classical spin per
@@ -41,7 +50,8 @@ from ._models import ClassModel, EmitterModel, choose_engine
 from ._sampling import check_seed, package_shots, time_schedule, trajectory_seeds
 from ._twa_emitters import BLOCK, EmitterEngine
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "DEFAULT_TRAJECTORIES"]
+__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "DEFAULT_TRAJECTORIES", "TWAValidityWarning",
+           "MIN_EMITTERS", "WARN_EMITTERS"]
 
 NAME = "twa"
 DEFAULT_TRAJECTORIES = 1000
@@ -57,13 +67,49 @@ OPTIONS = {
 }
 
 
+#: TWA is a large-N method: below MIN_EMITTERS it refuses (the exact methods run there), below WARN_EMITTERS it warns
+MIN_EMITTERS = 8
+WARN_EMITTERS = 50
+
+
+class TWAValidityWarning(UserWarning):
+    """The truncated-Wigner average left its documented regime (see Result.info['valid_until_ps'])."""
+
+
 def unsupported_reason(ensemble, initial):
-    """TWA samples product initial states of two-level emitters."""
+    """TWA samples product initial states of two-level emitters, N >= 8."""
     if getattr(ensemble, "emitter_type", "two-level") != "two-level":
         return "it handles two-level emitters only"
     if not isinstance(initial, (Excited, Ground, CoherentSpinState)):
         return "it samples product states only (excited, ground or a coherent spin state)"
+    if ensemble.n < MIN_EMITTERS:
+        return (f"it is a large-N method and refuses n < {MIN_EMITTERS} (got n = {ensemble.n}): its vacuum "
+                "fluctuations dominate a few emitters; the exact methods run there")
     return None
+
+
+def _validity(times, excitation, sem, n):
+    """First time (ps) at which the averaged excitation leaves [0, N] by more than 3 standard errors, or None.
+
+    The truncated-Wigner spins feel the vacuum fluctuations of all the others; after the burst this can
+    drive the averaged excitation below zero (most visibly with one spin per emitter), which the exact
+    dynamics forbids. From that time on the averages are outside the method's validity.
+    """
+    bad = (excitation < -3.0 * sem - 1e-9 * n) | (excitation > n + 3.0 * sem + 1e-9 * n)
+    return float(times[int(np.argmax(bad))]) if np.any(bad) else None
+
+
+def _dark(ensemble, times, initial, trajectories, seed, engine):
+    """The ground state without pumping is a fixed point of the master equation: it stays dark."""
+    nt = len(times)
+    zeros = np.zeros(nt)
+    params = ensemble.parameters()
+    params.update(initial=initial.describe(), engine=engine, trajectories=trajectories, seed=seed)
+    info = {"engine": engine, "trajectories": trajectories, "trajectories_done": trajectories, "partial": False,
+            "exact_fixed_point": True, "valid_until_ps": float(times[-1]), "shot_delays": np.zeros(0),
+            "shot_peaks": np.zeros(0), "tau_d_sem": 0.0, "peak_sem": 0.0, "wall_time": 0.0}
+    data = {"intensity_sem": zeros.copy(), "excitation_sem": zeros.copy(), "single_shots": np.zeros((nt, 0))}
+    return Result(times, zeros, zeros.copy(), NAME, params, data=data, info=info)
 
 
 #: smallest class that the class-spin closure (z_k -> z_a) represents well; smaller classes are
@@ -242,19 +288,25 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         check_memory(4.0 * 8.0 * trajectories * n_times, parameter="trajectories",
                      what=f"{trajectories} trajectories of {n_times} output times",
                      alternative="use fewer trajectories or output times")
+    if isinstance(initial, Ground) and ensemble.pumping == 0:
+        return _dark(ensemble, times, initial, trajectories, seed, engine)
+    if ensemble.n < WARN_EMITTERS:
+        warnings.warn(f"twa with n = {ensemble.n} < {WARN_EMITTERS} emitters: the burst (tau_D, peak) is "
+                      "reliable to ~8 %, the tail after it is not; the exact methods ('exact' n <= 10, "
+                      "'permutational' for identical emitters) are preferable", TWAValidityWarning, stacklevel=3)
     start = _time.perf_counter()
     merged = 0.0
     if engine == "classes":
         model, merged = _merge_small_classes(ClassModel.from_ensemble(ensemble))
         if model.counts.min() < 1.0:
             raise ValueError("engine 'classes' needs at least one emitter per spectral class; use fewer classes")
-        rate = ensemble.n * model.gamma_c + model.gamma0 + model.pumping + 2 * model.dephasing + float(
-            np.max(np.abs(model.detunings)))
+        # detunings and dephasing kicks are exact rotations: they do not limit the step
+        rate = ensemble.n * model.gamma_c + model.gamma0 + model.pumping + 2 * model.dephasing
     else:
         model = EmitterModel.from_ensemble(ensemble)
         lam = float(np.linalg.eigvalsh(model.gamma)[-1])
         rate = (lam + float(np.max(np.abs(model.omega).sum(axis=1))) + model.pumping
-                + float(np.max(np.diag(model.gamma))) + 2 * model.dephasing)
+                + float(np.max(np.diag(model.gamma))))
     dt_max = 0.02 / rate if rate > 0 else (times[-1] - times[0]) / 100.0
     if dt is not None:
         dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
@@ -299,4 +351,11 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         **shot_info,
     }
     excitation_mean = data.pop("excitation")
+    invalid = _validity(times, excitation_mean, data["excitation_sem"], ensemble.n)
+    info["valid_until_ps"] = float(times[-1]) if invalid is None else invalid
+    if invalid is not None:
+        warnings.warn(f"twa: from t = {invalid:.4g} ps the averaged excitation leaves [0, N] by more than 3 "
+                      "standard errors (vacuum-fluctuation drift of the truncated-Wigner spins): averages after "
+                      "that time are outside the method's validity (info['valid_until_ps'])", TWAValidityWarning,
+                      stacklevel=3)
     return Result(times, mean, excitation_mean, NAME, params, data=data, info=info)
