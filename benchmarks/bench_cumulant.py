@@ -84,7 +84,7 @@ def bench_triplet(shapes=((3, 3, 3), (5, 5, 4), (5, 5, 8), (8, 8, 8))):
     print("|---|---|---|---|---|")
     for shape in shapes:
         pos = cubic_lattice(shape, 0.1)
-        ens = sf.NanocrystalEnsemble.from_positions(pos, wavelength=1.0, gamma=1.0)
+        ens = sf.geometry.nanocrystals_at(pos, wavelength=1.0, gamma=1.0)
         lam = float(np.linalg.eigvalsh(ens.gamma_matrix())[-1])
         times = np.linspace(0, 3 * np.log(3 * len(pos)) / lam, 101)
         start = time.perf_counter()

@@ -91,7 +91,8 @@ def main(argv=None):
     ours(8)  # compile (numba cache) outside the timings
     print(f"# machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"python {platform.python_version()}")
-    print("| N | states | ours (s) | piqs mesolve (s) | speed-up | agreement | piqs pisolve (s) | speed-up | agreement |")
+    print("| N | states | ours (s) | piqs mesolve (s) | speed-up | agreement | piqs pisolve (s) | speed-up "
+          "| agreement |")
     print("|---|---|---|---|---|---|---|---|---|")
     for n in args.peer:
         t_ours, res = ours(n)

@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 from sf_dynamics import thermal
-from sf_dynamics.lattice import Superlattice
+from sf_dynamics.geometry.lattice import Superlattice
 
 TEMPS = np.array([2.0, 5.0, 20.0, 80.0, 300.0])
 

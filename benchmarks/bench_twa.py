@@ -42,7 +42,8 @@ def bench_speed():
     n = 1000
     ens = sf.Ensemble(n, collective_decay=1.0, decay=0.1, dephasing=0.5)
     wall, res = timed(ens, np.linspace(0, 4 * np.log(n) / n, 241), trajectories=10_000)
-    print(f"| N = 10^3 identical (collective spin) | 10000 | {res.info['steps']} | {wall:.1f} | {wall:.1f} |", flush=True)
+    print(f"| N = 10^3 identical (collective spin) | 10000 | {res.info['steps']} | {wall:.1f} | {wall:.1f} |",
+          flush=True)
     ens = sf.Ensemble(10**6, collective_decay=1e-6, dephasing=0.1, spectrum=sf.Spectrum.gaussian(0.5, classes=101))
     wall, res = timed(ens, np.linspace(0, 60, 241), trajectories=10_000)
     print(f"| N = 10^6 in K = 101 classes | 10000 | {res.info['steps']} | {wall:.1f} | {wall:.1f} |", flush=True)
@@ -102,7 +103,8 @@ def bench_validity(sizes=(10, 20, 50, 100, 1000)):
                 valid = res.info["valid_until_ps"]
                 window = "whole window" if valid >= times[-1] else f"{valid / t_ref:.1f}"
                 print(f"| {n} | {'yes' if local else 'no'} | {engine} | "
-                      f"{analysis.buildup_time(res) / t_ref - 1:+.1%} | {analysis.peak_intensity(res) / p_ref - 1:+.1%} | "
+                      f"{analysis.buildup_time(res) / t_ref - 1:+.1%} | "
+                      f"{analysis.peak_intensity(res) / p_ref - 1:+.1%} | "
                       f"{res.excitation[-1]:.2f} / {ref.excitation[-1]:.2f} | {window} |", flush=True)
 
 

@@ -36,8 +36,8 @@ def _cases():
     import sf_dynamics as sf
     from sf_dynamics import detectors, fitting, fluence, geometry, thermal, units
     from sf_dynamics.cli import main
-    from sf_dynamics.lattice import Superlattice
-    from sf_dynamics.states import CoherentSpinState, DickeState
+    from sf_dynamics.geometry.lattice import Superlattice
+    from sf_dynamics.model.states import CoherentSpinState, DickeState
 
     t = np.linspace(0, 1, 11)
     ens = sf.Ensemble(20, collective_decay=1.0)
@@ -76,7 +76,7 @@ def _cases():
         case(f"simulate(times={times!r})", param, lambda tt=times: sf.simulate(ens, tt))
     case("unknown method", "method", lambda: sf.simulate(ens, t, method="magic"))
     case("method not a string", "method", lambda: sf.simulate(ens, t, method=3))
-    case("unknown option", "unknown option", lambda: sf.simulate(ens, t, method="permutational", atol=1e-3))
+    case("unknown option", "unknown option", lambda: sf.simulate(ens, t, method="permutational", tolerance=1e-3))
     case("unknown initial", "initial", lambda: sf.simulate(ens, t, initial="inverted"))
     case("ensemble not an Ensemble", "ensemble", lambda: sf.simulate({"n": 2}, t))
     case("DickeState bad j", "j", lambda: DickeState(0.3, 0.3))
@@ -222,7 +222,8 @@ def _cases():
         case(f"cli {' '.join(argv)}", flag, lambda a=argv: _cli(main, a, folder))
 
     # -- fluence, units, detectors ------------------------------------------------------------------------------------
-    case("fluence negative", "fluence", lambda: fluence.excited_emitters([-1.0], nanocrystals=10, excited_per_fluence=1))
+    case("fluence negative", "fluence",
+         lambda: fluence.excited_emitters([-1.0], nanocrystals=10, excited_per_fluence=1))
     case("fluence both models", "either", lambda: fluence.excited_emitters([1.0], nanocrystals=10))
     case("fluence series not increasing", "fluences", lambda: fluence.fluence_series([2.0, 1.0]))
     case("lifetime zero", "lifetime_ps", lambda: units.lifetime_to_rate(0.0))

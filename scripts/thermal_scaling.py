@@ -18,7 +18,7 @@ import argparse
 
 import numpy as np
 
-from sf_dynamics.sweep import thermal_sweep
+from sf_dynamics.workflows.sweep import thermal_sweep
 
 SHAPES = {"cube 9.5 nm": 9.5, "cuboid 11.4x11.4x9.5 nm": (11.4, 11.4, 9.5)}
 

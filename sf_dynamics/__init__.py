@@ -1,27 +1,35 @@
 """sf_dynamics: superfluorescence of quantum-emitter ensembles.
 
-Build an :class:`Ensemble`, run :func:`simulate` with a method
-(``dicke``, ``permutational``, ``exact``, ``cumulant``, ``meanfield``), and analyse the returned
-:class:`Result` with :mod:`sf_dynamics.analysis`. Units: ps, 1/ps, rad/ps
-(see :mod:`sf_dynamics.units`).
+Build a system (:class:`Ensemble`, :class:`NanocrystalEnsemble`, :class:`Slab`,
+or a :class:`Superlattice`'s dynamical model), run :func:`simulate` with a
+method, and analyse the returned :class:`Result` with :mod:`sf_dynamics.analysis`.
+Units: ps, 1/ps, rad/ps (see :mod:`sf_dynamics.units`).
+
+The package reads as its data flow (see ``docs/architecture.md``):
+``model`` -> ``geometry`` -> ``solvers`` (with ``integrate`` and numba
+``kernels``) -> ``result`` -> ``analysis`` / ``thermal`` -> ``workflows`` ->
+``plotting``, ``cli``. Importing it changes no process-wide setting.
 """
 
-import os as _os
-
-# numba's OpenMP threads must not spin-wait after a parallel region: on small machines they would
-# steal the cores that the BLAS matrix products of the next step need (set before numba starts them)
-_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-from . import analysis, geometry, units  # noqa: E402
-from .nanocrystals import NanocrystalEnsemble, TripletExcitation
+from . import analysis, geometry, model, thermal, units, workflows
+from ._version import __version__
+from .analysis import detectors, fitting
+from .geometry import Superlattice
+from .geometry import lattice as lattice
+from .model import (
+    CoherentSpinState,
+    DickeState,
+    Ensemble,
+    Excited,
+    Ground,
+    NanocrystalEnsemble,
+    Slab,
+    Spectrum,
+    TripletExcitation,
+)
 from .result import Result
-from .simulate import available_methods, methods_supporting, simulate
-from .slab import Slab
-from .states import CoherentSpinState, DickeState, Excited, Ground
-from .spectrum import Spectrum
-from .system import Ensemble
-
-__version__ = "0.1.0"
+from .simulate import available_methods, method_options, methods_supporting, simulate
+from .workflows import executor, fluence, sweep
 
 __all__ = [
     "Ensemble",
@@ -29,16 +37,27 @@ __all__ = [
     "NanocrystalEnsemble",
     "TripletExcitation",
     "Slab",
+    "Superlattice",
     "simulate",
     "available_methods",
     "methods_supporting",
+    "method_options",
     "Result",
     "Excited",
     "Ground",
     "DickeState",
     "CoherentSpinState",
-    "analysis",
+    "model",
     "geometry",
+    "analysis",
+    "thermal",
+    "workflows",
     "units",
+    "fitting",
+    "detectors",
+    "lattice",
+    "sweep",
+    "fluence",
+    "executor",
     "__version__",
 ]

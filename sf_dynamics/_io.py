@@ -84,11 +84,11 @@ def provenance(**fields) -> dict:
     """Package version, UTC date, Python/NumPy versions and the given fields (method, options, seed, ...)."""
     import numpy as np
 
-    from . import __version__
+    from ._version import __version__
 
     out = {
         "sf_dynamics_version": __version__,
-        "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "numpy": np.__version__,
     }

@@ -95,10 +95,10 @@ def _simulate_command(args) -> int:
     matplotlib.use("Agg")
     from . import analysis
     from ._io import save_figure
-    from .fitting import FitQualityWarning
+    from .analysis.fitting import FitQualityWarning
+    from .model import Ensemble
     from .plotting import plot_trace
     from .simulate import simulate
-    from .system import Ensemble
 
     out = _prepare_folder(args.out, ["trace.csv", "trace.nc", "trace.png"], args.overwrite)
     ensemble = Ensemble(args.n, decay=args.decay, collective_decay=args.collective_decay, dephasing=args.dephasing,
@@ -147,7 +147,7 @@ def _sweep_command(args) -> int:
 
     from ._io import save_figure
     from .plotting import plot_enhancement, plot_temperature_sweep
-    from .sweep import dynamic_temperature_sweep, save_dataset, thermal_sweep
+    from .workflows.sweep import dynamic_temperature_sweep, save_dataset, thermal_sweep
 
     out = _prepare_folder(args.out, SWEEP_FILES, args.overwrite)
     executor = args.executor
@@ -202,7 +202,7 @@ def _sweep_command(args) -> int:
 
 
 def _report_command(args) -> int:
-    from .report import REPORT_FILES, write_report
+    from .workflows.report import REPORT_FILES, write_report
 
     _prepare_folder(args.out, REPORT_FILES, args.overwrite)
     path = write_report(args.out, progress=not args.quiet, quick=args.quick, overwrite=True)
@@ -285,7 +285,7 @@ def main(argv=None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .executor import SweepInterrupted
+    from .workflows.executor import SweepInterrupted
 
     try:
         return args.func(args)

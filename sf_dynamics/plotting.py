@@ -10,7 +10,6 @@ __all__ = [
     "plot_enhancement",
     "plot_temperature_sweep",
     "plot_stacked_traces",
-    "streak_image",
     "plot_streak",
     "plot_fluence_series",
 ]
@@ -80,7 +79,7 @@ def plot_enhancement(datasets, *, labels=None, ax=None):
     Parameters
     ----------
     datasets : xarray.Dataset or list of them
-        From :func:`sf_dynamics.sweep.thermal_sweep` (or ThermalCurve.to_xarray()).
+        From :func:`sf_dynamics.workflows.sweep.thermal_sweep` (or ThermalCurve.to_xarray()).
     labels : list of str, optional
     ax : matplotlib Axes, optional
     """
@@ -159,39 +158,6 @@ def plot_stacked_traces(times, traces, labels=None, *, ax=None, offset=1.1):
     ax.set_xlabel("time (ps)")
     ax.set_ylabel("normalised intensity (offset)")
     return ax
-
-
-def streak_image(result, *, center_wavelength_nm=515.0, resolution_nm=0.1, wavelengths=None):
-    """Time-wavelength emission of a spectrally resolved result (a streak-camera image).
-
-    The emission of spectral class a is the rate at which its excitation is
-    lost, -d/dt (N_a n_a) (classes engines of ``cumulant`` and ``meanfield``);
-    class a emits at the wavelength of centre + detuning delta_a, and the
-    image is blurred by a Gaussian spectrometer resolution (FWHM, nm).
-
-    Returns
-    -------
-    times : ndarray (ps)
-    wavelengths : ndarray (nm)
-    image : ndarray, shape (len(times), len(wavelengths)) (photons/ps/nm)
-    """
-    from .units import HBAR_MEV_PS
-
-    if "class_populations" not in result.data or "class_detunings" not in result.parameters:
-        raise ValueError("result: a streak image needs class populations (cumulant or meanfield, classes engine)")
-    det = np.asarray(result.parameters["class_detunings"])
-    counts = np.asarray(result.parameters["class_counts"])
-    pops = result.data["class_populations"] * counts[None, :]
-    emission = np.clip(-np.gradient(pops, result.times, axis=0), 0.0, None)
-    hc_eV_nm = 1239.8419843320026
-    e0 = hc_eV_nm / center_wavelength_nm
-    lam = hc_eV_nm / (e0 + det * HBAR_MEV_PS * 1e-3)
-    if wavelengths is None:
-        span = max(np.ptp(lam), 4 * resolution_nm)
-        wavelengths = np.linspace(lam.min() - 0.3 * span, lam.max() + 0.3 * span, 200)
-    sigma = resolution_nm / (2 * np.sqrt(2 * np.log(2)))
-    kernel = np.exp(-0.5 * ((wavelengths[None, :] - lam[:, None]) / sigma) ** 2) / (np.sqrt(2 * np.pi) * sigma)
-    return result.times, wavelengths, emission @ kernel
 
 
 def plot_streak(times, axis_values, image, *, ax=None, ylabel="wavelength (nm)", normalise_rows=False, log=False,

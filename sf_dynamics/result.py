@@ -14,13 +14,14 @@ from __future__ import annotations
 import io
 import json
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ._io import atomic_path, jsonable, provenance
 
-__all__ = ["Result"]
+__all__ = ["Result", "QutipStyleResult"]
 
 _UNITS = {
     "time": "ps",
@@ -35,6 +36,18 @@ _UNITS = {
 }
 
 _CSV_MAGIC = "# sf_dynamics result: "
+
+
+@dataclass
+class QutipStyleResult:
+    """A :class:`Result` laid out as QuTiP's solver result (see :meth:`Result.to_qutip`)."""
+
+    times: list
+    expect: list
+    e_data: dict
+    states: list
+    stats: dict
+    solver: str
 
 
 class Result:
@@ -60,9 +73,13 @@ class Result:
         Solver diagnostics (wall time in s, number of steps, ...).
     provenance : dict
         Package version, creation date (UTC), method, options and seed.
+    states : list of qutip.Qobj or None
+        Density matrices at the output times, when a method was asked to store
+        them (``exact`` with ``store_states=True``); None otherwise.
     """
 
-    def __init__(self, times, intensity, excitation, method, parameters, data=None, info=None, provenance=None):
+    def __init__(self, times, intensity, excitation, method, parameters, data=None, info=None, provenance=None,
+                 states=None):
         self.times = np.asarray(times, dtype=np.float64)
         self.intensity = np.asarray(intensity, dtype=np.float64)
         self.excitation = np.asarray(excitation, dtype=np.float64)
@@ -82,6 +99,23 @@ class Result:
             self.data[key] = arr
         self.info = dict(info or {})
         self.provenance = dict(provenance or {})
+        if states is not None and len(states) != nt:
+            raise ValueError(f"states must hold one state per time ({nt}), got {len(states)}")
+        self.states = None if states is None else list(states)
+
+    @property
+    def expect(self) -> dict:
+        """Every stored observable by name (``intensity``, ``excitation`` and each ``data`` entry), as in QuTiP's
+        ``result.e_data``: arrays whose first axis is time."""
+        return {"intensity": self.intensity, "excitation": self.excitation, **self.data}
+
+    def to_qutip(self) -> QutipStyleResult:
+        """The result in the shape of a ``qutip.solver.Result``: ``times``, ``expect`` (list), ``e_data``
+        (dict), ``states`` (list, empty unless stored) and ``stats`` (the solver's info)."""
+        e_data = self.expect
+        return QutipStyleResult(times=list(self.times), expect=list(e_data.values()), e_data=e_data,
+                                states=list(self.states or []), stats=dict(self.info),
+                                solver=f"sf_dynamics {self.method}")
 
     @property
     def n(self) -> int:
@@ -100,7 +134,7 @@ class Result:
             f"nt={self.times.size}, t=[{self.times[0]:g}, {self.times[-1]:g}] ps{extra})"
         )
 
-    def take_times(self, index) -> "Result":
+    def take_times(self, index) -> Result:
         """A Result restricted to the output times selected by ``index`` (slice, int array or mask).
 
         Every time series (intensity, excitation and each entry of ``data``)
@@ -111,8 +145,9 @@ class Result:
         if times.ndim != 1 or times.size < 1:
             raise ValueError("index must select a non-empty 1-D set of output times")
         data = {key: value[index] for key, value in self.data.items()}
+        states = None if self.states is None else [self.states[i] for i in np.arange(self.times.size)[index]]
         return Result(times, self.intensity[index], self.excitation[index], self.method, self.parameters, data,
-                      self.info, self.provenance)
+                      self.info, self.provenance, states)
 
     # -- export -----------------------------------------------------------------
     def _columns(self) -> dict:
@@ -211,7 +246,7 @@ class Result:
         return Path(path)
 
     @classmethod
-    def from_csv(cls, path) -> "Result":
+    def from_csv(cls, path) -> Result:
         """Read a file written by :meth:`to_csv`, checking its row count and checksum.
 
         Raises

@@ -6,13 +6,12 @@ import numpy as np
 
 from ._io import provenance
 from ._validation import check_times
+from .model import Ensemble, NanocrystalEnsemble, Slab
+from .model.states import DickeState, as_initial_state
 from .solvers import METHODS
-from .states import DickeState, as_initial_state
-from .nanocrystals import NanocrystalEnsemble
-from .slab import Slab
-from .system import Ensemble
+from .solvers._options import check_common, has_effect
 
-__all__ = ["simulate", "available_methods", "methods_supporting"]
+__all__ = ["simulate", "available_methods", "methods_supporting", "method_options"]
 
 
 def available_methods() -> list[str]:
@@ -26,6 +25,24 @@ def methods_supporting(ensemble, initial="excited") -> list[str]:
     return [name for name, mod in METHODS.items() if mod.unsupported_reason(ensemble, initial) is None]
 
 
+def method_options(method: str) -> dict[str, str]:
+    """The options ``method`` accepts, each with its meaning for that method.
+
+    The common options (``rtol``, ``atol``, ``progress``, ``seed``,
+    ``max_steps``) come first; every method accepts them, and one that cannot
+    act on a method says "no effect: ...". The table in ``docs/methods.md``
+    is this dict for every method.
+
+    Raises
+    ------
+    ValueError
+        For an unknown method.
+    """
+    if not isinstance(method, str) or method.lower() not in METHODS:
+        raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
+    return dict(METHODS[method.lower()].OPTIONS)
+
+
 def _auto_method(ensemble, initial) -> str:
     supported = methods_supporting(ensemble, initial)
     if not supported:
@@ -33,7 +50,7 @@ def _auto_method(ensemble, initial) -> str:
     return supported[0]
 
 
-def simulate(ensemble, times, method="auto", initial="excited", **options):
+def simulate(ensemble, times, method="auto", initial="excited", *, options=None, **kwargs):
     """Simulate the emission of an ensemble and return a :class:`~sf_dynamics.Result`.
 
     Parameters
@@ -58,11 +75,17 @@ def simulate(ensemble, times, method="auto", initial="excited", **options):
         problem.
     initial : str or state
         ``"excited"`` (default), ``"ground"``, :class:`~sf_dynamics.DickeState`,
-        :class:`~sf_dynamics.CoherentSpinState`, or for nanocrystals
-        :class:`~sf_dynamics.TripletExcitation` ("excited" = 1/3 in each sublevel).
-    **options
-        Method-specific options (see each solver module's ``OPTIONS``), e.g.
-        ``tol`` for the permutation-invariant solvers.
+        :class:`~sf_dynamics.CoherentSpinState`, for nanocrystals
+        :class:`~sf_dynamics.TripletExcitation` ("excited" = 1/3 in each
+        sublevel), or for ``exact`` a ``qutip.Qobj`` ket or density matrix of
+        the full space (ordering in :mod:`sf_dynamics.model.states`).
+    options : dict, optional
+        Options as a dict (QuTiP style); may be combined with keyword options
+        but not repeat one.
+    **kwargs
+        Options as keywords. Every method accepts ``rtol``, ``atol``,
+        ``progress``, ``seed`` and ``max_steps``, plus its own; see
+        :func:`method_options` and ``docs/methods.md``.
 
     Returns
     -------
@@ -103,14 +126,22 @@ def simulate(ensemble, times, method="auto", initial="excited", **options):
         others = methods_supporting(ensemble, initial)
         hint = f"; methods that can: {', '.join(others)}" if others else ""
         raise ValueError(f"method {key!r} cannot simulate this ensemble: {reason}{hint}")
+    if options is None:
+        options = {}
+    if not isinstance(options, dict):
+        raise ValueError(f"options must be a dict of option names to values, got {type(options).__name__}")
+    repeated = sorted(set(options) & set(kwargs))
+    if repeated:
+        raise ValueError(f"option(s) {repeated} given both in options= and as keywords; give each once")
+    options = {**options, **kwargs}
     unknown = sorted(set(options) - set(module.OPTIONS))
     if unknown:
-        raise ValueError(
-            f"unknown option(s) {unknown} for method {key!r}; accepted: {sorted(module.OPTIONS) or 'none'}"
-        )
+        raise ValueError(f"unknown option(s) {unknown} for method {key!r}; accepted: {list(module.OPTIONS)}")
+    check_common(options)
+    acting = {k: v for k, v in options.items() if has_effect(module.OPTIONS[k])}
     # the excitation is at t = 0 whatever the first output time: integrate from 0, report the requested times
     run_times = times if times[0] == 0.0 else np.concatenate([[0.0], times])
-    result = module.solve(ensemble, run_times, initial, **options)
+    result = module.solve(ensemble, run_times, initial, **acting)
     if run_times is not times:
         result = result.take_times(slice(1, None))
         result.info["integrated_from_ps"] = 0.0

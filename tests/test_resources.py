@@ -6,7 +6,7 @@ import pytest
 
 import sf_dynamics as sf
 from sf_dynamics import _resources, fitting, geometry, thermal
-from sf_dynamics.lattice import Superlattice
+from sf_dynamics.geometry.lattice import Superlattice
 
 
 @pytest.fixture

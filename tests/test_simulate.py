@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+import sf_dynamics as sf
 from sf_dynamics import Ensemble, available_methods, methods_supporting, simulate
 
 
@@ -47,7 +48,7 @@ def test_unknown_method_and_option_and_ensemble_type():
     with pytest.raises(ValueError, match="method must be a string"):
         simulate(ens, t, method=3)
     with pytest.raises(ValueError, match="unknown option"):
-        simulate(ens, t, method="permutational", atol=1e-3)
+        simulate(ens, t, method="permutational", tolerance=1e-3)
     with pytest.raises(ValueError, match="ensemble"):
         simulate({"n": 2}, t)
     with pytest.raises(ValueError, match="initial"):
@@ -103,3 +104,60 @@ def test_result_records_provenance():
     assert res.provenance["method"] == "permutational"
     assert res.provenance["options"] == {"tol": 1e-7}
     assert "sf_dynamics_version" in res.provenance and "created_utc" in res.provenance
+
+
+# -- one option vocabulary -------------------------------------------------------------------------------------
+def test_common_options_are_accepted_by_every_method_and_checked():
+    ens = sf.Ensemble(10, collective_decay=1.0, decay=0.1)
+    t = np.linspace(0, 1.0, 11)
+    for method in ("permutational", "exact", "cumulant", "meanfield", "twa"):
+        opts = {"rtol": 1e-6, "atol": 1e-9, "progress": False, "seed": 3, "max_steps": 10**6}
+        if method == "meanfield":
+            opts["seed_angle"] = 0.3
+        if method == "twa":
+            opts["trajectories"] = 16
+        res = sf.simulate(ens, t, method=method, options=opts)
+        assert res.provenance["seed"] == 3
+        with pytest.raises(ValueError, match="seed"):
+            sf.simulate(ens, t, method=method, seed=-1)
+        with pytest.raises(ValueError, match="rtol"):
+            sf.simulate(ens, t, method=method, rtol=2.0)
+        with pytest.raises(ValueError, match="progress"):
+            sf.simulate(ens, t, method=method, progress="yes")
+
+
+def test_options_dict_and_keywords_combine_but_never_repeat():
+    ens = sf.Ensemble(6, collective_decay=1.0)
+    t = np.linspace(0, 1.0, 11)
+    a = sf.simulate(ens, t, method="permutational", options={"rtol": 1e-9})
+    b = sf.simulate(ens, t, method="permutational", rtol=1e-9)
+    np.testing.assert_array_equal(a.intensity, b.intensity)
+    with pytest.raises(ValueError, match="both"):
+        sf.simulate(ens, t, method="permutational", options={"rtol": 1e-9}, rtol=1e-8)
+    with pytest.raises(ValueError, match="options must be a dict"):
+        sf.simulate(ens, t, method="permutational", options=[("rtol", 1e-9)])
+    with pytest.raises(ValueError, match=r"unknown option\(s\) \['tolerance'\].*rtol"):
+        sf.simulate(ens, t, method="permutational", tolerance=1e-9)
+
+
+def test_tol_is_the_alias_of_rtol_for_the_ladder_methods():
+    ens = sf.Ensemble(30, collective_decay=1.0)
+    t = np.linspace(0, 0.5, 51)
+    for method in ("dicke", "permutational"):
+        a = sf.simulate(ens, t, method=method, tol=1e-8)
+        b = sf.simulate(ens, t, method=method, rtol=1e-8)
+        np.testing.assert_array_equal(a.intensity, b.intensity)
+        with pytest.raises(ValueError, match="not both"):
+            sf.simulate(ens, t, method=method, tol=1e-8, rtol=1e-8)
+
+
+def test_max_steps_stops_the_ladder_methods_with_a_clear_error():
+    ens = sf.Ensemble(200, collective_decay=1.0, decay=0.5)
+    with pytest.raises((ValueError, RuntimeError), match="max_steps"):
+        sf.simulate(ens, np.linspace(0, 5, 11), method="permutational", max_steps=3)
+
+
+def test_method_options_lists_the_common_options_first():
+    assert list(sf.method_options("exact"))[:5] == ["rtol", "atol", "progress", "seed", "max_steps"]
+    with pytest.raises(ValueError, match="method must be one of"):
+        sf.method_options("magic")

@@ -1,0 +1,10 @@
+"""Numba kernels: the hot loops, leaves of the package (they import only numpy, numba and each other).
+
+* ``dicke_basis``: Liouvillian of the permutation-invariant master equation in the Dicke basis;
+* ``cumulant``, ``triplet``: right-hand sides of the second-order cumulant equations;
+* ``twa``, ``class_spins``: truncated-Wigner and Maxwell-Bloch trajectories;
+* ``stages``: Runge-Kutta stage combinations and error norms (serial twins in ``_jit``);
+* ``peaks``: sub-sample peak location.
+"""
+
+__all__: list[str] = []

@@ -206,16 +206,19 @@ def apply_generator(x, out, q, n, offsets, lmax, pre, rates, shift):
         lm_above, base_above, lm_below, base_below = _neighbour_rows(k, lmax, offsets, pumping > 0.0)
         for l in range(lm + 1):
             j = half - l
-            a = (shift * q - _loss_rate(n, j, m, mp, pre[_PHI_MM, l], collective, local, pumping, dephasing)) * x[base + l]
+            loss = _loss_rate(n, j, m, mp, pre[_PHI_MM, l], collective, local, pumping, dephasing)
+            a = (shift * q - loss) * x[base + l]
             if l >= 1:
                 a += _deph_from_higher_ladder(half, l, m, mp, pre, diagonal) * x[base + l - 1]
             if l + 1 <= lm:
                 a += _deph_from_lower_ladder(half, l, m, mp, pre, diagonal) * x[base + l + 1]
             acc[l] = a
         if lm_above >= 0:
-            _add_row_inflow(acc, x, base_above, lm_above, lm, half, m + 1.0, mp + 1.0, pre, _E_SAME, _E_DOWN, _E_UP, diagonal, 1.0)
+            _add_row_inflow(acc, x, base_above, lm_above, lm, half, m + 1.0, mp + 1.0, pre,
+                            _E_SAME, _E_DOWN, _E_UP, diagonal, 1.0)
         if lm_below >= 0:
-            _add_row_inflow(acc, x, base_below, lm_below, lm, half, 1.0 - m, 1.0 - mp, pre, _P_SAME, _P_DOWN, _P_UP, diagonal, 1.0)
+            _add_row_inflow(acc, x, base_below, lm_below, lm, half, 1.0 - m, 1.0 - mp, pre,
+                            _P_SAME, _P_DOWN, _P_UP, diagonal, 1.0)
         for l in range(lm + 1):
             out[base + l] = acc[l]
 

@@ -143,7 +143,8 @@ def triplet_pair_rhs(C, W, X, G, gamma, eps, dephasing, dC, dW):
                 for b in range(3):
                     for c in range(3):
                         for d in range(3):
-                            val = (1j * (eps[3 * i + a] - eps[3 * i + b] + eps[3 * j + c] - eps[3 * j + d])) * w[a, b, c, d]
+                            phase = eps[3 * i + a] - eps[3 * i + b] + eps[3 * j + c] - eps[3 * j + d]
+                            val = (1j * phase) * w[a, b, c, d]
                             off = (a != b) + (c != d)
                             if off:
                                 val -= 2.0 * dephasing * off * w[a, b, c, d]

@@ -22,7 +22,7 @@ with complex Gaussian increments <d eta_k^* d eta_l> = Gamma_kl dt / 2 and
 spin length <|beta_k|^2> = 1/2 under decay, pumping and dephasing.
 
 Class spins (identical coupling Gamma_c off-diagonal, Gamma_0 diagonal, no
-Omega; integrated by :func:`sf_dynamics.kernels.maxwell_bloch.mb_trajectories`
+Omega; integrated by :func:`sf_dynamics.kernels.class_spins.class_spin_trajectories`
 with a single slice): one classical spin per spectral class a, B_a = sum_{k in a} beta_k
 and the class-mean inversion z_a, closed with z_k -> z_a and
 sum_{k in a} |beta_k|^2 -> N_a / 2:

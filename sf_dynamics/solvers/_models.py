@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..states import CoherentSpinState, DickeState, Excited, Ground
+from ..model.states import CoherentSpinState, DickeState, Excited, Ground
 
 __all__ = ["ClassModel", "EmitterModel", "choose_engine", "symmetric_moments", "ENGINES"]
 
@@ -146,12 +146,13 @@ def fastest_rate(ensemble) -> float:
         coupling = float(np.max(np.abs(gamma).sum(axis=1))) + float(np.max(np.abs(ensemble.omega_matrix()).sum(axis=1)))
     else:
         coupling = ensemble.n * ensemble.collective_decay + ensemble.decay
-    if getattr(ensemble, "emitter_type", "two-level") == "triplet":
+    if ensemble.emitter_type == "triplet":
         detuning = float(np.max(np.abs(ensemble.onsite_energies())))
     else:
         det, _, _ = ensemble.spectral_classes()
         detuning = float(np.max(np.abs(det)))
-    return coupling + detuning + 2.0 * ensemble.dephasing + getattr(ensemble, "pumping", 0.0)
+    pumping = ensemble.pumping if ensemble.emitter_type == "two-level" else 0.0  # nanocrystals are not pumped
+    return coupling + detuning + 2.0 * ensemble.dephasing + pumping
 
 
 def check_explicit_run(ensemble, times, variables, *, method, max_steps, stability=6.0):

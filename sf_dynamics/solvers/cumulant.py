@@ -27,28 +27,41 @@ from __future__ import annotations
 import numpy as np
 
 from .._progress import progress_bar
-from ..kernels import cumulant as kc
-from ..kernels import triplet as kt
-from ..nanocrystals import TripletExcitation
-from ..ode import integrate_observed
-from ..result import Result
-from ..states import CoherentSpinState, DickeState, Excited, Ground
 from .._resources import DEFAULT_MAX_STEPS
 from .._validation import check_positive_int, check_tolerance
-from ._models import ClassModel, EmitterModel, check_explicit_run, choose_engine, symmetric_moments
+from ..integrate.explicit import integrate_observed
+from ..kernels import cumulant as kc
+from ..kernels import triplet as kt
+from ..model.states import (
+    CoherentSpinState,
+    DickeState,
+    Excited,
+    Ground,
+    TripletExcitation,
+)
+from ..result import Result
+from ._models import (
+    ClassModel,
+    EmitterModel,
+    check_explicit_run,
+    choose_engine,
+    symmetric_moments,
+)
+from ._options import COMMON_OPTIONS, declare, no_effect
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "derivatives", "triplet_derivatives"]
 
 NAME = "cumulant"
-OPTIONS = {
-    "engine": "'auto' (default), 'classes' or 'emitters'",
-    "rtol": "relative tolerance of the Runge-Kutta integrator (default 1e-7)",
-    "atol": "absolute tolerance (default 1e-10)",
-    "integrator": "'DOPRI5' (default for per-emitter and nanocrystal engines), 'DOP853' (default for "
-                  "spectral classes), 'RK45' or 'RK23'",
-    "progress": "show a progress bar (default: auto)",
-    "max_steps": f"largest number of integrator steps (default {DEFAULT_MAX_STEPS})",
-}
+OPTIONS = declare(
+    rtol="relative tolerance of the Runge-Kutta integrator (default 1e-7)",
+    atol="absolute tolerance (default 1e-10)",
+    progress=COMMON_OPTIONS["progress"],
+    seed=no_effect("deterministic"),
+    max_steps=f"largest number of integrator steps (default {DEFAULT_MAX_STEPS})",
+    engine="'auto' (default), 'classes' or 'emitters'",
+    integrator="'DOPRI5' (default for per-emitter and nanocrystal engines), 'DOP853' (default for "
+               "spectral classes), 'RK45' or 'RK23'",
+)
 
 
 def unsupported_reason(ensemble, initial):
@@ -73,7 +86,8 @@ def _class_problem(model: ClassModel, initial, n_total):
     y0 = np.concatenate([np.full(k, p), np.full(k * k, c), np.zeros(k * k), np.full(k * k, q)])
 
     def unpack(y):
-        return y[:k], y[k : k + k * k].reshape(k, k), y[k + k * k : k + 2 * k * k].reshape(k, k), y[k + 2 * k * k :].reshape(k, k)
+        kk = k * k
+        return y[:k], y[k : k + kk].reshape(k, k), y[k + kk : k + 2 * kk].reshape(k, k), y[k + 2 * kk :].reshape(k, k)
 
     def rhs(t, y):
         dy = np.empty_like(y)
@@ -275,7 +289,7 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     rtol, atol : float
         Tolerances of the explicit Runge-Kutta integrator.
     integrator : {"DOPRI5", "DOP853", "RK45", "RK23"}, optional
-        Runge-Kutta method (see :mod:`sf_dynamics.ode`). Default: DOP853
+        Runge-Kutta method (see :mod:`sf_dynamics.integrate.explicit`). Default: DOP853
         for spectral classes (small states, tight tolerances); DOPRI5, the
         fused in-place Dormand-Prince 5(4), for the per-emitter and
         nanocrystal engines, whose states of ~3 n^2 and ~90 n^2 numbers

@@ -10,18 +10,19 @@ phase of <J->.
 
 from __future__ import annotations
 
-from ..states import CoherentSpinState, DickeState, Excited, Ground
-from .permutational import evolve_ladders
+from ..model.states import CoherentSpinState, DickeState, Excited, Ground
+from .permutational import OPTIONS as _LADDER_OPTIONS
+from .permutational import evolve_ladders, step_tolerance
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve"]
 
 NAME = "dicke"
-OPTIONS = {"tol": "local L1 error per step (default 1e-6)", "progress": "show a progress bar (default: auto)"}
+OPTIONS = dict(_LADDER_OPTIONS)
 
 
 def unsupported_reason(ensemble, initial):
     """Why the Dicke ladder cannot represent ``ensemble`` from ``initial`` (None if it can)."""
-    if getattr(ensemble, "emitter_type", "two-level") != "two-level":
+    if ensemble.emitter_type != "two-level":
         return "it handles two-level emitters only (use 'cumulant', or 'exact' for n <= 4 nanocrystals)"
     local = [name for name in ("decay", "dephasing", "pumping") if getattr(ensemble, name) > 0]
     if local:
@@ -37,7 +38,7 @@ def unsupported_reason(ensemble, initial):
     return None
 
 
-def solve(ensemble, times, initial, *, tol=1e-6, progress=None):
+def solve(ensemble, times, initial, *, rtol=None, atol=None, tol=None, progress=None, max_steps=None):
     """Simulate pure collective (Dicke) decay on the symmetric ladder.
 
     Parameters
@@ -49,13 +50,18 @@ def solve(ensemble, times, initial, *, tol=1e-6, progress=None):
         Output times (ps).
     initial : state
         Excited, Ground, DickeState(n/2, m) or CoherentSpinState.
-    tol : float
-        Local L1 error per integrator step (default 1e-6).
+    rtol, atol, tol : float, optional
+        Local L1 error per integrator step, rtol + atol (default 1e-6);
+        ``tol`` is the alias of ``rtol``.
     progress : bool or None
         Show a progress bar; None shows one for large problems.
+    max_steps : int, optional
+        Largest number of SDIRK4 steps (default 10^6).
 
     Returns
     -------
     Result
     """
-    return evolve_ladders(ensemble, times, initial, n_ladders=1, method_name=NAME, tol=tol, progress=progress)
+    extra = {} if max_steps is None else {"max_steps": max_steps}
+    return evolve_ladders(ensemble, times, initial, n_ladders=1, method_name=NAME,
+                          tol=step_tolerance(rtol, atol, tol), progress=progress, **extra)

@@ -15,8 +15,17 @@ import time as _time
 
 import numpy as np
 
+from .._progress import progress_bar
+from ..model.states import (
+    CoherentSpinState,
+    DensityMatrix,
+    DickeState,
+    Excited,
+    Ground,
+    TripletExcitation,
+)
 from ..result import Result
-from ..states import CoherentSpinState, DickeState, Excited, Ground
+from ._options import declare, no_effect
 
 __all__ = ["NAME", "OPTIONS", "MAX_EMITTERS", "unsupported_reason", "solve", "build_model", "initial_density_matrix"]
 
@@ -24,21 +33,32 @@ NAME = "exact"
 MAX_EMITTERS = 10
 #: largest number of triplet nanocrystals (4^n states)
 MAX_NANOCRYSTALS = 4
-OPTIONS = {"max_steps": "largest number of matrix-vector products of the propagation (default 10^6)"}
 DEFAULT_MAX_PRODUCTS = 1_000_000
+OPTIONS = declare(
+    rtol=no_effect("the matrix-exponential action is accurate to round-off"),
+    atol=no_effect("the matrix-exponential action is accurate to round-off"),
+    progress="progress bar over the output times (default: shown for long runs)",
+    seed=no_effect("deterministic"),
+    max_steps=f"largest number of matrix-vector products of the propagation (default {DEFAULT_MAX_PRODUCTS:.0e})",
+    store_states="keep the density matrix at every output time in result.states (qutip.Qobj; default False)",
+)
 
 
 def unsupported_reason(ensemble, initial):
     """Why the full-space solver cannot run ``ensemble`` (None if it can)."""
     if ensemble.emitter_type == "slab":
         return "an extended slab propagates: use method 'maxwell_bloch'"
+    if isinstance(initial, DensityMatrix):
+        levels = 4 if ensemble.emitter_type == "triplet" else 2
+        if initial.levels_for(ensemble.n) != levels:
+            return (f"the density matrix has dimension {initial.dimension}, but {ensemble.n} "
+                    f"{'nanocrystals need 4' if levels == 4 else 'two-level emitters need 2'}^{ensemble.n} = "
+                    f"{levels**ensemble.n}")
     if ensemble.emitter_type == "triplet":
-        from ..nanocrystals import TripletExcitation
-
         if ensemble.n > MAX_NANOCRYSTALS:
             return f"the 4^n density matrix is limited to n <= {MAX_NANOCRYSTALS} nanocrystals, got n = {ensemble.n}"
-        if not isinstance(initial, (Excited, Ground, TripletExcitation)):
-            return "nanocrystals start from 'excited', 'ground' or a TripletExcitation"
+        if not isinstance(initial, (Excited, Ground, TripletExcitation, DensityMatrix)):
+            return "nanocrystals start from 'excited', 'ground', a TripletExcitation or a density matrix"
         return None
     if ensemble.n > MAX_EMITTERS:
         return f"the 2^n density matrix is limited to n <= {MAX_EMITTERS} emitters, got n = {ensemble.n}"
@@ -123,8 +143,6 @@ def build_model(ensemble):
 def _triplet_density_matrix(n, initial):
     import qutip
 
-    from ..nanocrystals import TripletExcitation
-
     if isinstance(initial, Ground):
         pops = (0.0, 0.0, 0.0)
     else:
@@ -137,6 +155,11 @@ def initial_density_matrix(n, initial, emitter_type="two-level"):
     """The initial state as a qutip density matrix on the 2^n (or 4^n) space."""
     import qutip
 
+    if isinstance(initial, DensityMatrix):
+        levels = 4 if emitter_type == "triplet" else 2
+        if initial.levels_for(n) != levels:
+            raise ValueError(f"initial: dimension {initial.dimension} does not match {levels}^{n}")
+        return qutip.Qobj(initial.matrix, dims=[[levels] * n, [levels] * n])
     if emitter_type == "triplet":
         return _triplet_density_matrix(n, initial)
 
@@ -176,17 +199,19 @@ def _expectation_rows(operators):
     return np.array([qutip.operator_to_vector(op.dag()).full().ravel().conj() for op in operators])
 
 
-def _propagate(liouvillian, vec0, times, rows, block=25):
+def _propagate(liouvillian, vec0, times, rows, *, block=25, keep_states=False, bar=None):
     """Expectation values rows @ exp(L (t - t0)) vec0 at every output time.
 
     Uses scipy's ``expm_multiply`` (truncated Taylor series with scaling,
     accurate to double precision) on blocks of equally spaced times, or
-    interval by interval on an irregular grid.
+    interval by interval on an irregular grid. With ``keep_states`` the
+    vectorised states at every time are returned as well.
     """
     from scipy.sparse.linalg import expm_multiply
 
     out = np.empty((len(times), rows.shape[0]), dtype=complex)
     out[0] = rows @ vec0
+    kept = [vec0] if keep_states else None
     vec = vec0
     steps = np.diff(times)
     i = 0
@@ -197,12 +222,16 @@ def _propagate(liouvillian, vec0, times, rows, block=25):
         count = j - i
         states = expm_multiply(liouvillian, vec, start=0.0, stop=count * steps[i], num=count + 1, endpoint=True)
         out[i + 1 : j + 1] = states[1:] @ rows.T
+        if keep_states:
+            kept.extend(states[1:])
         vec = states[-1]
+        if bar is not None:
+            bar.update(count)
         i = j
-    return out
+    return out, kept
 
 
-def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS):
+def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=None, store_states=False):
     """Integrate the full master equation on the 2^n space.
 
     QuTiP builds the Liouvillian (sparse CSR) from the operators of
@@ -217,11 +246,18 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS):
     times : ndarray
         Output times (ps).
     initial : state
-        Excited, Ground, DickeState or CoherentSpinState.
+        Excited, Ground, DickeState, CoherentSpinState, TripletExcitation, or a
+        :class:`~sf_dynamics.model.states.DensityMatrix` / ``qutip.Qobj`` of
+        the full space (ordering in :mod:`sf_dynamics.model.states`).
     max_steps : int
         Budget of matrix-vector products; the propagation needs about
         ||L||_1 x window of them (a pumping rate of 10^6 /ps over 10 ps would
         need ~10^8), and is refused beforehand when that exceeds the budget.
+    progress : bool or None
+        Progress bar over the output times.
+    store_states : bool
+        Keep the density matrix (``qutip.Qobj``) at every output time in
+        ``result.states``.
 
     Returns
     -------
@@ -256,8 +292,16 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS):
                       what=f"propagating a Liouvillian of norm {l_norm:.3g} /ps over {span:.3g} ps "
                            "(matrix-vector products)",
                       alternative="shorten the window or lower the largest rate or detuning")
+    if not isinstance(store_states, (bool, np.bool_)):
+        raise ValueError(f"store_states must be True or False, got {store_states!r}")
     vec0 = qutip.operator_to_vector(rho0).full().ravel()
-    expect = _propagate(liouvillian, vec0, np.asarray(times), rows)
+    dim = int(rho0.shape[0])
+    with progress_bar(progress, total=len(times) - 1, size=float(liouvillian.nnz), desc=NAME) as bar:
+        expect, kept = _propagate(liouvillian, vec0, np.asarray(times), rows, keep_states=bool(store_states),
+                                  bar=bar)
+    states = None
+    if kept is not None:
+        states = [qutip.Qobj(v.reshape(dim, dim, order="F"), dims=rho0.dims) for v in kept]
     params = ensemble.parameters()
     params.update(initial=initial.describe())
     data = {"coherence": expect[:, 2], "trace": np.real(expect[:, -1])}
@@ -270,5 +314,6 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS):
         NAME,
         params,
         data=data,
-        info={"wall_time": _time.perf_counter() - start, "hilbert_dim": int(rho0.shape[0])},
+        info={"wall_time": _time.perf_counter() - start, "hilbert_dim": dim},
+        states=states,
     )

@@ -2,7 +2,7 @@
 
 The slab (:class:`sf_dynamics.Slab`) is cut into slices; in retarded time
 each slice is driven by the forward field of the slices upstream
-(equations in :mod:`sf_dynamics.kernels.maxwell_bloch`). This shows what a
+(equations in :mod:`sf_dynamics.kernels.class_spins`). This shows what a
 point-like model cannot: for a large optical depth the burst rings
 (Burnham-Chiao), with lobe zeros that in the linear regime follow the zeros
 of J1, and the delay grows like (T_R / 4) [ln sqrt(2 pi N)]^2 instead of
@@ -32,10 +32,11 @@ import numpy as np
 from .._progress import progress_bar
 from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real, check_tolerance
-from ..kernels import maxwell_bloch as km
-from ..ode import integrate_observed
+from ..integrate.explicit import integrate_observed
+from ..kernels import class_spins as km
+from ..model.states import CoherentSpinState, Excited, Ground
 from ..result import Result
-from ..states import CoherentSpinState, Excited, Ground
+from ._options import declare
 from ._sampling import check_seed, package_shots, time_schedule, trajectory_seeds
 
 #: trajectories per kernel call (Ctrl-C is honoured between calls)
@@ -44,22 +45,23 @@ BLOCK = 256
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve"]
 
 NAME = "maxwell_bloch"
-OPTIONS = {
-    "initiation": "'noise' (truncated Wigner, default) or 'tipping' (deterministic mean field)",
-    "trajectories": "noise realisations (default 200)",
-    "seed": "integer seed (default 0)",
-    "seed_angle": "tipping angle (rad) of the 'tipping' initiation; default 2 / sqrt(N per slice)",
-    "dt": "largest time step (ps) of the noise initiation",
-    "shots": "single shots kept (default min(20, trajectories))",
-    "rtol": "relative tolerance of the 'tipping' integration (default 1e-8)",
-    "max_steps": f"largest number of time steps (default {DEFAULT_MAX_STEPS})",
-    "progress": "progress bar over trajectories of the noise initiation (default: auto)",
-}
+OPTIONS = declare(
+    rtol="relative tolerance of the 'tipping' integration (default 1e-8); no effect on 'noise' (fixed steps, dt)",
+    atol="absolute tolerance of the 'tipping' integration (default 1e-12); no effect on 'noise'",
+    progress="progress bar over trajectories of the noise initiation (default: auto)",
+    seed="integer seed of the noise initiation (default 0)",
+    max_steps=f"largest number of time steps (default {DEFAULT_MAX_STEPS})",
+    initiation="'noise' (truncated Wigner, default) or 'tipping' (deterministic mean field)",
+    trajectories="noise realisations (default 200)",
+    seed_angle="tipping angle (rad) of the 'tipping' initiation; default 2 / sqrt(N per slice)",
+    dt="largest time step (ps) of the noise initiation",
+    shots="single shots kept (default min(20, trajectories))",
+)
 
 
 def unsupported_reason(ensemble, initial):
     """Only a Slab propagates."""
-    if getattr(ensemble, "emitter_type", None) != "slab":
+    if ensemble.emitter_type != "slab":
         return "it needs an extended sf_dynamics.Slab (length, slices, forward decay)"
     if not isinstance(initial, (Excited, Ground, CoherentSpinState)):
         return "it starts from product states (excited, ground or a coherent spin state)"
@@ -73,7 +75,7 @@ def _counts(slab):
     return np.asarray(det, dtype=np.float64), counts
 
 
-def _solve_tipping(slab, times, initial, seed_angle, rtol, max_steps):
+def _solve_tipping(slab, times, initial, seed_angle, rtol, atol, max_steps):
     det, counts = _counts(slab)
     nz, k = counts.shape
     if isinstance(initial, CoherentSpinState) and initial.theta > 0:
@@ -95,14 +97,14 @@ def _solve_tipping(slab, times, initial, seed_angle, rtol, max_steps):
         n = y[2 * size :].reshape(nz, k)
         dbeta = np.empty_like(beta)
         dn = np.empty_like(n)
-        km.mb_meanfield_rhs(beta, n, counts, det, gf, gamma0, slab.dephasing, dbeta, dn)
+        km.slice_meanfield_rhs(beta, n, counts, det, gf, gamma0, slab.dephasing, dbeta, dn)
         return np.concatenate([dbeta.real.ravel(), dbeta.imag.ravel(), dn.ravel()])
 
     def observe(y):
         beta = (y[:size] + 1j * y[size : 2 * size]).reshape(nz, k)
-        return km.mb_meanfield_observables(beta, y[2 * size :].reshape(nz, k), counts, gf, gamma0)
+        return km.slice_meanfield_observables(beta, y[2 * size :].reshape(nz, k), counts, gf, gamma0)
 
-    obs, info = integrate_observed(rhs, y0, times, observe, rtol=rtol, atol=1e-12, max_steps=max_steps)
+    obs, info = integrate_observed(rhs, y0, times, observe, rtol=rtol, atol=atol, max_steps=max_steps)
     info.update(initiation="tipping", seed_angle=float(state.theta))
     return obs[:, 0], obs[:, 1], obs[:, 2], {}, info
 
@@ -137,8 +139,9 @@ def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps,
             for first in range(0, trajectories, BLOCK):
                 size = min(BLOCK, trajectories - first)
                 rows = slice(first, first + size)
-                km.mb_trajectories(trajectory_seeds(seed, first, size), 1.0, 0.0, 0.0, counts, det, gf, slab.decay,
-                                   slab.dephasing, 0.0, steps, dts, total[rows], forward[rows], excitation[rows])
+                km.class_spin_trajectories(trajectory_seeds(seed, first, size), 1.0, 0.0, 0.0, counts, det, gf,
+                                           slab.decay, slab.dephasing, 0.0, steps, dts, total[rows], forward[rows],
+                                           excitation[rows])
                 done = first + size
                 bar.update(size)
         except KeyboardInterrupt:
@@ -161,7 +164,7 @@ def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps,
 
 
 def solve(slab, times, initial, *, initiation="noise", trajectories=200, seed=0, seed_angle=None, dt=None,
-          shots=None, rtol=1e-8, max_steps=DEFAULT_MAX_STEPS, progress=None):
+          shots=None, rtol=1e-8, atol=1e-12, max_steps=DEFAULT_MAX_STEPS, progress=None):
     """Propagate superfluorescence through a slab.
 
     Parameters
@@ -177,8 +180,8 @@ def solve(slab, times, initial, *, initiation="noise", trajectories=200, seed=0,
         Noise initiation (see the twa method).
     seed_angle : float, optional
         Tipping angle of the mean-field initiation.
-    rtol : float
-        Tolerance of the mean-field integration.
+    rtol, atol : float
+        Tolerances of the mean-field ('tipping') integration.
 
     Returns
     -------
@@ -189,8 +192,9 @@ def solve(slab, times, initial, *, initiation="noise", trajectories=200, seed=0,
     """
     start = _time.perf_counter()
     rtol = check_tolerance("rtol", rtol)
+    atol = check_tolerance("atol", atol)
     if initiation == "tipping":
-        total, forward, excitation, data, info = _solve_tipping(slab, times, initial, seed_angle, rtol, max_steps)
+        total, forward, excitation, data, info = _solve_tipping(slab, times, initial, seed_angle, rtol, atol, max_steps)
     elif initiation == "noise":
         total, forward, excitation, data, info = _solve_noise(slab, times, initial, trajectories, seed, dt, shots,
                                                               max_steps, progress)

@@ -27,26 +27,28 @@ from __future__ import annotations
 import numpy as np
 
 from .._progress import progress_bar
-from ..kernels import cumulant as kc
-from ..ode import integrate_observed
-from ..result import Result
-from ..states import CoherentSpinState, Excited, Ground
 from .._resources import DEFAULT_MAX_STEPS
 from .._validation import check_positive_int, check_real, check_tolerance
+from ..integrate.explicit import integrate_observed
+from ..kernels import cumulant as kc
+from ..model.states import CoherentSpinState, Excited, Ground
+from ..result import Result
 from ._models import ClassModel, EmitterModel, check_explicit_run, choose_engine
+from ._options import COMMON_OPTIONS, declare, no_effect
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "default_seed_angle", "derivatives"]
 
 NAME = "meanfield"
-OPTIONS = {
-    "seed_angle": "tipping angle theta_0 (rad) of the seed; default 2 / sqrt(N)",
-    "engine": "'auto' (default), 'classes' or 'emitters'",
-    "rtol": "relative tolerance (default 1e-8)",
-    "atol": "absolute tolerance (default 1e-12)",
-    "integrator": "'DOP853' (default), 'RK45' or 'RK23'",
-    "progress": "show a progress bar (default: auto)",
-    "max_steps": f"largest number of integrator steps (default {DEFAULT_MAX_STEPS})",
-}
+OPTIONS = declare(
+    rtol="relative tolerance (default 1e-8)",
+    atol="absolute tolerance (default 1e-12)",
+    progress=COMMON_OPTIONS["progress"],
+    seed=no_effect("deterministic; the fluctuations are replaced by the tipping angle seed_angle"),
+    max_steps=f"largest number of integrator steps (default {DEFAULT_MAX_STEPS})",
+    seed_angle="tipping angle theta_0 (rad) of the seed; default 2 / sqrt(N)",
+    engine="'auto' (default), 'classes' or 'emitters'",
+    integrator="'DOP853' (default), 'RK45' or 'RK23'",
+)
 
 
 #: below this N the default seed is refused; below WARN_BELOW_N it warns
@@ -61,7 +63,7 @@ def default_seed_angle(n: int) -> float:
 
 def unsupported_reason(ensemble, initial):
     """Mean field needs product initial states."""
-    if getattr(ensemble, "emitter_type", "two-level") != "two-level":
+    if ensemble.emitter_type != "two-level":
         return "it handles two-level emitters only (use 'cumulant', or 'exact' for n <= 4 nanocrystals)"
     if not isinstance(initial, (Excited, Ground, CoherentSpinState)):
         return "it represents product states only (excited, ground or a coherent spin state)"

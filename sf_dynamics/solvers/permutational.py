@@ -7,7 +7,7 @@ block diagonal in the total cooperation number j and conserves q = m - m'
 O(N^2) states) give the intensity and excitation; for initial states with
 coherences (a coherent spin state) the q = 1 sector is also evolved and gives
 the collective dipole <J->. The stiff linear system is integrated with the
-L-stable SDIRK4 of :mod:`sf_dynamics.integrators`, whose implicit stages are
+L-stable SDIRK4 of :mod:`sf_dynamics.integrate.stiff`, whose implicit stages are
 direct O(size) solves.
 """
 
@@ -17,22 +17,32 @@ import numpy as np
 from scipy.special import gammaln
 
 from .._progress import progress_bar
-from .._resources import check_memory
-from .._validation import check_positive_int, check_tolerance
-from ..integrators import integrate_linear
+from .._resources import DEFAULT_MAX_STEPS, check_memory
+from .._validation import check_positive_int, check_real, check_tolerance
+from ..integrate.stiff import integrate_linear
 from ..kernels import dicke_basis as kb
+from ..model.states import CoherentSpinState, DickeState, Excited, Ground
 from ..result import Result
-from ..states import CoherentSpinState, DickeState, Excited, Ground
+from ._options import COMMON_OPTIONS, declare, no_effect
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "initial_sectors", "generator_matrix"]
 
 NAME = "permutational"
-OPTIONS = {"tol": "local L1 error per step (default 1e-6)", "progress": "show a progress bar (default: auto)"}
+#: the options of both ladder methods (``dicke`` shares them)
+OPTIONS = declare(
+    rtol="local error per SDIRK4 step in the L1 norm of the populations, relative to their sum 1 (default 1e-6; "
+         "the intensity's global error relative to its peak is typically below 1e-7)",
+    atol="added to rtol (the populations sum to 1, so the step bound is rtol + atol; default 0)",
+    progress=COMMON_OPTIONS["progress"],
+    seed=no_effect("deterministic"),
+    max_steps=f"largest number of SDIRK4 steps (default {DEFAULT_MAX_STEPS})",
+    tol="alias of rtol (earlier name); give one of the two",
+)
 
 
 def unsupported_reason(ensemble, initial):
     """Why this method cannot simulate ``ensemble`` from ``initial`` (None if it can)."""
-    if getattr(ensemble, "emitter_type", "two-level") != "two-level":
+    if ensemble.emitter_type != "two-level":
         return "it handles two-level emitters only (use 'cumulant', or 'exact' for n <= 4 nanocrystals)"
     if ensemble.has_coupling_matrices:
         return "it needs identical all-to-all coupling, but the ensemble has coupling matrices (geometry)"
@@ -167,7 +177,7 @@ def initial_ladder_count(ensemble, times, initial) -> int:
     return int(min(full, start + 1 + np.ceil(mu + 8.0 * np.sqrt(mu) + 16.0)))
 
 
-def _integrate_sectors(ensemble, times, initial, n_ladders, tol, bar):
+def _integrate_sectors(ensemble, times, initial, n_ladders, tol, bar, max_steps):
     """Evolve the q = 0 (and, for coherent starts, q = 1) sectors on n_ladders ladders."""
     n = ensemble.n
     rates = _rates(ensemble)
@@ -176,7 +186,7 @@ def _integrate_sectors(ensemble, times, initial, n_ladders, tol, bar):
     stiffness = kb.max_loss_rate(n, off0, lmax0, pre0, rates)
     obs0, info = integrate_linear(
         solve0, pop0, times, lambda p: kb.diagonal_observables(p, n, off0, lmax0),
-        tol=tol, stiffness=stiffness, progress=bar,
+        tol=tol, stiffness=stiffness, progress=bar, max_steps=max_steps,
     )
     coherence = np.zeros(len(times), dtype=np.complex128)
     if coh0 is not None:
@@ -184,7 +194,7 @@ def _integrate_sectors(ensemble, times, initial, n_ladders, tol, bar):
         solve1, off1, lmax1, _ = _sector_solver(n, n_ladders, 1, rates, shift, tol)
         obs1, info1 = integrate_linear(
             solve1, coh0, times, lambda c: np.array([kb.lowering_expectation(c, n, off1, lmax1)]),
-            tol=tol, stiffness=stiffness, progress=bar,
+            tol=tol, stiffness=stiffness, progress=bar, max_steps=max_steps,
         )
         coherence = obs1[:, 0]
         info = {key: info[key] + info1[key] for key in info}
@@ -213,7 +223,18 @@ def _check_memory(n, n_ladders, coherent, method_name):
                       f"({states:.3g} states)", alternative=alternative)
 
 
-def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6, progress=None):
+def step_tolerance(rtol=None, atol=None, tol=None) -> float:
+    """The SDIRK4 local L1 error bound from the common options (``tol`` is the alias of ``rtol``)."""
+    if tol is not None and rtol is not None:
+        raise ValueError("give rtol or its alias tol, not both")
+    rtol = check_tolerance("rtol" if tol is None else "tol", 1e-6 if rtol is None and tol is None else
+                           (tol if tol is not None else rtol))
+    atol = 0.0 if atol is None else check_real("atol", atol, low=0.0)
+    return check_tolerance("rtol + atol", rtol + atol)
+
+
+def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6, progress=None,
+                   max_steps=DEFAULT_MAX_STEPS):
     """Shared driver of the ``permutational`` and ``dicke`` methods.
 
     ``n_ladders="auto"`` keeps only the ladders j = n/2, n/2 - 1, ... that
@@ -223,6 +244,7 @@ def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6
     less than that fraction of its largest value.
     """
     tol = check_tolerance("tol", tol)
+    max_steps = check_positive_int("max_steps", max_steps)
     n = ensemble.n
     full = n // 2 + 1
     adaptive = n_ladders == "auto"
@@ -233,7 +255,7 @@ def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6
     with progress_bar(progress, total=len(times) - 1, size=count * (n + 1), desc=method_name) as bar:
         while True:
             _check_memory(n, count, coherent, method_name)
-            obs0, coherence, info = _integrate_sectors(ensemble, times, initial, count, tol, bar)
+            obs0, coherence, info = _integrate_sectors(ensemble, times, initial, count, tol, bar, max_steps)
             attempts += 1
             leaked = 1.0 - float(obs0[-1, 0])
             if not adaptive or count == full or leaked <= LADDER_LEAK_TOL:
@@ -256,7 +278,7 @@ def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6
     )
 
 
-def solve(ensemble, times, initial, *, tol=1e-6, progress=None):
+def solve(ensemble, times, initial, *, rtol=None, atol=None, tol=None, progress=None, max_steps=DEFAULT_MAX_STEPS):
     """Simulate identical emitters with the exact permutation-invariant master equation.
 
     Parameters
@@ -267,11 +289,14 @@ def solve(ensemble, times, initial, *, tol=1e-6, progress=None):
         Output times (ps), strictly increasing.
     initial : state
         Excited, Ground, DickeState or CoherentSpinState.
-    tol : float
-        Local L1 error per integrator step (default 1e-6; the global error
-        of the intensity relative to its peak is typically below 1e-7).
+    rtol, atol, tol : float, optional
+        Local L1 error per integrator step, rtol + atol (default 1e-6; the
+        global error of the intensity relative to its peak is typically
+        below 1e-7); ``tol`` is the alias of ``rtol``.
     progress : bool or None
         Show a progress bar; None shows one for large problems.
+    max_steps : int
+        Largest number of SDIRK4 steps.
 
     Returns
     -------
@@ -279,4 +304,5 @@ def solve(ensemble, times, initial, *, tol=1e-6, progress=None):
         ``intensity``, ``excitation``, and ``data["coherence"]`` (<J->) and
         ``data["trace"]`` (total probability).
     """
-    return evolve_ladders(ensemble, times, initial, n_ladders="auto", method_name=NAME, tol=tol, progress=progress)
+    return evolve_ladders(ensemble, times, initial, n_ladders="auto", method_name=NAME,
+                          tol=step_tolerance(rtol, atol, tol), progress=progress, max_steps=max_steps)

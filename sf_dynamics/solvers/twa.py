@@ -44,9 +44,10 @@ import numpy as np
 from .._progress import progress_bar
 from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real
+from ..model.states import CoherentSpinState, Excited, Ground
 from ..result import Result
-from ..states import CoherentSpinState, Excited, Ground
 from ._models import ClassModel, EmitterModel, choose_engine
+from ._options import declare, no_effect
 from ._sampling import check_seed, package_shots, time_schedule, trajectory_seeds
 from ._twa_emitters import BLOCK, EmitterEngine
 
@@ -55,16 +56,18 @@ __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "DEFAULT_TRAJECTORI
 
 NAME = "twa"
 DEFAULT_TRAJECTORIES = 1000
-OPTIONS = {
-    "trajectories": f"number of trajectories (default {DEFAULT_TRAJECTORIES})",
-    "seed": "integer seed (default 0): trajectory r uses the stream SeedSequence(seed, spawn_key=(r,))",
-    "engine": "'auto' (default), 'classes' or 'emitters'",
-    "dt": "largest time step (ps); default 0.02 / (fastest rate), refined to divide each output interval",
-    "shots": "number of single-shot traces kept in data['single_shots'] (default min(20, trajectories))",
-    "batches": "batches for the statistical errors of tau_D and the peak (default 10)",
-    "progress": "progress bar over trajectories (default: auto for long runs)",
-    "max_steps": f"largest number of time steps per trajectory (default {DEFAULT_MAX_STEPS})",
-}
+OPTIONS = declare(
+    rtol=no_effect("fixed-step stochastic Heun scheme; set the step with dt"),
+    atol=no_effect("fixed-step stochastic Heun scheme; set the step with dt"),
+    progress="progress bar over trajectories (default: shown for long runs)",
+    seed="integer seed (default 0): trajectory r uses the stream SeedSequence(seed, spawn_key=(r,))",
+    max_steps=f"largest number of time steps per trajectory (default {DEFAULT_MAX_STEPS})",
+    trajectories=f"number of trajectories (default {DEFAULT_TRAJECTORIES})",
+    engine="'auto' (default), 'classes' or 'emitters'",
+    dt="largest time step (ps); default 0.02 / (fastest rate), refined to divide each output interval",
+    shots="number of single-shot traces kept in data['single_shots'] (default min(20, trajectories))",
+    batches="batches for the statistical errors of tau_D and the peak (default 10)",
+)
 
 
 #: TWA is a large-N method: below MIN_EMITTERS it refuses (the exact methods run there), below WARN_EMITTERS it warns
@@ -78,7 +81,7 @@ class TWAValidityWarning(UserWarning):
 
 def unsupported_reason(ensemble, initial):
     """TWA samples product initial states of two-level emitters, N >= 8."""
-    if getattr(ensemble, "emitter_type", "two-level") != "two-level":
+    if ensemble.emitter_type != "two-level":
         return "it handles two-level emitters only"
     if not isinstance(initial, (Excited, Ground, CoherentSpinState)):
         return "it samples product states only (excited, ground or a coherent spin state)"
@@ -188,7 +191,7 @@ CLASS_BLOCK = 256
 
 def _class_blocks(model, seed, z0, theta, phi, steps, dts, estimator, shot, excitation):
     """Yield (first, size) after running each block of class-spin trajectories."""
-    from ..kernels.maxwell_bloch import mb_trajectories
+    from ..kernels.class_spins import class_spin_trajectories
 
     counts = model.counts[None, :]
     half = 0.5 * float(model.counts.sum())
@@ -197,8 +200,8 @@ def _class_blocks(model, seed, z0, theta, phi, steps, dts, estimator, shot, exci
         size = min(CLASS_BLOCK, total - first)
         rows = slice(first, first + size)
         forward = np.empty((size, estimator.shape[1]))
-        # the class-spin TWA is the Maxwell-Bloch trajectory kernel with a single slice (Gamma_f = Gamma_c)
-        mb_trajectories(trajectory_seeds(seed, first, size), z0, theta, phi, counts, model.detunings,
+        # class spins in a single slice (Gamma_f = Gamma_c): the kernel the Maxwell-Bloch method uses with many
+        class_spin_trajectories(trajectory_seeds(seed, first, size), z0, theta, phi, counts, model.detunings,
                         model.gamma_c, model.gamma0 - model.gamma_c, model.dephasing, model.pumping, steps, dts,
                         estimator[rows], forward, excitation[rows])
         shot[rows] = estimator[rows] + model.gamma0 * (half - excitation[rows])

@@ -1,8 +1,9 @@
 """Structure of the Dicke-basis generator and its direct shifted solve."""
 
+from math import comb
+
 import numpy as np
 import pytest
-from math import comb
 
 from sf_dynamics import Ensemble
 from sf_dynamics.kernels import dicke_basis as kb

@@ -6,8 +6,8 @@ import pytest
 import qutip
 
 from sf_dynamics import CoherentSpinState, DickeState, Ensemble, analysis, simulate
+from sf_dynamics.model.spectrum import Spectrum
 from sf_dynamics.solvers import cumulant
-from sf_dynamics.spectrum import Spectrum
 from tests.helpers import (
     assert_physical,
     exact_derivative,

@@ -6,7 +6,6 @@ import qutip
 
 from sf_dynamics import CoherentSpinState, DickeState, Ensemble, simulate
 from sf_dynamics.solvers import exact
-
 from tests.helpers import assert_physical, max_relative_difference
 
 
@@ -87,3 +86,61 @@ def test_exact_dicke_initial_state_has_right_quantum_numbers():
 def test_exact_refuses_more_than_ten_emitters():
     with pytest.raises(ValueError, match="n <= 10"):
         simulate(Ensemble(11, collective_decay=1.0), np.linspace(0, 1, 3), method="exact")
+
+
+# -- QuTiP interoperability ------------------------------------------------------------------------------------
+def test_qobj_initial_states_equal_the_named_ones():
+    import sf_dynamics as sf
+
+    ens = sf.Ensemble(3, collective_decay=1.0, decay=0.2, dephasing=0.1)
+    t = np.linspace(0, 2, 21)
+    named = sf.simulate(ens, t, method="exact", initial="excited")
+    ket = qutip.tensor([qutip.basis(2, 1)] * 3)
+    for state in (ket, qutip.ket2dm(ket)):
+        res = sf.simulate(ens, t, method="exact", initial=state)
+        np.testing.assert_allclose(res.intensity, named.intensity, atol=1e-12)
+    ncs = sf.NanocrystalEnsemble(2, decay=0.3, collective_decay=1.0, dephasing=0.1)
+    local = qutip.Qobj(np.diag([0.0, 1 / 3, 1 / 3, 1 / 3]))
+    a = sf.simulate(ncs, t, method="exact", initial=qutip.tensor(local, local))
+    b = sf.simulate(ncs, t, method="exact")
+    np.testing.assert_allclose(a.intensity, b.intensity, atol=1e-12)
+
+
+def test_a_single_excited_emitter_decays_alone_without_coupling():
+    import sf_dynamics as sf
+
+    ens = sf.Ensemble(3, decay=0.7)
+    psi = qutip.tensor(qutip.basis(2, 1), qutip.basis(2, 0), qutip.basis(2, 0))
+    t = np.linspace(0, 3, 31)
+    res = sf.simulate(ens, t, method="exact", initial=psi, store_states=True)
+    np.testing.assert_allclose(res.excitation, np.exp(-0.7 * t), atol=1e-12)
+    first = res.states[-1].ptrace(0)
+    assert res.states[0].dims == [[2, 2, 2], [2, 2, 2]]
+    assert abs(first[1, 1] - np.exp(-0.7 * 3)) < 1e-12
+    assert all(abs(rho.tr() - 1) < 1e-12 for rho in res.states)
+    q = res.to_qutip()
+    assert q.times == list(t) and len(q.states) == t.size
+    np.testing.assert_array_equal(q.e_data["excitation"], res.expect["excitation"])
+
+
+@pytest.mark.parametrize(("state", "message"), [
+    (qutip.basis(8, 0) * 2, "normalised"),
+    (qutip.Qobj(np.diag([0.5, 0.6, 0, 0, 0, 0, 0, 0])), "trace 1"),
+    (qutip.Qobj(np.diag([1.5, -0.5, 0, 0, 0, 0, 0, 0])), "positive semidefinite"),
+    (qutip.basis(8, 0).dag(), "ket or a density matrix"),
+])
+def test_invalid_qutip_states_are_refused(state, message):
+    import sf_dynamics as sf
+
+    with pytest.raises(ValueError, match=message):
+        sf.simulate(sf.Ensemble(3, decay=1.0), np.linspace(0, 1, 5), method="exact", initial=state)
+
+
+def test_a_state_of_the_wrong_dimension_or_for_another_method_is_refused():
+    import sf_dynamics as sf
+
+    psi = qutip.tensor([qutip.basis(2, 1)] * 2)
+    with pytest.raises(ValueError, match="dimension 4"):
+        sf.simulate(sf.Ensemble(3, decay=1.0), np.linspace(0, 1, 5), method="exact", initial=psi)
+    with pytest.raises(ValueError, match="methods that can: exact"):
+        sf.simulate(sf.Ensemble(2, decay=1.0), np.linspace(0, 1, 5), method="permutational", initial=psi)

@@ -6,8 +6,8 @@ import pytest
 import qutip
 
 from sf_dynamics import CoherentSpinState, DickeState, Ensemble, analysis, simulate
+from sf_dynamics.model.spectrum import Spectrum
 from sf_dynamics.solvers import exact, meanfield
-from sf_dynamics.spectrum import Spectrum
 from tests.helpers import assert_physical, exact_derivative, max_relative_difference, random_ensemble
 
 

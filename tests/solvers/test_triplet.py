@@ -5,6 +5,7 @@ import pytest
 import qutip
 
 from sf_dynamics import NanocrystalEnsemble, TripletExcitation, simulate
+from sf_dynamics.geometry import nanocrystals_at
 from sf_dynamics.solvers import cumulant, exact
 from tests.helpers import assert_physical, max_relative_difference
 
@@ -12,8 +13,8 @@ from tests.helpers import assert_physical, max_relative_difference
 def lattice_ensemble(n, spacing=0.12, dephasing=0.2, fine=(0.0, 0.4, -0.3), seed=0):
     rng = np.random.default_rng(seed)
     pos = np.column_stack([np.arange(n) * spacing, rng.normal(0, 0.03, n), rng.normal(0, 0.03, n)])
-    return NanocrystalEnsemble.from_positions(pos, wavelength=1.0, gamma=1.0, dephasing=dephasing,
-                                              fine_structure=fine, detunings=rng.normal(0, 0.3, n))
+    return nanocrystals_at(pos, wavelength=1.0, gamma=1.0, dephasing=dephasing, fine_structure=fine,
+                           detunings=rng.normal(0, 0.3, n))
 
 
 def excitation_number(n):

@@ -5,8 +5,8 @@ import pytest
 
 from sf_dynamics import CoherentSpinState, DickeState, Ensemble, analysis, simulate
 from sf_dynamics.geometry import green_couplings
+from sf_dynamics.model.spectrum import Spectrum
 from sf_dynamics.solvers._twa_emitters import BLOCK as BATCH
-from sf_dynamics.spectrum import Spectrum
 from tests.helpers import max_relative_difference
 
 #: acceptance: averaged TWA within 5 % of the exact solution in tau_D and peak (N = 100-1000); the test

@@ -1,0 +1,80 @@
+"""What experiments measure, from a trace or a Result: observables, fits, trace files, detectors.
+
+* :mod:`.observables`: tau_D, the peak, FWHM, the burst test and summary, shot statistics;
+* :mod:`.fitting`: sech^2, Burnham-Chiao and Rainò-style fits (lmfit) with instrument response, quality
+  verdicts, ringing detection; owns :class:`FitResult`;
+* :mod:`.traces`: reading measured trace files;
+* :mod:`.detectors`: a simulated trace as a streak camera records it.
+
+Everything here works on arrays or :class:`~sf_dynamics.Result` objects; nothing here simulates.
+"""
+
+from . import detectors, fitting, observables, traces
+from .detectors import streak_camera
+from .fitting import (
+    FitQualityError,
+    FitQualityWarning,
+    FitResult,
+    burnham_chiao_model,
+    convolve_gaussian,
+    detect_ringing,
+    fit_burnham_chiao,
+    fit_model,
+    fit_raino,
+    fit_sech2,
+    poisson_sigma,
+    raino_model,
+    sech2_model,
+)
+from .observables import (
+    SECH2_FWHM_PER_TAU_SF,
+    SF_THRESHOLD,
+    buildup_time,
+    burst_summary,
+    class_emission,
+    delay_spread_theory,
+    delay_statistics,
+    peak_intensity,
+    peak_per_n_squared,
+    peak_statistics,
+    pulse_fwhm,
+    superradiant_enhancement,
+)
+from .traces import load_trace
+
+sech2 = sech2_model
+
+__all__ = [
+    "observables",
+    "fitting",
+    "traces",
+    "detectors",
+    "buildup_time",
+    "peak_intensity",
+    "pulse_fwhm",
+    "burst_summary",
+    "SF_THRESHOLD",
+    "SECH2_FWHM_PER_TAU_SF",
+    "superradiant_enhancement",
+    "peak_per_n_squared",
+    "delay_statistics",
+    "peak_statistics",
+    "delay_spread_theory",
+    "class_emission",
+    "FitResult",
+    "FitQualityWarning",
+    "FitQualityError",
+    "fit_model",
+    "fit_sech2",
+    "fit_burnham_chiao",
+    "fit_raino",
+    "sech2",
+    "sech2_model",
+    "burnham_chiao_model",
+    "raino_model",
+    "convolve_gaussian",
+    "poisson_sigma",
+    "detect_ringing",
+    "load_trace",
+    "streak_camera",
+]

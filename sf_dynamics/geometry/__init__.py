@@ -1,0 +1,21 @@
+"""Where the emitters are: Green's-tensor couplings, nanocrystal superlattices, FFT lattice operators.
+
+* :func:`green_couplings`, :func:`green_kernel`: the free-space dyadic Green's tensor (one formula);
+* :class:`Superlattice`: NC lattices from nm / meV inputs, disorder, couplings, and their dynamical
+  model; :func:`nanocrystals_at`: nanocrystals at given positions in units of the wavelength;
+* :class:`LatticeOperator`: products with Omega and Gamma of a regular lattice by FFT.
+"""
+
+from .green import MIN_SEPARATION_WAVELENGTHS, green_couplings, green_kernel
+from .lattice import LATTICE_KINDS, Superlattice, nanocrystals_at
+from .operator import LatticeOperator
+
+__all__ = [
+    "green_couplings",
+    "green_kernel",
+    "MIN_SEPARATION_WAVELENGTHS",
+    "Superlattice",
+    "nanocrystals_at",
+    "LATTICE_KINDS",
+    "LatticeOperator",
+]

@@ -1,0 +1,234 @@
+"""Initial states understood by the solvers.
+
+* ``"excited"`` / :class:`Excited`: every emitter in its upper level, the
+  instantaneous-excitation start of superfluorescence (the default).
+* ``"ground"`` / :class:`Ground`: every emitter in its lower level.
+* :class:`DickeState`: the collective state |j, m> (j = n/2 is the symmetric,
+  superradiant ladder), a mixture over the degenerate copies when j < n/2.
+* :class:`CoherentSpinState`: every emitter in cos(theta/2)|e> +
+  exp(i phi) sin(theta/2)|g>, i.e. the fully inverted state rotated by a
+  resonant pulse of area theta (theta = 0: all excited; theta = pi: ground).
+* :class:`TripletExcitation`: nanocrystals each holding one exciton, an
+  incoherent mixture of the bright sublevels |x>, |y>, |z>.
+* :class:`DensityMatrix` (or a ``qutip.Qobj`` passed directly): any state of the
+  full space, for method ``"exact"``. Ordering: emitter 0 is the leftmost tensor
+  factor; a two-level factor has |0> = ground, |1> = excited (``qutip.destroy(2)``
+  lowers it); a nanocrystal factor has |0> = ground, |1>, |2>, |3> = the bright
+  sublevels x, y, z.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import check_real, check_real_array
+
+__all__ = ["Excited", "Ground", "DickeState", "CoherentSpinState", "TripletExcitation", "DensityMatrix",
+           "as_initial_state"]
+
+
+@dataclass(frozen=True)
+class Excited:
+    """All emitters excited."""
+
+    name = "excited"
+
+    def describe(self) -> str:
+        return "excited"
+
+
+@dataclass(frozen=True)
+class Ground:
+    """All emitters in the ground state."""
+
+    name = "ground"
+
+    def describe(self) -> str:
+        return "ground"
+
+
+@dataclass(frozen=True)
+class DickeState:
+    """Collective Dicke state |j, m>.
+
+    Parameters
+    ----------
+    j : float
+        Total cooperation number, an integer or half-integer with
+        ``j_min <= j <= n/2`` (checked against n by the solver).
+    m : float
+        Collective inversion, ``-j <= m <= j`` with ``j - m`` integer;
+        the number of excitations is ``n/2 + m``.
+    """
+
+    j: float
+    m: float
+
+    def __post_init__(self):
+        j = check_real("j", self.j, low=0.0)
+        m = check_real("m", self.m)
+        if not (2 * j).is_integer():
+            raise ValueError(f"j must be an integer or half-integer, got {self.j!r}")
+        if abs(m) > j or not (j - m).is_integer():
+            raise ValueError(f"m must satisfy -j <= m <= j with j - m integer, got j={self.j!r}, m={self.m!r}")
+
+    def validate_for(self, n: int) -> None:
+        """Check that |j, m> exists for ``n`` emitters."""
+        if self.j > n / 2 or not (n / 2 - self.j).is_integer():
+            raise ValueError(
+                f"initial DickeState j={self.j} does not exist for n={n} emitters: "
+                f"allowed j = n/2, n/2 - 1, ..., >= 0"
+            )
+
+    def describe(self) -> str:
+        return f"dicke(j={self.j:g}, m={self.m:g})"
+
+
+@dataclass(frozen=True)
+class CoherentSpinState:
+    """Coherent spin state: the inverted state tipped by a pulse of area ``theta``.
+
+    Parameters
+    ----------
+    theta : float
+        Tipping angle (rad) from the fully inverted state, 0 <= theta <= pi.
+        Each emitter has excited-state population cos^2(theta/2).
+    phi : float, optional
+        Azimuthal phase (rad) of the coherence; <s-_i> =
+        cos(theta/2) sin(theta/2) exp(-i phi). Default 0.
+    """
+
+    theta: float
+    phi: float = 0.0
+
+    def __post_init__(self):
+        check_real("theta", self.theta, low=0.0, high=np.pi)
+        check_real("phi", self.phi)
+
+    @property
+    def upper_amplitude(self) -> complex:
+        """Amplitude of |e> in each emitter's state."""
+        return complex(np.cos(self.theta / 2))
+
+    @property
+    def lower_amplitude(self) -> complex:
+        """Amplitude of |g> in each emitter's state."""
+        return complex(np.sin(self.theta / 2) * np.exp(1j * self.phi))
+
+    def describe(self) -> str:
+        return f"css(theta={self.theta:g}, phi={self.phi:g})"
+
+
+@dataclass(frozen=True)
+class TripletExcitation:
+    """Each NC holds one exciton, an incoherent mixture of |x>, |y>, |z>.
+
+    Parameters
+    ----------
+    populations : sequence of 3 floats
+        Probabilities of |x>, |y>, |z> (each >= 0, sum <= 1; the rest stays
+        in |g>). Default: 1/3 each (the state ``initial="excited"`` of a
+        NanocrystalEnsemble).
+    """
+
+    populations: tuple = (1 / 3, 1 / 3, 1 / 3)
+
+    def __post_init__(self):
+        p = check_real_array("populations", self.populations, shape=(3,), nonnegative=True)
+        check_real("populations sum", float(p.sum()), high=1.0 + 1e-12)
+        object.__setattr__(self, "populations", tuple(float(v) for v in p))
+
+    def describe(self) -> str:
+        return "triplet(" + ", ".join(f"{v:.3g}" for v in self.populations) + ")"
+
+
+class DensityMatrix:
+    """A state of the full 2^n (two-level) or 4^n (nanocrystal) space, from QuTiP.
+
+    Parameters
+    ----------
+    state : qutip.Qobj
+        A ket (normalised) or a density matrix (Hermitian, trace 1, positive
+        semidefinite within 1e-10). Ordering as in the module docstring:
+        emitter 0 is the leftmost factor; two-level |1> = excited; nanocrystal
+        |0> = ground, |1..3> = x, y, z.
+
+    Raises
+    ------
+    ValueError
+        If ``state`` is not a Qobj ket or operator, or not a valid state.
+
+    Notes
+    -----
+    Only method ``"exact"`` takes a general state; it checks that the
+    dimension is 2^n (4^n) for its system.
+    """
+
+    def __init__(self, state):
+        if not _is_qobj(state):
+            raise ValueError(f"state must be a qutip.Qobj (ket or density matrix), got {type(state).__name__}")
+        if state.isket:
+            vec = state.full().ravel()
+            norm = float(np.vdot(vec, vec).real)
+            if not np.all(np.isfinite(vec)) or abs(norm - 1.0) > 1e-8:
+                raise ValueError(f"state: a ket must be finite and normalised, got <psi|psi> = {norm:.6g}")
+            rho = np.outer(vec, vec.conj())
+        elif state.isoper:
+            rho = state.full()
+            if rho.shape[0] != rho.shape[1] or not np.all(np.isfinite(rho)):
+                raise ValueError(f"state: a density matrix must be square and finite, got shape {rho.shape}")
+            if not np.allclose(rho, rho.conj().T, atol=1e-10):
+                raise ValueError("state: the density matrix must be Hermitian")
+            trace = float(np.trace(rho).real)
+            if abs(trace - 1.0) > 1e-8:
+                raise ValueError(f"state: the density matrix must have trace 1, got {trace:.6g}")
+            lowest = float(np.linalg.eigvalsh(rho)[0])
+            if lowest < -1e-10:
+                raise ValueError(f"state: the density matrix must be positive semidefinite, lowest eigenvalue "
+                                 f"{lowest:.3g}")
+        else:
+            raise ValueError("state must be a ket or a density matrix (qutip.Qobj), not a bra or superoperator")
+        self.matrix = np.ascontiguousarray(rho, dtype=np.complex128)
+        self.dimension = int(rho.shape[0])
+
+    def levels_for(self, n) -> int | None:
+        """Levels per emitter (2 or 4) if the dimension is 2^n or 4^n, else None."""
+        for levels in (2, 4):
+            if levels**n == self.dimension:
+                return levels
+        return None
+
+    def describe(self) -> str:
+        return f"density matrix (dimension {self.dimension})"
+
+    def __repr__(self) -> str:
+        return f"DensityMatrix(dimension={self.dimension})"
+
+
+def _is_qobj(obj) -> bool:
+    return type(obj).__name__ == "Qobj" and type(obj).__module__.startswith("qutip")
+
+
+_NAMED = {"excited": Excited(), "ground": Ground()}
+
+
+def as_initial_state(initial):
+    """Turn a user's ``initial`` argument into one of the state classes."""
+    if isinstance(initial, (Excited, Ground, DickeState, CoherentSpinState, TripletExcitation, DensityMatrix)):
+        return initial
+    if _is_qobj(initial):
+        return DensityMatrix(initial)
+    if isinstance(initial, str):
+        key = initial.lower()
+        if key in _NAMED:
+            return _NAMED[key]
+        raise ValueError(
+            f"initial must be 'excited', 'ground', a DickeState, a CoherentSpinState, a TripletExcitation "
+            f"or a qutip.Qobj, got {initial!r}"
+        )
+    raise ValueError(
+        f"initial must be 'excited', 'ground', a DickeState, a CoherentSpinState, a TripletExcitation "
+        f"or a qutip.Qobj, got {type(initial).__name__}"
+    )

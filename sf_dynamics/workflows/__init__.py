@@ -1,0 +1,31 @@
+"""Workflows built on the solvers: sweeps that keep every point, fluence series, the report.
+
+* :mod:`.executor`: run independent points serially, on processes or on Dask, without losing work;
+* :mod:`.sweep`: temperature sweeps (dynamics with gamma_phi(T), thermal equilibrium);
+* :mod:`.fluence`: pump fluence -> excited NCs -> tau_D, tau_SF, peak;
+* :mod:`.report`: the ``sf-dynamics report``.
+"""
+
+from . import executor, fluence, report, sweep
+from .executor import PointStore, SweepError, SweepInterrupted, SweepRun, execute
+from .fluence import excited_emitters, fit_power_law, fluence_series
+from .sweep import dynamic_temperature_sweep, run_points, save_dataset, thermal_sweep
+
+__all__ = [
+    "executor",
+    "sweep",
+    "fluence",
+    "report",
+    "execute",
+    "PointStore",
+    "SweepRun",
+    "SweepError",
+    "SweepInterrupted",
+    "run_points",
+    "dynamic_temperature_sweep",
+    "thermal_sweep",
+    "save_dataset",
+    "fluence_series",
+    "excited_emitters",
+    "fit_power_law",
+]

@@ -1,0 +1,89 @@
+"""Fluence series and the sf-dynamics report: text and figures state what was computed."""
+
+import re
+
+import numpy as np
+import pytest
+
+from sf_dynamics import __version__, fluence
+from sf_dynamics.cli import main
+from sf_dynamics.workflows.report import REPORT_FILES
+
+
+def test_excited_emitters_saturate_and_validate():
+    n = fluence.excited_emitters([0.0, 1.0, 1e4], nanocrystals=100, cross_section_cm2=5e-14)
+    assert n[0] == 0 and n[2] == pytest.approx(100)
+    # sigma j << 1: linear in fluence, sigma F / E_ph photons per NC
+    photons = 1e-6 * fluence.EV_PER_JOULE / 3.1
+    assert n[1] == pytest.approx(100 * 5e-14 * photons, rel=0.1)
+    assert fluence.excited_emitters([10.0], nanocrystals=100, excited_per_fluence=3.0)[0] == 30.0
+    with pytest.raises(ValueError, match="either"):
+        fluence.excited_emitters([1.0], nanocrystals=10)
+    with pytest.raises(ValueError, match="fluence"):
+        fluence.excited_emitters([-1.0], nanocrystals=10, excited_per_fluence=1.0)
+
+
+def test_fluence_series_recovers_the_superfluorescence_power_laws():
+    ds = fluence.fluence_series(np.geomspace(1, 30, 5), nanocrystals=400, excited_per_fluence=12.0,
+                                collective_decay=1.0 / 210.0, decay=0.0, dephasing=0.0, method="dicke")
+    # pure Dicke: tau_SF ~ 1/N and peak ~ N^2 up to logarithmic corrections
+    assert ds.attrs["tau_sf_exponent"] == pytest.approx(-1.0, abs=0.12)
+    assert ds.attrs["peak_exponent"] == pytest.approx(2.0, abs=0.12)
+    assert np.all(np.diff(ds["tau_d"].values) < 0)  # the delay shortens with fluence
+
+
+def test_power_law_fit():
+    x = np.array([1.0, 2.0, 4.0, 8.0])
+    p, err, c = fluence.fit_power_law(x, 3.0 * x**-1.5)
+    assert p == pytest.approx(-1.5) and c == pytest.approx(3.0)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    assert main(["report", "--quick", "--quiet", "--out", str(out)]) == 0
+    return out
+
+
+def test_report_writes_every_file_with_provenance(report):
+    for name in REPORT_FILES:
+        assert (report / name).stat().st_size > 200, name
+    text = (report / "report.md").read_text()
+    assert f"sf_dynamics {__version__}" in text and "written 20" in text
+    for heading in ("Fluence series", "Ringing", "Thermal decoherence", "Data files"):
+        assert heading in text
+    assert "sf_dynamics_version" in (report / "fluence_series.csv").read_text().splitlines()[0]
+
+
+def test_report_html_is_rendered_markdown_with_captions_links_and_version(report):
+    page = (report / "report.html").read_text()
+    assert page.count("<figure>") == page.count("<figcaption>") >= 6
+    assert "<table>" in page and '<a href="fluence_series.nc">' in page
+    assert __version__ in page
+    assert "![" not in page and "|---|" not in page  # no raw Markdown left
+
+
+def test_report_text_agrees_with_its_data(report):
+    import xarray as xr
+
+    text = (report / "report.md").read_text()
+    with xr.open_dataset(report / "fluence_series.nc") as ds:
+        ratio = ds["peak_over_initial"].values
+        tau_d = ds["tau_d"].values
+    # no delay is reported where there is no burst, and every reported delay is in the table
+    assert np.all(np.isnan(tau_d[ratio < 1.5]))
+    rows = re.findall(r"^\| [\d.]+ \| \d+ \| ([\d.]+) \| ([^|]+) \|", text, flags=re.M)
+    assert len(rows) == ratio.size
+    for (shown_ratio, shown_delay), r, d in zip(rows, ratio, tau_d):
+        assert float(shown_ratio) == pytest.approx(r, rel=1e-2)
+        assert ("no burst" in shown_delay) == bool(np.isnan(d))
+    # ringing: the sentence about the average follows the lobes measured on the recorded average
+    ringing = np.loadtxt(report / "ringing.csv", delimiter=",", skiprows=2)
+    from sf_dynamics.analysis.fitting import detect_ringing
+
+    lobes = detect_ringing(ringing[:, 0], ringing[:, 3], min_prominence=0.02)["lobes"]
+    assert ("does not wash the ringing out" in text) == (lobes >= 2)
+    # a poor Burnham-Chiao fit is never presented as a result
+    sentence = text[text.index("## 2."):text.index("## 3.")]
+    if "does not describe" not in sentence:
+        assert "R^2" in sentence
