@@ -5,11 +5,13 @@ decay 0.1, dephasing gamma_phi = 0.5 (piqs "dephasing" = 2 gamma_phi = 1),
 fully excited at t = 0, 201 output times over 5 ln(N) / N.
 
 Peers measured in the same run:
-* piqs mesolve: ``Dicke(...).liouvillian()`` + ``qutip.mesolve`` (atol 1e-10, rtol 1e-8),
+* piqs mesolve: ``Dicke(...).liouvillian()`` + ``qutip.mesolve`` (atol 1e-10, rtol 1e-8, needed to resolve
+  1e-7 agreement), and at QuTiP's default tolerances,
 * piqs pisolve: ``Dicke(...).pisolve`` (the diagonal ``Pim`` path, scipy odeint).
 
 Agreement = max |I_ours - I_peer| / max I_peer for the photon emission rate
-I = Gamma_c <J+J-> + gamma (N/2 + <J_z>).
+I = Gamma_c <J+J-> + gamma (N/2 + <J_z>). Times are the best of three runs for anything under a second
+(ours and the peers alike), a single run otherwise.
 
 Usage::
 
@@ -44,7 +46,19 @@ def ours(n):
     return time.perf_counter() - start, res
 
 
-def piqs_mesolve(n):
+def best(run, n):
+    """(time, result) of run(n): the fastest of three runs when one takes under a second."""
+    elapsed, result = run(n)
+    if elapsed < 1.0:
+        elapsed = min([elapsed] + [run(n)[0] for _ in range(2)])
+    return elapsed, result
+
+
+def piqs_mesolve_default(n):
+    return piqs_mesolve(n, options={})
+
+
+def piqs_mesolve(n, options=None):
     import qutip
     from qutip import piqs
 
@@ -53,7 +67,8 @@ def piqs_mesolve(n):
                         collective_emission=RATES["collective_decay"])
     jz = piqs.jspin(n, "z")
     jpjm = piqs.jspin(n, "+") * piqs.jspin(n, "-")
-    res = qutip.mesolve(system.liouvillian(), piqs.excited(n), grid(n), e_ops=[jz, jpjm], options=MESOLVE_OPTIONS)
+    res = qutip.mesolve(system.liouvillian(), piqs.excited(n), grid(n), e_ops=[jz, jpjm],
+                        options=MESOLVE_OPTIONS if options is None else options)
     elapsed = time.perf_counter() - start
     return elapsed, _intensity(n, np.real(res.expect[0]), np.real(res.expect[1]))
 
@@ -91,15 +106,17 @@ def main(argv=None):
     ours(8)  # compile (numba cache) outside the timings
     print(f"# machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"python {platform.python_version()}")
-    print("| N | states | ours (s) | piqs mesolve (s) | speed-up | agreement | piqs pisolve (s) | speed-up "
-          "| agreement |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| N | states | ours (s) | piqs mesolve (s) | speed-up | agreement | mesolve, default tolerances (s) "
+          "| speed-up | agreement | piqs pisolve (s) | speed-up | agreement |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in args.peer:
-        t_ours, res = ours(n)
-        t_me, i_me = piqs_mesolve(n)
-        t_pi, i_pi = piqs_pisolve(n)
+        t_ours, res = best(ours, n)
+        t_me, i_me = best(piqs_mesolve, n)
+        t_md, i_md = best(piqs_mesolve_default, n)
+        t_pi, i_pi = best(piqs_pisolve, n)
         print(f"| {n} | {res.info['states']} | {t_ours:.3f} | {t_me:.2f} | {t_me / t_ours:.0f}x | "
-              f"{agreement(res.intensity, i_me):.1e} | {t_pi:.2f} | {t_pi / t_ours:.0f}x | "
+              f"{agreement(res.intensity, i_me):.1e} | {t_md:.2f} | {t_md / t_ours:.0f}x | "
+              f"{agreement(res.intensity, i_md):.1e} | {t_pi:.2f} | {t_pi / t_ours:.0f}x | "
               f"{agreement(res.intensity, i_pi):.1e} |", flush=True)
     print()
     print("| N | states | ours (s) | integrator steps | peak / N^2 | tau_D N Gamma / ln N |")

@@ -12,6 +12,8 @@ __all__ = [
     "plot_stacked_traces",
     "plot_streak",
     "plot_fluence_series",
+    "plot_spectrum",
+    "plot_g1",
 ]
 
 
@@ -213,3 +215,62 @@ def plot_fluence_series(dataset, *, axes=None):
     axes[1].legend(frameon=False, loc="upper left", fontsize=8)
     ax2.legend(frameon=False, loc="lower right", fontsize=8)
     return axes
+
+
+def plot_spectrum(spectra, *, labels=None, ax=None, axis="energy_meV", normalise=False):
+    """Plot emission spectra (DataArrays from :func:`sf_dynamics.spectra.spectrum`).
+
+    Parameters
+    ----------
+    spectra : DataArray or list of DataArray
+    labels : list of str, optional
+    ax : matplotlib Axes, optional
+    axis : {"energy_meV", "omega", "wavelength_nm"}
+        The horizontal coordinate (``wavelength_nm`` needs a centre wavelength).
+    normalise : bool
+        Scale each spectrum to a maximum of 1.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    items = spectra if isinstance(spectra, (list, tuple)) else [spectra]
+    labels = labels or [None] * len(items)
+    if len(labels) != len(items):
+        raise ValueError(f"labels must have one entry per spectrum ({len(items)}), got {len(labels)}")
+    names = {"energy_meV": "energy from the transition (meV)", "omega": "omega (rad/ps)",
+             "wavelength_nm": "wavelength (nm)"}
+    if axis not in names:
+        raise ValueError(f"axis must be one of {list(names)}, got {axis!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.4), constrained_layout=True)
+    for spec, label in zip(items, labels):
+        if axis not in spec.coords:
+            raise ValueError(f"the spectrum has no {axis!r} coordinate (give center_wavelength_nm for nm)")
+        y = spec.values / spec.values.max() if normalise else spec.values
+        ax.plot(spec[axis].values, y, label=label)
+    ax.set_xlabel(names[axis])
+    ax.set_ylabel("S (normalised)" if normalise else "S (photons per rad/ps)")
+    if any(labels):
+        ax.legend(frameon=False)
+    return ax
+
+
+def plot_g1(g1s, *, labels=None, ax=None):
+    """Plot |g1(tau)| of time-integrated first-order coherences (:func:`sf_dynamics.spectra.normalized_g1`)."""
+    import matplotlib.pyplot as plt
+
+    items = g1s if isinstance(g1s, (list, tuple)) else [g1s]
+    labels = labels or [None] * len(items)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2), constrained_layout=True)
+    for g1, label in zip(items, labels):
+        ax.plot(g1["tau"].values, np.abs(g1.values), label=label)
+    ax.axhline(np.exp(-1.0), color="0.6", ls=":", lw=0.8)
+    ax.set_xlabel("delay tau (ps)")
+    ax.set_ylabel("|g1(tau)|")
+    if any(labels):
+        ax.legend(frameon=False)
+    return ax

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import sf_dynamics as sf
-from sf_dynamics.solvers._options import COMMON_OPTIONS
+from sf_dynamics.solvers import COMMON_OPTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -107,8 +107,9 @@ def test_result_records_provenance():
 
 
 # -- one option vocabulary -------------------------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore::sf_dynamics.solvers.twa.TWAValidityWarning")
 def test_common_options_are_accepted_by_every_method_and_checked():
-    ens = sf.Ensemble(10, collective_decay=1.0, decay=0.1)
+    ens = sf.Ensemble(8, collective_decay=1.0, decay=0.1)
     t = np.linspace(0, 1.0, 11)
     for method in ("permutational", "exact", "cumulant", "meanfield", "twa"):
         opts = {"rtol": 1e-6, "atol": 1e-9, "progress": False, "seed": 3, "max_steps": 10**6}

@@ -4,12 +4,14 @@
 * :mod:`.fitting`: sech^2, Burnham-Chiao and Rainò-style fits (lmfit) with instrument response, quality
   verdicts, ringing detection; owns :class:`FitResult`;
 * :mod:`.traces`: reading measured trace files;
-* :mod:`.detectors`: a simulated trace as a streak camera records it.
+* :mod:`.detectors`: a simulated trace as a streak camera records it;
+* :mod:`.coherence`: the first-order coherence time from g1(tau).
 
 Everything here works on arrays or :class:`~sf_dynamics.Result` objects; nothing here simulates.
 """
 
-from . import detectors, fitting, observables, traces
+from . import coherence, detectors, fitting, observables, traces
+from .coherence import COHERENCE_DEFINITIONS, coherence_time
 from .detectors import streak_camera
 from .fitting import (
     FitQualityError,
@@ -77,4 +79,7 @@ __all__ = [
     "detect_ringing",
     "load_trace",
     "streak_camera",
+    "coherence",
+    "coherence_time",
+    "COHERENCE_DEFINITIONS",
 ]

@@ -7,8 +7,9 @@ None when the method can simulate that problem) and
 """
 
 from . import cumulant, dicke, exact, maxwell_bloch, meanfield, permutational, twa
+from ._options import COMMON_OPTIONS
 
-__all__ = ["METHODS"]
+__all__ = ["METHODS", "COMMON_OPTIONS"]
 
 #: registered methods, in order of preference for ``method="auto"``
 METHODS = {

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import twa as kt
+from ..kernels._jit import single_threaded
 from ._models import EmitterModel
 from ._sampling import block_seed_sequence
 
@@ -78,7 +79,15 @@ class EmitterEngine:
         return self.steps.size + 1
 
     def run_block(self, block, size, estimator, shot, excitation):
-        """Run trajectories block * BLOCK ... + size - 1; fill the (size, records) output arrays."""
+        """Run trajectories block * BLOCK ... + size - 1; fill the (size, records) output arrays.
+
+        The element-wise kernels run on the calling thread: each step alternates them with BLAS coupling
+        products, which get the cores (see :func:`sf_dynamics.kernels._jit.single_threaded`).
+        """
+        with single_threaded():
+            self._run_block(block, size, estimator, shot, excitation)
+
+    def _run_block(self, block, size, estimator, shot, excitation):
         n, model = self.n, self.model
         rng = np.random.Generator(np.random.PCG64(block_seed_sequence(self.seed, block)))
         beta, z = _initial_spins(rng, n, size, self.z0, self.theta, self.phi)

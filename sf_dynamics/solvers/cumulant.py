@@ -24,6 +24,8 @@ the shot-to-shot spread of the delay (use ``twa`` for shot statistics).
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from .._progress import progress_bar
@@ -32,6 +34,7 @@ from .._validation import check_positive_int, check_tolerance
 from ..integrate.explicit import integrate_observed
 from ..kernels import cumulant as kc
 from ..kernels import triplet as kt
+from ..kernels._jit import single_threaded
 from ..model.states import (
     CoherentSpinState,
     DickeState,
@@ -259,7 +262,8 @@ def triplet_derivatives(ensemble, coherences, correlations):
 def _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, max_steps):
     check_explicit_run(ensemble, times, 2 * 90 * ensemble.n**2, method=NAME, max_steps=max_steps)
     y0, rhs, observe, atol_scale = _triplet_problem(ensemble, initial)
-    with progress_bar(progress, total=len(times) - 1, size=y0.size * 50, desc=NAME) as bar:
+    # the right-hand side is BLAS products plus element-wise numba kernels: BLAS gets the cores
+    with progress_bar(progress, total=len(times) - 1, size=y0.size * 50, desc=NAME) as bar, single_threaded():
         obs, info = integrate_observed(rhs, y0, times, observe, method=integrator or "DOPRI5", rtol=rtol,
                                        atol=atol * atol_scale, progress=bar, inplace=True,
                                        affine_observables=True, max_steps=max_steps)
@@ -333,7 +337,9 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     # the intensity error stays below atol times the incoherent level N Gamma
     pair_atol = np.full(y0.size, atol / max(ensemble.n, 1))
     pair_atol[: model.size] = atol
-    with progress_bar(progress, total=len(times) - 1, size=y0.size * 50, desc=NAME) as bar:
+    # per emitter, the right-hand side is BLAS products plus element-wise numba kernels: BLAS gets the cores
+    threads = single_threaded() if engine == "emitters" else contextlib.nullcontext()
+    with progress_bar(progress, total=len(times) - 1, size=y0.size * 50, desc=NAME) as bar, threads:
         obs, info = integrate_observed(rhs, y0, times, observe, method=integrator, rtol=rtol, atol=pair_atol,
                                        progress=bar, inplace=engine == "emitters",
                                        affine_observables=engine == "emitters", max_steps=max_steps)

@@ -27,7 +27,8 @@ from ..model.states import (
 from ..result import Result
 from ._options import declare, no_effect
 
-__all__ = ["NAME", "OPTIONS", "MAX_EMITTERS", "unsupported_reason", "solve", "build_model", "initial_density_matrix"]
+__all__ = ["NAME", "OPTIONS", "MAX_EMITTERS", "unsupported_reason", "solve", "build_model", "initial_density_matrix",
+           "detector_channels", "first_order_correlation"]
 
 NAME = "exact"
 MAX_EMITTERS = 10
@@ -317,3 +318,132 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
         info={"wall_time": _time.perf_counter() - start, "hilbert_dim": dim},
         states=states,
     )
+
+
+def detector_channels(ensemble, detector):
+    """The detected fields of ``detector`` as (weight, E-) pairs of full-space operators.
+
+    ``"total"``: the decay channels, Gamma = sum_k lambda_k v_k v_k^T, fields
+    sum_i v_ki s-_i with weights lambda_k (photons into all modes);
+    ``"collective"``: J- = sum_i s-_i with weight Gamma_c (two-level
+    emitters with collective_decay > 0).
+    """
+    import qutip
+
+    triplet = ensemble.emitter_type == "triplet"
+    sm = _lowering_operators(ensemble.n, 4 if triplet else 2)
+    if detector == "collective":
+        return [(float(ensemble.collective_decay), sum(sm[1:], start=sm[0]))]
+    gamma = ensemble.gamma_matrix()
+    lam, vec = np.linalg.eigh(gamma)
+    scale = max(float(np.max(np.abs(gamma))), 1e-300)
+    channels = []
+    for k in range(len(sm)):
+        if lam[k] > 1e-14 * scale:
+            field = sum((float(vec[i, k]) * sm[i] for i in range(len(sm)) if vec[i, k] != 0), start=0 * sm[0])
+            channels.append((float(lam[k]), qutip.Qobj(field)))
+    return channels
+
+
+def first_order_correlation(ensemble, times, taus, initial, detector="total", *, progress=None):
+    """Two-time field correlation G1(t, tau) = sum_k w_k <E+_k(t + tau) E-_k(t)> by the quantum regression theorem.
+
+    rho(t) is propagated with the Liouvillian L of :func:`solve`; for every
+    output time and detected channel, E- rho(t) is propagated over the delays
+    with the same L and G1 = Tr[E+ e^{L tau}(E- rho(t))] (exact to round-off).
+
+    Parameters
+    ----------
+    ensemble : Ensemble or NanocrystalEnsemble
+    times, taus : ndarray
+        Output times t (ps, from the excitation) and delays tau >= 0 (ps).
+    initial : state
+    detector : {"total", "collective"}
+        See :func:`detector_channels`.
+    progress : bool or None
+
+    Returns
+    -------
+    ndarray of complex128, shape (len(times), len(taus))
+        In photons/ps at tau = 0 (G1(t, 0) is the detected photon rate).
+    """
+    import qutip
+
+    with qutip.CoreOptions(default_dtype="csr"):
+        hamiltonian, collapse, _ = build_model(ensemble)
+        rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)
+        liouvillian = qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix")
+        channels = [(w, op.to("csr").data_as("csr_matrix"), _expectation_rows([op.dag()]))
+                    for w, op in detector_channels(ensemble, detector)]
+    dim = int(rho0.shape[0])
+    levels = 4 if ensemble.emitter_type == "triplet" else 2
+    # Every process conserves q = (excitations of the ket) - (excitations of the bra), so rho(t) is needed only
+    # in its q = 0 block and E- rho(t) only in q = -1 (the block that Tr[E+ .] reads).
+    populations, lowered = (_sector(liouvillian, ensemble.n, levels, q) for q in (0, -1))
+    identity_row = _expectation_rows([qutip.qeye(rho0.dims[0])])[:, populations]
+    vec0 = qutip.operator_to_vector(rho0).full().ravel()
+    _, states = _propagate(_block(liouvillian, populations), vec0[populations], np.asarray(times), identity_row,
+                           keep_states=True)
+    block = _block(liouvillian, lowered)
+    out = np.zeros((len(times), len(taus)), dtype=np.complex128)
+    with progress_bar(progress, total=len(channels) * (len(taus) - 1),
+                      size=float(block.nnz) * len(taus) * len(channels), desc="exact G1") as bar:
+        for weight, lowering, row in channels:
+            moved = np.empty((lowered.size, len(states)), dtype=np.complex128)   # E- rho(t), one column per time
+            full = np.zeros(dim * dim, dtype=np.complex128)
+            for k, vec in enumerate(states):
+                full[populations] = vec
+                moved[:, k] = np.asarray(lowering @ full.reshape(dim, dim, order="F")).reshape(-1, order="F")[lowered]
+            # Tr[E+ e^{L tau} X] = (row e^{L tau}) X: one row propagated with L^T serves every time t
+            for first, rows in _adjoint_rows(block, row[0, lowered], np.asarray(taus), bar=bar):
+                out[:, first : first + len(rows)] += weight * (rows @ moved).T
+    return out
+
+
+def _adjoint_rows(liouvillian, row, taus, *, bar=None, budget_bytes=2**26):
+    """Yield (first index, row @ exp(L tau) for a block of delays) on equally spaced delays from 0.
+
+    The row is propagated with the transposed generator (Heisenberg picture),
+    in blocks of delays whose stored rows stay under ``budget_bytes``.
+    """
+    from scipy.sparse.linalg import expm_multiply
+
+    transposed = liouvillian.T.tocsr()
+    block = int(max(1, budget_bytes // (16 * row.size)))
+    step = taus[1] - taus[0]
+    yield 0, row[None, :]
+    i = 0
+    while i < len(taus) - 1:
+        count = min(block, len(taus) - 1 - i)
+        rows = expm_multiply(transposed, row, start=0.0, stop=count * step, num=count + 1, endpoint=True)
+        yield i + 1, rows[1:]
+        row = rows[-1]
+        i += count
+        if bar is not None:
+            bar.update(count)
+
+
+def _sector(liouvillian, n, levels, q):
+    """Indices of the vectorised density matrix (column stacking) whose ket and bra excitation numbers differ by q.
+
+    Raises
+    ------
+    RuntimeError
+        If the Liouvillian couples the sector to the rest (it never does for the processes of this model).
+    """
+    digits = (np.arange(levels**n)[:, None] // levels ** np.arange(n)[None, :]) % levels
+    excitations = np.count_nonzero(digits, axis=1)
+    dim = excitations.size
+    ket, bra = np.arange(dim * dim) % dim, np.arange(dim * dim) // dim
+    inside = excitations[ket] - excitations[bra] == q
+    rows = liouvillian[np.flatnonzero(inside)].tocoo()
+    if np.any(~inside[rows.col[rows.data != 0]]):
+        raise RuntimeError(f"the Liouvillian does not conserve the ket-bra excitation difference (sector q = {q})")
+    return np.flatnonzero(inside)
+
+
+def _block(liouvillian, indices):
+    """The Liouvillian restricted to one excitation-difference sector (CSR)."""
+    return liouvillian[indices][:, indices].tocsr()
+
+

@@ -25,7 +25,8 @@ from ..model.states import CoherentSpinState, DickeState, Excited, Ground
 from ..result import Result
 from ._options import COMMON_OPTIONS, declare, no_effect
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "initial_sectors", "generator_matrix"]
+__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "initial_sectors", "generator_matrix",
+           "first_order_correlation"]
 
 NAME = "permutational"
 #: the options of both ladder methods (``dicke`` shares them)
@@ -306,3 +307,67 @@ def solve(ensemble, times, initial, *, rtol=None, atol=None, tol=None, progress=
     """
     return evolve_ladders(ensemble, times, initial, n_ladders="auto", method_name=NAME,
                           tol=step_tolerance(rtol, atol, tol), progress=progress, max_steps=max_steps)
+
+
+def first_order_correlation(ensemble, times, taus, initial, detector="collective", *, tol=1e-8, progress=None,
+                            max_steps=DEFAULT_MAX_STEPS):
+    """Collective-channel G1(t, tau) = Gamma_c <J+(t + tau) J-(t)> by the quantum regression theorem.
+
+    Only the q = -1 part of J- rho(t) contributes to Tr[J+ (.)], and it comes
+    from the populations of rho(t) (q = 0). Its Hermitian conjugate
+    rho(t) J+ lies in the q = 1 sector, with elements p(j, m) sqrt((j + m)(j -
+    m + 1)); it is evolved over tau with the same generator as the one-time
+    coherences and G1 = Gamma_c conj(Tr[J- e^{L tau}(rho J+)]).
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+        Identical emitters (the same conditions as :func:`solve`).
+    times, taus : ndarray
+        Output times t (ps, times[0] = 0 is the excitation) and delays tau (ps, from 0).
+    initial : state
+    detector : {"collective"}
+        The collective channel only: the local channels sum_i <s+_i(t + tau) s-_i(t)>
+        leave the permutation-invariant sectors.
+    tol : float
+        Local L1 error per SDIRK4 step.
+    progress : bool or None
+    max_steps : int
+
+    Returns
+    -------
+    ndarray of complex128, shape (len(times), len(taus))
+    """
+    if detector != "collective":
+        raise ValueError(f"detector: method 'permutational' detects the collective channel (J-) only, got "
+                         f"{detector!r}; the total emission with local decay needs method 'exact' (n <= 10)")
+    n = ensemble.n
+    count = initial_ladder_count(ensemble, np.array([0.0, float(times[-1]) + float(taus[-1])]), initial)
+    rates = _rates(ensemble)
+    pop0, _ = initial_sectors(n, count, initial)
+    _check_memory(n, count, False, NAME)
+    check_memory(8.0 * pop0.size * len(times), parameter="times",
+                 what=f"populations at {len(times)} output times ({pop0.size} states each)",
+                 alternative="fewer output times")
+    solve0, off0, lmax0, pre0 = _sector_solver(n, count, 0, rates, 0.0, tol)
+    stiffness = kb.max_loss_rate(n, off0, lmax0, pre0, rates)
+    populations, _ = integrate_linear(solve0, pop0, times, lambda p: p.copy(), tol=tol, stiffness=stiffness,
+                                      max_steps=max_steps)
+    solve1, off1, lmax1, _ = _sector_solver(n, count, 1, rates, -1j * ensemble.common_detuning, tol)
+    half = 0.5 * n
+    rows = np.repeat(np.arange(n), np.diff(off1[: n + 1]))
+    ladders = np.arange(off1[n]) - off1[rows]
+    j, m = half - ladders, half - rows
+    raise_amp = np.sqrt(np.maximum((j + m) * (j - m + 1.0), 0.0))
+    source = off0[rows] + ladders
+    out = np.zeros((len(times), len(taus)), dtype=np.complex128)
+    with progress_bar(progress, total=len(times), size=pop0.size * len(taus), desc="permutational G1") as bar:
+        for k in range(len(times)):
+            y0 = (populations[k][source] * raise_amp).astype(np.complex128)
+            if np.any(y0):
+                obs, _ = integrate_linear(
+                    solve1, y0, taus, lambda c: np.array([kb.lowering_expectation(c, n, off1, lmax1)]),
+                    tol=tol, stiffness=stiffness, max_steps=max_steps)
+                out[k] = ensemble.collective_decay * np.conj(obs[:, 0])
+            bar.update(1)
+    return out

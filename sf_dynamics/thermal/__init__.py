@@ -3,7 +3,9 @@
 * :mod:`.linewidth`: homogeneous linewidth Gamma_hom(T) and the dephasing rate gamma_phi(T);
 * :mod:`.equilibrium`: <Gamma>_T / gamma of superlattices (dense), disorder averages, characteristic
   temperatures;
-* :mod:`.kpm`: the matrix-free route (FFT products, Chebyshev moments, random probes).
+* :mod:`.kpm`: the matrix-free route (FFT products, Chebyshev moments, random probes);
+* :mod:`.photoluminescence`: the weak-excitation PL spectrum at T (coupled and uncoupled lines, the
+  collective shift) and the bright state.
 """
 
 from .equilibrium import (
@@ -17,6 +19,7 @@ from .equilibrium import (
 )
 from .kpm import thermal_rate_kpm
 from .linewidth import LinewidthModel, TabulatedLinewidth, check_temperatures, dephasing_rate
+from .photoluminescence import bright_state, photoluminescence
 
 __all__ = [
     "LinewidthModel",
@@ -31,4 +34,6 @@ __all__ = [
     "characteristic_temperatures",
     "combine_realizations",
     "thermal_rate_kpm",
+    "photoluminescence",
+    "bright_state",
 ]

@@ -7,24 +7,14 @@ import qutip
 from sf_dynamics import CoherentSpinState, DickeState, Ensemble, simulate
 from sf_dynamics.solvers import exact
 from tests.helpers import assert_physical, max_relative_difference
+from tests.helpers.qutip_model import excited_ket, independent_liouvillian
 
 
 def reference_trace(ensemble, times, initial_ket):
-    """Build the Lindbladian term by term from destroy/tensor and integrate it."""
+    """Integrate the independent Lindbladian with qutip.mesolve."""
     n = ensemble.n
-    sm = [qutip.tensor([qutip.destroy(2) if k == i else qutip.qeye(2) for k in range(n)]) for i in range(n)]
-    sp = [op.dag() for op in sm]
-    ham = sum((d * sp[i] * sm[i] for i, d in enumerate(ensemble.detunings)), start=0 * sp[0] * sm[0])
-    liou = -1j * (qutip.spre(ham) - qutip.spost(ham))
+    liou, sp, sm = independent_liouvillian(ensemble)
     gamma = ensemble.gamma_matrix()
-    for i in range(n):
-        for j in range(n):
-            if gamma[i, j]:
-                prod = sp[i] * sm[j]
-                liou += gamma[i, j] * (qutip.sprepost(sm[j], sp[i]) - 0.5 * qutip.spre(prod) - 0.5 * qutip.spost(prod))
-        sz = sp[i] * sm[i] - sm[i] * sp[i]
-        liou += ensemble.dephasing / 2 * qutip.lindblad_dissipator(sz)
-        liou += ensemble.pumping * qutip.lindblad_dissipator(sp[i])
     intensity_op = sum(gamma[i, j] * sp[i] * sm[j] for i in range(n) for j in range(n))
     number = sum(sp[i] * sm[i] for i in range(n))
     res = qutip.mesolve(
@@ -35,10 +25,6 @@ def reference_trace(ensemble, times, initial_ket):
         options={"atol": 1e-12, "rtol": 1e-10, "nsteps": 10**6},
     )
     return np.real(res.expect[0]), np.real(res.expect[1])
-
-
-def excited_ket(n):
-    return qutip.tensor([qutip.basis(2, 1)] * n)
 
 
 @pytest.mark.parametrize("n", [2, 3, 4, 5, 6])

@@ -1,0 +1,16 @@
+"""The frequency domain: two-time correlations, spectra and first-order coherence.
+
+* :func:`first_order`: G1(t, tau) of a detected field by the quantum regression theorem
+  (``exact``: any detector; ``permutational``: the collective channel), as an xarray Dataset;
+* :func:`spectrum`: the time-integrated spectrum S(omega), in rad/ps, meV and nm;
+* :func:`time_resolved_spectrum`: the physical spectrum S(t, omega) through a filter (a streak camera
+  behind a spectrometer);
+* :func:`normalized_g1`: the time-integrated first-order coherence g1(tau), whose coherence time
+  :func:`sf_dynamics.analysis.coherence_time` measures.
+"""
+
+from .correlation import CORRELATION_METHODS, DETECTORS, CoherenceWindowWarning, check_taus, first_order
+from .spectrum import HC_MEV_NM, normalized_g1, spectrum, time_resolved_spectrum
+
+__all__ = ["first_order", "spectrum", "time_resolved_spectrum", "normalized_g1", "DETECTORS", "CORRELATION_METHODS",
+           "CoherenceWindowWarning", "check_taus", "HC_MEV_NM"]

@@ -1,0 +1,161 @@
+"""First-order two-time correlations G1(t, tau) of the detected field, at every level that has them.
+
+G1(t, tau) = sum_k w_k <E+_k(t + tau) E-_k(t)> by the quantum regression
+theorem, with the Liouvillian of the one-time dynamics (all processes,
+detunings, Gamma_ij, Omega_ij, triplet sublevels). ``G1(t, 0)`` is the
+detected photon rate (photons/ps). Sign convention: in the frame rotating at
+the reference transition, an emitter detuned by +Delta gives G1 ~ e^{+i Delta
+tau}, i.e. a line at omega = +Delta (blue) in :func:`~sf_dynamics.spectra.spectrum`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._validation import check_times
+from ..model import Ensemble, NanocrystalEnsemble
+from ..model.states import as_initial_state
+from ..solvers import exact, permutational
+from ..solvers._options import check_common
+
+__all__ = ["first_order", "DETECTORS", "CORRELATION_METHODS", "CoherenceWindowWarning", "check_taus"]
+
+#: detector names and what they detect
+DETECTORS = {
+    "total": "photons into all modes: sum_ij Gamma_ij <s+_i(t + tau) s-_j(t)> (decay channels of Gamma)",
+    "collective": "the collective channel Gamma_c <J+(t + tau) J-(t)> (two-level emitters, collective_decay > 0)",
+}
+
+#: methods with two-time correlations, in order of preference for method="auto"
+CORRELATION_METHODS = ("permutational", "exact")
+
+
+class CoherenceWindowWarning(UserWarning):
+    """The delay window is too short for the correlation to decay (the spectrum is then truncated)."""
+
+
+def check_taus(taus) -> np.ndarray:
+    """Delays tau (ps): finite, starting at 0, strictly increasing and equally spaced (FFT-ready)."""
+    taus = check_times(taus, name="taus")
+    if taus.size < 2:
+        raise ValueError("taus needs at least two delays (0 and a positive one)")
+    if taus[0] != 0.0:
+        raise ValueError(f"taus must start at 0 (the equal-time value), got taus[0] = {taus[0]:g} ps")
+    step = np.diff(taus)
+    if np.max(np.abs(step - step[0])) > 1e-9 * step[0]:
+        raise ValueError("taus must be equally spaced (the spectrum is a Fourier transform over tau)")
+    return taus
+
+
+def _choose(system, initial, detector, method):
+    reasons = {}
+    for name in CORRELATION_METHODS if method == "auto" else (method,):
+        module = {"exact": exact, "permutational": permutational}[name]
+        reason = module.unsupported_reason(system, initial)
+        if reason is None and name == "permutational" and detector != "collective":
+            reason = "it detects the collective channel only (detector='collective')"
+        if reason is None:
+            return name
+        reasons[name] = reason
+    raise ValueError("no method can compute this correlation: " + "; ".join(f"{k}: {v}" for k, v in reasons.items()))
+
+
+def first_order(system, times, taus, *, method="auto", detector="total", initial="excited", options=None,
+                **kwargs):
+    """G1(t, tau) of the detected field, with the emitted intensity, as an xarray Dataset.
+
+    Parameters
+    ----------
+    system : Ensemble or NanocrystalEnsemble
+    times : array_like
+        Output times t (ps), >= 0, strictly increasing; the system is excited at t = 0.
+    taus : array_like
+        Delays tau (ps): 0, dtau, 2 dtau, ... (equally spaced).
+    method : {"auto", "permutational", "exact"}
+        ``permutational`` (identical emitters, collective channel) or
+        ``exact`` (n <= 10 emitters, n <= 4 nanocrystals, any detector);
+        ``auto`` takes the first that can.
+    detector : {"total", "collective"}
+        See :data:`DETECTORS`.
+    initial : str or state
+    options, **kwargs
+        ``rtol`` (permutational, default 1e-8), ``progress``, ``max_steps``.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``g1`` (complex, photons/ps, dims (time, tau)), ``intensity``
+        (G1(t, 0), photons/ps) and attributes ``method``, ``detector``,
+        ``photons`` (emitted into the detector over the time window),
+        ``tau_step_ps``, ``resolution_rad_per_ps`` (2 pi / tau_max),
+        ``nyquist_rad_per_ps`` (pi / dtau) and ``decayed_to`` (|G1(tau_max)| / |G1(0)|
+        of the time-integrated correlation).
+
+    Raises
+    ------
+    ValueError
+        For bad times or delays, an unknown detector or method, a detector the
+        system does not have (collective without collective decay), or a
+        problem no correlation method can represent.
+
+    Warns
+    -----
+    CoherenceWindowWarning
+        When the time-integrated |G1| has not decayed below 5 % of its
+        tau = 0 value at the last delay.
+    """
+    import xarray as xr
+
+    if not isinstance(system, (Ensemble, NanocrystalEnsemble)):
+        raise ValueError(f"system must be an Ensemble or NanocrystalEnsemble, got {type(system).__name__}")
+    times = check_times(times)
+    taus = check_taus(taus)
+    if detector not in DETECTORS:
+        raise ValueError(f"detector must be one of {list(DETECTORS)}, got {detector!r}")
+    if detector == "collective" and (system.emitter_type != "two-level" or system.collective_decay <= 0):
+        raise ValueError("detector 'collective' needs two-level emitters with collective_decay > 0; use 'total'")
+    if not isinstance(method, str) or method not in ("auto", *CORRELATION_METHODS):
+        raise ValueError(f"method must be one of {['auto', *CORRELATION_METHODS]}, got {method!r}")
+    options = {**(options or {}), **kwargs}
+    unknown = sorted(set(options) - {"rtol", "progress", "max_steps"})
+    if unknown:
+        raise ValueError(f"unknown option(s) {unknown}; accepted: ['rtol', 'progress', 'max_steps']")
+    check_common(options)
+    initial = as_initial_state(initial)
+    name = _choose(system, initial, detector, method)
+    run_times = times if times[0] == 0.0 else np.concatenate([[0.0], times])
+    if name == "exact":
+        g1 = exact.first_order_correlation(system, run_times, taus, initial, detector,
+                                           progress=options.get("progress"))
+    else:
+        g1 = permutational.first_order_correlation(
+            system, run_times, taus, initial, detector, tol=options.get("rtol") or 1e-8,
+            progress=options.get("progress"), max_steps=options.get("max_steps", 1_000_000))
+    if run_times is not times:
+        g1 = g1[1:]
+    integrated = _trapezoid(g1, times, axis=0) if times.size > 1 else g1[0]
+    decayed = float(abs(integrated[-1]) / max(abs(integrated[0]), 1e-300))
+    if decayed > 0.05:
+        warnings.warn(f"the time-integrated |G1| at the last delay ({taus[-1]:g} ps) is still {decayed:.0%} of its "
+                      "value at tau = 0: extend taus, or the spectrum is truncated (broadened, with ripples)",
+                      CoherenceWindowWarning, stacklevel=2)
+    intensity = np.real(g1[:, 0])
+    return xr.Dataset(
+        {"g1": (("time", "tau"), g1, {"units": "photons/ps", "long_name": "G1(t, tau)"}),
+         "intensity": ("time", intensity, {"units": "photons/ps"})},
+        coords={"time": ("time", times, {"units": "ps"}), "tau": ("tau", taus, {"units": "ps"})},
+        attrs={"method": name, "detector": detector, "initial": initial.describe(),
+               "photons": float(_trapezoid(intensity, times)) if times.size > 1 else 0.0,
+               "tau_step_ps": float(taus[1] - taus[0]),
+               "resolution_rad_per_ps": float(2 * np.pi / taus[-1]),
+               "nyquist_rad_per_ps": float(np.pi / (taus[1] - taus[0])),
+               "decayed_to": decayed},
+    )
+
+
+def _trapezoid(values, x, axis=-1):
+    from scipy.integrate import trapezoid
+
+    return trapezoid(values, x, axis=axis)

@@ -1,0 +1,217 @@
+"""Emission spectra from first-order correlations.
+
+The time-integrated spectrum of a detected field is
+
+    S(omega) = 2 Re int dt int_0^tau_max dtau e^{-i omega tau} G1(t, tau),
+
+normalised so that int S domega / 2 pi = int G1(t, 0) dt, the photons
+emitted into the detector (photons per rad/ps, per 2 pi). omega (rad/ps) is
+measured from the reference transition: positive is blue (higher energy),
+negative red. The frequency resolution is 2 pi / tau_max and the band
+|omega| < pi / dtau; both are reported.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..units import HBAR_MEV_PS
+
+__all__ = ["spectrum", "time_resolved_spectrum", "normalized_g1", "HC_MEV_NM"]
+
+#: h c in meV nm (energy <-> vacuum wavelength)
+HC_MEV_NM = 1239841.984
+
+
+def _integrated(correlation):
+    times = correlation["time"].values
+    g1 = correlation["g1"].values
+    if times.size < 2:
+        return g1[0] * 1.0
+    from scipy.integrate import trapezoid
+
+    return trapezoid(g1, times, axis=0)
+
+
+def normalized_g1(correlation):
+    """Time-integrated first-order coherence g1(tau) = int G1(t, tau) dt / int G1(t, 0) dt (complex).
+
+    Parameters
+    ----------
+    correlation : xarray.Dataset
+        From :func:`sf_dynamics.spectra.first_order`.
+
+    Returns
+    -------
+    xarray.DataArray
+        Complex g1 over ``tau`` (ps); |g1(0)| = 1.
+    """
+    import xarray as xr
+
+    bar = _integrated(correlation)
+    if not abs(bar[0]) > 0:
+        raise ValueError("correlation: no photons were detected (G1(t, 0) = 0), g1 is undefined")
+    return xr.DataArray(bar / bar[0].real, dims=("tau",), coords={"tau": correlation["tau"]}, name="g1",
+                        attrs={"long_name": "time-integrated first-order coherence"})
+
+
+def spectrum(correlation, omega=None, *, center_wavelength_nm=None, oversample=4):
+    """Time-integrated emission spectrum S(omega) from G1(t, tau).
+
+    Parameters
+    ----------
+    correlation : xarray.Dataset
+        From :func:`sf_dynamics.spectra.first_order`.
+    omega : array_like, optional
+        Angular frequencies (rad/ps) from the reference transition. Default:
+        the FFT grid of the delays, zero-padded ``oversample`` times, over
+        |omega| < pi / dtau.
+    center_wavelength_nm : float, optional
+        Vacuum wavelength of the reference transition; adds a ``wavelength_nm`` coordinate.
+    oversample : int
+        Zero padding of the default grid (interpolates; the resolution stays 2 pi / tau_max).
+
+    Returns
+    -------
+    xarray.DataArray
+        S over ``omega`` (rad/ps) with coordinates ``energy_meV`` (hbar omega)
+        and, if given a centre, ``wavelength_nm``; attributes ``photons``
+        (int S domega / 2 pi on the grid), ``resolution_rad_per_ps`` and
+        ``nyquist_rad_per_ps``.
+
+    Raises
+    ------
+    ValueError
+        For non-finite omega or frequencies beyond the band pi / dtau.
+    """
+    import xarray as xr
+
+    from .._validation import check_positive_int, check_real, check_real_array
+
+    taus = correlation["tau"].values
+    dtau = float(taus[1] - taus[0])
+    bar = _integrated(correlation)
+    weights = np.full(taus.size, dtau)
+    weights[0] = weights[-1] = 0.5 * dtau
+    nyquist = np.pi / dtau
+    if omega is None:
+        oversample = check_positive_int("oversample", oversample)
+        size = int(2 ** np.ceil(np.log2(oversample * taus.size)))
+        padded = np.zeros(size, dtype=np.complex128)
+        padded[: taus.size] = weights * bar
+        values = 2.0 * np.real(np.fft.fft(padded))  # sum_k w_k G_k e^{-i omega_p tau_k}
+        omega = 2 * np.pi * np.fft.fftfreq(size, d=dtau)
+        order = np.argsort(omega)
+        omega, values = omega[order], values[order]
+    else:
+        omega = check_real_array("omega", omega)
+        if omega.ndim != 1:
+            raise ValueError(f"omega must be 1-D, got shape {omega.shape}")
+        if np.any(np.abs(omega) > nyquist * (1 + 1e-12)):
+            raise ValueError(f"omega must lie within the band |omega| <= pi / dtau = {nyquist:.4g} rad/ps "
+                             "(shorter delay steps widen it)")
+        values = np.empty(omega.size)
+        for start in range(0, omega.size, 256):
+            block = omega[start : start + 256]
+            values[start : start + 256] = 2.0 * np.real(np.exp(-1j * np.outer(block, taus)) @ (weights * bar))
+    energy = omega * HBAR_MEV_PS
+    coords = {"omega": ("omega", omega, {"units": "rad/ps"}),
+              "energy_meV": ("omega", energy, {"units": "meV", "long_name": "hbar omega from the reference"})}
+    if center_wavelength_nm is not None:
+        lam0 = check_real("center_wavelength_nm", center_wavelength_nm, low=0.0, low_open=True)
+        coords["wavelength_nm"] = ("omega", HC_MEV_NM / (HC_MEV_NM / lam0 + energy), {"units": "nm"})
+    photons = float(np.sum(values) * (omega[1] - omega[0]) / (2 * np.pi)) if omega.size > 1 else float("nan")
+    return xr.DataArray(values, dims=("omega",), coords=coords, name="spectrum",
+                        attrs={"units": "photons per (rad/ps)", "photons": photons,
+                               "resolution_rad_per_ps": float(2 * np.pi / taus[-1]),
+                               "nyquist_rad_per_ps": nyquist, "detector": correlation.attrs.get("detector")})
+
+
+def time_resolved_spectrum(correlation, filter_fwhm, omega=None, *, center_wavelength_nm=None):
+    """The physical (Eberly-Wodkiewicz) time-resolved spectrum seen through a Lorentzian filter.
+
+    A filter of FWHM Gamma_f (rad/ps) tuned to omega passes
+
+        S(t, omega) = 2 Gamma_f Re int_0^t dt2 int_0^{t - t2} dtau
+                      e^{-Gamma_f (t - t2 - tau / 2)} e^{-i omega tau} G1(t2, tau)
+
+    (Eberly & Wodkiewicz, J. Opt. Soc. Am. 67, 1252 (1977)); int S domega / 2 pi
+    is the filtered photon rate Gamma_f int_0^t e^{-Gamma_f (t - t2)} G1(t2, 0) dt2,
+    which follows I(t) when Gamma_f is large against its rates of change. The
+    resolution in time (1 / Gamma_f) and in frequency (Gamma_f) trade against
+    each other; this is what a streak camera behind a spectrometer of that
+    resolution records.
+
+    Parameters
+    ----------
+    correlation : xarray.Dataset
+        From :func:`sf_dynamics.spectra.first_order` with times 0, dt, 2 dt, ...
+        and delays of the same step covering the time window.
+    filter_fwhm : float
+        Gamma_f (rad/ps), > 0.
+    omega : array_like, optional
+        Frequencies (rad/ps) from the reference; default 201 points over the
+        band |omega| < min(pi / dt, 10 Gamma_f + the largest |omega| of the time-integrated peak).
+    center_wavelength_nm : float, optional
+        Adds a ``wavelength_nm`` coordinate.
+
+    Returns
+    -------
+    xarray.DataArray
+        S over (``time``, ``omega``), photons/ps per (rad/ps), with ``energy_meV``
+        (and ``wavelength_nm``) coordinates.
+
+    Raises
+    ------
+    ValueError
+        If the grids do not meet the conditions above or the filter width is not positive.
+    """
+    import xarray as xr
+
+    from .._validation import check_rate, check_real, check_real_array
+
+    gf = check_rate("filter_fwhm", filter_fwhm)
+    if gf <= 0:
+        raise ValueError("filter_fwhm must be > 0 rad/ps")
+    times = correlation["time"].values
+    taus = correlation["tau"].values
+    g1 = correlation["g1"].values
+    dt = float(taus[1] - taus[0])
+    if times[0] != 0.0 or times.size < 2 or np.max(np.abs(np.diff(times) - dt)) > 1e-9 * dt:
+        raise ValueError("the correlation's times must be 0, dt, 2 dt, ... with dt equal to the delay step "
+                         f"({dt:g} ps) for the time-resolved spectrum")
+    if taus[-1] < times[-1] - 1e-9 * dt:
+        raise ValueError(f"the delays must cover the time window: taus end at {taus[-1]:g} ps, times at "
+                         f"{times[-1]:g} ps")
+    nyquist = np.pi / dt
+    if omega is None:
+        omega = np.linspace(-nyquist, nyquist, 201) if gf * 10 > nyquist else None
+        if omega is None:
+            centre = float(spectrum(correlation).idxmax("omega"))
+            half = min(nyquist, 10 * gf + abs(centre))
+            omega = np.linspace(-half, half, 201)
+    omega = check_real_array("omega", omega)
+    if omega.ndim != 1 or np.any(np.abs(omega) > nyquist * (1 + 1e-12)):
+        raise ValueError(f"omega must be 1-D within the band |omega| <= pi / dt = {nyquist:.4g} rad/ps")
+    nt = times.size
+    m = np.arange(min(taus.size, nt))
+    weights = np.where(m == 0, 0.5, 1.0) * np.exp(-0.5 * gf * taus[m])  # tau = 0 is the edge of the tau integral
+    phases = np.exp(-1j * np.outer(taus[m], omega))  # (m, omega)
+    decay = np.exp(-gf * dt)
+    out = np.empty((nt, omega.size))
+    running = np.zeros(omega.size, dtype=np.complex128)
+    for s in range(nt):
+        # anti-diagonal t2 + tau = t_s: G1(t_{s-m}, tau_m)
+        mm = m[: s + 1]
+        diagonal = g1[s - mm, mm] * weights[mm]
+        running = decay * running + diagonal @ phases[mm]
+        out[s] = 2.0 * gf * dt * dt * running.real
+    energy = omega * HBAR_MEV_PS
+    coords = {"time": correlation["time"], "omega": ("omega", omega, {"units": "rad/ps"}),
+              "energy_meV": ("omega", energy, {"units": "meV"})}
+    if center_wavelength_nm is not None:
+        lam0 = check_real("center_wavelength_nm", center_wavelength_nm, low=0.0, low_open=True)
+        coords["wavelength_nm"] = ("omega", HC_MEV_NM / (HC_MEV_NM / lam0 + energy), {"units": "nm"})
+    return xr.DataArray(out, dims=("time", "omega"), coords=coords, name="time_resolved_spectrum",
+                        attrs={"units": "photons/ps per (rad/ps)", "filter_fwhm_rad_per_ps": gf,
+                               "detector": correlation.attrs.get("detector")})
