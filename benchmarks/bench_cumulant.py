@@ -23,6 +23,7 @@ Usage::
 
     python benchmarks/bench_cumulant.py                    # everything
     python benchmarks/bench_cumulant.py --only classes geometry
+    python benchmarks/bench_cumulant.py --max-dipoles 1000  # lattices up to 1000 dipoles
 """
 
 from __future__ import annotations
@@ -57,7 +58,11 @@ def bench_classes(sizes=(10**3, 10**4, 10**5, 10**6), classes=101):
               f"{analysis.buildup_time(res):.3f} | {analysis.peak_intensity(res) / n:.4f} |", flush=True)
 
 
-def bench_geometry(shapes=((5, 5, 4), (10, 5, 5), (10, 10, 5), (10, 10, 10), (20, 10, 10)), rtol=1e-4,
+GEOMETRY_SHAPES = ((5, 5, 4), (10, 5, 5), (10, 10, 5), (10, 10, 10), (20, 10, 10))
+TRIPLET_SHAPES = ((3, 3, 3), (5, 5, 4), (5, 5, 8), (8, 8, 8))
+
+
+def bench_geometry(shapes=GEOMETRY_SHAPES, rtol=1e-4,
                    reference_rtol=1e-8):
     print("| n | lattice | Gamma_max / gamma | wall time (s) | RHS evaluations | s per RHS | "
           "tau_D Gamma_max / ln n | max deviation from rtol 1e-8 |")
@@ -79,7 +84,7 @@ def bench_geometry(shapes=((5, 5, 4), (10, 5, 5), (10, 10, 5), (10, 10, 10), (20
               f"{analysis.buildup_time(res) * lam / np.log(n):.2f} | {deviation:.1e} |", flush=True)
 
 
-def bench_triplet(shapes=((3, 3, 3), (5, 5, 4), (5, 5, 8), (8, 8, 8))):
+def bench_triplet(shapes=TRIPLET_SHAPES):
     print("| NCs | dipoles | wall time (s) | RHS evaluations | s per RHS |")
     print("|---|---|---|---|---|")
     for shape in shapes:
@@ -100,11 +105,17 @@ SECTIONS = {"classes": bench_classes, "geometry": bench_geometry, "triplet": ben
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), default=list(SECTIONS))
+    parser.add_argument("--max-dipoles", type=int, default=None,
+                        help="skip geometry and triplet lattices with more dipoles than this")
     args = parser.parse_args(argv)
     sf.simulate(sf.Ensemble(3, collective_decay=1.0), np.linspace(0, 1, 3), method="cumulant")  # compile
+    limit = args.max_dipoles or np.inf
+    sizes = {"classes": {},
+             "geometry": {"shapes": tuple(s for s in GEOMETRY_SHAPES if np.prod(s) <= limit)},
+             "triplet": {"shapes": tuple(s for s in TRIPLET_SHAPES if 3 * np.prod(s) <= limit)}}
     for name in args.only:
         print(f"\n## {name}\n")
-        SECTIONS[name]()
+        SECTIONS[name](**sizes[name])
 
 
 if __name__ == "__main__":

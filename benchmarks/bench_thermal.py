@@ -47,7 +47,7 @@ def main(argv=None):
     row("10^3, matrix-free, exact traces", 3000, time.perf_counter() - start, exact)
     print(f"\nmax relative difference dense vs matrix-free (exact traces): "
           f"{np.max(np.abs(exact.enhancement / dense.enhancement - 1)):.1e}\n")
-    for edge in (32, args.largest):
+    for edge in sorted({32, args.largest}):
         lat = Superlattice.cubic(edge, edge, edge, lattice_constant_nm=12.0)
         start = time.perf_counter()
         curve = thermal.thermal_superradiance(lat, TEMPS, route="matrix-free", probes=args.probes)
