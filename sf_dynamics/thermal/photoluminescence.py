@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_rate, check_real_array
+from ..kernels.peaks import parabolic_vertex
 from ..units import HBAR_MEV_PS
 from .equilibrium import _kt_rad_per_ps, single_excitation_spectrum
 from .linewidth import check_temperatures
@@ -55,13 +56,8 @@ def _lines(omega, centres, areas, fwhm):
 
 
 def _peak(omega, values):
-    i = int(np.argmax(values))
-    if 0 < i < omega.size - 1:
-        y0, y1, y2 = values[i - 1 : i + 2]
-        denom = y0 - 2 * y1 + y2
-        if denom < 0:
-            return float(omega[i] + 0.5 * (y0 - y2) / denom * (omega[1] - omega[0]))
-    return float(omega[i])
+    """Line centre: the parabolic vertex through the largest sample and its neighbours."""
+    return float(parabolic_vertex(omega, values, int(np.argmax(values)))[0])
 
 
 def _fwhm(omega, values):
