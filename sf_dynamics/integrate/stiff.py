@@ -63,6 +63,7 @@ def integrate_linear(
     stiffness: float = 0.0,
     max_steps: int = 1_000_000,
     progress=None,
+    dense: bool = False,
 ):
     """Integrate dy/dt = M y through the output ``times`` with SDIRK4.
 
@@ -89,6 +90,13 @@ def integrate_linear(
         Abort (RuntimeError) after this many attempted steps.
     progress : tqdm-like or None
         Updated by one per output time.
+    dense : bool
+        Steps are not shortened to land on every output time; outputs inside
+        a step are the cubic Hermite interpolant of y and M y at its ends
+        (the method is stiffly accurate, so M y at a step end is its last
+        stage slope; the interpolation error is O(h^4), the order of the
+        local error). Worth it when outputs are denser than the steps the
+        tolerance needs. The last step may end beyond ``times[-1]``.
 
     Returns
     -------
@@ -118,38 +126,53 @@ def integrate_linear(
         first_step = tol**0.25 / stiffness if stiffness > 0 else span / 100.0
     h = min(first_step, float(times[1] - times[0]))
     steps = rejected = 0
-    for target in times[1:]:
-        target = float(target)
-        while t < target:
-            if steps + rejected >= max_steps:
-                raise RuntimeError(
-                    f"integration stopped after {max_steps} steps at t = {t:g} ps; "
-                    "raise max_steps or the tolerance"
-                )
-            remaining = target - t
-            clipped = h >= remaining
-            h_try = remaining if clipped else h
-            hg = h_try * tab.gamma
-            for i in range(n_st):
-                combine(y, stages, h_try * tab.a[i, :i].astype(y.dtype), 1.0, rhs)
-                if i == 0:
-                    value[:] = y  # initial guess for iterative solves
-                solve(hg, rhs, value)
-                stage_slope(stages[i], value, rhs, 1.0 / hg)
-            combine(zero, stages, h_try * err_coef.astype(y.dtype), 1.0, err_vec)
-            scale = max(l1_norm(value), 1e-300)
-            err = l1_norm(err_vec) / (tol * scale)
-            if err <= 1.0 or h_try < 1e-14 * max(span, 1.0):
-                t = target if clipped else t + h_try
-                y[:] = value
-                steps += 1
-                factor = min(5.0, max(0.2, 0.9 * (max(err, 1e-10)) ** (-1.0 / (tab.embedded_order + 1))))
-                h = max(h, h_try * factor) if clipped else h_try * factor
-            else:
-                rejected += 1
-                h = h_try * max(0.2, 0.9 * err ** (-1.0 / (tab.embedded_order + 1)))
-        records.append(np.asarray(observe(y)))
-        if progress is not None:
-            progress.update(1)
+    start_value = np.empty_like(y) if dense else None
+    between = np.empty_like(y) if dense else None
+    hermite = pick(ks.hermite, ks.hermite_serial, y.size)
+    start_slope = None  # M y at the start of the step (known after the first accepted step)
+    k = 1
+    while k < len(times):
+        if steps + rejected >= max_steps:
+            raise RuntimeError(
+                f"integration stopped after {max_steps} steps at t = {t:g} ps; raise max_steps or the tolerance"
+            )
+        target = float(times[k]) if start_slope is None else float(times[-1])
+        remaining = target - t
+        clipped = h >= remaining
+        h_try = remaining if clipped else h
+        hg = h_try * tab.gamma
+        for i in range(n_st):
+            combine(y, stages, h_try * tab.a[i, :i].astype(y.dtype), 1.0, rhs)
+            if i == 0:
+                value[:] = y  # initial guess for iterative solves
+            solve(hg, rhs, value)
+            stage_slope(stages[i], value, rhs, 1.0 / hg)
+        combine(zero, stages, h_try * err_coef.astype(y.dtype), 1.0, err_vec)
+        scale = max(l1_norm(value), 1e-300)
+        err = l1_norm(err_vec) / (tol * scale)
+        if err <= 1.0 or h_try < 1e-14 * max(span, 1.0):
+            t_start = t
+            t = target if clipped else t + h_try
+            if dense:
+                start_value[:] = y
+            y[:] = value
+            steps += 1
+            factor = min(5.0, max(0.2, 0.9 * (max(err, 1e-10)) ** (-1.0 / (tab.embedded_order + 1))))
+            h = max(h, h_try * factor) if clipped else h_try * factor
+            while k < len(times) and times[k] <= t:
+                if times[k] == t or start_slope is None:
+                    records.append(np.asarray(observe(y)))
+                else:  # cubic Hermite between the step ends
+                    hermite(between, start_value, y, start_slope, stages[n_st - 1],
+                            (float(times[k]) - t_start) / h_try, h_try)
+                    records.append(np.asarray(observe(between)))
+                k += 1
+                if progress is not None:
+                    progress.update(1)
+            if dense:
+                start_slope = stages[n_st - 1].copy()  # stiffly accurate: M y(t) of the new step start
+        else:
+            rejected += 1
+            h = h_try * max(0.2, 0.9 * err ** (-1.0 / (tab.embedded_order + 1)))
     info = {"steps": steps, "rejected": rejected, "wall_time": _time.perf_counter() - start}
     return np.array(records), info

@@ -48,9 +48,11 @@ __all__ = [
     "apply_generator",
     "factorize_shifted",
     "solve_shifted",
+    "row_coupling_table",
     "diagonal_observables",
     "lowering_expectation",
     "max_loss_rate",
+    "contract_rows",
 ]
 
 _JIT = dict(cache=True, nogil=True, fastmath=False)
@@ -135,12 +137,24 @@ def _inflow_factors(j, ms, mps, diagonal):
     row m + 1) or, with (ms, mps) -> (-ms, -mps), _P_SAME/_P_DOWN/_P_UP
     (pumping, source row m - 1).
     """
-    same = _pair((j + ms) * (j - ms + 1.0), (j + mps) * (j - mps + 1.0), diagonal)
+    return _inflow_same(j, ms, mps, diagonal), _inflow_down(j, ms, mps, diagonal), _inflow_up(j, ms, mps, diagonal)
+
+
+@nb.njit(inline="always", **_JIT)
+def _inflow_same(j, ms, mps, diagonal):
+    return _pair((j + ms) * (j - ms + 1.0), (j + mps) * (j - mps + 1.0), diagonal)
+
+
+@nb.njit(inline="always", **_JIT)
+def _inflow_down(j, ms, mps, diagonal):
     js = j + 1.0
-    down = _pair((js + ms) * (js + ms - 1.0), (js + mps) * (js + mps - 1.0), diagonal)
+    return _pair((js + ms) * (js + ms - 1.0), (js + mps) * (js + mps - 1.0), diagonal)
+
+
+@nb.njit(inline="always", **_JIT)
+def _inflow_up(j, ms, mps, diagonal):
     js = j - 1.0
-    up = _pair((js - ms + 1.0) * (js - ms + 2.0), (js - mps + 1.0) * (js - mps + 2.0), diagonal)
-    return same, down, up
+    return _pair((js - ms + 1.0) * (js - ms + 2.0), (js - mps + 1.0) * (js - mps + 2.0), diagonal)
 
 
 @nb.njit(inline="always", **_JIT)
@@ -158,6 +172,66 @@ def _add_row_inflow(acc, x, base_s, lm_s, lm, half, ms, mps, pre, i_same, i_down
             total += pre[i_down, l - 1] * down * x[base_s + l - 1]
         if l + 1 <= lm_s:
             total += pre[i_up, l + 1] * up * x[base_s + l + 1]
+        acc[l] += scale * total
+
+
+@nb.njit(**_JIT)
+def row_coupling_table(q, n, offsets, lmax, pre, with_pumping, transpose):
+    """Coefficients coupling each row to its neighbour rows, for the shifted solves.
+
+    Row k (fixed m) of M couples to row k - 1 through emission and to row
+    k + 1 through pumping; in M^T (``transpose``) to row k + 1 through
+    emission and to row k - 1 through pumping. For the element (k, l) the
+    coupling is ``c0 x[b + l] + c- x[b + l - 1] + c+ x[b + l + 1]`` with b
+    the start of the coupled row. Returns float64, shape (3, size) (emission
+    c0, c-, c+) or (6, size) with pumping appended. The coefficients do not
+    depend on the step, so the solves only multiply and add.
+    """
+    half = 0.5 * n
+    diagonal = q == 0
+    width = pre.shape[1]
+    table = np.zeros((6 if with_pumping else 3, offsets[-1]))
+    for k in range(lmax.shape[0]):
+        m = half - k
+        mp = m - q
+        for process in range(2 if with_pumping else 1):
+            if process == 0:
+                i_same, i_down, i_up = _E_SAME, _E_DOWN, _E_UP
+                ms = m if transpose else m + 1.0
+                mps = mp if transpose else mp + 1.0
+            else:
+                i_same, i_down, i_up = _P_SAME, _P_DOWN, _P_UP
+                ms = -m if transpose else 1.0 - m
+                mps = -mp if transpose else 1.0 - mp
+            row = 3 * process
+            for l in range(lmax[k] + 1):
+                i = offsets[k] + l
+                j = half - l
+                table[row, i] = pre[i_same, l] * _inflow_same(j, ms, mps, diagonal)
+                if transpose:  # ladder l of this row feeds ladders l, l + 1 (down) and l - 1 (up) of the other
+                    table[row + 2, i] = pre[i_down, l] * _inflow_down(j - 1.0, ms, mps, diagonal)
+                    if l >= 1:
+                        table[row + 1, i] = pre[i_up, l] * _inflow_up(j + 1.0, ms, mps, diagonal)
+                else:  # ladder l receives from ladders l, l - 1 (down) and l + 1 (up) of the other row
+                    if l >= 1:
+                        table[row + 1, i] = pre[i_down, l - 1] * _inflow_down(j, ms, mps, diagonal)
+                    if l + 1 < width:
+                        table[row + 2, i] = pre[i_up, l + 1] * _inflow_up(j, ms, mps, diagonal)
+    return table
+
+
+@nb.njit(inline="always", **_JIT)
+def _add_coupled_row(acc, x, base_o, lm_o, lm, table, row, base, scale):
+    """acc[l] += scale * (c0 x[base_o + l] + c- x[base_o + l - 1] + c+ x[base_o + l + 1]), ladders of x up to lm_o."""
+    for l in range(lm + 1):
+        i = base + l
+        total = 0.0 * acc[l]
+        if l <= lm_o:
+            total += table[row, i] * x[base_o + l]
+        if l >= 1 and l - 1 <= lm_o:
+            total += table[row + 1, i] * x[base_o + l - 1]
+        if l + 1 <= lm_o:
+            total += table[row + 2, i] * x[base_o + l + 1]
         acc[l] += scale * total
 
 
@@ -224,14 +298,15 @@ def apply_generator(x, out, q, n, offsets, lmax, pre, rates, shift):
 
 
 @nb.njit(**_JIT)
-def factorize_shifted(alpha, q, n, offsets, lmax, pre, rates, shift, sub, cp, winv):
-    """Thomas-algorithm factors of the within-row blocks of I - alpha M.
+def factorize_shifted(alpha, q, n, offsets, lmax, pre, rates, shift, sub, cp, winv, transpose=False):
+    """Thomas-algorithm factors of the within-row blocks of I - alpha M (or of its transpose).
 
     Each row (fixed m) of I - alpha M is tridiagonal in j (dephasing couples
     j to j +- 1). Fills, per stored element, ``sub`` (coupling to ladder
     l-1), ``cp`` (the modified super-diagonal) and ``winv`` (inverse pivot),
     which :func:`solve_shifted` reuses for every right-hand side with the
-    same ``alpha``.
+    same ``alpha``. With ``transpose`` the blocks of (I - alpha M)^T are
+    factored (sub- and super-diagonal exchanged).
     """
     collective, local, pumping, dephasing = rates[0], rates[1], rates[2], rates[3]
     diagonal = q == 0
@@ -248,9 +323,15 @@ def factorize_shifted(alpha, q, n, offsets, lmax, pre, rates, shift, sub, cp, wi
             d = detune + alpha * _loss_rate(n, j, m, mp, pre[_PHI_MM, l], collective, local, pumping, dephasing)
             c = 0.0
             if l + 1 <= lm:
-                c = -alpha * _deph_from_lower_ladder(half, l, m, mp, pre, diagonal)
+                if transpose:  # (M^T)[l, l+1] = M[l+1, l]
+                    c = -alpha * _deph_from_higher_ladder(half, l + 1, m, mp, pre, diagonal)
+                else:
+                    c = -alpha * _deph_from_lower_ladder(half, l, m, mp, pre, diagonal)
             if l >= 1:
-                a = -alpha * _deph_from_higher_ladder(half, l, m, mp, pre, diagonal)
+                if transpose:  # (M^T)[l, l-1] = M[l-1, l]
+                    a = -alpha * _deph_from_lower_ladder(half, l - 1, m, mp, pre, diagonal)
+                else:
+                    a = -alpha * _deph_from_higher_ladder(half, l, m, mp, pre, diagonal)
                 w = 1.0 / (d - a * cp[i - 1])
                 sub[i] = a
             else:
@@ -261,45 +342,31 @@ def factorize_shifted(alpha, q, n, offsets, lmax, pre, rates, shift, sub, cp, wi
 
 
 @nb.njit(**_JIT)
-def _sweep(x, b, alpha, q, n, offsets, lmax, pre, with_pumping, sub, cp, winv, r, upward):
-    """One block Gauss-Seidel sweep over the rows of (I - alpha M) x = b.
+def _sweep(x, b, alpha, q, n, offsets, lmax, table, with_pumping, sub, cp, winv, r, upward, transpose):
+    """One block Gauss-Seidel sweep over the rows of (I - alpha M) x = b (or of its transpose).
 
     Row k (fixed m) is solved exactly (factored tridiagonal system in j)
     with the other rows' current values: emission from row k-1 and, when
-    ``with_pumping``, pumping from row k+1. Rows run k = 0, 1, ... (m
-    descending) unless ``upward``. The row inflow is inlined (numba IR
-    inlining), so no per-row calls with array arguments are made.
+    ``with_pumping``, pumping from row k+1 (``transpose``: emission to row
+    k+1, pumping to row k-1; ``table`` from :func:`row_coupling_table` with
+    the same flag, and the factors from :func:`factorize_shifted` with it).
+    Rows run k = 0, 1, ... (m descending) unless ``upward``.
     """
-    diagonal = q == 0
-    half = 0.5 * n
     nt = lmax.shape[0]
     for step in range(nt):
         k = nt - 1 - step if upward else step
         lm = lmax[k]
         if lm < 0:
             continue
-        m = half - k
-        mp = m - q
         base = offsets[k]
         for l in range(lm + 1):
             r[l] = b[base + l]
-        for source in range(2):
-            if source == 0:  # emission from row k-1 (m + 1)
-                ks = k - 1
-                ms = m + 1.0
-                mps = mp + 1.0
-                i_same, i_down, i_up = _E_SAME, _E_DOWN, _E_UP
-            else:  # pumping from row k+1 (m - 1), mirrored m
-                if not with_pumping:
-                    break
-                ks = k + 1
-                ms = 1.0 - m
-                mps = 1.0 - mp
-                i_same, i_down, i_up = _P_SAME, _P_DOWN, _P_UP
+        for process in range(2 if with_pumping else 1):
+            # emission couples to the row of higher m (k - 1), pumping to k + 1; the transpose reverses both
+            ks = k - 1 if (process == 0) != transpose else k + 1
             if ks < 0 or ks >= nt or lmax[ks] < 0:
                 continue
-            _add_row_inflow(r, x, offsets[ks], lmax[ks], lm, half, ms, mps, pre, i_same, i_down, i_up, diagonal,
-                            alpha)
+            _add_coupled_row(r, x, offsets[ks], lmax[ks], lm, table, 3 * process, base, alpha)
         prev = 0.0 * r[0]
         for l in range(lm + 1):
             i = base + l
@@ -311,27 +378,28 @@ def _sweep(x, b, alpha, q, n, offsets, lmax, pre, with_pumping, sub, cp, winv, r
 
 
 @nb.njit(**_JIT)
-def solve_shifted(x, b, alpha, q, n, offsets, lmax, pre, pumping, sub, cp, winv, tol, max_sweeps):
-    """Solve (I - alpha M) x = b in place for sector q; returns the sweep count.
+def solve_shifted(x, b, alpha, q, n, offsets, lmax, table, pumping, sub, cp, winv, tol, max_sweeps, transpose=False):
+    """Solve (I - alpha M) x = b (or, with ``transpose``, (I - alpha M)^T x = b) in place; returns the sweep count.
 
     ``sub``, ``cp``, ``winv`` come from :func:`factorize_shifted` with the
-    same ``alpha``. Without pumping, rows are solved once from m = n/2
-    downwards (emission only lowers m, so the system is block
+    same ``alpha`` and ``table`` from :func:`row_coupling_table`, both with
+    the same ``transpose``. Without pumping, rows are solved once from m =
+    n/2 downwards (emission only lowers m, so the system is block
     lower-triangular with tridiagonal blocks in j): an exact O(size) direct
-    solve. With pumping, symmetric block Gauss-Seidel sweeps (down then up)
-    are repeated until the L1 change is below ``tol`` times the L1 norm of
-    x; I - alpha M is a nonsingular M-matrix, so the iteration converges.
-    ``x`` holds the initial guess on entry. Returns -1 if ``max_sweeps``
-    did not suffice.
+    solve; the transpose is block upper-triangular and solved from m = -n/2
+    upwards. With pumping, symmetric block Gauss-Seidel sweeps are repeated
+    until the L1 change is below ``tol`` times the L1 norm of x; I - alpha M
+    is a nonsingular M-matrix, so the iteration converges. ``x`` holds the
+    initial guess on entry. Returns -1 if ``max_sweeps`` did not suffice.
     """
     r = np.empty(lmax.max() + 1, dtype=x.dtype)
     if pumping == 0.0:
-        _sweep(x, b, alpha, q, n, offsets, lmax, pre, False, sub, cp, winv, r, False)
+        _sweep(x, b, alpha, q, n, offsets, lmax, table, False, sub, cp, winv, r, transpose, transpose)
         return 1
     old = x.copy()
     for sweep in range(1, max_sweeps + 1):
-        _sweep(x, b, alpha, q, n, offsets, lmax, pre, True, sub, cp, winv, r, False)
-        _sweep(x, b, alpha, q, n, offsets, lmax, pre, True, sub, cp, winv, r, True)
+        _sweep(x, b, alpha, q, n, offsets, lmax, table, True, sub, cp, winv, r, transpose, transpose)
+        _sweep(x, b, alpha, q, n, offsets, lmax, table, True, sub, cp, winv, r, not transpose, transpose)
         change = 0.0
         norm = 0.0
         for i in range(x.shape[0]):
@@ -396,3 +464,37 @@ def max_loss_rate(n, offsets, lmax, pre, rates):
             if r > best:
                 best = r
     return best
+
+
+@nb.njit(parallel=True, cache=True)
+def contract_rows(rows, vectors, workers):
+    """out[b, k] = sum_i rows[b, i] * vectors[k, i]: complex rows against real vectors (numba, not BLAS).
+
+    Used inside the SDIRK loops, where a BLAS call would start BLAS threads
+    that compete with numba's spinning workers. The sum runs over cache-sized
+    chunks of i, so each array is read once; every worker sums its own share
+    of the chunks (``workers``: numba's thread count).
+    """
+    count, size = rows.shape[0], rows.shape[1]
+    width = vectors.shape[0]
+    chunk = 2048
+    chunks = (size + chunk - 1) // chunk
+    workers = max(1, min(workers, chunks))
+    partial = np.zeros((workers, count, width), dtype=np.complex128)
+    for w in nb.prange(workers):
+        for c in range(w, chunks, workers):
+            start = c * chunk
+            stop = min(size, start + chunk)
+            for b in range(count):
+                for k in range(width):
+                    re = 0.0
+                    im = 0.0
+                    for i in range(start, stop):
+                        v = vectors[k, i]
+                        re += rows[b, i].real * v
+                        im += rows[b, i].imag * v
+                    partial[w, b, k] += re + 1j * im
+    out = np.zeros((count, width), dtype=np.complex128)
+    for w in range(workers):
+        out += partial[w]
+    return out

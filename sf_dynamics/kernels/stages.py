@@ -16,8 +16,8 @@ import numba as nb
 
 from ._jit import serial_twin
 
-__all__ = ["combine_stages", "scaled_error_norm", "stage_slope", "l1_norm", "combine_stages_serial",
-           "scaled_error_norm_serial", "stage_slope_serial"]
+__all__ = ["combine_stages", "scaled_error_norm", "stage_slope", "l1_norm", "hermite", "combine_stages_serial",
+           "scaled_error_norm_serial", "stage_slope_serial", "hermite_serial"]
 
 _JIT = dict(cache=True)
 
@@ -89,6 +89,18 @@ def l1_norm(x):
     return total
 
 
+@nb.njit(parallel=True, **_JIT)
+def hermite(out, y0, y1, f0, f1, theta, h):
+    """out = cubic Hermite interpolant at t0 + theta h of y (values y0, y1 and slopes f0, f1 at the step ends)."""
+    h00 = (1.0 + 2.0 * theta) * (1.0 - theta) ** 2
+    h01 = theta * theta * (3.0 - 2.0 * theta)
+    h10 = theta * (1.0 - theta) ** 2 * h
+    h11 = theta * theta * (theta - 1.0) * h
+    for i in nb.prange(out.shape[0]):
+        out[i] = h00 * y0[i] + h01 * y1[i] + h10 * f0[i] + h11 * f1[i]
+
+
 combine_stages_serial = serial_twin(combine_stages)
+hermite_serial = serial_twin(hermite)
 scaled_error_norm_serial = serial_twin(scaled_error_norm)
 stage_slope_serial = serial_twin(stage_slope)

@@ -326,12 +326,17 @@ def detector_channels(ensemble, detector):
     ``"total"``: the decay channels, Gamma = sum_k lambda_k v_k v_k^T, fields
     sum_i v_ki s-_i with weights lambda_k (photons into all modes);
     ``"collective"``: J- = sum_i s-_i with weight Gamma_c (two-level
-    emitters with collective_decay > 0).
+    emitters with collective_decay > 0); an array of complex amplitudes a_i
+    (one per dipole): the field sum_i a_i s-_i with weight 1.
     """
     import qutip
 
     triplet = ensemble.emitter_type == "triplet"
     sm = _lowering_operators(ensemble.n, 4 if triplet else 2)
+    if not isinstance(detector, str):  # field amplitudes per dipole (a far-field detector)
+        amplitudes = np.asarray(detector, dtype=np.complex128)
+        field = sum((complex(a) * op for a, op in zip(amplitudes, sm) if a != 0), start=0 * sm[0])
+        return [(1.0, qutip.Qobj(field))]
     if detector == "collective":
         return [(float(ensemble.collective_decay), sum(sm[1:], start=sm[0]))]
     gamma = ensemble.gamma_matrix()
@@ -358,7 +363,7 @@ def first_order_correlation(ensemble, times, taus, initial, detector="total", *,
     times, taus : ndarray
         Output times t (ps, from the excitation) and delays tau >= 0 (ps).
     initial : state
-    detector : {"total", "collective"}
+    detector : {"total", "collective"} or ndarray
         See :func:`detector_channels`.
     progress : bool or None
 

@@ -13,6 +13,7 @@ direct O(size) solves.
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 from scipy.special import gammaln
 
@@ -100,11 +101,12 @@ def initial_sectors(n: int, n_ladders: int, initial):
     return pop, coh
 
 
-def _sector_solver(n, n_ladders, q, rates, shift, tol):
-    """Return solve(alpha, rhs, x) for (I - alpha M) x = rhs on sector q.
+def _sector_solver(n, n_ladders, q, rates, shift, tol, transpose=False):
+    """Return solve(alpha, rhs, x) for (I - alpha M) x = rhs on sector q (M^T with ``transpose``).
 
     The within-row factorisation is cached for the last alpha (the SDIRK
-    stages of one step share it).
+    stages of one step share it). The transposed solves propagate row
+    vectors (observables) backwards: d l / d tau = M^T l.
     """
     offsets, lmax = kb.sector_layout(n, n_ladders, q)
     pre = kb.ladder_prefactors(n, n_ladders, rates[0], rates[1], rates[3], rates[2])
@@ -112,13 +114,15 @@ def _sector_solver(n, n_ladders, q, rates, shift, tol):
     dtype = np.complex128 if q else np.float64
     size = offsets[-1]
     sub, cp, winv = (np.empty(size, dtype=dtype) for _ in range(3))
+    table = kb.row_coupling_table(q, n, offsets, lmax, pre, rates[2] > 0.0, transpose)
     cached = [None]
 
     def solve(alpha, rhs, x):
         if cached[0] != alpha:
-            kb.factorize_shifted(alpha, q, n, offsets, lmax, pre, rates, shift, sub, cp, winv)
+            kb.factorize_shifted(alpha, q, n, offsets, lmax, pre, rates, shift, sub, cp, winv, transpose)
             cached[0] = alpha
-        sweeps = kb.solve_shifted(x, rhs, alpha, q, n, offsets, lmax, pre, rates[2], sub, cp, winv, inner_tol, 10_000)
+        sweeps = kb.solve_shifted(x, rhs, alpha, q, n, offsets, lmax, table, rates[2], sub, cp, winv, inner_tol,
+                                  10_000, transpose)
         if sweeps < 0:
             raise RuntimeError(
                 "the pumping Gauss-Seidel iteration did not converge in 10000 sweeps; "
@@ -315,9 +319,13 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
 
     Only the q = -1 part of J- rho(t) contributes to Tr[J+ (.)], and it comes
     from the populations of rho(t) (q = 0). Its Hermitian conjugate
-    rho(t) J+ lies in the q = 1 sector, with elements p(j, m) sqrt((j + m)(j -
-    m + 1)); it is evolved over tau with the same generator as the one-time
-    coherences and G1 = Gamma_c conj(Tr[J- e^{L tau}(rho J+)]).
+    y(t) = rho(t) J+ lies in the q = 1 sector, with elements p(j, m) sqrt((j +
+    m)(j - m + 1)), and G1 = Gamma_c conj(l0 . e^{M1 tau} y(t)) with l0 the
+    coefficients of <J-> and M1 the q = 1 generator of the one-time
+    coherences. Instead of one propagation per output time, the row vector
+    l(tau) = e^{M1^T tau} l0 is propagated once over the delays (adjoint
+    form, transposed direct solves) and contracted with y(t) at every t: two
+    SDIRK4 runs in all.
 
     Parameters
     ----------
@@ -330,13 +338,20 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
         The collective channel only: the local channels sum_i <s+_i(t + tau) s-_i(t)>
         leave the permutation-invariant sectors.
     tol : float
-        Local L1 error per SDIRK4 step.
+        Local L1 error per SDIRK4 step (relative).
     progress : bool or None
     max_steps : int
 
     Returns
     -------
     ndarray of complex128, shape (len(times), len(taus))
+
+    Raises
+    ------
+    ValueError
+        For a detector other than "collective".
+    MemoryError
+        When the populations at every output time would not fit in memory.
     """
     if detector != "collective":
         raise ValueError(f"detector: method 'permutational' detects the collective channel (J-) only, got "
@@ -345,29 +360,41 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
     count = initial_ladder_count(ensemble, np.array([0.0, float(times[-1]) + float(taus[-1])]), initial)
     rates = _rates(ensemble)
     pop0, _ = initial_sectors(n, count, initial)
-    _check_memory(n, count, False, NAME)
-    check_memory(8.0 * pop0.size * len(times), parameter="times",
+    _check_memory(n, count, True, NAME)
+    check_memory(8.0 * pop0.size * (len(times) + 1), parameter="times",
                  what=f"populations at {len(times)} output times ({pop0.size} states each)",
                  alternative="fewer output times")
     solve0, off0, lmax0, pre0 = _sector_solver(n, count, 0, rates, 0.0, tol)
     stiffness = kb.max_loss_rate(n, off0, lmax0, pre0, rates)
-    populations, _ = integrate_linear(solve0, pop0, times, lambda p: p.copy(), tol=tol, stiffness=stiffness,
-                                      max_steps=max_steps)
-    solve1, off1, lmax1, _ = _sector_solver(n, count, 1, rates, -1j * ensemble.common_detuning, tol)
+    off1, _ = kb.sector_layout(n, count, 1)
     half = 0.5 * n
     rows = np.repeat(np.arange(n), np.diff(off1[: n + 1]))
     ladders = np.arange(off1[n]) - off1[rows]
     j, m = half - ladders, half - rows
-    raise_amp = np.sqrt(np.maximum((j + m) * (j - m + 1.0), 0.0))
+    raise_amp = np.sqrt(np.maximum((j + m) * (j - m + 1.0), 0.0))  # also the coefficients of <J-> in q = 1
     source = off0[rows] + ladders
-    out = np.zeros((len(times), len(taus)), dtype=np.complex128)
-    with progress_bar(progress, total=len(times), size=pop0.size * len(taus), desc="permutational G1") as bar:
-        for k in range(len(times)):
-            y0 = (populations[k][source] * raise_amp).astype(np.complex128)
-            if np.any(y0):
-                obs, _ = integrate_linear(
-                    solve1, y0, taus, lambda c: np.array([kb.lowering_expectation(c, n, off1, lmax1)]),
-                    tol=tol, stiffness=stiffness, max_steps=max_steps)
-                out[k] = ensemble.collective_decay * np.conj(obs[:, 0])
-            bar.update(1)
-    return out
+    with progress_bar(progress, total=len(times) + len(taus) - 2, size=pop0.size * 2,
+                      desc="permutational G1") as bar:
+        populations, _ = integrate_linear(solve0, pop0, times, lambda p: p[source] * raise_amp, tol=tol,
+                                          stiffness=stiffness, max_steps=max_steps, progress=bar, dense=True)
+        # populations[k] = y(t_k) = rho(t_k) J+ in the q = 1 sector (real); l(tau) is collected in blocks
+        # and contracted with all of them at once (each array read once per block)
+        solve1, *_ = _sector_solver(n, count, 1, rates, -1j * ensemble.common_detuning, tol, transpose=True)
+        block = np.empty((max(1, min(len(taus), 2**28 // (16 * populations.shape[1]))), populations.shape[1]),
+                         dtype=np.complex128)
+        filled, contracted = [0], []
+
+        def collect(row=None):
+            if row is not None:
+                block[filled[0]] = row
+                filled[0] += 1
+            if filled[0] == len(block) or (row is None and filled[0]):
+                contracted.append(np.conj(kb.contract_rows(block[: filled[0]], populations, nb.get_num_threads())))
+                filled[0] = 0
+            return np.zeros(0)
+
+        integrate_linear(solve1, raise_amp.astype(np.complex128), taus, collect, tol=tol, stiffness=stiffness,
+                         max_steps=max_steps, progress=bar, dense=True)
+        collect()
+    return ensemble.collective_decay * np.ascontiguousarray(np.concatenate(contracted).T)
+    return ensemble.collective_decay * np.ascontiguousarray(contracted.T)

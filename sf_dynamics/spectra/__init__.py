@@ -1,7 +1,9 @@
 """The frequency domain: two-time correlations, spectra and first-order coherence.
 
 * :func:`first_order`: G1(t, tau) of a detected field by the quantum regression theorem
-  (``exact``: any detector; ``permutational``: the collective channel), as an xarray Dataset;
+  (``exact``: any detector; ``permutational``: the collective channel; ``cumulant``: second order, any
+  number of two-level emitters), as an xarray Dataset;
+* :class:`FarField`: a detector in one direction and polarisation (photons/ps/sr);
 * :func:`spectrum`: the time-integrated spectrum S(omega), in rad/ps, meV and nm;
 * :func:`time_resolved_spectrum`: the physical spectrum S(t, omega) through a filter (a streak camera
   behind a spectrometer);
@@ -10,7 +12,8 @@
 """
 
 from .correlation import CORRELATION_METHODS, DETECTORS, CoherenceWindowWarning, check_taus, first_order
+from .detectors import FarField
 from .spectrum import HC_MEV_NM, normalized_g1, spectrum, time_resolved_spectrum
 
-__all__ = ["first_order", "spectrum", "time_resolved_spectrum", "normalized_g1", "DETECTORS", "CORRELATION_METHODS",
-           "CoherenceWindowWarning", "check_taus", "HC_MEV_NM"]
+__all__ = ["first_order", "FarField", "spectrum", "time_resolved_spectrum", "normalized_g1", "DETECTORS",
+           "CORRELATION_METHODS", "CoherenceWindowWarning", "check_taus", "HC_MEV_NM"]

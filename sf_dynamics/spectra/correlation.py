@@ -17,19 +17,15 @@ import numpy as np
 from .._validation import check_times
 from ..model import Ensemble, NanocrystalEnsemble
 from ..model.states import as_initial_state
-from ..solvers import exact, permutational
+from ..solvers import cumulant, cumulant_correlation, exact, permutational
 from ..solvers._options import check_common
+from .detectors import DETECTORS, FarField, detector_weights
 
 __all__ = ["first_order", "DETECTORS", "CORRELATION_METHODS", "CoherenceWindowWarning", "check_taus"]
 
-#: detector names and what they detect
-DETECTORS = {
-    "total": "photons into all modes: sum_ij Gamma_ij <s+_i(t + tau) s-_j(t)> (decay channels of Gamma)",
-    "collective": "the collective channel Gamma_c <J+(t + tau) J-(t)> (two-level emitters, collective_decay > 0)",
-}
-
 #: methods with two-time correlations, in order of preference for method="auto"
-CORRELATION_METHODS = ("permutational", "exact")
+CORRELATION_METHODS = ("permutational", "exact", "cumulant")
+_MODULES = {"exact": exact, "permutational": permutational, "cumulant": cumulant}
 
 
 class CoherenceWindowWarning(UserWarning):
@@ -50,10 +46,13 @@ def check_taus(taus) -> np.ndarray:
 def _choose(system, initial, detector, method):
     reasons = {}
     for name in CORRELATION_METHODS if method == "auto" else (method,):
-        module = {"exact": exact, "permutational": permutational}[name]
-        reason = module.unsupported_reason(system, initial)
+        reason = _MODULES[name].unsupported_reason(system, initial)
         if reason is None and name == "permutational" and detector != "collective":
             reason = "it detects the collective channel only (detector='collective')"
+        if reason is None and name == "cumulant" and system.emitter_type != "two-level":
+            reason = "its two-time correlations are for two-level emitters (nanocrystals: 'exact', n <= 4)"
+        if reason is None and name == "cumulant" and isinstance(detector, FarField) and system.spectrum is not None:
+            reason = "a far-field detector needs per-emitter amplitudes, but this ensemble is a continuous spectrum"
         if reason is None:
             return name
         reasons[name] = reason
@@ -71,15 +70,20 @@ def first_order(system, times, taus, *, method="auto", detector="total", initial
         Output times t (ps), >= 0, strictly increasing; the system is excited at t = 0.
     taus : array_like
         Delays tau (ps): 0, dtau, 2 dtau, ... (equally spaced).
-    method : {"auto", "permutational", "exact"}
-        ``permutational`` (identical emitters, collective channel) or
-        ``exact`` (n <= 10 emitters, n <= 4 nanocrystals, any detector);
-        ``auto`` takes the first that can.
-    detector : {"total", "collective"}
-        See :data:`DETECTORS`.
+    method : {"auto", "permutational", "exact", "cumulant"}
+        ``permutational`` (identical emitters, collective channel),
+        ``exact`` (n <= 10 emitters, n <= 4 nanocrystals, any detector) or
+        ``cumulant`` (two-level emitters of any number: spectral classes, or
+        per emitter with coupling matrices; second order, see
+        docs/validation.md for its errors); ``auto`` takes the first that can.
+    detector : {"total", "collective"} or FarField
+        See :data:`DETECTORS`; a :class:`~sf_dynamics.spectra.FarField`
+        gives photons/ps/sr in one direction and polarisation (``exact``,
+        and ``cumulant`` per emitter).
     initial : str or state
     options, **kwargs
-        ``rtol`` (permutational, default 1e-8), ``progress``, ``max_steps``.
+        ``rtol`` (permutational default 1e-8, cumulant 1e-7), ``atol``
+        (cumulant, default 1e-10), ``progress``, ``max_steps``.
 
     Returns
     -------
@@ -111,23 +115,33 @@ def first_order(system, times, taus, *, method="auto", detector="total", initial
         raise ValueError(f"system must be an Ensemble or NanocrystalEnsemble, got {type(system).__name__}")
     times = check_times(times)
     taus = check_taus(taus)
-    if detector not in DETECTORS:
-        raise ValueError(f"detector must be one of {list(DETECTORS)}, got {detector!r}")
+    if not isinstance(detector, FarField) and (not isinstance(detector, str) or detector not in DETECTORS):
+        raise ValueError(f"detector must be one of {list(DETECTORS)} or a FarField, got {detector!r}")
+    if isinstance(detector, FarField):
+        detector.amplitudes(system)   # positions and dipoles must match the system
     if detector == "collective" and (system.emitter_type != "two-level" or system.collective_decay <= 0):
         raise ValueError("detector 'collective' needs two-level emitters with collective_decay > 0; use 'total'")
     if not isinstance(method, str) or method not in ("auto", *CORRELATION_METHODS):
         raise ValueError(f"method must be one of {['auto', *CORRELATION_METHODS]}, got {method!r}")
     options = {**(options or {}), **kwargs}
-    unknown = sorted(set(options) - {"rtol", "progress", "max_steps"})
+    unknown = sorted(set(options) - {"rtol", "atol", "progress", "max_steps"})
     if unknown:
-        raise ValueError(f"unknown option(s) {unknown}; accepted: ['rtol', 'progress', 'max_steps']")
+        raise ValueError(f"unknown option(s) {unknown}; accepted: ['rtol', 'atol', 'progress', 'max_steps']")
     check_common(options)
     initial = as_initial_state(initial)
     name = _choose(system, initial, detector, method)
     run_times = times if times[0] == 0.0 else np.concatenate([[0.0], times])
     if name == "exact":
-        g1 = exact.first_order_correlation(system, run_times, taus, initial, detector,
-                                           progress=options.get("progress"))
+        g1 = exact.first_order_correlation(
+            system, run_times, taus, initial,
+            detector.amplitudes(system) if isinstance(detector, FarField) else detector,
+            progress=options.get("progress"))
+    elif name == "cumulant":
+        g1 = cumulant_correlation.first_order_correlation(
+            system, run_times, taus, initial, "total" if isinstance(detector, FarField) else detector,
+            weights=detector_weights(system, detector) if isinstance(detector, FarField) else None,
+            rtol=options.get("rtol") or 1e-7, atol=options.get("atol") or 1e-10,
+            progress=options.get("progress"), max_steps=options.get("max_steps", 1_000_000))
     else:
         g1 = permutational.first_order_correlation(
             system, run_times, taus, initial, detector, tol=options.get("rtol") or 1e-8,
@@ -145,7 +159,8 @@ def first_order(system, times, taus, *, method="auto", detector="total", initial
         {"g1": (("time", "tau"), g1, {"units": "photons/ps", "long_name": "G1(t, tau)"}),
          "intensity": ("time", intensity, {"units": "photons/ps"})},
         coords={"time": ("time", times, {"units": "ps"}), "tau": ("tau", taus, {"units": "ps"})},
-        attrs={"method": name, "detector": detector, "initial": initial.describe(),
+        attrs={"method": name, "detector": detector.describe() if isinstance(detector, FarField) else detector,
+               "initial": initial.describe(),
                "photons": float(trapezoid(intensity, times)),
                "tau_step_ps": float(taus[1] - taus[0]),
                "resolution_rad_per_ps": float(2 * np.pi / taus[-1]),

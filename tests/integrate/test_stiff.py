@@ -37,6 +37,23 @@ def test_integrate_linear_matches_matrix_exponential_on_a_stiff_system():
     assert info["steps"] > 0
 
 
+def test_dense_output_interpolates_between_steps_to_the_step_accuracy():
+    # a damped oscillation beside a stiff decay, sampled far more densely than the steps the tolerance needs
+    m = np.array([[-0.3, 2.0, 0.0], [-2.0, -0.3, 0.0], [0.0, 50.0, -1e4]])
+    y0 = np.array([1.0, 0.0, 0.0])
+    times = np.linspace(0, 6, 2001)
+
+    def solve_shifted(alpha, rhs, x):
+        x[:] = solve(np.eye(3) - alpha * m, rhs)
+
+    dense, info = integrate_linear(solve_shifted, y0, times, lambda y: y.copy(), tol=1e-9, stiffness=1e4,
+                                   dense=True)
+    _, clipped = integrate_linear(solve_shifted, y0, times, lambda y: y.copy(), tol=1e-9, stiffness=1e4)
+    exact = np.array([expm(m * t) @ y0 for t in times])
+    assert np.abs(dense - exact).max() < 1e-6
+    assert info["steps"] < clipped["steps"] / 2  # steps follow the tolerance, not the 2000 outputs
+
+
 def test_integrate_linear_reports_step_limit():
     def solve_shifted(alpha, rhs, x):
         x[:] = rhs / (1 + alpha)

@@ -49,21 +49,23 @@ def test_single_emitter_coherence_decays_at_half_gamma_plus_gamma_phi():
     assert m[0, 0] == pytest.approx(-(0.2 + 0.25) - 0.9j)
 
 
+@pytest.mark.parametrize("transpose", [False, True])
 @pytest.mark.parametrize("pumping", [0.0, 0.3])
 @pytest.mark.parametrize("q", [0, 1])
-def test_shifted_solve_inverts_i_minus_alpha_m(pumping, q):
+def test_shifted_solve_inverts_i_minus_alpha_m(pumping, q, transpose):
     n = 7
     ens = Ensemble(n, collective_decay=1.0, decay=0.2, dephasing=0.5, pumping=pumping, detunings=[0.3] * n)
     m = generator_matrix(ens, q=q)
     rates = np.array([1.0, 0.2, pumping, 0.5])
-    solve, *_ = _sector_solver(n, n // 2 + 1, q, rates, -0.3j if q else 0.0, 1e-12)
+    solve, *_ = _sector_solver(n, n // 2 + 1, q, rates, -0.3j if q else 0.0, 1e-12, transpose=transpose)
     rng = np.random.default_rng(q)
     dtype = complex if q else float
     b = rng.random(m.shape[0]).astype(dtype)
     x = np.zeros_like(b)
     alpha = 0.37
     solve(alpha, b, x)
-    np.testing.assert_allclose((np.eye(m.shape[0]) - alpha * m) @ x, b, atol=1e-12)
+    system = np.eye(m.shape[0]) - alpha * m
+    np.testing.assert_allclose((system.T if transpose else system) @ x, b, atol=1e-12)
 
 
 def test_binomial_populations_of_a_coherent_spin_state():

@@ -1,0 +1,178 @@
+"""Two-time first-order correlations of the second-order cumulant expansion (method ``"cumulant"``).
+
+g_kl(t, tau) = <s+_k(t + tau) s-_l(t)> obeys, in tau, the equation of motion
+of <s+_k>, with every expectation <X(t + tau)> replaced by <X(t + tau) s-_l(t)>
+(quantum regression theorem). The three-operator correlation
+<s^z_k s+_j (t + tau) s-_l(t)> that the coupling produces is closed at second
+order as s_k(t + tau) g_jl(t, tau), with s_k = 2 n_k - 1 the one-time
+inversion at t + tau (the closure of the one-time equations, carried to
+two times; e.g. Plankensteiner, Hotter and Ritsch, SciPost Phys. Codebases 4
+(2022), on the correlation functions of cumulant expansions). With
+G = Gamma/2 - i Omega (zero diagonal):
+
+    d g_kl / d tau = (i delta_k - Gamma_kk/2 - gamma_phi - P/2) g_kl + s_k(t + tau) sum_{j != k} G_kj g_jl,
+    g_kl(t, 0) = <s+_k s-_l>(t) (= n_k for k = l).
+
+The one-time moments are integrated alongside from t, so s_k(t + tau) is
+the expansion's own inversion. For K spectral classes with identical
+coupling the same equations hold for the same-emitter correlation S_a
+(k = l in class a) and the pair correlation P_ab (k in a, l in b, k != l):
+
+    dS_b/dtau   = D_b S_b + s_b Gamma_c/2 sum_c (others_c - e [c = b]) P_cb
+    dP_ab/dtau  = D_a P_ab + s_a Gamma_c/2 [S_b + sum_c (thirds_c - e ([c = a] + [c = b])) P_cb]
+
+(counts, others, thirds and e as in :func:`sf_dynamics.kernels.cumulant.class_pair_rhs`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from .._progress import progress_bar
+from .._resources import check_memory
+from ..integrate.explicit import integrate_observed
+from ..kernels._jit import single_threaded
+from ._models import ClassModel, EmitterModel, check_explicit_run, choose_engine
+from .cumulant import _class_problem, _coupling_product, _emitter_problem
+
+__all__ = ["first_order_correlation"]
+
+
+def _class_parts(model, initial, n_total, detector, weights):
+    if weights is not None:
+        raise ValueError("detector: a far-field detector needs per-emitter amplitudes (engine 'emitters'), but "
+                         "this ensemble runs in spectral classes; give it per-emitter detunings")
+    k = model.size
+    kk = k * k
+    y0, rhs, _ = _class_problem(model, initial, n_total)
+    pair_weight = model.others[None, :] - model.exclude * np.eye(k)          # (others_b - e [a = b])
+    third_weight = model.thirds[:, None, None] - model.exclude * (np.eye(k)[:, :, None] + np.eye(k)[:, None, :])
+    damping = 1j * model.detunings - 0.5 * model.gamma0 - model.dephasing - 0.5 * model.pumping
+    half = 0.5 * model.gamma_c
+    self_weight = model.gamma_c if detector == "collective" else model.gamma0
+
+    def start(y):
+        cr, ci = y[k : k + kk].reshape(k, k), y[k + kk : k + 2 * kk].reshape(k, k)
+        return np.concatenate([y[:k].astype(np.complex128), (cr + 1j * ci).ravel()])
+
+    def g_rhs(y, g):
+        s = 2.0 * y[:k] - 1.0
+        self_, pair = g[:k], g[k:].reshape(k, k)
+        d_self = damping * self_ + s * half * np.einsum("cb,cb->b", pair_weight.T, pair)
+        # sum_c third_weight[c, a, b] P_cb
+        thirds = np.einsum("cab,cb->ab", third_weight, pair)
+        d_pair = damping[:, None] * pair + (s * half)[:, None] * (self_[None, :] + thirds)
+        return np.concatenate([d_self, d_pair.ravel()])
+
+    def detect(g):
+        self_, pair = g[:k], g[k:].reshape(k, k)
+        return self_weight * (model.counts @ self_) + model.gamma_c * np.sum(model.counts[:, None] * pair_weight
+                                                                               * pair)
+
+    return y0, rhs, start, g_rhs, detect, k + kk
+
+
+def _emitter_parts(model, initial, collective, detector, weights):
+    size = model.size
+    nn = size * size
+    y0, rhs, _ = _emitter_problem(model, initial)
+    half_gamma = model.half_offdiagonal_gamma()
+    omega = model.omega if model.has_omega else None
+    diff = half_gamma - omega if omega is not None else None
+    damping = (1j * model.detunings - 0.5 * np.diag(model.gamma) - model.dephasing - 0.5 * model.pumping)
+    if weights is None:
+        weights = np.full((size, size), collective) if detector == "collective" else model.gamma
+    weights = np.asarray(weights)
+
+    def start(y):
+        return (y[size : size + nn] + 1j * y[size + nn : size + 2 * nn]).astype(np.complex128)
+
+    def g_rhs(y, g):
+        s = 2.0 * y[:size] - 1.0
+        g = g.reshape(size, size)
+        xr, xi = _coupling_product(half_gamma, omega, diff, np.ascontiguousarray(g.real),
+                                   np.ascontiguousarray(g.imag))
+        return (damping[:, None] * g + s[:, None] * (xr + 1j * xi)).ravel()
+
+    def detect(g):
+        return np.sum(weights * g.reshape(size, size))
+
+    return y0, rhs, start, g_rhs, detect, nn
+
+
+def first_order_correlation(ensemble, times, taus, initial, detector="total", *, weights=None, rtol=1e-7,
+                            atol=1e-10, progress=None, max_steps=1_000_000):
+    """G1(t, tau) = sum_kl W_kl g_kl(t, tau) of the second-order cumulant expansion.
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+        Two-level emitters (class engine for identical coupling, per-emitter
+        engine with coupling matrices).
+    times, taus : ndarray
+        Output times t (ps, times[0] = 0 is the excitation) and delays tau (ps, from 0).
+    initial : state
+    detector : {"total", "collective"}
+        W = Gamma (photons into all modes) or Gamma_c (the J- channel).
+    weights : ndarray, shape (n, n), optional
+        An explicit W (far-field detectors, per-emitter engine); overrides ``detector``.
+    rtol, atol : float
+        Tolerances of the Runge-Kutta integrator (atol scaled by 1/N on pair quantities).
+    progress : bool or None
+    max_steps : int
+        Step budget per run.
+
+    Returns
+    -------
+    ndarray of complex128, shape (len(times), len(taus))
+
+    Raises
+    ------
+    ValueError
+        Nanocrystals (not implemented at this level), or a far-field detector on the class engine.
+    """
+    if ensemble.emitter_type != "two-level":
+        raise ValueError("method 'cumulant' computes two-time correlations of two-level emitters; for "
+                         "nanocrystals use method 'exact' (n <= 4)")
+    engine = choose_engine(ensemble, "emitters" if weights is not None else "auto")
+    if engine == "classes":
+        model = ClassModel.from_ensemble(ensemble)
+        y0, rhs, start, g_rhs, detect, g_size = _class_parts(model, initial, ensemble.n, detector, weights)
+    else:
+        model = EmitterModel.from_ensemble(ensemble)
+        y0, rhs, start, g_rhs, detect, g_size = _emitter_parts(model, initial, ensemble.collective_decay, detector,
+                                                                 weights)
+    one = y0.size
+    check_explicit_run(ensemble, np.array([0.0, times[-1] + taus[-1]]), one + 2 * g_size, method="cumulant",
+                       max_steps=max_steps)
+    check_memory(8.0 * one * (len(times) + 4) + 16.0 * g_size * 12, parameter="times",
+                 what=f"cumulant moments at {len(times)} output times", alternative="fewer output times")
+    pair_atol = np.full(one, atol / max(ensemble.n, 1))
+    pair_atol[: model.size] = atol
+    aug_atol = np.concatenate([pair_atol, np.full(2 * g_size, atol / max(ensemble.n, 1))])
+
+    def aug_rhs(t, z):
+        y = z[:one]
+        g = z[one : one + g_size] + 1j * z[one + g_size :]
+        dg = g_rhs(y, g)
+        return np.concatenate([rhs(t, y), dg.real, dg.imag])
+
+    def observe(z):
+        return np.array([detect(z[one : one + g_size] + 1j * z[one + g_size :])])
+
+    threads = single_threaded() if engine == "emitters" else contextlib.nullcontext()
+    out = np.zeros((len(times), len(taus)), dtype=np.complex128)
+    with progress_bar(progress, total=len(times) * len(taus), size=(one + 2 * g_size) * 50 * len(times),
+                      desc="cumulant G1") as bar, threads:
+        states, _ = integrate_observed(rhs, y0, times, lambda y: y.copy(), method="DOP853", rtol=rtol,
+                                       atol=pair_atol, max_steps=max_steps)
+        for i, (t, y) in enumerate(zip(times, states)):
+            g0 = start(y)
+            z0 = np.concatenate([y, g0.real, g0.imag])
+            obs, _ = integrate_observed(aug_rhs, z0, t + taus, observe, method="DOP853", rtol=rtol, atol=aug_atol,
+                                        max_steps=max_steps)
+            out[i] = obs[:, 0]
+            bar.update(len(taus))
+    return out
