@@ -2,7 +2,7 @@
 
 import qutip
 
-__all__ = ["independent_liouvillian", "excited_ket"]
+__all__ = ["independent_liouvillian", "excited_ket", "independent_triplet_liouvillian"]
 
 
 def independent_liouvillian(ensemble):
@@ -31,3 +31,32 @@ def independent_liouvillian(ensemble):
 def excited_ket(n):
     """All n emitters excited (|1> = excited)."""
     return qutip.tensor([qutip.basis(2, 1)] * n)
+
+
+def independent_triplet_liouvillian(ensemble):
+    """Liouvillian and the 3n lowering operators |g><alpha|_i of triplet nanocrystals (4 levels each: g, x, y, z),
+    written from the master equation of the nanocrystal model (Gamma over dipoles, Omega between NCs, on-site
+    energies delta_i + eps_alpha, 2 gamma_phi D[|alpha><alpha|])."""
+    n = ensemble.n
+
+    def local(op, i):
+        return qutip.tensor([op if k == i else qutip.qeye(4) for k in range(n)])
+
+    sm = [local(qutip.basis(4, 0) * qutip.basis(4, a + 1).dag(), i) for i in range(n) for a in range(3)]
+    proj = [local(qutip.basis(4, a + 1).proj(), i) for i in range(n) for a in range(3)]
+    sp = [op.dag() for op in sm]
+    energies = (ensemble.detunings[:, None] + ensemble.fine_structure[None, :]).ravel()
+    omega = ensemble.omega_matrix()
+    ham = sum((e * p for e, p in zip(energies, proj)), start=0 * proj[0])
+    ham += sum((omega[x, y] * sp[x] * sm[y] for x in range(3 * n) for y in range(3 * n) if omega[x, y]),
+               start=0 * ham)
+    liou = -1j * (qutip.spre(ham) - qutip.spost(ham))
+    gamma = ensemble.gamma_matrix()
+    for x in range(3 * n):
+        for y in range(3 * n):
+            if gamma[x, y]:
+                prod = sp[x] * sm[y]
+                liou += gamma[x, y] * (qutip.sprepost(sm[y], sp[x]) - 0.5 * qutip.spre(prod) - 0.5 * qutip.spost(prod))
+    for p in proj:
+        liou += 2 * ensemble.dephasing * qutip.lindblad_dissipator(p)
+    return liou, sp, sm

@@ -5,7 +5,7 @@ import pytest
 import qutip
 
 import sf_dynamics as sf
-from tests.helpers.qutip_model import excited_ket, independent_liouvillian
+from tests.helpers.qutip_model import excited_ket, independent_liouvillian, independent_triplet_liouvillian
 
 # Accuracy tests compare G1 on short delay windows; whether the window is long enough for a spectrum is
 # tested separately in test_spectrum.py.
@@ -51,6 +51,28 @@ def test_exact_equals_qutip_correlation_functions(ensemble):
     assert np.abs(ours["g1"].values - ref).max() < 1e-6 * scale
     np.testing.assert_allclose(ours["intensity"].values,
                                sf.simulate(ensemble, times, method="exact").intensity, atol=1e-9 * scale)
+
+
+def test_two_triplet_nanocrystals_equal_qutip_on_an_independent_four_level_model():
+    pos = np.array([[0.0, 0.0, 0.0], [0.12, 0.05, 0.0]])
+    ens = sf.geometry.nanocrystals_at(pos, wavelength=1.0, gamma=1.0, dephasing=0.15,
+                                      fine_structure=(-0.3, 0.0, 0.4), detunings=[0.2, -0.1])
+    times, taus = np.linspace(0, 2.0, 5), np.linspace(0, 3.0, 31)
+    # one exciton per NC, an incoherent mixture of its three sublevels (weights 0.5, 0.3, 0.2)
+    start = sf.TripletExcitation(populations=(0.5, 0.3, 0.2))
+    ours = sf.spectra.first_order(ens, times, taus, method="exact", initial=start)
+    liou, sp, sm = independent_triplet_liouvillian(ens)
+    one = qutip.Qobj(np.diag([0.0, 0.5, 0.3, 0.2]))
+    rho0 = qutip.tensor([one, one])
+    gamma = ens.gamma_matrix()
+    ref = np.zeros((len(times), len(taus)), dtype=complex)
+    opts = {"atol": 1e-12, "rtol": 1e-10, "nsteps": 10**6}
+    for x in range(6):
+        for y in range(6):
+            if gamma[x, y]:
+                ref += gamma[x, y] * qutip.correlation_2op_2t(liou, rho0, times, taus, [], sp[x], sm[y],
+                                                              options=opts)
+    assert np.abs(ours["g1"].values - ref).max() < 1e-6 * np.abs(ref).max()
 
 
 def test_collective_detector_equals_qutip():
