@@ -9,7 +9,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-__all__ = ["parabolic_vertex", "trace_maxima"]
+__all__ = ["parabolic_vertex", "trace_maxima", "peak_fwhm"]
 
 
 @nb.njit(cache=True)
@@ -48,3 +48,30 @@ def trace_maxima(times, traces):
                 best = s
         t_peak[r], h_peak[r] = parabolic_vertex(times, traces[r], best)
     return t_peak, h_peak
+
+
+def peak_fwhm(x, y):
+    """Full width at half maximum of the peak that holds the largest sample (same unit as x).
+
+    The half-maximum crossings are the nearest ones on either side of the
+    maximum (side peaks beyond a dip below half are not included), linearly
+    interpolated between samples; a peak that does not fall to half within
+    the grid is measured to the grid's end.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    top = int(np.argmax(y))
+    half = 0.5 * y[top]
+    below = np.nonzero(y[:top] < half)[0]
+    if below.size:
+        i = below[-1]
+        left = x[i] + (half - y[i]) * (x[i + 1] - x[i]) / (y[i + 1] - y[i])
+    else:
+        left = x[0]
+    below = np.nonzero(y[top:] < half)[0]
+    if below.size:
+        i = top + below[0]
+        right = x[i - 1] + (y[i - 1] - half) * (x[i] - x[i - 1]) / (y[i - 1] - y[i])
+    else:
+        right = x[-1]
+    return float(right - left)

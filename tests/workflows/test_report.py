@@ -50,9 +50,23 @@ def test_report_writes_every_file_with_provenance(report):
         assert (report / name).stat().st_size > 200, name
     text = (report / "report.md").read_text()
     assert f"sf_dynamics {__version__}" in text and "written 20" in text
-    for heading in ("Fluence series", "Ringing", "Thermal decoherence", "Data files"):
+    for heading in ("Fluence series", "Spectrum and first-order coherence", "Ringing", "Thermal decoherence",
+                    "Data files"):
         assert heading in text
     assert "sf_dynamics_version" in (report / "fluence_series.csv").read_text().splitlines()[0]
+
+
+def test_report_spectrum_section_states_its_data(report):
+    import xarray as xr
+
+    text = (report / "report.md").read_text()
+    assert "Spectrum and first-order coherence" in text
+    with xr.open_dataset(report / "spectrum.nc") as ds:
+        single, coupled = ds.attrs["coherence_time_single_ps"], ds.attrs["coherence_time_coupled_ps"]
+        photons = float(ds["coupled"].sum() * (ds["omega"][1] - ds["omega"][0]) / (2 * np.pi))
+    assert single == pytest.approx(80.0, rel=0.02)      # one NC: tau_c = T2, the input coherence time
+    assert f"| {coupled:.3g} | {single:.3g} |" in text
+    assert photons > 1.0   # the collective channel carries the burst's photons
 
 
 def test_report_html_is_rendered_markdown_with_captions_links_and_version(report):
@@ -84,6 +98,6 @@ def test_report_text_agrees_with_its_data(report):
     lobes = detect_ringing(ringing[:, 0], ringing[:, 3], min_prominence=0.02)["lobes"]
     assert ("does not wash the ringing out" in text) == (lobes >= 2)
     # a poor Burnham-Chiao fit is never presented as a result
-    sentence = text[text.index("## 2."):text.index("## 3.")]
+    sentence = text[text.index("## 3."):text.index("## 4.")]
     if "does not describe" not in sentence:
         assert "R^2" in sentence
