@@ -85,7 +85,8 @@ def bench_peers():
 def _summary(corr):
     spec = sf.spectra.spectrum(corr, oversample=8)
     tau_c = sf.analysis.coherence_time(sf.spectra.normalized_g1(corr))
-    return f"{peak_fwhm(spec['omega'].values, spec.values):.4g} | {tau_c:.4g} | {spec.attrs['photons']:.5g} / {corr.attrs['photons']:.5g}"
+    photons = f"{spec.attrs['photons']:.5g} / {corr.attrs['photons']:.5g}"
+    return f"{peak_fwhm(spec['omega'].values, spec.values):.4g} | {tau_c:.4g} | {photons}"
 
 
 def bench_scaling(sizes=(100, 1000, 10_000)):
