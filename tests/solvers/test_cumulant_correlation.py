@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import sf_dynamics as sf
-from sf_dynamics.model.states import as_initial_state
 from sf_dynamics.kernels.peaks import peak_fwhm
+from sf_dynamics.model.states import as_initial_state
 from sf_dynamics.solvers.cumulant_correlation import first_order_correlation
 
 pytestmark = pytest.mark.filterwarnings("ignore::sf_dynamics.spectra.CoherenceWindowWarning")
