@@ -48,7 +48,6 @@ def _class_parts(model, initial, n_total, detector, weights):
     kk = k * k
     y0, rhs, _ = _class_problem(model, initial, n_total)
     pair_weight = model.others[None, :] - model.exclude * np.eye(k)          # (others_b - e [a = b])
-    third_weight = model.thirds[:, None, None] - model.exclude * (np.eye(k)[:, :, None] + np.eye(k)[:, None, :])
     damping = 1j * model.detunings - 0.5 * model.gamma0 - model.dephasing - 0.5 * model.pumping
     half = 0.5 * model.gamma_c
     self_weight = model.gamma_c if detector == "collective" else model.gamma0
@@ -60,9 +59,10 @@ def _class_parts(model, initial, n_total, detector, weights):
     def g_rhs(y, g):
         s = 2.0 * y[:k] - 1.0
         self_, pair = g[:k], g[k:].reshape(k, k)
-        d_self = damping * self_ + s * half * np.einsum("cb,cb->b", pair_weight.T, pair)
-        # sum_c third_weight[c, a, b] P_cb
-        thirds = np.einsum("cab,cb->ab", third_weight, pair)
+        diagonal = np.diagonal(pair)
+        # sum_c (others_c - e [c = b]) P_cb and sum_c (thirds_c - e ([c = a] + [c = b])) P_cb, in O(K^2)
+        d_self = damping * self_ + s * half * (model.others @ pair - model.exclude * diagonal)
+        thirds = (model.thirds @ pair)[None, :] - model.exclude * (pair + diagonal[None, :])
         d_pair = damping[:, None] * pair + (s * half)[:, None] * (self_[None, :] + thirds)
         return np.concatenate([d_self, d_pair.ravel()])
 

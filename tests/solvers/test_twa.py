@@ -282,11 +282,16 @@ def test_ctrl_c_returns_the_finished_trajectories_promptly():
     root = str(Path(__file__).resolve().parents[2])
     proc = subprocess.Popen([sys.executable, "-c", TWA_SIGINT_SCRIPT.format(root=root)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "START"
-    time.sleep(8.0)
-    proc.send_signal(signal.SIGINT)
-    sent = time.monotonic()
-    out, err = proc.communicate(timeout=120)
+    try:
+        assert proc.stdout.readline().strip() == "START"
+        time.sleep(8.0)
+        proc.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:  # never leave a 10^6-emitter run behind
+            proc.kill()
+            proc.communicate()
     assert time.monotonic() - sent < 6.0, "twa did not return promptly after Ctrl-C"
     words = out.split()
     assert words[:2] == ["PARTIAL", "True"], out + err[-2000:]
