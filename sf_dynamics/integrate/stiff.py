@@ -126,17 +126,16 @@ def integrate_linear(
         first_step = tol**0.25 / stiffness if stiffness > 0 else span / 100.0
     h = min(first_step, float(times[1] - times[0]))
     steps = rejected = 0
-    start_value = np.empty_like(y) if dense else None
-    between = np.empty_like(y) if dense else None
+    start_value, start_slope, between = (np.empty_like(y) for _ in range(3)) if dense else (None, None, None)
     hermite = pick(ks.hermite, ks.hermite_serial, y.size)
-    start_slope = None  # M y at the start of the step (known after the first accepted step)
+    have_slope = False  # M y at the start of the step is known after the first accepted step
     k = 1
     while k < len(times):
         if steps + rejected >= max_steps:
             raise RuntimeError(
                 f"integration stopped after {max_steps} steps at t = {t:g} ps; raise max_steps or the tolerance"
             )
-        target = float(times[k]) if start_slope is None else float(times[-1])
+        target = float(times[-1]) if have_slope else float(times[k])
         remaining = target - t
         clipped = h >= remaining
         h_try = remaining if clipped else h
@@ -160,7 +159,7 @@ def integrate_linear(
             factor = min(5.0, max(0.2, 0.9 * (max(err, 1e-10)) ** (-1.0 / (tab.embedded_order + 1))))
             h = max(h, h_try * factor) if clipped else h_try * factor
             while k < len(times) and times[k] <= t:
-                if times[k] == t or start_slope is None:
+                if times[k] == t or not have_slope:
                     records.append(np.asarray(observe(y)))
                 else:  # cubic Hermite between the step ends
                     hermite(between, start_value, y, start_slope, stages[n_st - 1],
@@ -170,7 +169,8 @@ def integrate_linear(
                 if progress is not None:
                     progress.update(1)
             if dense:
-                start_slope = stages[n_st - 1].copy()  # stiffly accurate: M y(t) of the new step start
+                start_slope[:] = stages[n_st - 1]  # stiffly accurate: M y(t) of the new step start
+                have_slope = True
         else:
             rejected += 1
             h = h_try * max(0.2, 0.9 * err ** (-1.0 / (tab.embedded_order + 1)))

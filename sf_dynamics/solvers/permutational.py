@@ -397,4 +397,3 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
                          max_steps=max_steps, progress=bar, dense=True)
         collect()
     return ensemble.collective_decay * np.ascontiguousarray(np.concatenate(contracted).T)
-    return ensemble.collective_decay * np.ascontiguousarray(contracted.T)

@@ -19,7 +19,7 @@ from ..model import Ensemble, NanocrystalEnsemble
 from ..model.states import as_initial_state
 from ..solvers import cumulant, cumulant_correlation, exact, permutational
 from ..solvers._options import check_common
-from .detectors import DETECTORS, FarField, detector_weights
+from .detectors import DETECTORS, FarField
 
 __all__ = ["first_order", "DETECTORS", "CORRELATION_METHODS", "CoherenceWindowWarning", "check_taus"]
 
@@ -117,8 +117,8 @@ def first_order(system, times, taus, *, method="auto", detector="total", initial
     taus = check_taus(taus)
     if not isinstance(detector, FarField) and (not isinstance(detector, str) or detector not in DETECTORS):
         raise ValueError(f"detector must be one of {list(DETECTORS)} or a FarField, got {detector!r}")
-    if isinstance(detector, FarField):
-        detector.amplitudes(system)   # positions and dipoles must match the system
+    # field amplitudes per dipole of a far-field detector (checks that positions and dipoles match the system)
+    amplitudes = detector.amplitudes(system) if isinstance(detector, FarField) else None
     if detector == "collective" and (system.emitter_type != "two-level" or system.collective_decay <= 0):
         raise ValueError("detector 'collective' needs two-level emitters with collective_decay > 0; use 'total'")
     if not isinstance(method, str) or method not in ("auto", *CORRELATION_METHODS):
@@ -133,13 +133,12 @@ def first_order(system, times, taus, *, method="auto", detector="total", initial
     run_times = times if times[0] == 0.0 else np.concatenate([[0.0], times])
     if name == "exact":
         g1 = exact.first_order_correlation(
-            system, run_times, taus, initial,
-            detector.amplitudes(system) if isinstance(detector, FarField) else detector,
+            system, run_times, taus, initial, detector if amplitudes is None else amplitudes,
             progress=options.get("progress"))
     elif name == "cumulant":
         g1 = cumulant_correlation.first_order_correlation(
-            system, run_times, taus, initial, "total" if isinstance(detector, FarField) else detector,
-            weights=detector_weights(system, detector) if isinstance(detector, FarField) else None,
+            system, run_times, taus, initial, detector if amplitudes is None else "total",
+            weights=None if amplitudes is None else np.conj(amplitudes)[:, None] * amplitudes[None, :],
             rtol=options.get("rtol") or 1e-7, atol=options.get("atol") or 1e-10,
             progress=options.get("progress"), max_steps=options.get("max_steps", 1_000_000))
     else:

@@ -21,7 +21,7 @@ import numpy as np
 
 from .._validation import check_real, check_real_array
 
-__all__ = ["FarField", "DETECTORS", "detector_weights"]
+__all__ = ["FarField", "DETECTORS"]
 
 #: detector names and what they detect (a :class:`FarField` object is the third kind)
 DETECTORS = {
@@ -132,12 +132,3 @@ class FarField:
             raise ValueError(f"detector: no far-field detector for {system.emitter_type!r} systems")
         return np.sqrt(3.0 * gamma / (8.0 * np.pi)) * phase * projection
 
-
-def detector_weights(system, detector):
-    """W_kl with G1 = sum_kl W_kl <s+_k(t + tau) s-_l(t)> for a named detector or a :class:`FarField`."""
-    if isinstance(detector, FarField):
-        a = detector.amplitudes(system)
-        return np.conj(a)[:, None] * a[None, :]
-    if detector == "collective":
-        return np.full((system.n, system.n), system.collective_decay)
-    return system.gamma_matrix()

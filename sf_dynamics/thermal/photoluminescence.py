@@ -60,7 +60,7 @@ def _peak(omega, values):
     return float(parabolic_vertex(omega, values, int(np.argmax(values)))[0])
 
 
-def _kpm_coupled(lattice, t, omega, probes, moments, seed):
+def _kpm_coupled(op, band, t, omega, probes, moments, seed):
     """Coupled PL without diagonalisation, by Chebyshev moments of the thermally weighted emission.
 
     S(omega) = 2 pi sum_k p_k Gamma_k delta(omega - E_k) = 2 pi Tr[Gamma e^{-beta H} delta(omega - H)] / Z.
@@ -68,14 +68,12 @@ def _kpm_coupled(lattice, t, omega, probes, moments, seed):
     series with Bessel coefficients), Tr[Gamma e^{-beta H} T_k(x)] is estimated by (Gamma phi)^T T_k(x) phi
     and Z by |phi|^2; the delta functions are resolved with the Jackson kernel (Weisse et al., Rev. Mod. Phys.
     78, 275 (2006)). The Boltzmann factor is inside the trace, so the kernel's tails are not amplified below
-    the band edge. Returns the spectrum and the kernel's resolution (rad/ps).
+    the band edge. ``op`` is the lattice's LatticeOperator, ``band`` its spectral range. Returns the spectrum
+    and the kernel's resolution (rad/ps).
     """
     from scipy.special import ive
 
-    from ..geometry.operator import LatticeOperator
-
-    op = LatticeOperator(lattice)
-    e_lo, e_hi = op.spectral_range()
+    e_lo, e_hi = band
     half = 0.5 * (e_hi - e_lo) + 1e-12
     center = 0.5 * (e_hi + e_lo)
     beta = 1.0 / _kt_rad_per_ps(np.array([t]))[0]
@@ -118,7 +116,7 @@ def _kpm_coupled(lattice, t, omega, probes, moments, seed):
     density = np.zeros(omega.size)
     density[inside] = np.polynomial.chebyshev.chebval(x, jackson * np.where(kk == 0, 1.0, 2.0) * nu) / (
         np.pi * np.sqrt(1 - x * x) * half)
-    return 2 * np.pi * np.maximum(density, 0.0) / z, float(np.pi * half / moments), (e_lo, e_hi)
+    return 2 * np.pi * np.maximum(density, 0.0) / z, float(np.pi * half / moments)
 
 
 def photoluminescence(lattice, temperature_K, omega=None, *, dephasing=0.0, route="dense", probes=16,
@@ -185,7 +183,8 @@ def photoluminescence(lattice, temperature_K, omega=None, *, dephasing=0.0, rout
     else:
         from ..geometry.operator import LatticeOperator
 
-        band, extra = LatticeOperator(lattice).spectral_range(), gamma
+        op = LatticeOperator(lattice)
+        band, extra = op.spectral_range(), gamma
     if omega is None:
         span = max(band[1], e.max()) - min(band[0], e.min()) + 20 * (gamma + 2 * dephasing + extra)
         middle = 0.5 * (min(band[0], e.min()) + max(band[1], e.max()))
@@ -208,7 +207,7 @@ def photoluminescence(lattice, temperature_K, omega=None, *, dephasing=0.0, rout
         moments = check_positive_int("moments", moments)
         if probes != "exact":
             probes = check_positive_int("probes", probes)
-        sticks, resolution, _ = _kpm_coupled(lattice, t, omega, probes, moments, seed)
+        sticks, resolution = _kpm_coupled(op, band, t, omega, probes, moments, seed)
         step = np.gradient(omega)
         coupled = _lines(omega, omega, sticks * step / (2 * np.pi), np.full(omega.size, gamma + 2 * dephasing))
         attrs.update(enhancement=float(np.sum(sticks * step) / (2 * np.pi) / gamma), moments=moments,

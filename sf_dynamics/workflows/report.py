@@ -116,6 +116,22 @@ class _Doc:
                 f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
 
 
+def _nc_rates():
+    """(gamma, collective share, dephasing) of one NC from the parameter table (1/ps)."""
+    gamma = 1.0 / PARAMETERS["radiative_lifetime"][0]
+    return gamma, PARAMETERS["collective_fraction"][0], 1.0 / PARAMETERS["coherence_time"][0] - 0.5 * gamma
+
+
+def _excited(fluences):
+    """Excited NCs (at least one) of the coherent domain at the given fluences (uJ/cm^2)."""
+    from .fluence import excited_emitters
+
+    return np.maximum(np.round(excited_emitters(
+        np.asarray(fluences, dtype=float), nanocrystals=PARAMETERS["domain_nanocrystals"][0],
+        cross_section_cm2=PARAMETERS["absorption_cross_section"][0],
+        photon_energy_eV=PARAMETERS["pump_photon_energy"][0])).astype(int), 1)
+
+
 def _tau_sf_cell(fit):
     """The tau_SF table cell: value ± error, or why the sech^2 fit was not used."""
     if fit["fit_ok"]:
@@ -132,17 +148,13 @@ def _fluence_section(doc, out, quick, overwrite):
     from ..model import Ensemble
     from ..plotting import plot_stacked_traces, plot_streak
     from ..simulate import simulate
-    from .fluence import excited_emitters, fit_power_law
+    from .fluence import fit_power_law
 
     irf = PARAMETERS["irf_fwhm"][0]
-    gamma = 1.0 / PARAMETERS["radiative_lifetime"][0]
-    share = PARAMETERS["collective_fraction"][0]
-    dephasing = 1.0 / PARAMETERS["coherence_time"][0] - 0.5 * gamma
+    gamma, share, dephasing = _nc_rates()
     domain = PARAMETERS["domain_nanocrystals"][0]
     fluences = np.geomspace(1.0, 30.0, 5 if quick else 8)
-    excited = np.maximum(np.round(excited_emitters(
-        fluences, nanocrystals=domain, cross_section_cm2=PARAMETERS["absorption_cross_section"][0],
-        photon_energy_eV=PARAMETERS["pump_photon_energy"][0])).astype(int), 1)
+    excited = _excited(fluences)
     times = np.linspace(0.0, 150.0, 751)
     ideal, recorded, rows = [], [], []
     for n in excited:
@@ -239,17 +251,11 @@ def _spectrum_section(doc, out, quick, overwrite):
     from ..model import Ensemble
     from ..plotting import plot_g1, plot_streak
     from ..units import HBAR_MEV_PS
-    from .fluence import excited_emitters
 
-    gamma = 1.0 / PARAMETERS["radiative_lifetime"][0]
-    share = PARAMETERS["collective_fraction"][0]
-    dephasing = 1.0 / PARAMETERS["coherence_time"][0] - 0.5 * gamma
+    gamma, share, dephasing = _nc_rates()
     wavelength = PARAMETERS["wavelength"][0]
-    fluence = 30.0
-    n = int(max(1, round(float(excited_emitters(
-        np.array([fluence]), nanocrystals=PARAMETERS["domain_nanocrystals"][0],
-        cross_section_cm2=PARAMETERS["absorption_cross_section"][0],
-        photon_energy_eV=PARAMETERS["pump_photon_energy"][0])[0]))))
+    fluence = 30.0   # the highest fluence of the series
+    n = int(_excited([fluence])[0])
     step, window = (1.0, 100.0) if quick else (0.5, 150.0)
     grid = np.arange(0.0, window + step / 2, step)
     domain = Ensemble(n, collective_decay=share * gamma, decay=(1 - share) * gamma, dephasing=dephasing)
@@ -335,8 +341,7 @@ def _ringing_section(doc, out, quick, overwrite):
     from ..simulate import simulate
 
     irf = PARAMETERS["irf_fwhm"][0]
-    gamma = 1.0 / PARAMETERS["radiative_lifetime"][0]
-    dephasing = 1.0 / PARAMETERS["coherence_time"][0] - 0.5 * gamma
+    gamma, _, dephasing = _nc_rates()
     n_slab = PARAMETERS["slab_nanocrystals"][0]
     mu = PARAMETERS["forward_fraction"][0]
     slab = Slab(n_slab, mu * gamma, decay=(1 - mu) * gamma, dephasing=dephasing, slices=40)
