@@ -261,8 +261,10 @@ def test_results_do_not_depend_on_the_number_of_threads():
 
 
 TWA_SIGINT_SCRIPT = """
-import sys, time
+import signal, sys, time
 import numpy as np
+# a shell starts background jobs with SIGINT ignored, and Python keeps an ignored SIGINT: restore Ctrl-C
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path.insert(0, {root!r})
 import sf_dynamics as sf
 ens = sf.Ensemble(10**6, collective_decay=1e-6, dephasing=0.05, spectrum=sf.Spectrum.gaussian(0.3, classes=101))
