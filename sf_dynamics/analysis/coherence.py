@@ -47,6 +47,9 @@ def coherence_time(taus, g1=None, *, definition="integral"):
         unknown definition.
     """
     if g1 is None:
+        if hasattr(taus, "data_vars"):
+            raise ValueError("coherence_time takes g1 over tau, not a correlation Dataset: pass "
+                             "sf.spectra.normalized_g1(correlation)")
         if not hasattr(taus, "coords") or "tau" not in taus.coords:
             raise ValueError("coherence_time needs (taus, g1) arrays or a g1 DataArray with a 'tau' coordinate")
         g1 = np.asarray(taus.values)

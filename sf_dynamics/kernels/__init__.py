@@ -4,7 +4,8 @@
 * ``cumulant``, ``triplet``: right-hand sides of the second-order cumulant equations;
 * ``twa``, ``class_spins``: truncated-Wigner and Maxwell-Bloch trajectories;
 * ``stages``: Runge-Kutta stage combinations and error norms (serial twins in ``_jit``);
-* ``peaks``: sub-sample peak location.
+* ``peaks``: sub-sample peak location;
+* ``lagged``: lagged products of sampled fields (two-time correlations of trajectories).
 """
 
 __all__: list[str] = []

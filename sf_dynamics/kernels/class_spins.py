@@ -91,7 +91,7 @@ def slice_meanfield_observables(beta, n, counts, gf, gamma0):
 
 
 @nb.njit(cache=True)
-def _record(b, z, counts, gf, gamma0, half_total, total_out, forward_out, excitation_out, traj, rec):
+def _record(b, z, counts, gf, gamma0, half_total, total_out, forward_out, excitation_out, field_out, traj, rec):
     nz, k_cls = b.shape
     tot_b = 0.0j
     exc = 0.0
@@ -103,11 +103,13 @@ def _record(b, z, counts, gf, gamma0, half_total, total_out, forward_out, excita
     total_out[traj, rec] = gamma0 * exc + coherent
     forward_out[traj, rec] = gf * exc + coherent
     excitation_out[traj, rec] = exc
+    if field_out.shape[1] > 0:
+        field_out[traj, rec] = tot_b
 
 
 @nb.njit(parallel=True, cache=True)
 def class_spin_trajectories(seeds, z0, rot_theta, rot_phi, counts, det, gf, local, dephasing, pumping, steps, dts,
-                    total_out, forward_out, excitation_out):
+                            total_out, forward_out, excitation_out, field_out):
     """Noise-initiated trajectories of class spins in slices (Heun steps).
 
     counts (Nz, K) emitters per slice and class; with one slice this is the
@@ -118,7 +120,10 @@ def class_spin_trajectories(seeds, z0, rot_theta, rot_phi, counts, det, gf, loca
     draws its random numbers from the stream seeded with seeds[r]. Output
     interval i is crossed in steps[i] steps of dts[i] ps. Records the
     intensity estimator (all modes), the exit-face forward estimator and the
-    excitation at the start and after every interval, (n_traj, intervals + 1).
+    excitation at the start and after every interval, (n_traj, intervals + 1),
+    and, if ``field_out`` has columns (else pass shape (n_traj, 0)), the
+    classical exit-face field sum_ja B_ja (its Weyl symbol, in units of one
+    emitter's dipole; the forward field amplitude is sqrt(Gamma_f) times it).
     """
     nz, k_cls = counts.shape
     gamma0 = gf + local
@@ -149,7 +154,7 @@ def class_spin_trajectories(seeds, z0, rot_theta, rot_phi, counts, det, gf, loca
         noise = np.empty_like(b)
         dephase = np.zeros_like(b)
         drive = np.empty(nz, dtype=np.complex128)
-        _record(b, z, counts, gf, gamma0, half_total, total_out, forward_out, excitation_out, traj, 0)
+        _record(b, z, counts, gf, gamma0, half_total, total_out, forward_out, excitation_out, field_out, traj, 0)
         for interval in range(steps.size):
             dt = dts[interval]
             sq_dt = math.sqrt(dt)
@@ -195,5 +200,5 @@ def class_spin_trajectories(seeds, z0, rot_theta, rot_phi, counts, det, gf, loca
                                 b[j, a] = (b[j, a] + 0.5 * dt * (db[j, a] + drift_b)
                                            + 0.5 * (z[j, a] + zp[j, a]) * noise[j, a] + dephase[j, a])
                                 z[j, a] = z[j, a] + 0.5 * dt * (dz[j, a] + drift_z)
-            _record(b, z, counts, gf, gamma0, half_total, total_out, forward_out, excitation_out, traj,
-                    interval + 1)
+            _record(b, z, counts, gf, gamma0, half_total, total_out, forward_out, excitation_out, field_out,
+                    traj, interval + 1)

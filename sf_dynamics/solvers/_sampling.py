@@ -11,6 +11,24 @@
 * shot packaging: trajectory averages, standard errors, single-shot traces
   and per-shot delays and peaks, in the same layout for every method.
 
+Two-time correlations of shots
+------------------------------
+A detected field E- = sum_k c_k s-_k has, in each trajectory, the classical
+amplitude a_r(t) = sum_k c_k beta_k. Recorded on a uniform grid with the
+delay step, the trajectory average of conj(a(t + tau)) a(t) is the
+*symmetrically* ordered correlation C(t, tau) = <{E+(t + tau), E-(t)}>/2,
+not the normally ordered G1(t, tau) = <E+(t + tau) E-(t)> that a detector
+measures. They differ by half the commutator <[E-(t), E+(t + tau)]>, a
+response function. At tau = 0 it is known exactly: G1(t, 0) is the
+normally ordered intensity, estimated per trajectory like the intensity
+(:func:`shot_correlation` receives it). For tau > 0 the commutator is
+assumed to decay in tau like C itself, i.e. every row is rescaled,
+G1(t, tau) = C(t, tau) G1(t, 0) / C(t, 0). This is exact for independent
+emitters (both orderings of s+(t + tau) s-(t) obey the same linear
+regression equation in tau) and at tau = 0; for a superfluorescent burst the
+commutator is O(1/N) of C near the peak. The measured error against the
+exact ``permutational`` G1 is in docs/validation.md.
+
 What a single shot is
 ---------------------
 Each trajectory carries classical spins (Weyl symbols beta_k, z_k). Its
@@ -34,7 +52,7 @@ import numbers
 import numpy as np
 
 __all__ = ["check_seed", "time_schedule", "trajectory_seeds", "block_seed_sequence", "package_shots",
-           "batch_errors"]
+           "batch_errors", "record_grid", "shot_correlation"]
 
 
 def check_seed(seed) -> int:
@@ -133,3 +151,56 @@ def package_shots(times, estimator, shots, *, keep, batches=10, extra=None):
     tau_sem, peak_sem = batch_errors(times, estimator, min(batches, count))
     info = {"shot_delays": delays, "shot_peaks": peaks, "tau_d_sem": tau_sem, "peak_sem": peak_sem}
     return mean, data, info
+
+
+def record_grid(times, taus):
+    """Uniform grid u_k = k dtau on which fields are recorded for G1 at ``times`` and delays ``taus``.
+
+    Returns (grid, rows): grid covers [0, max(times) + max(taus)], and the first ``rows`` points cover
+    [0, max(times)].
+    """
+    step = float(taus[1] - taus[0])
+    rows = int(np.ceil(float(times[-1]) / step - 1e-9)) + 1
+    return step * np.arange(rows + len(taus) - 1), rows
+
+
+def shot_correlation(grid, field, normal, times, lags):
+    """G1(t, tau) and its standard error from per-trajectory fields on :func:`record_grid`.
+
+    Parameters
+    ----------
+    grid : ndarray (R,)
+        Record times (ps), uniform from 0.
+    field : ndarray of complex (M, R)
+        Classical field amplitude a_r (sqrt(photons/ps)) of each trajectory.
+    normal : ndarray (M, R)
+        Per-trajectory estimator of the normally ordered intensity <E+ E-> (photons/ps).
+    times : ndarray (nt,)
+        Output times t (ps), within [0, grid[rows - 1]].
+    lags : int
+        Number of delays (tau_j = j * grid step).
+
+    Returns
+    -------
+    g1, sem : ndarray (nt, lags)
+        Complex G1 (photons/ps, ordering as in the module notes) and the standard error of its mean (real).
+    """
+    from ..kernels.lagged import lagged_products, rescaled_lagged_error
+
+    rows = grid.size - lags + 1
+    columns = np.ascontiguousarray(field.T)
+    symmetric = lagged_products(columns, rows, lags)
+    zero = symmetric[:, 0].real
+    scale = np.divide(normal.mean(axis=0)[:rows], zero, out=np.zeros(rows), where=zero > 0)
+    ratio = np.divide(symmetric, zero[:, None], out=np.zeros_like(symmetric), where=zero[:, None] > 0)
+    mean = symmetric * scale[:, None]
+    # error of the rescaled estimator, including the sampling error of the scale (delta method)
+    spread = rescaled_lagged_error(columns, np.ascontiguousarray(normal[:, :rows].T), scale, ratio, mean)
+    # rows at the output times (linear interpolation between grid rows; exact for times on the grid)
+    position = np.clip(np.asarray(times, dtype=np.float64) / (grid[1] - grid[0]), 0.0, rows - 1.0)
+    lower = np.minimum(np.floor(position + 1e-9).astype(np.int64), rows - 1)
+    upper = np.minimum(lower + 1, rows - 1)
+    weight = np.clip(position - lower, 0.0, 1.0)[:, None]
+    g1 = (1.0 - weight) * mean[lower] + weight * mean[upper]
+    sem = (1.0 - weight) * spread[lower] + weight * spread[upper]
+    return g1, sem

@@ -60,9 +60,13 @@ class EmitterEngine:
     steps, dts : ndarray
         Steps and step length (ps) of every output interval
         (:func:`sf_dynamics.solvers._sampling.time_schedule`).
+    amplitudes : ndarray of complex, shape (n,), optional
+        c_k of a detected field E- = sum_k c_k s-_k whose classical amplitude
+        sum_k c_k beta_k and normally ordered intensity estimator
+        |sum_k c_k beta_k|^2 + sum_k |c_k|^2 (n_k - |beta_k|^2) are recorded.
     """
 
-    def __init__(self, model: EmitterModel, seed, z0, theta, phi, steps, dts):
+    def __init__(self, model: EmitterModel, seed, z0, theta, phi, steps, dts, amplitudes=None):
         self.model = model
         self.n = model.size
         self.seed = seed
@@ -73,21 +77,22 @@ class EmitterEngine:
         self.omega = np.ascontiguousarray(model.omega) if model.has_omega else None
         lam, vec = np.linalg.eigh(model.gamma)
         self.noise_factor = np.ascontiguousarray(vec * np.sqrt(np.clip(lam, 0.0, None) / 2.0))
+        self.amplitudes = amplitudes
 
     @property
     def records(self) -> int:
         return self.steps.size + 1
 
-    def run_block(self, block, size, estimator, shot, excitation):
+    def run_block(self, block, size, estimator, shot, excitation, field=None, normal=None):
         """Run trajectories block * BLOCK ... + size - 1; fill the (size, records) output arrays.
 
         The element-wise kernels run on the calling thread: each step alternates them with BLAS coupling
         products, which get the cores (see :func:`sf_dynamics.kernels._jit.single_threaded`).
         """
         with single_threaded():
-            self._run_block(block, size, estimator, shot, excitation)
+            self._run_block(block, size, estimator, shot, excitation, field, normal)
 
-    def _run_block(self, block, size, estimator, shot, excitation):
+    def _run_block(self, block, size, estimator, shot, excitation, field, normal):
         n, model = self.n, self.model
         rng = np.random.Generator(np.random.PCG64(block_seed_sequence(self.seed, block)))
         beta, z = _initial_spins(rng, n, size, self.z0, self.theta, self.phi)
@@ -103,9 +108,15 @@ class EmitterEngine:
             if self.omega is not None:
                 np.matmul(self.omega, _real_columns(state), out=_real_columns(work["ob"]))
 
+        weights = None if self.amplitudes is None else np.abs(self.amplitudes) ** 2
+
         def record(index):
             kt.batch_observables(beta, z, work["gb"], self.decay, estimator[:, index], shot[:, index],
                                  excitation[:, index])
+            if weights is not None:
+                field[:, index] = self.amplitudes @ beta
+                normal[:, index] = (np.abs(field[:, index]) ** 2
+                                    + weights @ (0.5 * (1.0 + z) - beta.real**2 - beta.imag**2))
 
         products(beta)
         record(0)

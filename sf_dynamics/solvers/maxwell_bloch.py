@@ -37,12 +37,12 @@ from ..kernels import class_spins as km
 from ..model.states import CoherentSpinState, Excited, Ground
 from ..result import Result
 from ._options import declare
-from ._sampling import check_seed, package_shots, time_schedule, trajectory_seeds
+from ._sampling import check_seed, package_shots, record_grid, shot_correlation, time_schedule, trajectory_seeds
 
 #: trajectories per kernel call (Ctrl-C is honoured between calls)
 BLOCK = 256
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve"]
+__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "first_order_correlation"]
 
 NAME = "maxwell_bloch"
 OPTIONS = declare(
@@ -109,7 +109,12 @@ def _solve_tipping(slab, times, initial, seed_angle, rtol, atol, max_steps):
     return obs[:, 0], obs[:, 1], obs[:, 2], {}, info
 
 
-def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps, progress):
+def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps, progress, record_field=False):
+    """Noise-initiated trajectories: per-trajectory (total, forward, excitation, field) arrays and run facts.
+
+    ``field`` (with ``record_field``) is the classical exit-face amplitude sqrt(Gamma_f) sum_j B_j of each
+    trajectory (shape (M, nt), else (M, 0)).
+    """
     if not isinstance(initial, Excited):
         raise ValueError("initial: the noise initiation starts from the inverted slab ('excited'); "
                          "use initiation='tipping' for other states")
@@ -119,7 +124,7 @@ def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps,
     det, counts = _counts(slab)
     if counts.min() < 1.0:
         raise ValueError("slices hold less than one emitter per spectral class: use fewer slices or classes")
-    check_memory(4.0 * 8.0 * trajectories * len(times), parameter="trajectories",
+    check_memory((4.0 + 2.0 * record_field) * 8.0 * trajectories * len(times), parameter="trajectories",
                  what=f"{trajectories} trajectories of {len(times)} output times",
                  alternative="use fewer trajectories or output times")
     gf = slab.forward_decay
@@ -131,6 +136,7 @@ def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps,
     total = np.zeros((trajectories, len(times)))
     forward = np.zeros_like(total)
     excitation = np.zeros_like(total)
+    field = np.zeros((trajectories, len(times) if record_field else 0), dtype=np.complex128)
     done = 0
     partial = False
     with progress_bar(progress, total=trajectories, size=counts.size * float(steps.sum()) / 100.0, desc=NAME,
@@ -141,7 +147,7 @@ def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps,
                 rows = slice(first, first + size)
                 km.class_spin_trajectories(trajectory_seeds(seed, first, size), 1.0, 0.0, 0.0, counts, det, gf,
                                            slab.decay, slab.dephasing, 0.0, steps, dts, total[rows], forward[rows],
-                                           excitation[rows])
+                                           excitation[rows], field[rows])
                 done = first + size
                 bar.update(size)
         except KeyboardInterrupt:
@@ -149,18 +155,25 @@ def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps,
                 raise
             partial = True
             warnings.warn(f"maxwell_bloch interrupted: returning the average of the {done} trajectories "
-                          f"finished (of {trajectories}); info['partial'] is True", RuntimeWarning, stacklevel=3)
-    total, forward, excitation = total[:done], forward[:done], excitation[:done]
+                          f"finished (of {trajectories}); info['partial'] is True", RuntimeWarning, stacklevel=5)
+    facts = {"initiation": "noise", "trajectories": done, "trajectories_requested": trajectories,
+             "trajectories_done": done, "partial": partial, "seed": seed, "dt": float(dts.max()),
+             "steps": int(steps.sum())}
+    return total[:done], forward[:done], excitation[:done], np.sqrt(gf) * field[:done], facts
+
+
+def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps, progress):
+    total, forward, excitation, _, facts = _noise_trajectories(slab, times, initial, trajectories, seed, dt,
+                                                               max_steps, progress)
+    done = facts["trajectories_done"]
+    gf = slab.forward_decay
     # single shots: classical forward-field intensity Gamma_f |B|^2 = forward estimator + Gamma_f (N/2 - excitation)
     shot = forward + gf * (0.5 * slab.n - excitation)
     shots = min(20, done) if shots is None else min(check_positive_int("shots", shots, minimum=0,
-                                                                       maximum=trajectories), done)
+                                                                       maximum=facts["trajectories_requested"]), done)
     mean, data, shot_info = package_shots(times, total, shot, keep=shots, extra={"forward_intensity": forward})
     forward_mean = data.pop("forward_intensity")
-    info = {"initiation": "noise", "trajectories": done, "trajectories_requested": trajectories,
-            "trajectories_done": done, "partial": partial, "seed": seed, "dt": float(dts.max()),
-            "steps": int(steps.sum()), **shot_info}
-    return mean, forward_mean, excitation.mean(axis=0), data, info
+    return mean, forward_mean, excitation.mean(axis=0), data, {**facts, **shot_info}
 
 
 def solve(slab, times, initial, *, initiation="noise", trajectories=200, seed=0, seed_angle=None, dt=None,
@@ -205,3 +218,50 @@ def solve(slab, times, initial, *, initiation="noise", trajectories=200, seed=0,
     params.update(initial=initial.describe(), initiation=initiation)
     info["wall_time"] = _time.perf_counter() - start
     return Result(times, total, excitation, NAME, params, data=data, info=info)
+
+
+def first_order_correlation(slab, times, taus, initial, detector="forward", *, trajectories=200, seed=0, dt=None,
+                            shots=None, progress=None, max_steps=DEFAULT_MAX_STEPS):
+    """G1(t, tau) of the exit-face field, per shot and averaged over noise-initiated trajectories.
+
+    The classical exit-face amplitude a(t) = sqrt(Gamma_f) sum_j B_j (retarded
+    time) of each trajectory is recorded on a uniform grid with the delay
+    step; its lagged products averaged over trajectories, with the ordering
+    correction of :mod:`sf_dynamics.solvers._sampling` (the normally ordered
+    G1(t, 0) is the forward-intensity estimator), give G1 = Gamma_f <E+(t +
+    tau) E-(t)> of the forward mode (photons/ps).
+
+    Parameters
+    ----------
+    slab : Slab
+    times, taus : ndarray
+        Output (retarded) times (ps) and equally spaced delays (ps, from 0).
+    initial : state
+        Excited (the noise initiation; the deterministic 'tipping' start has no fluctuations to correlate).
+    detector : {"forward"}
+    trajectories, seed, dt, progress, max_steps
+        As in :func:`solve` (noise initiation).
+    shots : int, optional
+        Single-shot fields kept (default min(20, trajectories)).
+
+    Returns
+    -------
+    g1 : ndarray of complex128, shape (len(times), len(taus))
+    extra : dict
+        ``g1_sem``, ``shot_field`` (shots, records; sqrt(photons/ps)), ``record_time`` (ps) and run facts.
+
+    Raises
+    ------
+    ValueError
+        For a detector other than "forward", a start other than 'excited', or bad options.
+    """
+    if detector != "forward":
+        raise ValueError(f"detector: maxwell_bloch detects the exit-face field ('forward'), got {detector!r}")
+    grid, _ = record_grid(times, taus)
+    total, forward, excitation, field, facts = _noise_trajectories(slab, grid, initial, trajectories, seed, dt,
+                                                                   max_steps, progress, record_field=True)
+    shots = min(20, facts["trajectories_done"]) if shots is None else min(
+        check_positive_int("shots", shots, minimum=0, maximum=facts["trajectories_requested"]),
+        facts["trajectories_done"])
+    g1, sem = shot_correlation(grid, field, forward, times, len(taus))
+    return g1, {"g1_sem": sem, "shot_field": field[:shots].copy(), "record_time": grid, **facts}

@@ -48,11 +48,11 @@ from ..model.states import CoherentSpinState, Excited, Ground
 from ..result import Result
 from ._models import ClassModel, EmitterModel, choose_engine
 from ._options import declare, no_effect
-from ._sampling import check_seed, package_shots, time_schedule, trajectory_seeds
+from ._sampling import check_seed, package_shots, record_grid, shot_correlation, time_schedule, trajectory_seeds
 from ._twa_emitters import BLOCK, EmitterEngine
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "DEFAULT_TRAJECTORIES", "TWAValidityWarning",
-           "MIN_EMITTERS", "WARN_EMITTERS"]
+__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "first_order_correlation", "DEFAULT_TRAJECTORIES",
+           "TWAValidityWarning", "MIN_EMITTERS", "WARN_EMITTERS"]
 
 NAME = "twa"
 DEFAULT_TRAJECTORIES = 1000
@@ -189,12 +189,13 @@ def _rotation(initial):
 CLASS_BLOCK = 256
 
 
-def _class_blocks(model, seed, z0, theta, phi, steps, dts, estimator, shot, excitation):
+def _class_blocks(model, seed, z0, theta, phi, steps, dts, out):
     """Yield (first, size) after running each block of class-spin trajectories."""
     from ..kernels.class_spins import class_spin_trajectories
 
     counts = model.counts[None, :]
     half = 0.5 * float(model.counts.sum())
+    estimator, shot, excitation, field = out["estimator"], out["shot"], out["excitation"], out["field"]
     total = estimator.shape[0]
     for first in range(0, total, CLASS_BLOCK):
         size = min(CLASS_BLOCK, total - first)
@@ -202,19 +203,115 @@ def _class_blocks(model, seed, z0, theta, phi, steps, dts, estimator, shot, exci
         forward = np.empty((size, estimator.shape[1]))
         # class spins in a single slice (Gamma_f = Gamma_c): the kernel the Maxwell-Bloch method uses with many
         class_spin_trajectories(trajectory_seeds(seed, first, size), z0, theta, phi, counts, model.detunings,
-                        model.gamma_c, model.gamma0 - model.gamma_c, model.dephasing, model.pumping, steps, dts,
-                        estimator[rows], forward, excitation[rows])
+                                model.gamma_c, model.gamma0 - model.gamma_c, model.dephasing, model.pumping, steps,
+                                dts, estimator[rows], forward, excitation[rows], field[rows])
         shot[rows] = estimator[rows] + model.gamma0 * (half - excitation[rows])
+        if field.shape[1]:  # collective channel: amplitude sqrt(Gamma_c) B, normally ordered Gamma_c (|B|^2 + J_z)
+            field[rows] *= np.sqrt(model.gamma_c)
+            out["normal"][rows] = np.abs(field[rows]) ** 2 + model.gamma_c * (excitation[rows] - half)
         yield first, size
 
 
-def _emitter_blocks(engine, estimator, shot, excitation):
-    total = estimator.shape[0]
+def _emitter_blocks(engine, out):
+    total = out["estimator"].shape[0]
     for block, first in enumerate(range(0, total, BLOCK)):
         size = min(BLOCK, total - first)
         rows = slice(first, first + size)
-        engine.run_block(block, size, estimator[rows], shot[rows], excitation[rows])
+        engine.run_block(block, size, *(out[key][rows] for key in ("estimator", "shot", "excitation", "field",
+                                                                    "normal")))
         yield first, size
+
+
+def _step(ensemble, engine):
+    """(model, emitters merged into neighbouring classes, fastest rate in 1/ps)."""
+    merged = 0.0
+    if engine == "classes":
+        model, merged = _merge_small_classes(ClassModel.from_ensemble(ensemble))
+        if model.counts.min() < 1.0:
+            raise ValueError("engine 'classes' needs at least one emitter per spectral class; use fewer classes")
+        # detunings and dephasing kicks are exact rotations: they do not limit the step
+        rate = ensemble.n * model.gamma_c + model.gamma0 + model.pumping + 2 * model.dephasing
+    else:
+        model = EmitterModel.from_ensemble(ensemble)
+        lam = float(np.linalg.eigvalsh(model.gamma)[-1])
+        rate = (lam + float(np.max(np.abs(model.omega).sum(axis=1))) + model.pumping
+                + float(np.max(np.diag(model.gamma))))
+    return model, merged, rate
+
+
+def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progress, max_steps, field=None):
+    """Run the trajectories; per-trajectory arrays (M_done, nt) and run facts.
+
+    ``field``: None, or the amplitudes c_k (n,) of a detected field E- = sum_k c_k s-_k (emitters engine) or
+    "collective" (sqrt(Gamma_c) J-, any engine): then ``out["field"]`` holds its classical amplitude per
+    trajectory and ``out["normal"]`` the per-trajectory estimator of the normally ordered <E+ E->.
+    """
+    z0, theta, phi = _rotation(initial)
+    n_times = len(times)
+    model, merged, rate = _step(ensemble, engine)
+    dt_max = 0.02 / rate if rate > 0 else (times[-1] - times[0]) / 100.0
+    if dt is not None:
+        dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
+    steps, dts = time_schedule(times, dt_max, max_steps=max_steps)
+    columns = 0 if field is None else n_times
+    out = {key: np.zeros((trajectories, n_times)) for key in ("estimator", "shot", "excitation")}
+    out["field"] = np.zeros((trajectories, columns), dtype=np.complex128)
+    out["normal"] = np.zeros((trajectories, columns))
+    if engine == "classes":
+        blocks = _class_blocks(model, seed, z0, theta, phi, steps, dts, out)
+    else:
+        amplitudes = None
+        if field is not None:
+            amplitudes = np.full(ensemble.n, np.sqrt(ensemble.collective_decay) + 0j) if isinstance(field, str) \
+                else np.asarray(field, dtype=np.complex128)
+        blocks = _emitter_blocks(EmitterEngine(model, seed, z0, theta, phi, steps, dts, amplitudes), out)
+    done = 0
+    partial = False
+    work = (model.size**2 if engine == "emitters" else model.size) * float(steps.sum())
+    with progress_bar(progress, total=trajectories, size=work / 100.0, desc=NAME, unit="traj") as bar:
+        try:
+            for first, size in blocks:
+                done = first + size
+                bar.update(size)
+        except KeyboardInterrupt:
+            if done < 2:
+                raise
+            partial = True
+            warnings.warn(f"twa interrupted: returning the average of the {done} trajectories finished "
+                          f"(of {trajectories}); info['partial'] is True", RuntimeWarning, stacklevel=4)
+    out = {key: value[:done] for key, value in out.items()}
+    facts = {"engine": engine, "merged_tail_emitters": merged, "trajectories": done,
+             "trajectories_requested": trajectories, "trajectories_done": done, "partial": partial,
+             "steps": int(steps.sum()), "dt": float(dts.max())}
+    return out, facts
+
+
+def _checked(ensemble, times, trajectories, seed, engine, max_steps):
+    trajectories = check_positive_int("trajectories", trajectories, minimum=2)
+    seed = check_seed(seed)
+    max_steps = check_positive_int("max_steps", max_steps)
+    engine = _twa_engine(ensemble, engine)
+    if ensemble.spectrum is not None:
+        ensemble.spectrum.check_window(float(times[-1] - times[0]))
+    n_times = len(times)
+    if engine == "emitters":
+        check_memory(10.0 * 8.0 * ensemble.n**2 + 5.0 * 8.0 * trajectories * n_times, parameter="n",
+                     what=f"per-emitter TWA of n = {ensemble.n} emitters ({trajectories} trajectories, "
+                          f"{n_times} times)",
+                     alternative="the class engine (engine='classes') holds one spin per spectral class for "
+                                 "identical coupling")
+    else:
+        check_memory(6.0 * 8.0 * trajectories * n_times, parameter="trajectories",
+                     what=f"{trajectories} trajectories of {n_times} output times",
+                     alternative="use fewer trajectories or output times")
+    return trajectories, seed, engine, max_steps
+
+
+def _warn_small(n):
+    if n < WARN_EMITTERS:
+        warnings.warn(f"twa with n = {n} < {WARN_EMITTERS} emitters: the burst (tau_D, peak) is "
+                      "reliable to ~8 %, the tail after it is not; the exact methods ('exact' n <= 10, "
+                      "'permutational' for identical emitters) are preferable", TWAValidityWarning, stacklevel=4)
 
 
 def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0, engine="auto", dt=None, shots=None,
@@ -270,89 +367,22 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         For bad options, or when the run would exceed ``max_steps`` or the
         free memory.
     """
-    trajectories = check_positive_int("trajectories", trajectories, minimum=2)
-    seed = check_seed(seed)
+    trajectories, seed, engine, max_steps = _checked(ensemble, times, trajectories, seed, engine, max_steps)
     shots = min(20, trajectories) if shots is None else check_positive_int("shots", shots, minimum=0,
                                                                             maximum=trajectories)
     batches = min(check_positive_int("batches", batches, minimum=2), trajectories)
-    max_steps = check_positive_int("max_steps", max_steps)
-    engine = _twa_engine(ensemble, engine)
-    if ensemble.spectrum is not None:
-        ensemble.spectrum.check_window(float(times[-1] - times[0]))
-    z0, theta, phi = _rotation(initial)
-    n_times = len(times)
-    if engine == "emitters":
-        check_memory(10.0 * 8.0 * ensemble.n**2 + 3.0 * 8.0 * trajectories * n_times, parameter="n",
-                     what=f"per-emitter TWA of n = {ensemble.n} emitters ({trajectories} trajectories, "
-                          f"{n_times} times)",
-                     alternative="the class engine (engine='classes') holds one spin per spectral class for "
-                                 "identical coupling")
-    else:
-        check_memory(4.0 * 8.0 * trajectories * n_times, parameter="trajectories",
-                     what=f"{trajectories} trajectories of {n_times} output times",
-                     alternative="use fewer trajectories or output times")
     if isinstance(initial, Ground) and ensemble.pumping == 0:
         return _dark(ensemble, times, initial, trajectories, seed, engine)
-    if ensemble.n < WARN_EMITTERS:
-        warnings.warn(f"twa with n = {ensemble.n} < {WARN_EMITTERS} emitters: the burst (tau_D, peak) is "
-                      "reliable to ~8 %, the tail after it is not; the exact methods ('exact' n <= 10, "
-                      "'permutational' for identical emitters) are preferable", TWAValidityWarning, stacklevel=3)
+    _warn_small(ensemble.n)
     start = _time.perf_counter()
-    merged = 0.0
-    if engine == "classes":
-        model, merged = _merge_small_classes(ClassModel.from_ensemble(ensemble))
-        if model.counts.min() < 1.0:
-            raise ValueError("engine 'classes' needs at least one emitter per spectral class; use fewer classes")
-        # detunings and dephasing kicks are exact rotations: they do not limit the step
-        rate = ensemble.n * model.gamma_c + model.gamma0 + model.pumping + 2 * model.dephasing
-    else:
-        model = EmitterModel.from_ensemble(ensemble)
-        lam = float(np.linalg.eigvalsh(model.gamma)[-1])
-        rate = (lam + float(np.max(np.abs(model.omega).sum(axis=1))) + model.pumping
-                + float(np.max(np.diag(model.gamma))))
-    dt_max = 0.02 / rate if rate > 0 else (times[-1] - times[0]) / 100.0
-    if dt is not None:
-        dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
-    steps, dts = time_schedule(times, dt_max, max_steps=max_steps)
-    estimator = np.zeros((trajectories, n_times))
-    shot = np.zeros((trajectories, n_times))
-    excitation = np.zeros((trajectories, n_times))
-    if engine == "classes":
-        blocks = _class_blocks(model, seed, z0, theta, phi, steps, dts, estimator, shot, excitation)
-    else:
-        blocks = _emitter_blocks(EmitterEngine(model, seed, z0, theta, phi, steps, dts), estimator, shot,
-                                 excitation)
-    done = 0
-    partial = False
-    work = (model.size**2 if engine == "emitters" else model.size) * float(steps.sum())
-    with progress_bar(progress, total=trajectories, size=work / 100.0, desc=NAME, unit="traj") as bar:
-        try:
-            for first, size in blocks:
-                done = first + size
-                bar.update(size)
-        except KeyboardInterrupt:
-            if done < 2:
-                raise
-            partial = True
-            warnings.warn(f"twa interrupted: returning the average of the {done} trajectories finished "
-                          f"(of {trajectories}); info['partial'] is True", RuntimeWarning, stacklevel=3)
-    estimator, shot, excitation = estimator[:done], shot[:done], excitation[:done]
-    mean, data, shot_info = package_shots(times, estimator, shot, keep=min(shots, done), batches=min(batches, done),
-                                          extra={"excitation": excitation})
+    out, facts = _sample(ensemble, times, initial, trajectories=trajectories, seed=seed, engine=engine, dt=dt,
+                         progress=progress, max_steps=max_steps)
+    done = facts["trajectories_done"]
+    mean, data, shot_info = package_shots(times, out["estimator"], out["shot"], keep=min(shots, done),
+                                          batches=min(batches, done), extra={"excitation": out["excitation"]})
     params = ensemble.parameters()
-    params.update(initial=initial.describe(), engine=engine, trajectories=done, seed=seed, dt=float(dts.max()))
-    info = {
-        "engine": engine,
-        "merged_tail_emitters": merged,
-        "trajectories": done,
-        "trajectories_requested": trajectories,
-        "trajectories_done": done,
-        "partial": partial,
-        "steps": int(steps.sum()),
-        "dt": float(dts.max()),
-        "wall_time": _time.perf_counter() - start,
-        **shot_info,
-    }
+    params.update(initial=initial.describe(), engine=engine, trajectories=done, seed=seed, dt=facts["dt"])
+    info = {**facts, "wall_time": _time.perf_counter() - start, **shot_info}
     excitation_mean = data.pop("excitation")
     invalid = _validity(times, excitation_mean, data["excitation_sem"], ensemble.n)
     info["valid_until_ps"] = float(times[-1]) if invalid is None else invalid
@@ -362,3 +392,64 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
                       "that time are outside the method's validity (info['valid_until_ps'])", TWAValidityWarning,
                       stacklevel=3)
     return Result(times, mean, excitation_mean, NAME, params, data=data, info=info)
+
+
+def first_order_correlation(ensemble, times, taus, initial, detector="collective", *,
+                            trajectories=DEFAULT_TRAJECTORIES, seed=0, engine="auto", dt=None, shots=None,
+                            progress=None, max_steps=DEFAULT_MAX_STEPS):
+    """G1(t, tau) of the collective channel or of a far-field detector, from truncated-Wigner trajectories.
+
+    Each trajectory records its classical field a(t) = sum_k c_k beta_k on a
+    uniform grid with the delay step; the average of conj(a(t + tau)) a(t)
+    is the symmetrically ordered correlation, turned into the normally
+    ordered one as described in :mod:`sf_dynamics.solvers._sampling`
+    (exact at tau = 0 and for independent emitters; measured errors in
+    docs/validation.md).
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+    times, taus : ndarray
+        Output times (ps, from the excitation at 0) and equally spaced delays (ps, from 0).
+    initial : state
+        Excited, Ground or CoherentSpinState.
+    detector : "collective" or ndarray of complex, shape (n,)
+        The collective channel sqrt(Gamma_c) J- (either engine), or far-field amplitudes c_k
+        (sqrt(photons/ps/sr); per-emitter engine).
+    trajectories, seed, engine, dt, progress, max_steps
+        As in :func:`solve`.
+    shots : int, optional
+        Single-shot fields kept (default min(20, trajectories)).
+
+    Returns
+    -------
+    g1 : ndarray of complex128, shape (len(times), len(taus))
+    extra : dict
+        ``g1_sem`` (standard error of the mean, same shape), ``shot_field``
+        (shots, records) the classical field amplitudes of single shots
+        (sqrt(photons/ps)), ``record_time`` (records,) in ps, and run facts
+        (``trajectories_done``, ``partial``, ``engine``, ``dt``).
+
+    Raises
+    ------
+    ValueError
+        For bad options, or a far-field detector with the class engine.
+    """
+    grid, _ = record_grid(times, taus)
+    trajectories, seed, engine, max_steps = _checked(ensemble, grid, trajectories, seed,
+                                                     "emitters" if engine == "auto" and not isinstance(detector, str)
+                                                     else engine, max_steps)
+    if engine == "classes" and not isinstance(detector, str):
+        raise ValueError("engine: a far-field detector needs the per-emitter engine ('emitters'), got 'classes'")
+    shots = min(20, trajectories) if shots is None else check_positive_int("shots", shots, minimum=0,
+                                                                            maximum=trajectories)
+    if isinstance(initial, Ground) and ensemble.pumping == 0:
+        zeros = np.zeros((len(times), len(taus)))
+        return zeros.astype(np.complex128), {"g1_sem": zeros, "shot_field": np.zeros((0, grid.size), complex),
+                                             "record_time": grid, "trajectories_done": trajectories,
+                                             "partial": False, "engine": engine, "exact_fixed_point": True}
+    _warn_small(ensemble.n)
+    out, facts = _sample(ensemble, grid, initial, trajectories=trajectories, seed=seed, engine=engine, dt=dt,
+                         progress=progress, max_steps=max_steps, field=detector)
+    g1, sem = shot_correlation(grid, out["field"], out["normal"], times, len(taus))
+    return g1, {"g1_sem": sem, "shot_field": out["field"][:shots].copy(), "record_time": grid, **facts}

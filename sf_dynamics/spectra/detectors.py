@@ -27,6 +27,7 @@ __all__ = ["FarField", "DETECTORS"]
 DETECTORS = {
     "total": "photons into all modes: sum_ij Gamma_ij <s+_i(t + tau) s-_j(t)> (decay channels of Gamma)",
     "collective": "the collective channel Gamma_c <J+(t + tau) J-(t)> (two-level emitters, collective_decay > 0)",
+    "forward": "the exit-face field of a Slab, Gamma_f <E+(t + tau) E-(t)> (method 'maxwell_bloch')",
 }
 
 

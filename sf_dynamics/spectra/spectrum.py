@@ -17,10 +17,30 @@ import numpy as np
 
 from ..units import HBAR_MEV_PS
 
-__all__ = ["spectrum", "time_resolved_spectrum", "normalized_g1", "HC_MEV_NM"]
+__all__ = ["spectrum", "time_resolved_spectrum", "shot_spectra", "normalized_g1", "HC_MEV_NM"]
 
 #: h c in meV nm (energy <-> vacuum wavelength)
 HC_MEV_NM = 1239841.984
+
+
+def _frequency_coords(omega, center_wavelength_nm):
+    """omega (rad/ps) with hbar omega in meV and, given the reference wavelength, the vacuum wavelength."""
+    from .._validation import check_real
+
+    energy = omega * HBAR_MEV_PS
+    coords = {"omega": ("omega", omega, {"units": "rad/ps"}),
+              "energy_meV": ("omega", energy, {"units": "meV", "long_name": "hbar omega from the reference"})}
+    if center_wavelength_nm is not None:
+        lam0 = check_real("center_wavelength_nm", center_wavelength_nm, low=0.0, low_open=True)
+        coords["wavelength_nm"] = ("omega", HC_MEV_NM / (HC_MEV_NM / lam0 + energy), {"units": "nm"})
+    return coords
+
+
+def _fft_size(points, oversample):
+    from .._validation import check_positive_int
+
+    oversample = check_positive_int("oversample", oversample)
+    return int(2 ** np.ceil(np.log2(oversample * points)))
 
 
 def _integrated(correlation):
@@ -86,7 +106,7 @@ def spectrum(correlation, omega=None, *, center_wavelength_nm=None, oversample=4
     """
     import xarray as xr
 
-    from .._validation import check_positive_int, check_real, check_real_array
+    from .._validation import check_real_array
 
     taus = correlation["tau"].values
     dtau = float(taus[1] - taus[0])
@@ -95,8 +115,7 @@ def spectrum(correlation, omega=None, *, center_wavelength_nm=None, oversample=4
     weights[0] = weights[-1] = 0.5 * dtau
     nyquist = np.pi / dtau
     if omega is None:
-        oversample = check_positive_int("oversample", oversample)
-        size = int(2 ** np.ceil(np.log2(oversample * taus.size)))
+        size = _fft_size(taus.size, oversample)
         padded = np.zeros(size, dtype=np.complex128)
         padded[: taus.size] = weights * bar
         values = 2.0 * np.real(np.fft.fft(padded))  # sum_k w_k G_k e^{-i omega_p tau_k}
@@ -114,12 +133,7 @@ def spectrum(correlation, omega=None, *, center_wavelength_nm=None, oversample=4
         for start in range(0, omega.size, 256):
             block = omega[start : start + 256]
             values[start : start + 256] = 2.0 * np.real(np.exp(-1j * np.outer(block, taus)) @ (weights * bar))
-    energy = omega * HBAR_MEV_PS
-    coords = {"omega": ("omega", omega, {"units": "rad/ps"}),
-              "energy_meV": ("omega", energy, {"units": "meV", "long_name": "hbar omega from the reference"})}
-    if center_wavelength_nm is not None:
-        lam0 = check_real("center_wavelength_nm", center_wavelength_nm, low=0.0, low_open=True)
-        coords["wavelength_nm"] = ("omega", HC_MEV_NM / (HC_MEV_NM / lam0 + energy), {"units": "nm"})
+    coords = _frequency_coords(omega, center_wavelength_nm)
     photons = float(np.sum(values) * (omega[1] - omega[0]) / (2 * np.pi)) if omega.size > 1 else float("nan")
     return xr.DataArray(values, dims=("omega",), coords=coords, name="spectrum",
                         attrs={"units": "photons per (rad/ps)", "photons": photons,
@@ -168,7 +182,7 @@ def time_resolved_spectrum(correlation, filter_fwhm, omega=None, *, center_wavel
     """
     import xarray as xr
 
-    from .._validation import check_rate, check_real, check_real_array
+    from .._validation import check_rate, check_real_array
 
     gf = check_rate("filter_fwhm", filter_fwhm)
     if gf <= 0:
@@ -206,12 +220,64 @@ def time_resolved_spectrum(correlation, filter_fwhm, omega=None, *, center_wavel
         diagonal = g1[s - mm, mm] * weights[mm]
         running = decay * running + diagonal @ phases[mm]
         out[s] = 2.0 * gf * dt * dt * running.real
-    energy = omega * HBAR_MEV_PS
-    coords = {"time": correlation["time"], "omega": ("omega", omega, {"units": "rad/ps"}),
-              "energy_meV": ("omega", energy, {"units": "meV"})}
-    if center_wavelength_nm is not None:
-        lam0 = check_real("center_wavelength_nm", center_wavelength_nm, low=0.0, low_open=True)
-        coords["wavelength_nm"] = ("omega", HC_MEV_NM / (HC_MEV_NM / lam0 + energy), {"units": "nm"})
+    coords = {"time": correlation["time"], **_frequency_coords(omega, center_wavelength_nm)}
     return xr.DataArray(out, dims=("time", "omega"), coords=coords, name="time_resolved_spectrum",
                         attrs={"units": "photons/ps per (rad/ps)", "filter_fwhm_rad_per_ps": gf,
+                               "detector": correlation.attrs.get("detector")})
+
+
+def shot_spectra(correlation, *, center_wavelength_nm=None, oversample=4):
+    """Spectra of single shots, S_r(omega) = |int a_r(t) e^{i omega t} dt|^2 over the record window.
+
+    A single shot of a sampling method (``twa``, ``maxwell_bloch``) is the
+    classical field a_r(t) of one trajectory (the Weyl symbol of E-, so it
+    includes the vacuum fluctuations: a floor of about half the incoherent
+    rate, small against a burst). Its spectrum is normalised like
+    :func:`spectrum`: int S_r domega / 2 pi = int |a_r|^2 dt (Parseval). The
+    average over shots of these classical spectra is not the quantum
+    spectrum (different operator ordering); :func:`spectrum` of the
+    correlation is.
+
+    Parameters
+    ----------
+    correlation : xarray.Dataset
+        From :func:`sf_dynamics.spectra.first_order` with a sampling method
+        (it carries ``shot_field`` over ``record_time``).
+    center_wavelength_nm : float, optional
+        Adds a ``wavelength_nm`` coordinate.
+    oversample : int
+        Zero padding of the FFT grid (the resolution stays 2 pi / record window).
+
+    Returns
+    -------
+    xarray.DataArray
+        S over (``shot``, ``omega``), photons per (rad/ps), with ``energy_meV``
+        (and ``wavelength_nm``) coordinates; attribute ``resolution_rad_per_ps``.
+
+    Raises
+    ------
+    ValueError
+        If the correlation has no single shots (a deterministic method, or shots=0).
+    """
+    import xarray as xr
+
+    if "shot_field" not in correlation or correlation.sizes.get("shot", 0) == 0:
+        raise ValueError("correlation: no single shots; use a sampling method ('twa', 'maxwell_bloch') "
+                         "with shots >= 1")
+    record = correlation["record_time"].values
+    field = correlation["shot_field"].values
+    step = float(record[1] - record[0])
+    weights = np.full(record.size, step)
+    weights[0] = weights[-1] = 0.5 * step
+    size = _fft_size(record.size, oversample)
+    padded = np.zeros((field.shape[0], size), dtype=np.complex128)
+    padded[:, : record.size] = field * weights
+    # sum_k w_k a_k e^{+i omega_p u_k} with u_k = k step (the record starts at t = 0)
+    values = np.abs(size * np.fft.ifft(padded, axis=1)) ** 2
+    omega = 2 * np.pi * np.fft.fftfreq(size, d=step)
+    order = np.argsort(omega)
+    return xr.DataArray(values[:, order], dims=("shot", "omega"),
+                        coords=_frequency_coords(omega[order], center_wavelength_nm), name="shot_spectra",
+                        attrs={"units": "photons per (rad/ps)",
+                               "resolution_rad_per_ps": float(2 * np.pi / (record[-1] - record[0])),
                                "detector": correlation.attrs.get("detector")})
