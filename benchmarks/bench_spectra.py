@@ -9,10 +9,16 @@
 2. ``scaling``: the spectrum of N identical emitters with local decay and dephasing (same rates), 21 times and
    401 delays, both over 8 ln(N)/N (``permutational``, collective channel, rtol 1e-6), and of N = 10^6 emitters
    in K = 101 spectral classes (Gaussian line of FWHM 0.5 N Gamma_c, ``cumulant``).
+3. ``approximations``: the approximate methods against ``permutational`` on the same problem (same rates,
+   collective channel, 41 times over 16 ln(N)/N, 81 delays over 8 ln(N)/N): ``cumulant`` (second order),
+   ``twa`` (2000 trajectories, class spin) and ``maxwell_bloch`` (one slice = a point-like ensemble, 2000
+   trajectories). Errors: max |G1 - G1_exact| / max |G1_exact|, and the relative errors of the line FWHM, the
+   coherence time and the photon number.
 
 Usage::
 
-    python benchmarks/bench_spectra.py [--only peers scaling] [--scaling-n 100 1000 10000]
+    python benchmarks/bench_spectra.py [--only peers scaling approximations] [--scaling-n 100 1000 10000]
+        [--approximation-n 100 1000]
 """
 
 from __future__ import annotations
@@ -111,10 +117,46 @@ def bench_scaling(sizes=(100, 1000, 10_000)):
     print(f"| cumulant, 101 classes | {n} | 21 x 401 | {wall:.1f} | {_summary(corr)} |", flush=True)
 
 
+def _line(corr):
+    spec = sf.spectra.spectrum(corr, oversample=8)
+    return (peak_fwhm(spec["omega"].values, spec.values),
+            sf.analysis.coherence_time(sf.spectra.normalized_g1(corr)), corr.attrs["photons"])
+
+
+def bench_approximations(sizes=(100, 1000)):
+    print("| method | N | wall time (s) | max G1 error / max G1 | line FWHM | tau_c | photons |")
+    print("|---|---|---|---|---|---|---|")
+    for n in sizes:
+        window = 16 * np.log(n) / n
+        times, taus = np.linspace(0, window, 41), np.linspace(0, window / 2, 81)
+        ens = sf.Ensemble(n, **RATES)
+        start = time.perf_counter()
+        ref = sf.spectra.first_order(ens, times, taus, method="permutational", detector="collective")
+        wall = time.perf_counter() - start
+        exact_line = _line(ref)
+        print(f"| permutational (reference) | {n} | {wall:.2f} | - | {exact_line[0]:.4g} rad/ps | "
+              f"{exact_line[1]:.4g} ps | {exact_line[2]:.5g} |", flush=True)
+        runs = {"cumulant": (ens, {}), "twa": (ens, {"trajectories": 2000}),
+                "maxwell_bloch": (sf.Slab(n, forward_decay=RATES["collective_decay"], decay=RATES["decay"],
+                                          dephasing=RATES["dephasing"], slices=1), {"trajectories": 2000})}
+        for method, (system, options) in runs.items():
+            start = time.perf_counter()
+            corr = sf.spectra.first_order(system, times, taus, method=method,
+                                          detector="forward" if method == "maxwell_bloch" else "collective",
+                                          **options)
+            wall = time.perf_counter() - start
+            error = agreement(corr["g1"].values, ref["g1"].values)
+            line = _line(corr)
+            rel = " | ".join(f"{100 * (a / b - 1):+.1f} %" for a, b in zip(line, exact_line))
+            print(f"| {method} | {n} | {wall:.2f} | {error:.2g} | {rel} |", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", nargs="*", choices=["peers", "scaling"], default=["peers", "scaling"])
+    parser.add_argument("--only", nargs="*", choices=["peers", "scaling", "approximations"],
+                        default=["peers", "scaling", "approximations"])
     parser.add_argument("--scaling-n", type=int, nargs="*", default=[100, 1000, 10_000])
+    parser.add_argument("--approximation-n", type=int, nargs="*", default=[100, 1000])
     args = parser.parse_args(argv)
     ours(4, "exact")
     ours(10, "permutational")  # compile outside the timings
@@ -124,6 +166,9 @@ def main(argv=None):
     if "scaling" in args.only:
         print("\n## scaling\n")
         bench_scaling(args.scaling_n)
+    if "approximations" in args.only:
+        print("\n## approximations\n")
+        bench_approximations(args.approximation_n)
 
 
 if __name__ == "__main__":

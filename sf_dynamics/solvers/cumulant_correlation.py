@@ -22,6 +22,20 @@ coupling the same equations hold for the same-emitter correlation S_a
     dP_ab/dtau  = D_a P_ab + s_a Gamma_c/2 [S_b + sum_c (thirds_c - e ([c = a] + [c = b])) P_cb]
 
 (counts, others, thirds and e as in :func:`sf_dynamics.kernels.cumulant.class_pair_rhs`).
+
+Triplet nanocrystals (dipoles x = (i, alpha), sigma-_x = |g><alpha|_i, the
+one-time variables of :mod:`sf_dynamics.kernels.triplet`): in the equation of
+sigma+_{i alpha} the coupling enters through [sigma-_{i alpha}, sigma+_{i nu}] =
+delta_{alpha nu} |g><g|_i - |nu><alpha|_i, closed at second order with the
+excited-state density matrix E_i(t + tau) and the ground population
+g_i = 1 - tr E_i:
+
+    d g[i alpha, y] / dtau = (i eps_{i alpha} - gamma_phi) g[i alpha, y] - (1/2) sum_nu Gamma^{ii}_{alpha nu} g[i nu, y]
+                             + sum_nu (E_i[alpha, nu] - delta_{alpha nu} g_i)(t + tau) (G' g)[i nu, y],
+    g(t, 0) = C(t) (3n x 3n, the NC blocks are the E_i),
+
+with G' = Gamma/2 - i Omega without the NC blocks; for one sublevel these are
+the two-level equations above.
 """
 
 from __future__ import annotations
@@ -35,7 +49,7 @@ from .._resources import check_memory
 from ..integrate.explicit import integrate_observed
 from ..kernels._jit import single_threaded
 from ._models import ClassModel, EmitterModel, check_explicit_run, choose_engine
-from .cumulant import _class_problem, _coupling_product, _emitter_problem
+from .cumulant import _class_problem, _coupling_product, _emitter_problem, _triplet_problem
 
 __all__ = ["first_order_correlation"]
 
@@ -102,20 +116,60 @@ def _emitter_parts(model, initial, collective, detector, weights):
     return y0, rhs, start, g_rhs, detect, nn
 
 
+def _triplet_parts(ensemble, initial, detector, weights):
+    n = ensemble.n
+    m = 3 * n
+    mm = m * m
+    y0, rhs, _, atol_scale = _triplet_problem(ensemble, initial)
+    gamma = ensemble.gamma_matrix()
+    omega = ensemble.omega_matrix()
+    blocks = np.kron(np.eye(n, dtype=bool), np.ones((3, 3), dtype=bool))
+    half_off = np.where(blocks, 0.0, 0.5 * gamma)
+    use_omega = bool(np.any(omega))
+    diff = half_off - omega if use_omega else None
+    # local part L = blockdiag(diag(i eps - gamma_phi) - Gamma^ii / 2), (n, 3, 3)
+    local = -0.5 * gamma.reshape(n, 3, n, 3)[np.arange(n), :, np.arange(n), :].astype(np.complex128)
+    local[:, np.arange(3), np.arange(3)] += (1j * ensemble.onsite_energies() - ensemble.dephasing).reshape(n, 3)
+    if weights is None:
+        if detector != "total":
+            raise ValueError(f"detector {detector!r}: nanocrystals detect 'total' or a far-field direction")
+        weights = gamma
+    weights = np.asarray(weights)
+
+    def start(y):
+        return y[:mm].copy()
+
+    def g_rhs(y, g):
+        c = y[:mm].reshape(m, m)
+        energies = c.reshape(n, 3, n, 3)[np.arange(n), :, np.arange(n), :]              # E_i, (n, 3, 3)
+        inversion = energies - (1.0 - np.trace(energies, axis1=1, axis2=2).real)[:, None, None] * np.eye(3)
+        g = g.reshape(m, m)
+        xr, xi = _coupling_product(half_off, omega if use_omega else None, diff, np.ascontiguousarray(g.real),
+                                   np.ascontiguousarray(g.imag))
+        blocked = g.reshape(n, 3, m)
+        coupled = (xr + 1j * xi).reshape(n, 3, m)
+        return (np.matmul(local, blocked) + np.matmul(inversion, coupled)).ravel()
+
+    def detect(g):
+        return np.sum(weights * g.reshape(m, m))
+
+    return y0, rhs, start, g_rhs, detect, mm, atol_scale
+
+
 def first_order_correlation(ensemble, times, taus, initial, detector="total", *, weights=None, rtol=1e-7,
                             atol=1e-10, progress=None, max_steps=1_000_000):
     """G1(t, tau) = sum_kl W_kl g_kl(t, tau) of the second-order cumulant expansion.
 
     Parameters
     ----------
-    ensemble : Ensemble
+    ensemble : Ensemble or NanocrystalEnsemble
         Two-level emitters (class engine for identical coupling, per-emitter
-        engine with coupling matrices).
+        engine with coupling matrices) or triplet nanocrystals (3n x 3n g).
     times, taus : ndarray
         Output times t (ps, times[0] = 0 is the excitation) and delays tau (ps, from 0).
     initial : state
     detector : {"total", "collective"}
-        W = Gamma (photons into all modes) or Gamma_c (the J- channel).
+        W = Gamma (photons into all modes) or Gamma_c (the J- channel; two-level emitters).
     weights : ndarray, shape (n, n), optional
         An explicit W (far-field detectors, per-emitter engine); overrides ``detector``.
     rtol, atol : float
@@ -131,46 +185,58 @@ def first_order_correlation(ensemble, times, taus, initial, detector="total", *,
     Raises
     ------
     ValueError
-        Nanocrystals (not implemented at this level), or a far-field detector on the class engine.
+        A far-field detector on the class engine, or the collective detector for nanocrystals.
     """
-    if ensemble.emitter_type != "two-level":
-        raise ValueError("method 'cumulant' computes two-time correlations of two-level emitters; for "
-                         "nanocrystals use method 'exact' (n <= 4)")
-    engine = choose_engine(ensemble, "emitters" if weights is not None else "auto")
-    if engine == "classes":
-        model = ClassModel.from_ensemble(ensemble)
-        y0, rhs, start, g_rhs, detect, g_size = _class_parts(model, initial, ensemble.n, detector, weights)
+    if ensemble.emitter_type == "triplet":
+        engine = "nanocrystals"
+        y0, rhs, start, g_rhs, detect, g_size, scale = _triplet_parts(ensemble, initial, detector, weights)
+        one_atol = atol * scale
+        g_atol = np.full(g_size, atol / max(ensemble.n, 1))
     else:
-        model = EmitterModel.from_ensemble(ensemble)
-        y0, rhs, start, g_rhs, detect, g_size = _emitter_parts(model, initial, ensemble.collective_decay, detector,
-                                                                 weights)
+        engine = choose_engine(ensemble, "emitters" if weights is not None else "auto")
+        if engine == "classes":
+            model = ClassModel.from_ensemble(ensemble)
+            y0, rhs, start, g_rhs, detect, g_size = _class_parts(model, initial, ensemble.n, detector, weights)
+        else:
+            model = EmitterModel.from_ensemble(ensemble)
+            y0, rhs, start, g_rhs, detect, g_size = _emitter_parts(model, initial, ensemble.collective_decay,
+                                                                     detector, weights)
+        one_atol = np.full(y0.size, atol / max(ensemble.n, 1))
+        one_atol[: model.size] = atol
+        g_atol = np.full(2 * g_size, atol / max(ensemble.n, 1))
     one = y0.size
-    check_explicit_run(ensemble, np.array([0.0, times[-1] + taus[-1]]), one + 2 * g_size, method="cumulant",
+    # a complex one-time state (nanocrystals) carries g as it is; a real one carries its real and imaginary parts
+    joint = np.iscomplexobj(y0)
+    variables = (2 if joint else 1) * one + 2 * g_size
+    check_explicit_run(ensemble, np.array([0.0, times[-1] + taus[-1]]), variables, method="cumulant",
                        max_steps=max_steps)
-    check_memory(8.0 * one * (len(times) + 4) + 16.0 * g_size * 12, parameter="times",
+    check_memory(8.0 * variables * (len(times) + 12), parameter="times",
                  what=f"cumulant moments at {len(times)} output times", alternative="fewer output times")
-    pair_atol = np.full(one, atol / max(ensemble.n, 1))
-    pair_atol[: model.size] = atol
-    aug_atol = np.concatenate([pair_atol, np.full(2 * g_size, atol / max(ensemble.n, 1))])
+    aug_atol = np.concatenate([one_atol, g_atol])
+
+    def split(z):
+        return z[one:] if joint else z[one : one + g_size] + 1j * z[one + g_size :]
+
+    def join(y, g):
+        return np.concatenate([y, g] if joint else [y, g.real, g.imag])
 
     def aug_rhs(t, z):
         y = z[:one]
-        g = z[one : one + g_size] + 1j * z[one + g_size :]
-        dg = g_rhs(y, g)
-        return np.concatenate([rhs(t, y), dg.real, dg.imag])
+        return join(rhs(t, y), g_rhs(y, split(z)))
 
     def observe(z):
-        return np.array([detect(z[one : one + g_size] + 1j * z[one + g_size :])])
+        return np.array([detect(split(z))])
 
-    threads = single_threaded() if engine == "emitters" else contextlib.nullcontext()
+    # BLAS products alternate with numba kernels: numba on the calling thread (see kernels._jit.single_threaded;
+    # measured for 4 NCs: 13 s threaded, 0.2 s serial)
+    threads = single_threaded() if engine in ("emitters", "nanocrystals") else contextlib.nullcontext()
     out = np.zeros((len(times), len(taus)), dtype=np.complex128)
     with progress_bar(progress, total=len(times) * len(taus), size=(one + 2 * g_size) * 50 * len(times),
                       desc="cumulant G1") as bar, threads:
         states, _ = integrate_observed(rhs, y0, times, lambda y: y.copy(), method="DOP853", rtol=rtol,
-                                       atol=pair_atol, max_steps=max_steps)
+                                       atol=one_atol, max_steps=max_steps)
         for i, (t, y) in enumerate(zip(times, states)):
-            g0 = start(y)
-            z0 = np.concatenate([y, g0.real, g0.imag])
+            z0 = join(y, start(y))
             obs, _ = integrate_observed(aug_rhs, z0, t + taus, observe, method="DOP853", rtol=rtol, atol=aug_atol,
                                         max_steps=max_steps)
             out[i] = obs[:, 0]

@@ -70,8 +70,6 @@ def _choose(system, initial, detector, method):
         reason = _MODULES[name].unsupported_reason(system, initial) or _detector_reason(name, system, detector)
         if reason is None and name == "permutational" and detector != "collective":
             reason = "it detects the collective channel only (detector='collective')"
-        if reason is None and name == "cumulant" and system.emitter_type != "two-level":
-            reason = "its two-time correlations are for two-level emitters (nanocrystals: 'exact', n <= 4)"
         if reason is None and name == "cumulant" and isinstance(detector, FarField) and system.spectrum is not None:
             reason = "a far-field detector needs per-emitter amplitudes, but this ensemble is a continuous spectrum"
         if reason is None:

@@ -132,6 +132,7 @@ def test_bad_delays_detectors_and_methods_are_refused():
     with pytest.raises(ValueError, match="method must be one of"):
         sf.spectra.first_order(ens, t, [0, 1], method="meanfield")
     with pytest.raises(ValueError, match="two-level"):
-        sf.spectra.first_order(sf.NanocrystalEnsemble(2, collective_decay=1.0), t, [0, 1], method="cumulant")
+        sf.spectra.first_order(sf.NanocrystalEnsemble(2, collective_decay=1.0), t, [0, 1], method="cumulant",
+                               detector="collective")
     with pytest.raises(ValueError, match="unknown option"):
         sf.spectra.first_order(ens, t, [0, 1], n_trajectories=3)
