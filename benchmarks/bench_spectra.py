@@ -6,9 +6,13 @@
    (b) ``permutational`` against QuTiP piqs (Dicke Liouvillian) + ``correlation_2op_2t``, N = 10-40.
    Problem: collective decay 1, local decay 0.1, dephasing 0.5, excited at t = 0, 11 times over
    2 ln(N)/N and 101 delays over 4 ln(N)/N + 2 ps. Agreement = max |G1 - G1_peer| / max |G1_peer|.
-2. ``scaling``: the spectrum of N identical emitters with local decay and dephasing (same rates), 21 times and
-   401 delays, both over 8 ln(N)/N (``permutational``, collective channel, rtol 1e-6), and of N = 10^6 emitters
-   in K = 101 spectral classes (Gaussian line of FWHM 0.5 N Gamma_c, ``cumulant``).
+2. ``scaling``: the spectrum of N identical emitters with local decay and dephasing (same rates), 21 times
+   over 8 ln(N)/N and 401 delays over 2 ln(N)/N (G1 has decayed to < 1 % there; ``permutational``, collective
+   channel, rtol 1e-5), of N = 10^6 emitters in K = 101 spectral classes (Gaussian line of FWHM 0.5 N
+   Gamma_c, ``cumulant``), and of 1000 dipoles on a 10 x 10 x 10 cubic lattice (spacing 0.25 wavelengths,
+   along z, free-space Green's-tensor Gamma and Omega, dephasing 0.5) seen in one far-field direction
+   (``cumulant`` per emitter; 21 times over 12 ln(n)/lambda_max, 201 delays over 4 ln(n)/lambda_max with
+   lambda_max the largest decay-matrix eigenvalue).
 3. ``approximations``: the approximate methods against ``permutational`` on the same problem (same rates,
    collective channel, 41 times over 16 ln(N)/N, 81 delays over 8 ln(N)/N): ``cumulant`` (second order),
    ``twa`` (2000 trajectories, class spin) and ``maxwell_bloch`` (one slice = a point-like ensemble, 2000
@@ -18,7 +22,7 @@
 Usage::
 
     python benchmarks/bench_spectra.py [--only peers scaling approximations] [--scaling-n 100 1000 10000]
-        [--approximation-n 100 1000]
+        [--lattice-side 10] [--approximation-n 100 1000]
 """
 
 from __future__ import annotations
@@ -95,26 +99,44 @@ def _summary(corr):
     return f"{peak_fwhm(spec['omega'].values, spec.values):.4g} | {tau_c:.4g} | {photons}"
 
 
-def bench_scaling(sizes=(100, 1000, 10_000)):
+def lattice_dipoles(side, spacing=0.25):
+    """side^3 dipoles along z on a cubic lattice (spacing in wavelengths): ensemble, positions, dipoles."""
+    axis = np.arange(side) * spacing
+    positions = np.array(np.meshgrid(axis, axis, axis, indexing="ij")).reshape(3, -1).T
+    dipoles = np.tile([0.0, 0.0, 1.0], (side**3, 1))
+    gamma, omega = sf.geometry.green_couplings(positions, dipoles, wavelength=1.0, gamma=1.0)
+    return sf.Ensemble(side**3, gamma_matrix=gamma, omega_matrix=omega, dephasing=0.5), positions, dipoles
+
+
+def bench_scaling(sizes=(100, 1000, 10_000), lattice_side=10):
     print("| method | N | times x delays | wall time (s) | line FWHM (rad/ps) | tau_c (ps) | sum rule: "
           "int S / photons |")
     print("|---|---|---|---|---|---|---|")
     for n in sizes:
-        window = 8 * np.log(n) / n
-        times, taus = np.linspace(0, window, 21), np.linspace(0, window, 401)
+        times, taus = np.linspace(0, 8 * np.log(n) / n, 21), np.linspace(0, 2 * np.log(n) / n, 401)
         start = time.perf_counter()
-        corr = sf.spectra.first_order(sf.Ensemble(n, **RATES), times, taus, detector="collective", rtol=1e-6)
+        corr = sf.spectra.first_order(sf.Ensemble(n, **RATES), times, taus, detector="collective", rtol=1e-5)
         wall = time.perf_counter() - start
         print(f"| permutational | {n} | 21 x 401 | {wall:.1f} | {_summary(corr)} |", flush=True)
     n = 10**6
     spectrum = sf.Spectrum.gaussian(fwhm=0.5 * n * RATES["collective_decay"], classes=101)
     ens = sf.Ensemble(n, spectrum=spectrum, **RATES)
-    window = 8 * np.log(n) / n
-    times, taus = np.linspace(0, window, 21), np.linspace(0, window, 401)
+    times, taus = np.linspace(0, 8 * np.log(n) / n, 21), np.linspace(0, 2 * np.log(n) / n, 401)
     start = time.perf_counter()
     corr = sf.spectra.first_order(ens, times, taus, method="cumulant", detector="collective")
     wall = time.perf_counter() - start
     print(f"| cumulant, 101 classes | {n} | 21 x 401 | {wall:.1f} | {_summary(corr)} |", flush=True)
+    if lattice_side:
+        ens, positions, dipoles = lattice_dipoles(lattice_side)
+        largest = float(np.linalg.eigvalsh(ens.gamma_matrix())[-1])
+        times = np.linspace(0, 12 * np.log(ens.n) / largest, 21)
+        taus = np.linspace(0, 4 * np.log(ens.n) / largest, 201)
+        detector = sf.spectra.FarField([1.0, 0.0, 0.0], [0.0, 0.0, 1.0], positions, 1.0, dipoles=dipoles)
+        start = time.perf_counter()
+        corr = sf.spectra.first_order(ens, times, taus, method="cumulant", detector=detector)
+        wall = time.perf_counter() - start
+        print(f"| cumulant, lattice dipoles, far field | {ens.n} | 21 x 201 | {wall:.1f} | {_summary(corr)} |",
+              flush=True)
 
 
 def _line(corr):
@@ -157,6 +179,7 @@ def main(argv=None):
                         default=["peers", "scaling", "approximations"])
     parser.add_argument("--scaling-n", type=int, nargs="*", default=[100, 1000, 10_000])
     parser.add_argument("--approximation-n", type=int, nargs="*", default=[100, 1000])
+    parser.add_argument("--lattice-side", type=int, default=10, help="dipoles per lattice edge (0: skip the row)")
     args = parser.parse_args(argv)
     ours(4, "exact")
     ours(10, "permutational")  # compile outside the timings
@@ -165,7 +188,7 @@ def main(argv=None):
         bench_peers()
     if "scaling" in args.only:
         print("\n## scaling\n")
-        bench_scaling(args.scaling_n)
+        bench_scaling(args.scaling_n, args.lattice_side)
     if "approximations" in args.only:
         print("\n## approximations\n")
         bench_approximations(args.approximation_n)

@@ -24,6 +24,26 @@ def test_simulate_writes_csv_netcdf_and_png_and_prints_observables(tmp_path, cap
     assert np.all(res.intensity >= 0)
 
 
+def test_spectrum_writes_spectrum_g1_and_figure_and_prints_the_line(tmp_path, capsys):
+    import xarray as xr
+
+    code = main(["spectrum", "--n", "40", "--collective-decay", "0.05", "--dephasing", "0.02", "--points", "81",
+                 "--out", str(tmp_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "line FWHM" in out and "tau_c" in out and "permutational" in out
+    spectrum = xr.load_dataset(tmp_path / "spectrum.nc")
+    g1 = xr.load_dataset(tmp_path / "g1.nc")
+    assert spectrum["spectrogram"].dims == ("time", "filter_omega")
+    assert abs(float(g1["g1_abs"][0]) - 1.0) < 1e-12
+    # the printed photon number is the spectrum's integral (sum rule) and the file's provenance names the method
+    photons = float(out.split("photons")[1].split()[0])
+    integral = float(spectrum["spectrum"].sum()) * float(spectrum["omega"][1] - spectrum["omega"][0]) / (2 * np.pi)
+    assert abs(integral / photons - 1) < 2e-3
+    assert spectrum.attrs["provenance_method"] == "permutational"
+    assert (tmp_path / "spectrum.png").stat().st_size > 1000 and (tmp_path / "g1.csv").exists()
+
+
 @pytest.mark.parametrize(
     "argv, flag",
     [
@@ -35,6 +55,9 @@ def test_simulate_writes_csv_netcdf_and_png_and_prints_observables(tmp_path, cap
         (["simulate", "--decay", "-1"], "--decay"),
         (["simulate", "--method", "magic"], "--method"),
         (["sweep", "--temperatures", "-3"], "--temperatures"),
+        (["spectrum", "--wavelength", "0"], "--wavelength"),
+        (["spectrum", "--filter-fwhm", "-1"], "--filter-fwhm"),
+        (["spectrum", "--method", "maxwell_bloch"], "--method"),
         (["sweep", "--n", "x"], "--n"),
     ],
 )

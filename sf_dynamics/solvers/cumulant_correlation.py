@@ -40,7 +40,7 @@ the two-level equations above.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 
 import numpy as np
 
@@ -53,9 +53,12 @@ from .cumulant import _class_problem, _coupling_product, _emitter_problem, _trip
 
 __all__ = ["first_order_correlation"]
 
+#: Runge-Kutta method of the regression runs (see sf_dynamics.integrate.explicit)
+INTEGRATOR = "DOP853"
 
-def _class_parts(model, initial, n_total, detector, weights):
-    if weights is not None:
+
+def _class_parts(model, initial, n_total, detector, amplitudes):
+    if amplitudes is not None:
         raise ValueError("detector: a far-field detector needs per-emitter amplitudes (engine 'emitters'), but "
                          "this ensemble runs in spectral classes; give it per-emitter detunings")
     k = model.size
@@ -70,25 +73,41 @@ def _class_parts(model, initial, n_total, detector, weights):
         cr, ci = y[k : k + kk].reshape(k, k), y[k + kk : k + 2 * kk].reshape(k, k)
         return np.concatenate([y[:k].astype(np.complex128), (cr + 1j * ci).ravel()])
 
+    arange = np.arange(k)
+    pair_detect = model.counts[:, None] * pair_weight
+
     def g_rhs(y, g):
         s = 2.0 * y[:k] - 1.0
-        self_, pair = g[:k], g[k:].reshape(k, k)
-        diagonal = np.diagonal(pair)
+        self_, pair = g[:k], g[k:].reshape(k, k, -1)
+        diagonal = pair[arange, arange]
         # sum_c (others_c - e [c = b]) P_cb and sum_c (thirds_c - e ([c = a] + [c = b])) P_cb, in O(K^2)
-        d_self = damping * self_ + s * half * (model.others @ pair - model.exclude * diagonal)
-        thirds = (model.thirds @ pair)[None, :] - model.exclude * (pair + diagonal[None, :])
-        d_pair = damping[:, None] * pair + (s * half)[:, None] * (self_[None, :] + thirds)
-        return np.concatenate([d_self, d_pair.ravel()])
+        d_self = damping[:, None] * self_ + (s * half)[:, None] * (np.tensordot(model.others, pair, axes=1)
+                                                                   - model.exclude * diagonal)
+        thirds = np.tensordot(model.thirds, pair, axes=1)[None] - model.exclude * (pair + diagonal[None])
+        d_pair = damping[:, None, None] * pair + (s * half)[:, None, None] * (self_[None] + thirds)
+        return np.concatenate([d_self, d_pair.reshape(k * k, -1)])
 
     def detect(g):
-        self_, pair = g[:k], g[k:].reshape(k, k)
-        return self_weight * (model.counts @ self_) + model.gamma_c * np.sum(model.counts[:, None] * pair_weight
-                                                                               * pair)
+        self_, pair = g[:k], g[k:].reshape(k, k, -1)
+        return self_weight * (model.counts @ self_) + model.gamma_c * np.tensordot(pair_detect, pair, axes=2)
 
     return y0, rhs, start, g_rhs, detect, k + kk
 
 
-def _emitter_parts(model, initial, collective, detector, weights):
+def _passive_columns(weights, amplitudes):
+    """(start columns, detect, columns) for g = (rows, columns): the l index of g_kl is a spectator in tau.
+
+    A rank-one detector, W_kl = conj(a_k) a_l (collective channel, far field), needs only v = g a (one column):
+    G1 = conj(a) . v. Otherwise every column is carried and G1 = sum_kl W_kl g_kl. ``detect`` takes g of shape
+    (rows, columns, c) for c start times at once.
+    """
+    if amplitudes is not None:
+        amplitudes = np.asarray(amplitudes, dtype=np.complex128)
+        return (lambda c: (c @ amplitudes)[:, None]), (lambda g: np.conj(amplitudes) @ g[:, 0, :]), 1
+    return (lambda c: c), (lambda g: np.tensordot(weights, g, axes=2)), weights.shape[0]
+
+
+def _emitter_parts(model, initial, amplitudes):
     size = model.size
     nn = size * size
     y0, rhs, _ = _emitter_problem(model, initial)
@@ -96,27 +115,27 @@ def _emitter_parts(model, initial, collective, detector, weights):
     omega = model.omega if model.has_omega else None
     diff = half_gamma - omega if omega is not None else None
     damping = (1j * model.detunings - 0.5 * np.diag(model.gamma) - model.dephasing - 0.5 * model.pumping)
-    if weights is None:
-        weights = np.full((size, size), collective) if detector == "collective" else model.gamma
-    weights = np.asarray(weights)
+    columns, detect_columns, cols = _passive_columns(model.gamma, amplitudes)
 
     def start(y):
-        return (y[size : size + nn] + 1j * y[size + nn : size + 2 * nn]).astype(np.complex128)
+        c = (y[size : size + nn] + 1j * y[size + nn : size + 2 * nn]).reshape(size, size)
+        return np.ascontiguousarray(columns(c)).ravel()
 
     def g_rhs(y, g):
         s = 2.0 * y[:size] - 1.0
-        g = g.reshape(size, size)
+        batch = g.shape[1]
+        g = g.reshape(size, cols * batch)
         xr, xi = _coupling_product(half_gamma, omega, diff, np.ascontiguousarray(g.real),
                                    np.ascontiguousarray(g.imag))
-        return (damping[:, None] * g + s[:, None] * (xr + 1j * xi)).ravel()
+        return (damping[:, None] * g + s[:, None] * (xr + 1j * xi)).reshape(size * cols, batch)
 
     def detect(g):
-        return np.sum(weights * g.reshape(size, size))
+        return detect_columns(g.reshape(size, cols, -1))
 
-    return y0, rhs, start, g_rhs, detect, nn
+    return y0, rhs, start, g_rhs, detect, size * cols
 
 
-def _triplet_parts(ensemble, initial, detector, weights):
+def _triplet_parts(ensemble, initial, amplitudes):
     n = ensemble.n
     m = 3 * n
     mm = m * m
@@ -130,34 +149,31 @@ def _triplet_parts(ensemble, initial, detector, weights):
     # local part L = blockdiag(diag(i eps - gamma_phi) - Gamma^ii / 2), (n, 3, 3)
     local = -0.5 * gamma.reshape(n, 3, n, 3)[np.arange(n), :, np.arange(n), :].astype(np.complex128)
     local[:, np.arange(3), np.arange(3)] += (1j * ensemble.onsite_energies() - ensemble.dephasing).reshape(n, 3)
-    if weights is None:
-        if detector != "total":
-            raise ValueError(f"detector {detector!r}: nanocrystals detect 'total' or a far-field direction")
-        weights = gamma
-    weights = np.asarray(weights)
+    columns, detect_columns, cols = _passive_columns(gamma, amplitudes)
 
     def start(y):
-        return y[:mm].copy()
+        return np.ascontiguousarray(columns(y[:mm].reshape(m, m))).ravel()
 
     def g_rhs(y, g):
         c = y[:mm].reshape(m, m)
         energies = c.reshape(n, 3, n, 3)[np.arange(n), :, np.arange(n), :]              # E_i, (n, 3, 3)
         inversion = energies - (1.0 - np.trace(energies, axis1=1, axis2=2).real)[:, None, None] * np.eye(3)
-        g = g.reshape(m, m)
+        batch = g.shape[1]
+        g = g.reshape(m, cols * batch)
         xr, xi = _coupling_product(half_off, omega if use_omega else None, diff, np.ascontiguousarray(g.real),
                                    np.ascontiguousarray(g.imag))
-        blocked = g.reshape(n, 3, m)
-        coupled = (xr + 1j * xi).reshape(n, 3, m)
-        return (np.matmul(local, blocked) + np.matmul(inversion, coupled)).ravel()
+        blocked = g.reshape(n, 3, cols * batch)
+        coupled = (xr + 1j * xi).reshape(n, 3, cols * batch)
+        return (np.matmul(local, blocked) + np.matmul(inversion, coupled)).reshape(m * cols, batch)
 
     def detect(g):
-        return np.sum(weights * g.reshape(m, m))
+        return detect_columns(g.reshape(m, cols, -1))
 
-    return y0, rhs, start, g_rhs, detect, mm, atol_scale
+    return y0, rhs, start, g_rhs, detect, m * cols, atol_scale
 
 
-def first_order_correlation(ensemble, times, taus, initial, detector="total", *, weights=None, rtol=1e-7,
-                            atol=1e-10, progress=None, max_steps=1_000_000):
+def first_order_correlation(ensemble, times, taus, initial, detector="total", *, amplitudes=None, engine="auto",
+                            rtol=1e-7, atol=1e-10, progress=None, max_steps=1_000_000):
     """G1(t, tau) = sum_kl W_kl g_kl(t, tau) of the second-order cumulant expansion.
 
     Parameters
@@ -170,8 +186,13 @@ def first_order_correlation(ensemble, times, taus, initial, detector="total", *,
     initial : state
     detector : {"total", "collective"}
         W = Gamma (photons into all modes) or Gamma_c (the J- channel; two-level emitters).
-    weights : ndarray, shape (n, n), optional
-        An explicit W (far-field detectors, per-emitter engine); overrides ``detector``.
+    amplitudes : ndarray of complex, shape (n,) or (3n,), optional
+        Field amplitudes a_k of a far-field detector, W_kl = conj(a_k) a_l
+        (per-emitter engine, nanocrystals); overrides ``detector``. A rank-one
+        W (this, or the collective channel on the per-emitter engine)
+        propagates only the vector g a instead of the n x n matrix g.
+    engine : {"auto", "classes", "emitters"}
+        Two-level emitters: as in method ``cumulant`` (a far field needs ``emitters``).
     rtol, atol : float
         Tolerances of the Runge-Kutta integrator (atol scaled by 1/N on pair quantities).
     progress : bool or None
@@ -189,56 +210,120 @@ def first_order_correlation(ensemble, times, taus, initial, detector="total", *,
     """
     if ensemble.emitter_type == "triplet":
         engine = "nanocrystals"
-        y0, rhs, start, g_rhs, detect, g_size, scale = _triplet_parts(ensemble, initial, detector, weights)
+        if amplitudes is None and detector != "total":
+            raise ValueError(f"detector {detector!r}: nanocrystals detect 'total' or a far-field direction")
+        y0, rhs, start, g_rhs, detect, g_size, scale = _triplet_parts(ensemble, initial, amplitudes)
         one_atol = atol * scale
         g_atol = np.full(g_size, atol / max(ensemble.n, 1))
     else:
-        engine = choose_engine(ensemble, "emitters" if weights is not None else "auto")
+        engine = choose_engine(ensemble, "emitters" if amplitudes is not None and engine == "auto" else engine)
         if engine == "classes":
             model = ClassModel.from_ensemble(ensemble)
-            y0, rhs, start, g_rhs, detect, g_size = _class_parts(model, initial, ensemble.n, detector, weights)
+            y0, rhs, start, g_rhs, detect, g_size = _class_parts(model, initial, ensemble.n, detector, amplitudes)
         else:
             model = EmitterModel.from_ensemble(ensemble)
-            y0, rhs, start, g_rhs, detect, g_size = _emitter_parts(model, initial, ensemble.collective_decay,
-                                                                     detector, weights)
+            if amplitudes is None and detector == "collective":
+                amplitudes = np.full(model.size, np.sqrt(ensemble.collective_decay))
+            y0, rhs, start, g_rhs, detect, g_size = _emitter_parts(model, initial, amplitudes)
         one_atol = np.full(y0.size, atol / max(ensemble.n, 1))
         one_atol[: model.size] = atol
         g_atol = np.full(2 * g_size, atol / max(ensemble.n, 1))
     one = y0.size
     # a complex one-time state (nanocrystals) carries g as it is; a real one carries its real and imaginary parts
     joint = np.iscomplexobj(y0)
-    variables = (2 if joint else 1) * one + 2 * g_size
+    # carry the g columns of all start times in one run when together they are smaller than the one-time state
+    # (rank-one detectors per emitter: the run is dominated by the n^2 moments, integrated once); otherwise one
+    # regression run per start time (spectral classes, n x n g), each with the one-time moments alongside
+    together = 2 * g_size * len(times) <= one
+    width = len(times) if together else 1
+    variables = (2 if joint else 1) * one + 2 * g_size * width
     check_explicit_run(ensemble, np.array([0.0, times[-1] + taus[-1]]), variables, method="cumulant",
                        max_steps=max_steps)
-    check_memory(8.0 * variables * (len(times) + 12), parameter="times",
-                 what=f"cumulant moments at {len(times)} output times", alternative="fewer output times")
-    aug_atol = np.concatenate([one_atol, g_atol])
+    check_memory(8.0 * variables * 14 + 8.0 * one * (0 if together else len(times)), parameter="times",
+                 what=f"second-order correlations at {len(times)} start times", alternative="fewer output times")
+    points, owners = _observation_schedule(times, taus)
+    out = np.zeros((len(times), len(taus)), dtype=np.complex128)
+    # BLAS products alternate with numba kernels: numba on the calling thread (see kernels._jit.single_threaded;
+    # measured: 4 NCs 13 s threaded, 0.2 s serial; 10^6 emitters in 101 classes 22 s and 21 s)
+    threads = single_threaded()
+    advance = functools.partial(_advance, rhs, g_rhs, detect, joint=joint, one_atol=one_atol, g_atol=g_atol,
+                                rtol=rtol, max_steps=max_steps)
+    with progress_bar(progress, total=len(times), size=variables * 50, desc="cumulant G1") as bar, threads:
+        if together:
+            y, columns = y0, np.zeros((g_size, 0), dtype=np.complex128)
+            for i, t in enumerate(times):
+                if i > 0:
+                    y, columns = advance(y, columns, times[i - 1], t, points, owners, out)
+                columns = np.concatenate([columns, start(y)[:, None]], axis=1)
+                out[i, 0] = detect(columns[:, -1:])[0]
+                bar.update(1)
+            advance(y, columns, times[-1], times[-1] + taus[-1], points, owners, out)
+        else:
+            states, _ = integrate_observed(rhs, y0, times, lambda y: y.copy(), method=INTEGRATOR, rtol=rtol,
+                                           atol=one_atol, max_steps=max_steps)
+            for i, (t, y) in enumerate(zip(times, states)):
+                column = start(y)[:, None]
+                row = out[i : i + 1]
+                row[0, 0] = detect(column)[0]
+                advance(y, column, t, t + taus[-1], t + taus[1:], [[(0, j)] for j in range(1, len(taus))], row)
+                bar.update(1)
+    return out
+
+
+def _observation_schedule(times, taus):
+    """Sorted distinct absolute times s = t_k + tau_j (j >= 1) and, per s, the (k, j) it serves."""
+    values = (times[:, None] + taus[None, 1:]).ravel()
+    keys = np.stack(np.meshgrid(np.arange(len(times)), np.arange(1, len(taus)), indexing="ij"), axis=-1).reshape(-1, 2)
+    order = np.argsort(values, kind="stable")
+    values, keys = values[order], keys[order]
+    scale = 1e-12 * max(1.0, float(np.max(np.abs(values))))
+    new = np.concatenate([[True], np.diff(values) > scale])
+    starts = np.flatnonzero(new)
+    groups = np.split(keys, starts[1:])
+    return values[starts], groups
+
+
+def _advance(rhs, g_rhs, detect, y, columns, t0, t1, points, owners, out, *, joint, one_atol, g_atol, rtol,
+             max_steps):
+    """Integrate the one-time state and the g columns from t0 to t1; G1 at the points in (t0, t1] into ``out``.
+
+    ``points`` are sorted absolute times and ``owners[i]`` the (column k, delay index j) entries of ``out``
+    that point i fills.
+    """
+    one, (g_size, batch) = y.size, columns.shape
+    lo, hi = np.searchsorted(points, [t0, t1], side="right")
+    sample_times = np.concatenate([[t0], points[lo:hi]])
+    if t1 > sample_times[-1]:
+        sample_times = np.append(sample_times, t1)
 
     def split(z):
-        return z[one:] if joint else z[one : one + g_size] + 1j * z[one + g_size :]
+        g = z[one:] if joint else z[one : one + g_size * batch] + 1j * z[one + g_size * batch :]
+        return g.reshape(g_size, batch)
 
-    def join(y, g):
-        return np.concatenate([y, g] if joint else [y, g.real, g.imag])
+    def join(state, g):
+        g = g.ravel()
+        return np.concatenate([state, g] if joint else [state, g.real, g.imag])
 
     def aug_rhs(t, z):
-        y = z[:one]
-        return join(rhs(t, y), g_rhs(y, split(z)))
+        state = z[:one]
+        return join(rhs(t, state), g_rhs(state, split(z)))
+
+    final = [None]
+    count = [0]
 
     def observe(z):
-        return np.array([detect(split(z))])
+        count[0] += 1
+        if count[0] == len(sample_times):
+            final[0] = z.copy()
+        return detect(split(z))
 
-    # BLAS products alternate with numba kernels: numba on the calling thread (see kernels._jit.single_threaded;
-    # measured for 4 NCs: 13 s threaded, 0.2 s serial)
-    threads = single_threaded() if engine in ("emitters", "nanocrystals") else contextlib.nullcontext()
-    out = np.zeros((len(times), len(taus)), dtype=np.complex128)
-    with progress_bar(progress, total=len(times) * len(taus), size=(one + 2 * g_size) * 50 * len(times),
-                      desc="cumulant G1") as bar, threads:
-        states, _ = integrate_observed(rhs, y0, times, lambda y: y.copy(), method="DOP853", rtol=rtol,
-                                       atol=one_atol, max_steps=max_steps)
-        for i, (t, y) in enumerate(zip(times, states)):
-            z0 = join(y, start(y))
-            obs, _ = integrate_observed(aug_rhs, z0, t + taus, observe, method="DOP853", rtol=rtol, atol=aug_atol,
-                                        max_steps=max_steps)
-            out[i] = obs[:, 0]
-            bar.update(len(taus))
-    return out
+    atol = np.concatenate([one_atol, np.tile(g_atol.reshape(-1 if joint else 2, g_size)[..., None],
+                                             (1, 1, batch)).ravel()])
+    values, _ = integrate_observed(aug_rhs, join(y, columns), sample_times, observe, method=INTEGRATOR,
+                                   rtol=rtol, atol=atol, max_steps=max_steps)
+    for row in range(1, hi - lo + 1):   # sample row r is the scheduled point lo + r - 1
+        for k, j in owners[lo + row - 1]:
+            if k < batch:
+                out[k, j] = values[row, k]
+    z = final[0]
+    return z[:one], split(z)

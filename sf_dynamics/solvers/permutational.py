@@ -101,17 +101,21 @@ def initial_sectors(n: int, n_ladders: int, initial):
     return pop, coh
 
 
-def _sector_solver(n, n_ladders, q, rates, shift, tol, transpose=False):
+def _sector_solver(n, n_ladders, q, rates, shift, tol, transpose=False, real=False):
     """Return solve(alpha, rhs, x) for (I - alpha M) x = rhs on sector q (M^T with ``transpose``).
 
     The within-row factorisation is cached for the last alpha (the SDIRK
     stages of one step share it). The transposed solves propagate row
-    vectors (observables) backwards: d l / d tau = M^T l.
+    vectors (observables) backwards: d l / d tau = M^T l. Without a shift
+    (common detuning) every sector's generator is real: ``real`` then solves
+    in real arithmetic (for real right-hand sides).
     """
     offsets, lmax = kb.sector_layout(n, n_ladders, q)
     pre = kb.ladder_prefactors(n, n_ladders, rates[0], rates[1], rates[3], rates[2])
     inner_tol = min(1e-14, tol * 1e-3)
-    dtype = np.complex128 if q else np.float64
+    if real and shift != 0:
+        raise ValueError("a shifted (detuned) sector is complex")
+    dtype = np.complex128 if q and not real else np.float64
     size = offsets[-1]
     sub, cp, winv = (np.empty(size, dtype=dtype) for _ in range(3))
     table = kb.row_coupling_table(q, n, offsets, lmax, pre, rates[2] > 0.0, transpose)
@@ -379,9 +383,10 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
                                           stiffness=stiffness, max_steps=max_steps, progress=bar, dense=True)
         # populations[k] = y(t_k) = rho(t_k) J+ in the q = 1 sector (real); l(tau) is collected in blocks
         # and contracted with all of them at once (each array read once per block)
-        solve1, *_ = _sector_solver(n, count, 1, rates, -1j * ensemble.common_detuning, tol, transpose=True)
-        block = np.empty((max(1, min(len(taus), 2**28 // (16 * populations.shape[1]))), populations.shape[1]),
-                         dtype=np.complex128)
+        # the common detuning commutes with every process: l(tau) is propagated without it (real arithmetic,
+        # twice as fast as complex) and G1 multiplied by its phase e^{i delta tau} at the end
+        solve1, *_ = _sector_solver(n, count, 1, rates, 0.0, tol, transpose=True, real=True)
+        block = np.empty((max(1, min(len(taus), 2**28 // (8 * populations.shape[1]))), populations.shape[1]))
         filled, contracted = [0], []
 
         def collect(row=None):
@@ -389,11 +394,12 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
                 block[filled[0]] = row
                 filled[0] += 1
             if filled[0] == len(block) or (row is None and filled[0]):
-                contracted.append(np.conj(kb.contract_rows(block[: filled[0]], populations, nb.get_num_threads())))
+                contracted.append(kb.contract_rows(block[: filled[0]], populations, nb.get_num_threads()))
                 filled[0] = 0
             return np.zeros(0)
 
-        integrate_linear(solve1, raise_amp.astype(np.complex128), taus, collect, tol=tol, stiffness=stiffness,
-                         max_steps=max_steps, progress=bar, dense=True)
+        integrate_linear(solve1, raise_amp, taus, collect, tol=tol, stiffness=stiffness, max_steps=max_steps,
+                         progress=bar, dense=True)
         collect()
-    return ensemble.collective_decay * np.ascontiguousarray(np.concatenate(contracted).T)
+    phase = ensemble.collective_decay * np.exp(1j * ensemble.common_detuning * np.asarray(taus))
+    return np.ascontiguousarray(np.concatenate(contracted).T) * phase[None, :]

@@ -165,8 +165,7 @@ def first_order(system, times, taus, *, method="auto", detector="total", initial
             progress=options.get("progress"))
     elif name == "cumulant":
         g1 = cumulant_correlation.first_order_correlation(
-            system, run_times, taus, initial, detector if amplitudes is None else "total",
-            weights=None if amplitudes is None else np.conj(amplitudes)[:, None] * amplitudes[None, :],
+            system, run_times, taus, initial, detector if amplitudes is None else "total", amplitudes=amplitudes,
             rtol=options.get("rtol") or 1e-7, atol=options.get("atol") or 1e-10,
             progress=options.get("progress"), max_steps=options.get("max_steps", 1_000_000))
     elif name in SHOT_METHODS:

@@ -38,9 +38,9 @@ def test_spectral_classes_equal_per_emitter_equations(detector):
     n = 6
     ens = sf.Ensemble(n, collective_decay=1.0, decay=0.2, dephasing=0.1, detunings=np.linspace(-0.5, 0.5, n))
     times, taus = np.linspace(0, 2, 5), np.linspace(0, 4, 41)
-    weights = ens.gamma_matrix() if detector == "total" else np.full((n, n), 1.0)
     classes = first_order_correlation(ens, times, taus, EXCITED, detector, rtol=1e-10, atol=1e-13)
-    emitters = first_order_correlation(ens, times, taus, EXCITED, detector, weights=weights, rtol=1e-10,
+    # per emitter: the total detector carries the n x n matrix g, the collective one only the vector g a
+    emitters = first_order_correlation(ens, times, taus, EXCITED, detector, engine="emitters", rtol=1e-10,
                                        atol=1e-13)
     assert np.abs(classes - emitters).max() < 1e-7 * np.abs(classes).max()
 
