@@ -84,25 +84,30 @@ def first_order(system, times, taus, *, method="auto", detector="total", initial
 
     Parameters
     ----------
-    system : Ensemble or NanocrystalEnsemble
+    system : Ensemble, NanocrystalEnsemble or Slab
     times : array_like
         Output times t (ps), >= 0, strictly increasing; the system is excited at t = 0.
     taus : array_like
         Delays tau (ps): 0, dtau, 2 dtau, ... (equally spaced).
-    method : {"auto", "permutational", "exact", "cumulant"}
+    method : {"auto", "permutational", "exact", "cumulant", "maxwell_bloch", "twa"}
         ``permutational`` (identical emitters, collective channel),
-        ``exact`` (n <= 10 emitters, n <= 4 nanocrystals, any detector) or
-        ``cumulant`` (two-level emitters of any number: spectral classes, or
-        per emitter with coupling matrices; second order, see
-        docs/validation.md for its errors); ``auto`` takes the first that can.
-    detector : {"total", "collective"} or FarField
+        ``exact`` (n <= 10 emitters, n <= 4 nanocrystals, any detector),
+        ``cumulant`` (any number of two-level emitters: spectral classes, or
+        per emitter with coupling matrices; triplet nanocrystals; second
+        order, see docs/validation.md for its errors), ``maxwell_bloch`` (a
+        Slab's exit-face field, noise-initiated trajectories) or ``twa``
+        (truncated-Wigner trajectories: collective channel or far field;
+        never chosen by ``auto``); ``auto`` takes the first that can.
+    detector : {"total", "collective", "forward"} or FarField
         See :data:`DETECTORS`; a :class:`~sf_dynamics.spectra.FarField`
         gives photons/ps/sr in one direction and polarisation (``exact``,
-        and ``cumulant`` per emitter).
+        ``cumulant`` per emitter and for nanocrystals, ``twa`` per emitter).
     initial : str or state
     options, **kwargs
         ``rtol`` (permutational default 1e-8, cumulant 1e-7), ``atol``
-        (cumulant, default 1e-10), ``progress``, ``max_steps``.
+        (cumulant, default 1e-10), ``progress``, ``max_steps``; for the
+        sampling methods also ``trajectories``, ``seed``, ``shots``, ``dt``
+        and (``twa``) ``engine``, as in their one-time solvers.
 
     Returns
     -------
@@ -112,13 +117,17 @@ def first_order(system, times, taus, *, method="auto", detector="total", initial
         ``photons`` (emitted into the detector over the time window),
         ``tau_step_ps``, ``resolution_rad_per_ps`` (2 pi / tau_max),
         ``nyquist_rad_per_ps`` (pi / dtau) and ``decayed_to`` (|G1(tau_max)| / |G1(0)|
-        of the time-integrated correlation).
+        of the time-integrated correlation). Sampling methods add ``g1_sem``
+        (standard error of the mean) and ``shot_field`` (single shots' classical
+        field over ``record_time``, for :func:`~sf_dynamics.spectra.shot_spectra`)
+        and the attributes ``trajectories_done`` and ``partial``.
 
     Raises
     ------
     ValueError
         For bad times or delays, an unknown detector or method, a detector the
-        system does not have (collective without collective decay), or a
+        system does not have (collective without collective decay, forward
+        without a Slab), options of a sampling method given to another, or a
         problem no correlation method can represent.
 
     Warns
