@@ -33,6 +33,8 @@ _UNITS = {
     "class": "excitation probability",
     "forward": "photons/ps",
     "trace": "probability",
+    "g2": "dimensionless (collective channel, equal time)",
+    "pair": "photon pairs/ps^2 (Gamma_c^2 <J+ J+ J- J->)",
 }
 
 _CSV_MAGIC = "# sf_dynamics result: "

@@ -413,27 +413,34 @@ def solve_shifted(x, b, alpha, q, n, offsets, lmax, table, pumping, sub, cp, win
 
 @nb.njit(**_JIT)
 def diagonal_observables(p, n, offsets, lmax):
-    """Trace, <J_z> and <J+ J-> of the population sector (q = 0).
+    """Trace, <J_z>, <J+ J-> and <J+ J+ J- J-> of the population sector (q = 0).
 
-    Returns a float64 array (trace, <J_z>, <J+ J->).
+    J- J- |j, m> = sqrt((j + m)(j - m + 1)(j + m - 1)(j - m + 2)) |j, m - 2>, so the normally ordered
+    second moment of the collective field is diagonal in the Dicke basis.
+
+    Returns a float64 array (trace, <J_z>, <J+ J->, <J+ J+ J- J->).
     """
     half = 0.5 * n
     trace = 0.0
     jz = 0.0
     jpjm = 0.0
+    pairs = 0.0
     for k in range(n + 1):
         m = half - k
         base = offsets[k]
         for l in range(lmax[k] + 1):
             j = half - l
             v = p[base + l]
+            one = (j + m) * (j - m + 1.0)
             trace += v
             jz += m * v
-            jpjm += (j + m) * (j - m + 1.0) * v
-    out = np.empty(3)
+            jpjm += one * v
+            pairs += one * (j + m - 1.0) * (j - m + 2.0) * v
+    out = np.empty(4)
     out[0] = trace
     out[1] = jz
     out[2] = jpjm
+    out[3] = pairs
     return out
 
 

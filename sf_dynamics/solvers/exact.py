@@ -93,7 +93,9 @@ def build_model(ensemble):
     collapse : list of qutip.Qobj
     observables : dict of str -> qutip.Qobj
         ``intensity`` (sum_ij Gamma_ij s+_i s-_j), ``excitation``
-        (sum_i s+_i s-_i) and ``lowering`` (J- = sum_i s-_i).
+        (sum_i s+_i s-_i), ``lowering`` (J- = sum_i s-_i) and, for two-level
+        emitters with a collective channel, ``collective`` (J+ J-) and
+        ``pairs`` (J+ J+ J- J-).
     """
     import qutip
 
@@ -130,7 +132,12 @@ def build_model(ensemble):
     intensity = sum(
         (float(gamma[i, j]) * sp[i] * sm[j] for i in range(n) for j in range(n) if gamma[i, j] != 0), start=zero
     )
-    observables = {"intensity": intensity, "excitation": sum(number), "lowering": sum(sm)}
+    lowering = sum(sm)
+    observables = {"intensity": intensity, "excitation": sum(number), "lowering": lowering}
+    if not triplet and ensemble.collective_decay > 0:
+        raising = lowering.dag()
+        observables["collective"] = raising * lowering                           # <J+ J->
+        observables["pairs"] = raising * raising * lowering * lowering           # <J+ J+ J- J->
     if triplet:
         for a, label in enumerate("xyz"):
             observables[f"intensity_{label}"] = sum(
@@ -278,8 +285,8 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
         rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)
         liouvillian = qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix")
         identity = qutip.qeye(rho0.dims[0])
-        names = ["intensity", "excitation", "lowering"] + [k for k in ("intensity_x", "intensity_y", "intensity_z")
-                                                             if k in obs]
+        names = ["intensity", "excitation", "lowering"] + [k for k in ("intensity_x", "intensity_y", "intensity_z",
+                                                                        "collective", "pairs") if k in obs]
         rows = _expectation_rows([obs[k] for k in names] + [identity])
     from scipy.sparse.linalg import norm as sparse_norm
 
@@ -308,6 +315,11 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
     data = {"coherence": expect[:, 2], "trace": np.real(expect[:, -1])}
     if ensemble.emitter_type == "triplet":
         data["intensity_by_polarization"] = np.real(expect[:, 3:6])
+    elif "pairs" in obs:
+        # equal-time second-order coherence of the collective channel (as method 'permutational')
+        collective, pairs = np.real(expect[:, 3]), np.real(expect[:, 4])
+        data["g2"] = np.divide(pairs, collective**2, out=np.full(len(times), np.nan), where=collective > 1e-300)
+        data["pair_rate"] = ensemble.collective_decay**2 * pairs
     return Result(
         times,
         np.real(expect[:, 0]),

@@ -270,9 +270,11 @@ def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6
             if not adaptive or count == full or leaked <= LADDER_LEAK_TOL:
                 break
             count = min(full, 2 * count)
-    trace, jz, jpjm = obs0[:, 0], obs0[:, 1], obs0[:, 2]
+    trace, jz, jpjm, pairs = obs0[:, 0], obs0[:, 1], obs0[:, 2], obs0[:, 3]
     excitation = n / 2.0 + jz
     intensity = ensemble.collective_decay * jpjm + ensemble.decay * excitation
+    # equal-time second-order coherence of the collective channel, <J+ J+ J- J-> / <J+ J->^2 (undefined when dark)
+    g2 = np.divide(pairs, jpjm**2, out=np.full(len(times), np.nan), where=jpjm > 1e-300)
     params = ensemble.parameters()
     params.update(initial=initial.describe(), tol=tol)
     info.update(ladder_attempts=attempts, leaked_probability=max(leaked, 0.0))
@@ -282,7 +284,7 @@ def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6
         excitation,
         method_name,
         params,
-        data={"coherence": coherence, "trace": trace},
+        data={"coherence": coherence, "trace": trace, "g2": g2, "pair_rate": ensemble.collective_decay**2 * pairs},
         info=info,
     )
 
@@ -310,8 +312,11 @@ def solve(ensemble, times, initial, *, rtol=None, atol=None, tol=None, progress=
     Returns
     -------
     Result
-        ``intensity``, ``excitation``, and ``data["coherence"]`` (<J->) and
-        ``data["trace"]`` (total probability).
+        ``intensity``, ``excitation``, and ``data["coherence"]`` (<J->),
+        ``data["trace"]`` (total probability), ``data["g2"]`` (equal-time
+        second-order coherence of the collective channel, <J+ J+ J- J-> /
+        <J+ J->^2; NaN while <J+ J-> = 0) and ``data["pair_rate"]``
+        (Gamma_c^2 <J+ J+ J- J->, photon pairs/ps^2).
     """
     return evolve_ladders(ensemble, times, initial, n_ladders="auto", method_name=NAME,
                           tol=step_tolerance(rtol, atol, tol), progress=progress, max_steps=max_steps)

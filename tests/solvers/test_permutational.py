@@ -1,8 +1,11 @@
-"""`permutational` against `exact` (N <= 8) and QuTiP piqs (N = 20-40)."""
+"""`permutational` against `exact` (N <= 8) and QuTiP piqs (N = 20-40); the collective g2(t)."""
 
 import numpy as np
 import pytest
+import qutip
+from qutip import piqs
 
+import sf_dynamics as sf
 from sf_dynamics import CoherentSpinState, DickeState, Ensemble, simulate
 from tests.helpers import assert_physical, max_relative_difference, piqs_intensity
 
@@ -102,3 +105,45 @@ def test_ladder_truncation_is_controlled_by_the_leaked_probability(monkeypatch, 
     assert auto.info["ladders"] < n // 2 + 1
     assert auto.info["leaked_probability"] <= permutational.LADDER_LEAK_TOL
     assert max_relative_difference(auto.intensity, full.intensity) < 1e-8
+
+
+# -- equal-time second-order coherence of the collective channel ---------------------------------------------
+@pytest.mark.parametrize("n", [2, 7, 50])
+def test_g2_of_the_inverted_dicke_state_is_two_minus_two_over_n(n):
+    res = sf.simulate(sf.Ensemble(n, collective_decay=1.0), [0.0, 0.1], method="permutational")
+    assert abs(res.data["g2"][0] - 2 * (1 - 1 / n)) < 1e-12
+
+
+def test_g2_of_permutational_and_exact_equal_qutip_on_an_independent_model():
+    from tests.helpers.qutip_model import excited_ket, independent_liouvillian
+
+    ens = sf.Ensemble(4, collective_decay=1.0, decay=0.3, dephasing=0.2, pumping=0.1)
+    times = np.linspace(0, 2, 9)
+    liou, sp, sm = independent_liouvillian(ens)
+    jm = sum(sm[1:], start=sm[0])
+    ref = qutip.mesolve(liou, qutip.ket2dm(excited_ket(4)), times,
+                        e_ops=[jm.dag() * jm, jm.dag() * jm.dag() * jm * jm],
+                        options={"atol": 1e-12, "rtol": 1e-10})
+    expected = np.real(ref.expect[1]) / np.real(ref.expect[0]) ** 2
+    for method in ("permutational", "exact"):
+        res = sf.simulate(ens, times, method=method, **({"rtol": 1e-10} if method == "permutational" else {}))
+        np.testing.assert_allclose(res.data["g2"], expected, rtol=1e-6)
+        np.testing.assert_allclose(res.data["pair_rate"], np.real(ref.expect[1]), rtol=1e-6)
+
+
+def test_g2_equals_qutip_piqs_at_n20():
+    n = 20
+    ens = sf.Ensemble(n, collective_decay=1.0, decay=0.1, dephasing=0.2)
+    times = np.linspace(0, 0.6, 7)
+    system = piqs.Dicke(n, emission=ens.decay, dephasing=2 * ens.dephasing, collective_emission=1.0)
+    jp, jm = piqs.jspin(n, "+"), piqs.jspin(n, "-")
+    ref = qutip.mesolve(system.liouvillian(), piqs.excited(n), times, e_ops=[jp * jm, jp * jp * jm * jm],
+                        options={"atol": 1e-12, "rtol": 1e-10})
+    res = sf.simulate(ens, times, method="permutational", rtol=1e-10)
+    # piqs computes its rates in single precision
+    np.testing.assert_allclose(res.data["g2"], np.real(ref.expect[1]) / np.real(ref.expect[0]) ** 2, rtol=1e-5)
+
+
+def test_g2_is_undefined_while_the_collective_channel_is_dark():
+    res = sf.simulate(sf.Ensemble(5, collective_decay=1.0), [0.0, 1.0], initial="ground", method="permutational")
+    assert np.all(np.isnan(res.data["g2"]))
