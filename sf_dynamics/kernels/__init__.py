@@ -5,6 +5,7 @@
 * ``twa``, ``class_spins``: truncated-Wigner and Maxwell-Bloch trajectories;
 * ``stages``: Runge-Kutta stage combinations and error norms (serial twins in ``_jit``);
 * ``peaks``: sub-sample peak location;
+* ``jumps``: exact photon-counting trajectories (the Dicke-basis populations as a Markov chain);
 * ``lagged``: lagged products of sampled fields (two-time correlations of trajectories).
 """
 

@@ -6,7 +6,7 @@ None when the method can simulate that problem) and
 ``solve(ensemble, times, initial, **options) -> Result``.
 """
 
-from . import cumulant, dicke, exact, maxwell_bloch, meanfield, permutational, twa
+from . import cumulant, dicke, exact, jumps, maxwell_bloch, meanfield, permutational, twa
 from ._options import COMMON_OPTIONS
 
 __all__ = ["METHODS", "COMMON_OPTIONS"]
@@ -19,5 +19,6 @@ METHODS = {
     cumulant.NAME: cumulant,
     meanfield.NAME: meanfield,
     twa.NAME: twa,
+    jumps.NAME: jumps,
     maxwell_bloch.NAME: maxwell_bloch,
 }

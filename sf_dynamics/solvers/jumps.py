@@ -1,0 +1,153 @@
+"""Exact single shots of identical emitters (method ``"jumps"``): photon-counting quantum trajectories.
+
+From a start diagonal in the Dicke basis (excited, ground, a Dicke state
+|j, m>) the permutation-invariant master equation is a continuous-time
+Markov chain on (j, m) (:mod:`sf_dynamics.kernels.jumps`, with the rates of
+the ``permutational`` solver). Each trajectory is sampled exactly: it is
+one shot of a photon-counting experiment, with its collective- and
+local-channel photons. Its trace is the conditional emission rate; the
+average over trajectories converges to the master equation (no
+approximation beyond sampling), so these are the exact shot-to-shot
+statistics that ``twa`` approximates. The Result has the layout of
+``twa``: averages with standard errors, a sample of single shots, and the
+delay and peak of every shot.
+"""
+
+from __future__ import annotations
+
+import time as _time
+import warnings
+
+import numpy as np
+
+from .._progress import progress_bar
+from .._resources import check_memory
+from .._validation import check_positive_int
+from ..model.states import DickeState, Excited, Ground
+from ..result import Result
+from ._options import declare, no_effect
+from ._sampling import check_seed, package_shots, trajectory_seeds
+
+__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "DEFAULT_TRAJECTORIES"]
+
+NAME = "jumps"
+DEFAULT_TRAJECTORIES = 1000
+#: trajectories per kernel call (Ctrl-C is honoured between calls)
+BLOCK = 1024
+OPTIONS = declare(
+    rtol=no_effect("exact sampling of the jump process (no time step)"),
+    atol=no_effect("exact sampling of the jump process (no time step)"),
+    progress="progress bar over trajectories (default: shown for long runs)",
+    seed="integer seed (default 0): trajectory r uses the stream SeedSequence(seed, spawn_key=(r,))",
+    max_steps=no_effect("every jump is sampled; the number of jumps is set by the physics (~N per shot)"),
+    trajectories=f"number of trajectories (shots), >= 2 (default {DEFAULT_TRAJECTORIES})",
+    shots="number of single-shot traces kept in data['single_shots'] (default min(20, trajectories))",
+    batches="batches for the statistical errors of tau_D and the peak (default 10)",
+)
+
+
+def unsupported_reason(ensemble, initial):
+    """Identical emitters from a start diagonal in the Dicke basis."""
+    if ensemble.emitter_type != "two-level":
+        return "it handles two-level emitters only"
+    if ensemble.has_coupling_matrices:
+        return "it needs identical all-to-all coupling, but the ensemble has coupling matrices (geometry)"
+    if not ensemble.is_identical:
+        return "it needs identical emitters (all detunings equal), but the detunings differ"
+    if not isinstance(initial, (Excited, Ground, DickeState)):
+        return ("it samples starts diagonal in the Dicke basis (excited, ground, a Dicke state); coherent "
+                "states need 'permutational' (exact averages) or 'twa' (shots)")
+    return None
+
+
+def _start(n, initial):
+    """(ladder l = N/2 - j, row k = N/2 - m) of a diagonal start."""
+    if isinstance(initial, Ground):
+        return 0, n
+    if isinstance(initial, DickeState):
+        return int(round(n / 2 - initial.j)), int(round(n / 2 - initial.m))
+    return 0, 0
+
+
+def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0, shots=None, batches=10,
+          progress=None, rtol=None, atol=None, max_steps=None):
+    """Sample exact photon-counting trajectories and average them.
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+        Identical two-level emitters (collective and local decay, dephasing, pumping, a common detuning).
+    times : ndarray
+        Strictly increasing output times (ps), the first the excitation.
+    initial : state
+        Excited, Ground or DickeState.
+    trajectories : int
+        Number of shots M >= 2.
+    seed : int
+        Trajectory r draws from SeedSequence(seed, spawn_key=(r,)): results depend neither on the thread
+        count nor on M (a run of M shots is a prefix of a run of 2M).
+    shots, batches, progress
+        As for ``twa``.
+
+    Returns
+    -------
+    Result
+        ``intensity`` and ``excitation`` (trajectory averages, exact in the limit), ``data``:
+        ``intensity_sem``, ``excitation_sem``, ``single_shots`` (nt, shots; conditional emission rate,
+        photons/ps); ``info``: ``shot_delays``, ``shot_peaks``, ``photons_collective`` and ``photons_local``
+        (per shot, emitted up to the last time), ``tau_d_sem``, ``peak_sem``, ``partial``.
+
+    Raises
+    ------
+    ValueError
+        For bad options.
+    """
+    from ..kernels import dicke_basis as kb
+    from ..kernels.jumps import sample_jumps
+    from .permutational import _rates
+
+    trajectories = check_positive_int("trajectories", trajectories, minimum=2)
+    seed = check_seed(seed)
+    shots = min(20, trajectories) if shots is None else check_positive_int("shots", shots, minimum=0,
+                                                                            maximum=trajectories)
+    batches = min(check_positive_int("batches", batches, minimum=2), trajectories)
+    n = ensemble.n
+    nt = len(times)
+    check_memory(3.0 * 8.0 * trajectories * nt, parameter="trajectories",
+                 what=f"{trajectories} shots of {nt} output times", alternative="use fewer shots or output times")
+    start = _time.perf_counter()
+    rates = _rates(ensemble)
+    pre = kb.ladder_prefactors(n, n // 2 + 1, rates[0], rates[1], rates[3], rates[2])
+    l0, k0 = _start(n, initial)
+    times = np.asarray(times, dtype=np.float64)
+    intensity = np.zeros((trajectories, nt))
+    excitation = np.zeros((trajectories, nt))
+    photons = np.zeros((trajectories, 2))
+    done = 0
+    partial = False
+    with progress_bar(progress, total=trajectories, size=float(n) * trajectories / 50.0, desc=NAME,
+                      unit="shot") as bar:
+        try:
+            for first in range(0, trajectories, BLOCK):
+                size = min(BLOCK, trajectories - first)
+                rows = slice(first, first + size)
+                sample_jumps(trajectory_seeds(seed, first, size), n, l0, k0, pre, float(ensemble.collective_decay),
+                             float(ensemble.decay), times, intensity[rows], excitation[rows], photons[rows])
+                done = first + size
+                bar.update(size)
+        except KeyboardInterrupt:
+            if done < 2:
+                raise
+            partial = True
+            warnings.warn(f"jumps interrupted: returning the average of the {done} shots finished (of "
+                          f"{trajectories}); info['partial'] is True", RuntimeWarning, stacklevel=3)
+    intensity, excitation, photons = intensity[:done], excitation[:done], photons[:done]
+    mean, data, shot_info = package_shots(times, intensity, intensity, keep=min(shots, done),
+                                          batches=min(batches, done), extra={"excitation": excitation})
+    params = ensemble.parameters()
+    params.update(initial=initial.describe(), trajectories=done, seed=seed)
+    info = {"trajectories": done, "trajectories_requested": trajectories, "trajectories_done": done,
+            "partial": partial, "photons_collective": photons[:, 0], "photons_local": photons[:, 1],
+            "wall_time": _time.perf_counter() - start, **shot_info}
+    excitation_mean = data.pop("excitation")
+    return Result(times, mean, excitation_mean, NAME, params, data=data, info=info)
