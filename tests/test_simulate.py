@@ -15,7 +15,7 @@ def test_auto_picks_the_cheapest_exact_method():
 def test_methods_supporting_lists_capable_methods():
     assert methods_supporting(Ensemble(4, collective_decay=1.0))[:3] == ["dicke", "permutational", "exact"]
     assert methods_supporting(Ensemble(40, collective_decay=1.0, dephasing=0.1)) == [
-        "permutational", "cumulant", "meanfield", "twa"]
+        "permutational", "cumulant", "meanfield", "twa", "jumps"]
     assert set(available_methods()) >= {"dicke", "permutational", "exact", "cumulant", "meanfield", "twa"}
 
 

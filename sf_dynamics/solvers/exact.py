@@ -318,8 +318,11 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
     elif "pairs" in obs:
         # equal-time second-order coherence of the collective channel (as method 'permutational')
         collective, pairs = np.real(expect[:, 3]), np.real(expect[:, 4])
-        data["g2"] = np.divide(pairs, collective**2, out=np.full(len(times), np.nan), where=collective > 1e-300)
-        data["pair_rate"] = ensemble.collective_decay**2 * pairs
+        with np.errstate(over="ignore"):
+            ratio = np.divide(pairs, collective, out=np.zeros(len(times)), where=collective > 1e-300)
+            data["g2"] = np.divide(ratio, collective, out=np.full(len(times), np.nan), where=collective > 1e-300)
+            rate = np.float64(ensemble.collective_decay)
+            data["pair_rate"] = np.where(pairs > 0, rate * (rate * pairs), 0.0)
     return Result(
         times,
         np.real(expect[:, 0]),

@@ -274,7 +274,11 @@ def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6
     excitation = n / 2.0 + jz
     intensity = ensemble.collective_decay * jpjm + ensemble.decay * excitation
     # equal-time second-order coherence of the collective channel, <J+ J+ J- J-> / <J+ J->^2 (undefined when dark)
-    g2 = np.divide(pairs, jpjm**2, out=np.full(len(times), np.nan), where=jpjm > 1e-300)
+    with np.errstate(over="ignore"):   # (pairs / jpjm) / jpjm: no overflow of jpjm^2 at huge rates
+        g2 = np.divide(np.divide(pairs, jpjm, out=np.zeros(len(times)), where=jpjm > 1e-300), jpjm,
+                       out=np.full(len(times), np.nan), where=jpjm > 1e-300)
+        rate = np.float64(ensemble.collective_decay)
+        pair_rate = np.where(pairs > 0, rate * (rate * pairs), 0.0)   # beyond float64 at Gamma_c ~ 1e300: inf
     params = ensemble.parameters()
     params.update(initial=initial.describe(), tol=tol)
     info.update(ladder_attempts=attempts, leaked_probability=max(leaked, 0.0))
@@ -284,7 +288,7 @@ def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6
         excitation,
         method_name,
         params,
-        data={"coherence": coherence, "trace": trace, "g2": g2, "pair_rate": ensemble.collective_decay**2 * pairs},
+        data={"coherence": coherence, "trace": trace, "g2": g2, "pair_rate": pair_rate},
         info=info,
     )
 
