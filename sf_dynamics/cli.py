@@ -74,6 +74,27 @@ def _real(minimum=0.0, *, open_below=False):
     return parse
 
 
+def _add_ensemble_flags(parser):
+    """The flags of the default two-level ensemble (simulate, spectrum)."""
+    parser.add_argument("--n", type=_integer(1), default=DEFAULTS["n"], help="number of emitters (default 100)")
+    parser.add_argument("--collective-decay", type=_real(), default=DEFAULTS["collective_decay"],
+                        help="collective decay rate Gamma_c in 1/ps (default 1/210)")
+    parser.add_argument("--decay", type=_real(), default=DEFAULTS["decay"],
+                        help="local decay rate in 1/ps (default 0)")
+    parser.add_argument("--dephasing", type=_real(), default=DEFAULTS["dephasing"],
+                        help="pure dephasing rate gamma_phi in 1/ps (default 0.01)")
+    parser.add_argument("--pumping", type=_real(), default=DEFAULTS["pumping"],
+                        help="local pumping rate in 1/ps (default 0)")
+
+
+def _ensemble(args):
+    """The Ensemble of the flags added by :func:`_add_ensemble_flags`."""
+    from .model import Ensemble
+
+    return Ensemble(args.n, decay=args.decay, collective_decay=args.collective_decay, dephasing=args.dephasing,
+                    pumping=args.pumping)
+
+
 def _prepare_folder(path, names, overwrite):
     """Create the output folder; refuse if it already holds one of ``names`` and not ``overwrite``."""
     out = Path(path)
@@ -96,13 +117,11 @@ def _simulate_command(args) -> int:
     from . import analysis
     from ._io import save_figure
     from .analysis.fitting import FitQualityWarning
-    from .model import Ensemble
     from .plotting import plot_trace
     from .simulate import simulate
 
     out = _prepare_folder(args.out, ["trace.csv", "trace.nc", "trace.png"], args.overwrite)
-    ensemble = Ensemble(args.n, decay=args.decay, collective_decay=args.collective_decay, dephasing=args.dephasing,
-                        pumping=args.pumping)
+    ensemble = _ensemble(args)
     t_max = args.t_max if args.t_max is not None else default_end_time(ensemble)
     times = np.linspace(0.0, t_max, args.points)
     result = simulate(ensemble, times, method=args.method)
@@ -151,13 +170,11 @@ def _spectrum_command(args) -> int:
     from . import analysis, spectra
     from ._io import save_dataset, save_figure
     from .kernels.peaks import peak_fwhm
-    from .model import Ensemble
     from .plotting import plot_g1, plot_spectrum, plot_streak
     from .units import HBAR_MEV_PS
 
     out = _prepare_folder(args.out, SPECTRUM_FILES, args.overwrite)
-    ensemble = Ensemble(args.n, decay=args.decay, collective_decay=args.collective_decay, dephasing=args.dephasing,
-                        pumping=args.pumping)
+    ensemble = _ensemble(args)
     t_max = args.t_max if args.t_max is not None else 1.5 * default_end_time(ensemble)
     grid = np.linspace(0.0, t_max, args.points)
     detector = "collective" if ensemble.collective_decay > 0 else "total"
@@ -320,14 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Defaults: 100 CsPbBr3-like nanocrystals (210 ps radiative lifetime, collective channel, "
         "dephasing 0.01/ps).",
     )
-    sim.add_argument("--n", type=_integer(1), default=DEFAULTS["n"], help="number of emitters (default 100)")
-    sim.add_argument("--collective-decay", type=_real(), default=DEFAULTS["collective_decay"],
-                     help="collective decay rate Gamma_c in 1/ps (default 1/210)")
-    sim.add_argument("--decay", type=_real(), default=DEFAULTS["decay"], help="local decay rate in 1/ps (default 0)")
-    sim.add_argument("--dephasing", type=_real(), default=DEFAULTS["dephasing"],
-                     help="pure dephasing rate gamma_phi in 1/ps (default 0.01)")
-    sim.add_argument("--pumping", type=_real(), default=DEFAULTS["pumping"],
-                     help="local pumping rate in 1/ps (default 0)")
+    _add_ensemble_flags(sim)
     sim.add_argument("--method", default="auto", choices=["auto", *METHODS],
                      help="solver (default auto: the first that can represent the ensemble)")
     sim.add_argument("--t-max", type=_real(0.0, open_below=True), default=None,
@@ -343,14 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the coherence time and the spectrogram a streak camera behind a spectrometer records. Defaults: the "
         "ensemble of 'simulate' (100 CsPbBr3-like nanocrystals, collective channel) at 515 nm.",
     )
-    spe.add_argument("--n", type=_integer(1), default=DEFAULTS["n"], help="number of emitters (default 100)")
-    spe.add_argument("--collective-decay", type=_real(), default=DEFAULTS["collective_decay"],
-                     help="collective decay rate Gamma_c in 1/ps (default 1/210)")
-    spe.add_argument("--decay", type=_real(), default=DEFAULTS["decay"], help="local decay rate in 1/ps (default 0)")
-    spe.add_argument("--dephasing", type=_real(), default=DEFAULTS["dephasing"],
-                     help="pure dephasing rate gamma_phi in 1/ps (default 0.01)")
-    spe.add_argument("--pumping", type=_real(), default=DEFAULTS["pumping"],
-                     help="local pumping rate in 1/ps (default 0)")
+    _add_ensemble_flags(spe)
     spe.add_argument("--method", default="auto", choices=["auto", "permutational", "exact", "cumulant", "twa"],
                      help="correlation method (default auto: permutational for identical emitters)")
     spe.add_argument("--trajectories", type=_integer(2), default=1000, help="twa trajectories (default 1000)")

@@ -51,8 +51,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_seed", "time_schedule", "trajectory_seeds", "block_seed_sequence", "package_shots",
-           "batch_errors", "record_grid", "shot_correlation"]
+__all__ = ["check_seed", "check_shots", "time_schedule", "trajectory_seeds", "block_seed_sequence", "run_blocks",
+           "package_shots", "batch_errors", "record_grid", "shot_correlation"]
 
 
 def check_seed(seed) -> int:
@@ -63,6 +63,56 @@ def check_seed(seed) -> int:
     if not 0 <= seed < 2**63:
         raise ValueError(f"seed must be an integer in [0, 2**63), got {seed}")
     return seed
+
+
+def check_shots(shots, trajectories: int) -> int:
+    """Single-shot traces to keep: default min(20, trajectories); ValueError naming ``shots`` outside [0, M]."""
+    from .._validation import check_positive_int
+
+    if shots is None:
+        return min(20, trajectories)
+    return check_positive_int("shots", shots, minimum=0, maximum=trajectories)
+
+
+def run_blocks(blocks, *, total, progress, size, desc, unit, what, stacklevel):
+    """Run trajectory blocks with a progress bar; Ctrl-C keeps the blocks finished so far.
+
+    Parameters
+    ----------
+    blocks : iterable of (first, count)
+        Yields after running trajectories first .. first + count - 1 (in order).
+    total : int
+        Trajectories requested.
+    progress, size, desc, unit
+        Of :func:`sf_dynamics._progress.progress_bar`.
+    what : str
+        Plural noun for the warning ("trajectories", "shots").
+    stacklevel : int
+        Of the warning, counted from the caller.
+
+    Returns
+    -------
+    (done, partial) : (int, bool)
+        Trajectories finished, and whether Ctrl-C ended the run early (a RuntimeWarning says so; with fewer
+        than two finished the KeyboardInterrupt propagates).
+    """
+    import warnings
+
+    from .._progress import progress_bar
+
+    done, partial = 0, False
+    with progress_bar(progress, total=total, size=size, desc=desc, unit=unit) as bar:
+        try:
+            for first, count in blocks:
+                done = first + count
+                bar.update(count)
+        except KeyboardInterrupt:
+            if done < 2:
+                raise
+            partial = True
+            warnings.warn(f"{desc} interrupted: returning the average of the {done} {what} finished (of "
+                          f"{total}); info['partial'] is True", RuntimeWarning, stacklevel=stacklevel + 1)
+    return done, partial
 
 
 def trajectory_seeds(seed: int, first: int, count: int) -> np.ndarray:

@@ -241,15 +241,15 @@ def first_order_correlation(ensemble, times, taus, initial, detector="total", *,
                        max_steps=max_steps)
     check_memory(8.0 * variables * 14 + 8.0 * one * (0 if together else len(times)), parameter="times",
                  what=f"second-order correlations at {len(times)} start times", alternative="fewer output times")
-    points, owners = _observation_schedule(times, taus)
     out = np.zeros((len(times), len(taus)), dtype=np.complex128)
-    # BLAS products alternate with numba kernels: numba on the calling thread (see kernels._jit.single_threaded;
-    # measured: 4 NCs 13 s threaded, 0.2 s serial; 10^6 emitters in 101 classes 22 s and 21 s)
-    threads = single_threaded()
     advance = functools.partial(_advance, rhs, g_rhs, detect, joint=joint, one_atol=one_atol, g_atol=g_atol,
                                 rtol=rtol, max_steps=max_steps)
-    with progress_bar(progress, total=len(times), size=variables * 50, desc="cumulant G1") as bar, threads:
+    # BLAS products alternate with numba kernels: numba on the calling thread (see kernels._jit.single_threaded;
+    # measured: 4 NCs 13 s threaded, 0.2 s serial; 10^6 emitters in 101 classes 22 s and 21 s)
+    with progress_bar(progress, total=len(times), size=variables * 50, desc="cumulant G1") as bar, \
+            single_threaded():
         if together:
+            points, owners = _observation_schedule(times, taus)
             y, columns = y0, np.zeros((g_size, 0), dtype=np.complex128)
             for i, t in enumerate(times):
                 if i > 0:
@@ -261,11 +261,12 @@ def first_order_correlation(ensemble, times, taus, initial, detector="total", *,
         else:
             states, _ = integrate_observed(rhs, y0, times, lambda y: y.copy(), method=INTEGRATOR, rtol=rtol,
                                            atol=one_atol, max_steps=max_steps)
+            delays = [[(0, j)] for j in range(1, len(taus))]   # point j - 1 (t + tau_j) fills column j of the row
             for i, (t, y) in enumerate(zip(times, states)):
                 column = start(y)[:, None]
                 row = out[i : i + 1]
                 row[0, 0] = detect(column)[0]
-                advance(y, column, t, t + taus[-1], t + taus[1:], [[(0, j)] for j in range(1, len(taus))], row)
+                advance(y, column, t, t + taus[-1], t + taus[1:], delays, row)
                 bar.update(1)
     return out
 

@@ -16,17 +16,16 @@ delay and peak of every shot.
 from __future__ import annotations
 
 import time as _time
-import warnings
 
 import numpy as np
 
-from .._progress import progress_bar
 from .._resources import check_memory
 from .._validation import check_positive_int
 from ..model.states import DickeState, Excited, Ground
 from ..result import Result
+from . import permutational
 from ._options import declare, no_effect
-from ._sampling import check_seed, package_shots, trajectory_seeds
+from ._sampling import check_seed, check_shots, package_shots, run_blocks, trajectory_seeds
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "DEFAULT_TRAJECTORIES"]
 
@@ -47,17 +46,11 @@ OPTIONS = declare(
 
 
 def unsupported_reason(ensemble, initial):
-    """Identical emitters from a start diagonal in the Dicke basis."""
-    if ensemble.emitter_type != "two-level":
-        return "it handles two-level emitters only"
-    if ensemble.has_coupling_matrices:
-        return "it needs identical all-to-all coupling, but the ensemble has coupling matrices (geometry)"
-    if not ensemble.is_identical:
-        return "it needs identical emitters (all detunings equal), but the detunings differ"
+    """Identical emitters (the conditions of ``permutational``) from a start diagonal in the Dicke basis."""
     if not isinstance(initial, (Excited, Ground, DickeState)):
         return ("it samples starts diagonal in the Dicke basis (excited, ground, a Dicke state); coherent "
                 "states need 'permutational' (exact averages) or 'twa' (shots)")
-    return None
+    return permutational.unsupported_reason(ensemble, initial)
 
 
 def _start(n, initial):
@@ -108,8 +101,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
 
     trajectories = check_positive_int("trajectories", trajectories, minimum=2)
     seed = check_seed(seed)
-    shots = min(20, trajectories) if shots is None else check_positive_int("shots", shots, minimum=0,
-                                                                            maximum=trajectories)
+    shots = check_shots(shots, trajectories)
     batches = min(check_positive_int("batches", batches, minimum=2), trajectories)
     n = ensemble.n
     nt = len(times)
@@ -123,24 +115,17 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     intensity = np.zeros((trajectories, nt))
     excitation = np.zeros((trajectories, nt))
     photons = np.zeros((trajectories, 2))
-    done = 0
-    partial = False
-    with progress_bar(progress, total=trajectories, size=float(n) * trajectories / 50.0, desc=NAME,
-                      unit="shot") as bar:
-        try:
-            for first in range(0, trajectories, BLOCK):
-                size = min(BLOCK, trajectories - first)
-                rows = slice(first, first + size)
-                sample_jumps(trajectory_seeds(seed, first, size), n, l0, k0, pre, float(ensemble.collective_decay),
-                             float(ensemble.decay), times, intensity[rows], excitation[rows], photons[rows])
-                done = first + size
-                bar.update(size)
-        except KeyboardInterrupt:
-            if done < 2:
-                raise
-            partial = True
-            warnings.warn(f"jumps interrupted: returning the average of the {done} shots finished (of "
-                          f"{trajectories}); info['partial'] is True", RuntimeWarning, stacklevel=3)
+
+    def blocks():
+        for first in range(0, trajectories, BLOCK):
+            size = min(BLOCK, trajectories - first)
+            rows = slice(first, first + size)
+            sample_jumps(trajectory_seeds(seed, first, size), n, l0, k0, pre, float(ensemble.collective_decay),
+                         float(ensemble.decay), times, intensity[rows], excitation[rows], photons[rows])
+            yield first, size
+
+    done, partial = run_blocks(blocks(), total=trajectories, progress=progress, size=float(n) * trajectories / 50.0,
+                               desc=NAME, unit="shot", what="shots", stacklevel=3)
     intensity, excitation, photons = intensity[:done], excitation[:done], photons[:done]
     mean, data, shot_info = package_shots(times, intensity, intensity, keep=min(shots, done),
                                           batches=min(batches, done), extra={"excitation": excitation})

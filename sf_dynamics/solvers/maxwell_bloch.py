@@ -25,11 +25,9 @@ Initiation:
 from __future__ import annotations
 
 import time as _time
-import warnings
 
 import numpy as np
 
-from .._progress import progress_bar
 from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real, check_tolerance
 from ..integrate.explicit import integrate_observed
@@ -37,7 +35,16 @@ from ..kernels import class_spins as km
 from ..model.states import CoherentSpinState, Excited, Ground
 from ..result import Result
 from ._options import declare
-from ._sampling import check_seed, package_shots, record_grid, shot_correlation, time_schedule, trajectory_seeds
+from ._sampling import (
+    check_seed,
+    check_shots,
+    package_shots,
+    record_grid,
+    run_blocks,
+    shot_correlation,
+    time_schedule,
+    trajectory_seeds,
+)
 
 #: trajectories per kernel call (Ctrl-C is honoured between calls)
 BLOCK = 256
@@ -137,25 +144,19 @@ def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps,
     forward = np.zeros_like(total)
     excitation = np.zeros_like(total)
     field = np.zeros((trajectories, len(times) if record_field else 0), dtype=np.complex128)
-    done = 0
-    partial = False
-    with progress_bar(progress, total=trajectories, size=counts.size * float(steps.sum()) / 100.0, desc=NAME,
-                      unit="traj") as bar:
-        try:
-            for first in range(0, trajectories, BLOCK):
-                size = min(BLOCK, trajectories - first)
-                rows = slice(first, first + size)
-                km.class_spin_trajectories(trajectory_seeds(seed, first, size), 1.0, 0.0, 0.0, counts, det, gf,
-                                           slab.decay, slab.dephasing, 0.0, steps, dts, total[rows], forward[rows],
-                                           excitation[rows], field[rows])
-                done = first + size
-                bar.update(size)
-        except KeyboardInterrupt:
-            if done < 2:
-                raise
-            partial = True
-            warnings.warn(f"maxwell_bloch interrupted: returning the average of the {done} trajectories "
-                          f"finished (of {trajectories}); info['partial'] is True", RuntimeWarning, stacklevel=5)
+
+    def blocks():
+        for first in range(0, trajectories, BLOCK):
+            size = min(BLOCK, trajectories - first)
+            rows = slice(first, first + size)
+            km.class_spin_trajectories(trajectory_seeds(seed, first, size), 1.0, 0.0, 0.0, counts, det, gf,
+                                       slab.decay, slab.dephasing, 0.0, steps, dts, total[rows], forward[rows],
+                                       excitation[rows], field[rows])
+            yield first, size
+
+    done, partial = run_blocks(blocks(), total=trajectories, progress=progress,
+                               size=counts.size * float(steps.sum()) / 100.0, desc=NAME, unit="traj",
+                               what="trajectories", stacklevel=5)
     facts = {"initiation": "noise", "trajectories": done, "trajectories_requested": trajectories,
              "trajectories_done": done, "partial": partial, "seed": seed, "dt": float(dts.max()),
              "steps": int(steps.sum())}
@@ -169,8 +170,7 @@ def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps,
     gf = slab.forward_decay
     # single shots: classical forward-field intensity Gamma_f |B|^2 = forward estimator + Gamma_f (N/2 - excitation)
     shot = forward + gf * (0.5 * slab.n - excitation)
-    shots = min(20, done) if shots is None else min(check_positive_int("shots", shots, minimum=0,
-                                                                       maximum=facts["trajectories_requested"]), done)
+    shots = min(check_shots(shots, facts["trajectories_requested"]), done)
     mean, data, shot_info = package_shots(times, total, shot, keep=shots, extra={"forward_intensity": forward})
     forward_mean = data.pop("forward_intensity")
     return mean, forward_mean, excitation.mean(axis=0), data, {**facts, **shot_info}
@@ -260,8 +260,6 @@ def first_order_correlation(slab, times, taus, initial, detector="forward", *, t
     grid, _ = record_grid(times, taus)
     total, forward, excitation, field, facts = _noise_trajectories(slab, grid, initial, trajectories, seed, dt,
                                                                    max_steps, progress, record_field=True)
-    shots = min(20, facts["trajectories_done"]) if shots is None else min(
-        check_positive_int("shots", shots, minimum=0, maximum=facts["trajectories_requested"]),
-        facts["trajectories_done"])
+    shots = min(check_shots(shots, facts["trajectories_requested"]), facts["trajectories_done"])
     g1, sem = shot_correlation(grid, field, forward, times, len(taus))
     return g1, {"g1_sem": sem, "shot_field": field[:shots].copy(), "record_time": grid, **facts}

@@ -41,14 +41,22 @@ import warnings
 
 import numpy as np
 
-from .._progress import progress_bar
 from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real
 from ..model.states import CoherentSpinState, Excited, Ground
 from ..result import Result
 from ._models import ClassModel, EmitterModel, choose_engine
 from ._options import declare, no_effect
-from ._sampling import check_seed, package_shots, record_grid, shot_correlation, time_schedule, trajectory_seeds
+from ._sampling import (
+    check_seed,
+    check_shots,
+    package_shots,
+    record_grid,
+    run_blocks,
+    shot_correlation,
+    time_schedule,
+    trajectory_seeds,
+)
 from ._twa_emitters import BLOCK, EmitterEngine
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "first_order_correlation", "DEFAULT_TRAJECTORIES",
@@ -265,20 +273,9 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
             amplitudes = np.full(ensemble.n, np.sqrt(ensemble.collective_decay) + 0j) if isinstance(field, str) \
                 else np.asarray(field, dtype=np.complex128)
         blocks = _emitter_blocks(EmitterEngine(model, seed, z0, theta, phi, steps, dts, amplitudes), out)
-    done = 0
-    partial = False
     work = (model.size**2 if engine == "emitters" else model.size) * float(steps.sum())
-    with progress_bar(progress, total=trajectories, size=work / 100.0, desc=NAME, unit="traj") as bar:
-        try:
-            for first, size in blocks:
-                done = first + size
-                bar.update(size)
-        except KeyboardInterrupt:
-            if done < 2:
-                raise
-            partial = True
-            warnings.warn(f"twa interrupted: returning the average of the {done} trajectories finished "
-                          f"(of {trajectories}); info['partial'] is True", RuntimeWarning, stacklevel=4)
+    done, partial = run_blocks(blocks, total=trajectories, progress=progress, size=work / 100.0, desc=NAME,
+                               unit="traj", what="trajectories", stacklevel=4)
     out = {key: value[:done] for key, value in out.items()}
     facts = {"engine": engine, "merged_tail_emitters": merged, "trajectories": done,
              "trajectories_requested": trajectories, "trajectories_done": done, "partial": partial,
@@ -368,8 +365,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         free memory.
     """
     trajectories, seed, engine, max_steps = _checked(ensemble, times, trajectories, seed, engine, max_steps)
-    shots = min(20, trajectories) if shots is None else check_positive_int("shots", shots, minimum=0,
-                                                                            maximum=trajectories)
+    shots = check_shots(shots, trajectories)
     batches = min(check_positive_int("batches", batches, minimum=2), trajectories)
     if isinstance(initial, Ground) and ensemble.pumping == 0:
         return _dark(ensemble, times, initial, trajectories, seed, engine)
@@ -441,8 +437,7 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
                                                      else engine, max_steps)
     if engine == "classes" and not isinstance(detector, str):
         raise ValueError("engine: a far-field detector needs the per-emitter engine ('emitters'), got 'classes'")
-    shots = min(20, trajectories) if shots is None else check_positive_int("shots", shots, minimum=0,
-                                                                            maximum=trajectories)
+    shots = check_shots(shots, trajectories)
     if isinstance(initial, Ground) and ensemble.pumping == 0:
         zeros = np.zeros((len(times), len(taus)))
         return zeros.astype(np.complex128), {"g1_sem": zeros, "shot_field": np.zeros((0, grid.size), complex),
