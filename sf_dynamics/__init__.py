@@ -11,7 +11,7 @@ The package reads as its data flow (see ``docs/architecture.md``):
 ``plotting``, ``cli``. Importing it changes no process-wide setting.
 """
 
-from . import analysis, geometry, model, spectra, thermal, units, workflows
+from . import analysis, geometry, model, spectra, statistics, thermal, units, workflows
 from ._version import __version__
 from .analysis import detectors, fitting
 from .geometry import Superlattice
@@ -52,6 +52,7 @@ __all__ = [
     "analysis",
     "thermal",
     "spectra",
+    "statistics",
     "workflows",
     "units",
     "fitting",

@@ -28,7 +28,7 @@ import math
 import numba as nb
 import numpy as np
 
-__all__ = ["outflow_rates", "sample_jumps", "TRANSITIONS"]
+__all__ = ["outflow_rates", "sample_jumps", "emission_rates", "TRANSITIONS"]
 
 #: transitions in the order of :func:`outflow_rates`: (ladder change dl, row change dk, photon channel)
 #: with l = N/2 - j, k = N/2 - m, channel 1 collective, 2 local, 0 none
@@ -71,10 +71,14 @@ def outflow_rates(n, l, k, pre, collective, out):
 
 
 @nb.njit(parallel=True, cache=True)
-def sample_jumps(seeds, n, l0, k0, pre, collective, local, times, intensity_out, excitation_out, photons_out):
+def sample_jumps(seeds, n, l0, k0, pre, collective, local, times, intensity_out, excitation_out, pairs_out,
+                 counted_out, photons_out):
     """Sample one trajectory per seed from (l0, k0); record at ``times`` (the first is the start).
 
     intensity_out, excitation_out : (n_traj, n_times) conditional emission rate and excitation.
+    pairs_out : (n_traj, n_times) conditional collective pair rate Gamma_c^2 <J+ J+ J- J-> in the shot's
+        Dicke state, Gamma_c^2 (j + m)(j - m + 1)(j + m - 1)(j - m + 2) (its average is G2(t, 0)).
+    counted_out : (n_traj, n_times) photons emitted (both channels) up to each output time.
     photons_out : (n_traj, 2) collective- and local-channel photons emitted up to times[-1].
     """
     half = 0.5 * n
@@ -92,10 +96,13 @@ def sample_jumps(seeds, n, l0, k0, pre, collective, local, times, intensity_out,
             j = half - l
             m = half - k
             rate_now = collective * (j + m) * (j - m + 1.0) + local * (half + m)
+            pairs_now = collective * collective * (j + m) * (j - m + 1.0) * max(j + m - 1.0, 0.0) * (j - m + 2.0)
             t_next = t - math.log(1.0 - np.random.random()) / total if total > 0.0 else np.inf
             while index < nt and times[index] < t_next:
                 intensity_out[traj, index] = rate_now
                 excitation_out[traj, index] = half + m
+                pairs_out[traj, index] = pairs_now
+                counted_out[traj, index] = photons_c + photons_l
                 index += 1
             if index == nt:
                 break
@@ -118,3 +125,18 @@ def sample_jumps(seeds, n, l0, k0, pre, collective, local, times, intensity_out,
             t = t_next
         photons_out[traj, 0] = photons_c
         photons_out[traj, 1] = photons_l
+
+
+@nb.njit(cache=True)
+def emission_rates(n, offsets, lmax, pre, collective, out):
+    """Rates of the photon-emitting transitions 0-3 of :data:`TRANSITIONS` out of every stored (j, m).
+
+    ``offsets``, ``lmax``: the q = 0 layout of :func:`~sf_dynamics.kernels.dicke_basis.sector_layout`;
+    ``out`` (size, 4) receives the rates (1/ps) of state offsets[k] + l in row offsets[k] + l.
+    """
+    rates = np.empty(9)
+    for k in range(n + 1):
+        for l in range(lmax[k] + 1):
+            outflow_rates(n, l, k, pre, collective, rates)
+            for i in range(4):
+                out[offsets[k] + l, i] = rates[i]

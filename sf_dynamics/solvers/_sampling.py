@@ -52,7 +52,8 @@ import numbers
 import numpy as np
 
 __all__ = ["check_seed", "check_shots", "time_schedule", "trajectory_seeds", "block_seed_sequence", "run_blocks",
-           "package_shots", "batch_errors", "record_grid", "shot_correlation"]
+           "package_shots", "batch_errors", "ratio_of_means", "half_emission_times", "record_grid",
+           "shot_correlation"]
 
 
 def check_seed(seed) -> int:
@@ -201,6 +202,56 @@ def package_shots(times, estimator, shots, *, keep, batches=10, extra=None):
     tau_sem, peak_sem = batch_errors(times, estimator, min(batches, count))
     info = {"shot_delays": delays, "shot_peaks": peaks, "tau_d_sem": tau_sem, "peak_sem": peak_sem}
     return mean, data, info
+
+
+def ratio_of_means(numerator, denominator, *, power=1):
+    """mean(numerator) / mean(denominator)**power per column, with its standard error (delta method).
+
+    Parameters
+    ----------
+    numerator, denominator : ndarray (M, nt)
+        Per-trajectory estimators.
+    power : int
+
+    Returns
+    -------
+    ratio, sem : ndarray (nt,)
+        NaN where the mean denominator is not positive.
+    """
+    count = numerator.shape[0]
+    a, b = numerator.mean(axis=0), denominator.mean(axis=0)
+    ok = b > 1e-300
+    safe = np.where(ok, b, 1.0)
+    ratio = np.where(ok, a / safe**power, np.nan)
+    # var(a/b^p) ~ [var a - 2 p r cov(a, b) b^(p-1) + p^2 r^2 b^(2p-2) var b] / b^(2p) with r = a / b^p
+    da, db = numerator - a, denominator - b
+    var_a = np.einsum("ij,ij->j", da, da) / max(count - 1, 1)
+    var_b = np.einsum("ij,ij->j", db, db) / max(count - 1, 1)
+    cov = np.einsum("ij,ij->j", da, db) / max(count - 1, 1)
+    r = np.where(ok, ratio, 0.0)
+    var = (var_a - 2 * power * r * cov * safe ** (power - 1) + power**2 * r**2 * safe ** (2 * power - 2) * var_b)
+    sem = np.where(ok, np.sqrt(np.maximum(var, 0.0) / count) / safe**power, np.nan)
+    return ratio, sem
+
+
+def half_emission_times(times, counted, total):
+    """Per shot, the time (ps) at which half of its ``total`` photons had been emitted.
+
+    ``counted`` (M, nt) holds the photons emitted up to each output time; the
+    crossing of total/2 is interpolated linearly between output times (NaN for
+    shots without photons).
+    """
+    half = 0.5 * np.asarray(total, dtype=np.float64)
+    reached = counted >= half[:, None]
+    index = np.argmax(reached, axis=1)
+    out = np.full(counted.shape[0], np.nan)
+    rows = np.flatnonzero((half > 0) & reached.any(axis=1))
+    i = index[rows]
+    before = np.maximum(i - 1, 0)
+    lo, hi = counted[rows, before], counted[rows, i]
+    frac = np.where(hi > lo, (half[rows] - lo) / np.where(hi > lo, hi - lo, 1.0), 1.0)
+    out[rows] = times[before] + frac * (times[i] - times[before])
+    return out
 
 
 def record_grid(times, taus):

@@ -25,7 +25,15 @@ from ..model.states import DickeState, Excited, Ground
 from ..result import Result
 from . import permutational
 from ._options import declare, no_effect
-from ._sampling import check_seed, check_shots, package_shots, run_blocks, trajectory_seeds
+from ._sampling import (
+    check_seed,
+    check_shots,
+    half_emission_times,
+    package_shots,
+    ratio_of_means,
+    run_blocks,
+    trajectory_seeds,
+)
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "DEFAULT_TRAJECTORIES"]
 
@@ -87,8 +95,12 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     Result
         ``intensity`` and ``excitation`` (trajectory averages, exact in the limit), ``data``:
         ``intensity_sem``, ``excitation_sem``, ``single_shots`` (nt, shots; conditional emission rate,
-        photons/ps); ``info``: ``shot_delays``, ``shot_peaks``, ``photons_collective`` and ``photons_local``
-        (per shot, emitted up to the last time), ``tau_d_sem``, ``peak_sem``, ``partial``.
+        photons/ps), ``pair_rate`` (Gamma_c^2 <J+ J+ J- J->, pairs/ps^2) and ``g2`` (equal-time second-order
+        coherence of the collective channel, pair rate over the squared collective rate; NaN while dark),
+        with ``pair_rate_sem`` and ``g2_sem`` (delta method); ``info``: ``shot_delays``, ``shot_peaks``,
+        ``shot_half_times`` (when half of the shot's photons up to the last time were emitted, linear
+        between output times), ``photons_collective`` and ``photons_local`` (per shot, emitted up to the
+        last time), ``tau_d_sem``, ``peak_sem``, ``partial``.
 
     Raises
     ------
@@ -105,7 +117,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     batches = min(check_positive_int("batches", batches, minimum=2), trajectories)
     n = ensemble.n
     nt = len(times)
-    check_memory(3.0 * 8.0 * trajectories * nt, parameter="trajectories",
+    check_memory(5.0 * 8.0 * trajectories * nt, parameter="trajectories",
                  what=f"{trajectories} shots of {nt} output times", alternative="use fewer shots or output times")
     start = _time.perf_counter()
     rates = _rates(ensemble)
@@ -114,6 +126,8 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     times = np.asarray(times, dtype=np.float64)
     intensity = np.zeros((trajectories, nt))
     excitation = np.zeros((trajectories, nt))
+    pairs = np.zeros((trajectories, nt))
+    counted = np.zeros((trajectories, nt))
     photons = np.zeros((trajectories, 2))
 
     def blocks():
@@ -121,14 +135,20 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
             size = min(BLOCK, trajectories - first)
             rows = slice(first, first + size)
             sample_jumps(trajectory_seeds(seed, first, size), n, l0, k0, pre, float(ensemble.collective_decay),
-                         float(ensemble.decay), times, intensity[rows], excitation[rows], photons[rows])
+                         float(ensemble.decay), times, intensity[rows], excitation[rows], pairs[rows], counted[rows],
+                         photons[rows])
             yield first, size
 
     done, partial = run_blocks(blocks(), total=trajectories, progress=progress, size=float(n) * trajectories / 50.0,
                                desc=NAME, unit="shot", what="shots", stacklevel=3)
     intensity, excitation, photons = intensity[:done], excitation[:done], photons[:done]
+    pairs, counted = pairs[:done], counted[:done]
     mean, data, shot_info = package_shots(times, intensity, intensity, keep=min(shots, done),
-                                          batches=min(batches, done), extra={"excitation": excitation})
+                                          batches=min(batches, done),
+                                          extra={"excitation": excitation, "pair_rate": pairs})
+    collective = intensity - float(ensemble.decay) * excitation   # the shots' collective-channel rates
+    data["g2"], data["g2_sem"] = ratio_of_means(pairs, collective, power=2)
+    shot_info["shot_half_times"] = half_emission_times(times, counted, photons.sum(axis=1))
     params = ensemble.parameters()
     params.update(initial=initial.describe(), trajectories=done, seed=seed)
     info = {"trajectories": done, "trajectories_requested": trajectories, "trajectories_done": done,

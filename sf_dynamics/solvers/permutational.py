@@ -27,7 +27,7 @@ from ..result import Result
 from ._options import COMMON_OPTIONS, declare, no_effect
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "initial_sectors", "generator_matrix",
-           "first_order_correlation"]
+           "first_order_correlation", "second_order_correlation", "counting_moments"]
 
 NAME = "permutational"
 #: the options of both ladder methods (``dicke`` shares them)
@@ -371,31 +371,197 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
                          f"{detector!r}; the total emission with local decay needs method 'exact' (n <= 10)")
     n = ensemble.n
     count = initial_ladder_count(ensemble, np.array([0.0, float(times[-1]) + float(taus[-1])]), initial)
+    off0, _ = kb.sector_layout(n, count, 0)
+    off1, _ = kb.sector_layout(n, count, 1)
+    rows, ladders, amplitude = _lowering_pairs(n, off1)
+    # y(t) = rho(t) J+ in the q = 1 sector: element (j, m; j, m - 1) = p(j, m) sqrt((j + m)(j - m + 1)), which
+    # also are the coefficients of <J-> there
+    raise_amp = np.sqrt(amplitude)
+    out, _ = _regression(ensemble, times, taus, initial, count, 1, off0[rows] + ladders, None, raise_amp,
+                         raise_amp, tol=tol, progress=progress, max_steps=max_steps, desc="permutational G1")
+    phase = ensemble.collective_decay * np.exp(1j * ensemble.common_detuning * np.asarray(taus))
+    return out * phase[None, :]
+
+
+def second_order_correlation(ensemble, times, taus, initial, detector="collective", *, tol=1e-8, progress=None,
+                             max_steps=DEFAULT_MAX_STEPS):
+    """Collective-channel G2(t, tau) = Gamma_c^2 <J+(t) J+J-(t + tau) J-(t)> by the quantum regression theorem.
+
+    G2 = Gamma_c^2 Tr[J+ J- e^{L tau}(J- rho(t) J+)]. Only the populations of
+    rho(t) reach the trace (every process conserves q), and J- rho J+ moves
+    the population p(j, m) to (j, m - 1) with the factor (j + m)(j - m + 1),
+    the eigenvalue of J+ J-. As for :func:`first_order_correlation`, the row of
+    J+ J- eigenvalues is propagated once over the delays with the transposed
+    q = 0 generator (a common detuning drops out) and contracted with the
+    moved populations at every t.
+
+    Parameters
+    ----------
+    ensemble, times, taus, initial, detector, tol, progress, max_steps
+        As for :func:`first_order_correlation`.
+
+    Returns
+    -------
+    G2 : ndarray of float64, shape (len(times), len(taus))
+        Photon pairs/ps^2; G2(t, 0) is ``data["pair_rate"]`` of :func:`solve`.
+    rate : ndarray of float64, shape (len(times),)
+        The collective-channel photon rate Gamma_c <J+ J-> (photons/ps).
+
+    Raises
+    ------
+    ValueError
+        For a detector other than "collective".
+    MemoryError
+        When the populations at every output time would not fit in memory.
+    """
+    if detector != "collective":
+        raise ValueError(f"detector: method 'permutational' detects the collective channel (J-) only, got "
+                         f"{detector!r}; the total emission with local decay needs method 'exact' (n <= 10)")
+    n = ensemble.n
+    count = initial_ladder_count(ensemble, np.array([0.0, float(times[-1]) + float(taus[-1])]), initial)
+    off0, _ = kb.sector_layout(n, count, 0)
+    rows, ladders, amplitude = _lowering_pairs(n, off0)
+    keep = amplitude > 0   # J- annihilates m = -j
+    source = off0[rows[keep]] + ladders[keep]
+    target = off0[rows[keep] + 1] + ladders[keep]
+    out, moved = _regression(ensemble, times, taus, initial, count, 0, source, target, amplitude[keep], amplitude,
+                             tol=tol, progress=progress, max_steps=max_steps, desc="permutational G2")
+    rate = float(ensemble.collective_decay)
+    return np.real(out) * rate * rate, rate * moved   # the moved populations sum to <J+ J->
+
+
+def counting_moments(ensemble, times, initial, *, efficiency=1.0, local_efficiency=0.0, tol=1e-8, progress=None,
+                     max_steps=DEFAULT_MAX_STEPS):
+    """Mean and second factorial moment of the photons counted in [times[0], t], exactly.
+
+    Photons of the collective channel are counted with probability
+    ``efficiency`` and those of the local channel with ``local_efficiency``
+    (independently: binomial thinning). With the counted-jump superoperator
+    K = eta_c K_c + eta_l K_l, the counting hierarchy d rho_0/dt = L rho_0,
+    d rho_k/dt = L rho_k + K rho_{k-1} gives <n> = Tr rho_1 and <n(n - 1)> =
+    2 Tr rho_2 (the factorial moments of the counting generating function;
+    equivalently 2 int int G2 over the gate with G2 of the counted channels).
+    For a diagonal start every rho_k stays diagonal in the Dicke basis: the
+    three population vectors are integrated together with SDIRK4 (block
+    lower-triangular stages, each a direct solve of the population sector).
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+        Identical emitters (the conditions of :func:`solve`).
+    times : ndarray
+        Gate ends (ps); counting starts at times[0].
+    initial : state
+    efficiency, local_efficiency : float
+        Detection probabilities of a collective- and of a local-channel photon, in [0, 1].
+    tol, progress, max_steps
+        As for :func:`first_order_correlation`.
+
+    Returns
+    -------
+    ndarray of float64, shape (len(times), 2)
+        <n> and <n(n - 1)> of the counted photons.
+    """
+    from ..kernels.jumps import TRANSITIONS, emission_rates
+
+    n = ensemble.n
+    count = initial_ladder_count(ensemble, times, initial)
+    rates = _rates(ensemble)
+    pop0, _ = initial_sectors(n, count, initial)
+    _check_memory(n, count, False, NAME)
+    check_memory(3 * 2 * BYTES_PER_STATE * pop0.size, parameter="n",
+                 what=f"three population vectors of {pop0.size} states (counting hierarchy)",
+                 alternative="method 'jumps' samples the photon counts with O(shots) memory")
+    solve0, off0, lmax0, pre0 = _sector_solver(n, count, 0, rates, 0.0, tol)
+    stiffness = kb.max_loss_rate(n, off0, lmax0, pre0, rates)
+    counted = _counted_jumps(n, count, off0, lmax0, pre0, rates, efficiency, local_efficiency, emission_rates,
+                             TRANSITIONS)
+    scale = float(max(1, n))   # rho_k scaled by scale^-k: the three blocks have comparable norms
+    counted = counted / scale
+    size = pop0.size
+
+    def solve(alpha, rhs, x):
+        for block in range(3):
+            part = slice(block * size, (block + 1) * size)
+            b = rhs[part] if block == 0 else rhs[part] + alpha * (counted @ x[(block - 1) * size : block * size])
+            solve0(alpha, b, x[part])
+
+    y0 = np.concatenate([pop0, np.zeros(2 * size)])
+    with progress_bar(progress, total=len(times) - 1, size=3 * size, desc="permutational counting") as bar:
+        moments, _ = integrate_linear(
+            solve, y0, times, lambda y: np.array([y[size : 2 * size].sum(), y[2 * size :].sum()]),
+            tol=tol, stiffness=stiffness, max_steps=max_steps, progress=bar)
+    return np.column_stack([scale * moments[:, 0], 2.0 * scale * scale * moments[:, 1]])
+
+
+def _counted_jumps(n, count, offsets, lmax, pre, rates, efficiency, local_efficiency, emission_rates, transitions):
+    """Sparse K = eta_c K_c + eta_l K_l on the population sector: the photon-emitting transitions only."""
+    from scipy import sparse
+
+    size = offsets[-1]
+    out = np.zeros((size, 4))
+    emission_rates(n, offsets, lmax, pre, float(rates[0]), out)
+    rows, ladders, _ = _lowering_pairs(n, offsets)
+    weights = np.array([efficiency, local_efficiency, local_efficiency, local_efficiency])
+    targets, sources, values = [], [], []
+    for i in range(4):
+        dl, dk = int(transitions[i, 0]), int(transitions[i, 1])
+        new_row, new_ladder = rows + dk, ladders + dl
+        ok = (out[:, i] > 0) & (new_row <= n) & (new_ladder >= 0)
+        ok[ok] &= new_ladder[ok] <= lmax[new_row[ok]]   # jumps out of the kept ladders are lost (leak)
+        if weights[i] > 0 and np.any(ok):
+            targets.append(offsets[new_row[ok]] + new_ladder[ok])
+            sources.append(np.flatnonzero(ok))
+            values.append(weights[i] * out[ok, i])
+    if not targets:
+        return sparse.csr_matrix((size, size))
+    return sparse.csr_matrix((np.concatenate(values), (np.concatenate(targets), np.concatenate(sources))),
+                             shape=(size, size))
+
+
+def _lowering_pairs(n, offsets):
+    """Row k (m = n/2 - k), ladder l (j = n/2 - l) and (j + m)(j - m + 1) of every state of a sector layout."""
+    rows = np.repeat(np.arange(n + 1), np.diff(offsets))
+    ladders = np.arange(offsets[-1]) - offsets[rows]
+    j, m = 0.5 * n - ladders, 0.5 * n - rows
+    return rows, ladders, np.maximum((j + m) * (j - m + 1.0), 0.0)
+
+
+def _regression(ensemble, times, taus, initial, count, q, source, target, factor, observable, *, tol, progress,
+                max_steps, desc):
+    """Tr[O e^{M_q tau} y(t)] for y(t) = populations of rho(t) moved by J- (or by J- and J+) into sector q.
+
+    ``y[target] = p(t)[source] * factor`` (``target`` None: y = p[source] * factor, the whole q = 1
+    sector); O's coefficients ``observable`` are propagated backwards once (transposed solves, real
+    arithmetic) and contracted with y(t) at every output time. Returns the (times, taus) array and the
+    sum of y(t) at every time.
+    """
+    n = ensemble.n
     rates = _rates(ensemble)
     pop0, _ = initial_sectors(n, count, initial)
     _check_memory(n, count, True, NAME)
-    check_memory(8.0 * pop0.size * (len(times) + 1), parameter="times",
-                 what=f"populations at {len(times)} output times ({pop0.size} states each)",
+    size = observable.size
+    check_memory(8.0 * size * (len(times) + 1), parameter="times",
+                 what=f"populations at {len(times)} output times ({size} states each)",
                  alternative="fewer output times")
     solve0, off0, lmax0, pre0 = _sector_solver(n, count, 0, rates, 0.0, tol)
     stiffness = kb.max_loss_rate(n, off0, lmax0, pre0, rates)
-    off1, _ = kb.sector_layout(n, count, 1)
-    half = 0.5 * n
-    rows = np.repeat(np.arange(n), np.diff(off1[: n + 1]))
-    ladders = np.arange(off1[n]) - off1[rows]
-    j, m = half - ladders, half - rows
-    raise_amp = np.sqrt(np.maximum((j + m) * (j - m + 1.0), 0.0))  # also the coefficients of <J-> in q = 1
-    source = off0[rows] + ladders
-    with progress_bar(progress, total=len(times) + len(taus) - 2, size=pop0.size * 2,
-                      desc="permutational G1") as bar:
-        populations, _ = integrate_linear(solve0, pop0, times, lambda p: p[source] * raise_amp, tol=tol,
-                                          stiffness=stiffness, max_steps=max_steps, progress=bar, dense=True)
-        # populations[k] = y(t_k) = rho(t_k) J+ in the q = 1 sector (real); l(tau) is collected in blocks
-        # and contracted with all of them at once (each array read once per block)
-        # the common detuning commutes with every process: l(tau) is propagated without it (real arithmetic,
-        # twice as fast as complex) and G1 multiplied by its phase e^{i delta tau} at the end
-        solve1, *_ = _sector_solver(n, count, 1, rates, 0.0, tol, transpose=True, real=True)
-        block = np.empty((max(1, min(len(taus), 2**28 // (8 * populations.shape[1]))), populations.shape[1]))
+
+    def moved(p):
+        if target is None:
+            return p[source] * factor
+        y = np.zeros(size)
+        y[target] = p[source] * factor
+        return y
+
+    with progress_bar(progress, total=len(times) + len(taus) - 2, size=pop0.size * 2, desc=desc) as bar:
+        states, _ = integrate_linear(solve0, pop0, times, moved, tol=tol, stiffness=stiffness, max_steps=max_steps,
+                                     progress=bar, dense=True)
+        # the observable row is collected in blocks and contracted with every y(t) at once (each array read
+        # once per block); the common detuning commutes with every process, so the row is propagated without
+        # it in real arithmetic (the caller adds its phase)
+        solve_q, *_ = _sector_solver(n, count, q, rates, 0.0, tol, transpose=True, real=True)
+        block = np.empty((max(1, min(len(taus), 2**28 // (8 * states.shape[1]))), states.shape[1]))
         filled, contracted = [0], []
 
         def collect(row=None):
@@ -403,12 +569,11 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
                 block[filled[0]] = row
                 filled[0] += 1
             if filled[0] == len(block) or (row is None and filled[0]):
-                contracted.append(kb.contract_rows(block[: filled[0]], populations, nb.get_num_threads()))
+                contracted.append(kb.contract_rows(block[: filled[0]], states, nb.get_num_threads()))
                 filled[0] = 0
             return np.zeros(0)
 
-        integrate_linear(solve1, raise_amp, taus, collect, tol=tol, stiffness=stiffness, max_steps=max_steps,
+        integrate_linear(solve_q, observable, taus, collect, tol=tol, stiffness=stiffness, max_steps=max_steps,
                          progress=bar, dense=True)
         collect()
-    phase = ensemble.collective_decay * np.exp(1j * ensemble.common_detuning * np.asarray(taus))
-    return np.ascontiguousarray(np.concatenate(contracted).T) * phase[None, :]
+    return np.ascontiguousarray(np.concatenate(contracted).T), states.sum(axis=1)

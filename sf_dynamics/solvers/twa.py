@@ -40,6 +40,7 @@ import time as _time
 import warnings
 
 import numpy as np
+from scipy.integrate import trapezoid
 
 from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real
@@ -51,6 +52,7 @@ from ._sampling import (
     check_seed,
     check_shots,
     package_shots,
+    ratio_of_means,
     record_grid,
     run_blocks,
     shot_correlation,
@@ -352,9 +354,13 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         estimators (see :mod:`sf_dynamics.solvers._sampling`); ``data`` holds
         ``intensity_sem`` and ``excitation_sem`` (standard errors of the mean,
         1/sqrt(M)) and ``single_shots`` (nt, shots): the classical field
-        intensity of single trajectories, >= 0; ``info`` holds
-        ``shot_delays`` and ``shot_peaks`` (time and height of each shot's
-        maximum), ``tau_d_sem``, ``peak_sem`` and ``partial`` (True when the
+        intensity of single trajectories, >= 0, and ``g2`` with ``g2_sem``:
+        the classical-intensity estimate <I^2> / <I>^2 of the equal-time
+        second-order coherence (approximate; of all channels, the collective
+        one when decay = 0); ``info`` holds ``shot_delays`` and
+        ``shot_peaks`` (time and height of each shot's maximum),
+        ``shot_photons`` (each trajectory's classical intensity integrated
+        over ``times``), ``tau_d_sem``, ``peak_sem`` and ``partial`` (True when the
         run was interrupted with Ctrl-C and averages only the trajectories
         finished, ``trajectories_done``).
 
@@ -380,6 +386,9 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     params.update(initial=initial.describe(), engine=engine, trajectories=done, seed=seed, dt=facts["dt"])
     info = {**facts, "wall_time": _time.perf_counter() - start, **shot_info}
     excitation_mean = data.pop("excitation")
+    # classical-field statistics of the shots (approximate: docs/physics.md, "Photon statistics")
+    data["g2"], data["g2_sem"] = ratio_of_means(out["shot"] ** 2, out["shot"], power=2)
+    info["shot_photons"] = trapezoid(out["shot"], times, axis=1)
     invalid = _validity(times, excitation_mean, data["excitation_sem"], ensemble.n)
     info["valid_until_ps"] = float(times[-1]) if invalid is None else invalid
     if invalid is not None:
