@@ -92,3 +92,25 @@ def test_bad_starts_and_options_are_refused():
         sf.simulate(ens, [0, 1], method="jumps", seed=1.5)
     with pytest.raises(ValueError, match="identical"):
         sf.simulate(sf.Ensemble(10, collective_decay=1.0, detunings=np.linspace(0, 1, 10)), [0, 1], method="jumps")
+
+
+def test_shot_g2_equals_the_permutational_g2_within_four_standard_errors():
+    ens = sf.Ensemble(20, collective_decay=1.0, decay=0.3, dephasing=0.1)
+    times = np.linspace(0, 1.0, 41)
+    shots = sf.simulate(ens, times, method="jumps", trajectories=8000, seed=12)
+    exact = sf.simulate(ens, times, method="permutational", rtol=1e-9)
+    bright = exact.data["pair_rate"] > 0.01 * exact.data["pair_rate"].max()
+    assert shots.data["g2"][0] == pytest.approx(2 * (1 - 1 / 20), rel=1e-12)   # every shot starts in |N/2, N/2>
+    z = (shots.data["g2"] - exact.data["g2"])[1:][bright[1:]] / shots.data["g2_sem"][1:][bright[1:]]
+    assert np.max(np.abs(z)) < 4
+    z = (shots.data["pair_rate"] - exact.data["pair_rate"])[1:] / np.maximum(shots.data["pair_rate_sem"][1:], 1e-300)
+    assert np.max(np.abs(z[bright[1:]])) < 4
+
+
+def test_half_emission_time_of_one_emitter_is_its_photon_time():
+    gamma = 2.0
+    times = np.linspace(0, 10, 2001)
+    res = sf.simulate(sf.Ensemble(1, decay=gamma), times, method="jumps", trajectories=20000, seed=4)
+    half = res.info["shot_half_times"]
+    # one photon, emitted at an exponential time: the half crossing lies inside its output interval
+    assert np.nanmean(half) == pytest.approx(1 / gamma, abs=4 / gamma / np.sqrt(half.size) + (times[1] - times[0]))
