@@ -42,6 +42,18 @@ def random_ensemble(n, rng, omega=True):
                     detunings=rng.normal(size=n), gamma_matrix=gamma, omega_matrix=w if omega else None)
 
 
+def green_ensemble(n, seed):
+    """n dipoles along x (0.15 wavelengths apart, jittered) with their Green's couplings, dephasing, pumping and
+    random detunings: a small, fully general two-level ensemble."""
+    from sf_dynamics import geometry
+
+    rng = np.random.default_rng(seed)
+    pos = np.column_stack([np.arange(n) * 0.15, rng.normal(0, 0.05, n), rng.normal(0, 0.05, n)])
+    g, w = geometry.green_couplings(pos, np.tile([0, 0, 1.0], (n, 1)), wavelength=1.0, gamma=1.0)
+    return Ensemble(n, gamma_matrix=g, omega_matrix=w, dephasing=0.2, pumping=0.05,
+                    detunings=rng.normal(0, 0.5, n))
+
+
 def phase_invariant(rho, n):
     """Keep only the elements between states of equal excitation number (U(1) average)."""
     counts = np.array([bin(i).count("1") for i in range(2**n)])

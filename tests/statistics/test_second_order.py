@@ -5,6 +5,7 @@ import pytest
 import qutip
 
 import sf_dynamics as sf
+from tests.helpers import green_ensemble
 from tests.helpers.qutip_model import excited_ket, independent_liouvillian
 
 OPTS = {"atol": 1e-12, "rtol": 1e-10, "nsteps": 10**6}
@@ -23,13 +24,6 @@ def reference_g2(ensemble, times, taus, weights):
         out += lk * qutip.correlation_3op_2t(liou, rho0, times, taus, [], f.dag(), rate, f, options=OPTS)
     return out
 
-
-def green_ensemble(n, seed):
-    rng = np.random.default_rng(seed)
-    pos = np.column_stack([np.arange(n) * 0.15, rng.normal(0, 0.05, n), rng.normal(0, 0.05, n)])
-    g, w = sf.geometry.green_couplings(pos, np.tile([0, 0, 1.0], (n, 1)), wavelength=1.0, gamma=1.0)
-    return sf.Ensemble(n, gamma_matrix=g, omega_matrix=w, dephasing=0.2, pumping=0.05,
-                       detunings=rng.normal(0, 0.5, n))
 
 
 @pytest.mark.parametrize("n", [2, 3, 4, 5, 6])
