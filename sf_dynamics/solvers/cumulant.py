@@ -52,7 +52,8 @@ from ._models import (
 )
 from ._options import COMMON_OPTIONS, declare, no_effect
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "derivatives", "triplet_derivatives"]
+__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "derivatives", "triplet_derivatives",
+           "collective_pair_moment"]
 
 NAME = "cumulant"
 OPTIONS = declare(
@@ -100,12 +101,50 @@ def _class_problem(model: ClassModel, initial, n_total):
                           model.gamma0, model.gamma_c, model.dephasing, model.pumping, dn, dcr, dci, dnp)
         return dy
 
+    counts = np.asarray(model.counts, dtype=np.float64)
+
     def observe(y):
-        n, cr, _, _ = unpack(y)
+        n, cr, ci, npop = unpack(y)
         intensity = kc.class_intensity(n, cr, model.counts, model.others, model.exclude, model.gamma0, model.gamma_c)
-        return np.concatenate([[intensity, model.counts @ n], n])
+        return np.concatenate([[intensity, model.counts @ n], n, collective_pair_moment(counts, n, cr, ci, npop)])
 
     return y0, rhs, observe
+
+
+def collective_pair_moment(counts, n, cr, ci, npop):
+    """<J+ J-> and <J+ J+ J- J-> of the collective channel in the second-order closure.
+
+    With first moments zero (the closure is phase invariant), the four-point
+    function of distinct emitters factorises into pair correlations,
+    <s+_i s+_j s-_k s-_l> -> C_ik C_jl + C_il C_jk; one shared emitter leaves
+    <n_x s+_y s-_z> -> n_x C_yz (three-body cumulants dropped, as in the
+    equations), two give <n_x n_y> = N_xy. Summed over distinct indices
+    (inclusion-exclusion over block-constant class matrices):
+    <J+J+J-J-> = 2 A + 4 sum_x n_x (S - r_x - conj r_x) + 2 sum_{x != y} N_xy, with S = sum_{i != k} C_ik, r_x
+    the row sums and A = S^2 - sum_x (r_x^2 + 2 |r_x|^2 + conj r_x^2) + sum_{i != k} (C_ik^2 + |C_ik|^2). Exact
+    at t = 0 for product and Dicke starts; its error elsewhere is measured in docs/validation.md.
+
+    Parameters
+    ----------
+    counts : ndarray (K,)
+        Emitters per class (ones per emitter).
+    n, cr, ci, npop : ndarray
+        Populations (K,), Re and Im of C (K, K) and N (K, K) between distinct emitters of the classes.
+
+    Returns
+    -------
+    (float, float)
+    """
+    pairs = counts[:, None] * (counts[None, :] - np.eye(counts.size))   # ordered distinct emitter pairs
+    c = cr + 1j * ci
+    total = float(np.sum(pairs * cr))
+    rows = c @ counts - np.diag(c)          # sum over the other emitters, for one emitter of each class
+    s = np.sum(pairs * c)
+    a = (s * s - counts @ (rows * rows + 2 * np.abs(rows) ** 2 + np.conj(rows) ** 2)
+         + np.sum(pairs * (c * c + np.abs(c) ** 2)))
+    b = counts @ (n * (s - rows - np.conj(rows)))
+    pair_moment = float(np.real(2 * a + 4 * b)) + 2 * float(np.sum(pairs * npop))
+    return float(counts @ n) + total, pair_moment
 
 
 # -- emitter engine ------------------------------------------------------------
@@ -310,7 +349,14 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     Result
         ``data["class_populations"]`` (classes engine, shape (nt, K)) or
         ``data["populations"]`` (emitters engine, shape (nt, n)): the excited
-        population of one emitter of each class / of each emitter. For
+        population of one emitter of each class / of each emitter. The
+        classes engine with collective decay adds ``data["g2"]`` and
+        ``data["pair_rate"]``, the collective channel's second-order coherence
+        with the four-point function factorised into the closure's pair
+        correlations (:func:`collective_pair_moment`): exact at t = 0, but it
+        misses the burst's own statistics (measured errors in
+        docs/validation.md); use ``permutational`` or ``jumps`` for g2 of
+        identical emitters. For
         nanocrystals, ``data["intensity_by_polarization"]`` (nt, 3): the
         emission of the x, y and z dipoles, Re sum_y Gamma_xy C_xy over the
         dipoles x of one polarisation (they add up to the intensity).
@@ -350,4 +396,14 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
         params["class_detunings"] = model.detunings.tolist()
         params["class_counts"] = model.counts.tolist()
     info.update(engine=engine, variables=int(y0.size))
-    return Result(times, obs[:, 0], obs[:, 1], NAME, params, data={key: obs[:, 2:]}, info=info)
+    data = {key: obs[:, 2:]}
+    if engine == "classes":
+        data[key] = obs[:, 2:-2]
+        if model.gamma_c > 0:
+            # second-order coherence of the collective channel in the closure (docs/validation.md: its error)
+            rate, pairs = obs[:, -2], obs[:, -1]
+            bright = rate > 1e-300
+            safe = np.where(bright, rate, 1.0)
+            data["g2"] = np.where(bright, (pairs / safe) / safe, np.nan)
+            data["pair_rate"] = model.gamma_c**2 * pairs
+    return Result(times, obs[:, 0], obs[:, 1], NAME, params, data=data, info=info)
