@@ -14,6 +14,9 @@ __all__ = [
     "plot_fluence_series",
     "plot_spectrum",
     "plot_g1",
+    "plot_g2",
+    "plot_delay_histogram",
+    "plot_bunching_series",
 ]
 
 
@@ -274,3 +277,85 @@ def plot_g1(g1s, *, labels=None, ax=None):
     if any(labels):
         ax.legend(frameon=False)
     return ax
+
+
+def plot_g2(items, *, labels=None, ax=None):
+    """Plot equal-time g2(t) (Datasets from :func:`sf_dynamics.statistics.g2` or ``second_order``).
+
+    Sampled results are drawn with a band of +-1 standard error; dotted lines mark the coherent (1) and
+    chaotic (2) values.
+    """
+    import matplotlib.pyplot as plt
+
+    items = items if isinstance(items, (list, tuple)) else [items]
+    labels = labels or [None] * len(items)
+    if len(labels) != len(items):
+        raise ValueError(f"labels must have one entry per item ({len(items)}), got {len(labels)}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.4), constrained_layout=True)
+    for item, label in zip(items, labels):
+        line, = ax.plot(item["time"].values, item["g2"].values, label=label)
+        if "g2_sem" in item:
+            sem = item["g2_sem"].values
+            ax.fill_between(item["time"].values, item["g2"].values - sem, item["g2"].values + sem,
+                            color=line.get_color(), alpha=0.25, lw=0)
+    for level in (1.0, 2.0):
+        ax.axhline(level, color="0.6", ls=":", lw=0.8)
+    ax.set_xlabel("time (ps)")
+    ax.set_ylabel("g2(t) (equal time)")
+    if any(labels):
+        ax.legend(frameon=False)
+    return ax
+
+
+def plot_delay_histogram(stats, *, ax=None, half_times=False):
+    """Histogram of single-shot delays (:func:`sf_dynamics.statistics.delay_statistics`) with the Gumbel law.
+
+    ``half_times`` adds the histogram of the half-emission times when the statistics carry them.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2), constrained_layout=True)
+    width = stats.attrs["bin_width_ps"]
+    ax.bar(stats["centre"].values, stats["density"].values, width=width, color="C0", alpha=0.6,
+           label=f"shots ({stats.sizes['shot']}), time of maximum")
+    if half_times and "half_time" in stats:
+        ax.hist(stats["half_time"].values, bins=stats.sizes["centre"], density=True, histtype="step", color="C2",
+                label="half-emission time")
+    if "gumbel" in stats:
+        ax.plot(stats["gumbel_time"].values, stats["gumbel"].values, color="C3", label="Gumbel law")
+    ax.set_xlabel("delay (ps)")
+    ax.set_ylabel("probability density (1/ps)")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_bunching_series(dataset, *, axes=None):
+    """Two panels of :func:`sf_dynamics.workflows.bunching_series`: g2(t) per fluence, and g2 against fluence."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(12, 3.6), constrained_layout=True)
+    left, right = axes
+    for k, fluence in enumerate(dataset["fluence"].values):
+        left.plot(dataset["time"].values, dataset["g2"].values[k],
+                  label=f"{fluence:g} uJ/cm^2 (N = {int(dataset['excited'].values[k])})")
+    left.axhline(1.0, color="0.6", ls=":", lw=0.8)
+    left.axhline(2.0, color="0.6", ls=":", lw=0.8)
+    left.set_ylim(0.0, 2.5)
+    left.set_xlabel("time (ps)")
+    left.set_ylabel("g2(t), collective channel")
+    left.legend(frameon=False, fontsize="small")
+    f = dataset["fluence"].values
+    for key, label, style in (("g2_peak", "equal time, at the peak", "o-"),
+                              ("g2_zero_delay", "zero delay, fast detectors", "s-"),
+                              ("g2_pulse", "per pulse, slow detectors", "^-"),
+                              ("g2_mode_uncoupled", "uncoupled NCs, one mode", "k--"),
+                              ("g2_pulse_uncoupled", "uncoupled NCs, all photons per pulse", "k:")):
+        right.plot(f, dataset[key].values, style, label=label)
+    right.set_xscale("log")
+    right.set_xlabel("pump fluence (uJ/cm^2)")
+    right.set_ylabel("g2")
+    right.legend(frameon=False, fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return axes

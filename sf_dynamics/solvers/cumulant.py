@@ -350,8 +350,8 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
         ``data["class_populations"]`` (classes engine, shape (nt, K)) or
         ``data["populations"]`` (emitters engine, shape (nt, n)): the excited
         population of one emitter of each class / of each emitter. The
-        classes engine with collective decay adds ``data["g2"]`` and
-        ``data["pair_rate"]``, the collective channel's second-order coherence
+        classes engine with collective decay adds ``data["g2"]``,
+        ``data["pair_rate"]`` and ``data["collective_rate"]``, the collective channel's second-order coherence
         with the four-point function factorised into the closure's pair
         correlations (:func:`collective_pair_moment`): exact at t = 0, but it
         misses the burst's own statistics (measured errors in
@@ -406,4 +406,5 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
             safe = np.where(bright, rate, 1.0)
             data["g2"] = np.where(bright, (pairs / safe) / safe, np.nan)
             data["pair_rate"] = model.gamma_c**2 * pairs
+            data["collective_rate"] = model.gamma_c * rate
     return Result(times, obs[:, 0], obs[:, 1], NAME, params, data=data, info=info)

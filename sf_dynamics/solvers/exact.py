@@ -324,6 +324,7 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
             data["g2"] = np.divide(ratio, collective, out=np.full(len(times), np.nan), where=collective > 1e-300)
             rate = np.float64(ensemble.collective_decay)
             data["pair_rate"] = np.where(pairs > 0, rate * (rate * pairs), 0.0)
+            data["collective_rate"] = rate * collective
     return Result(
         times,
         np.real(expect[:, 0]),

@@ -288,7 +288,8 @@ def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6
         excitation,
         method_name,
         params,
-        data={"coherence": coherence, "trace": trace, "g2": g2, "pair_rate": pair_rate},
+        data={"coherence": coherence, "trace": trace, "g2": g2, "pair_rate": pair_rate,
+              "collective_rate": ensemble.collective_decay * jpjm},
         info=info,
     )
 
@@ -319,8 +320,9 @@ def solve(ensemble, times, initial, *, rtol=None, atol=None, tol=None, progress=
         ``intensity``, ``excitation``, and ``data["coherence"]`` (<J->),
         ``data["trace"]`` (total probability), ``data["g2"]`` (equal-time
         second-order coherence of the collective channel, <J+ J+ J- J-> /
-        <J+ J->^2; NaN while <J+ J-> = 0) and ``data["pair_rate"]``
-        (Gamma_c^2 <J+ J+ J- J->, photon pairs/ps^2).
+        <J+ J->^2; NaN while <J+ J-> = 0), ``data["pair_rate"]``
+        (Gamma_c^2 <J+ J+ J- J->, photon pairs/ps^2) and
+        ``data["collective_rate"]`` (Gamma_c <J+ J->, photons/ps).
     """
     return evolve_ladders(ensemble, times, initial, n_ladders="auto", method_name=NAME,
                           tol=step_tolerance(rtol, atol, tol), progress=progress, max_steps=max_steps)

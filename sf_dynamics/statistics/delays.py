@@ -60,8 +60,11 @@ def delay_statistics(result, *, bins=40):
     -------
     xarray.Dataset
         ``delay`` and (if present) ``half_time`` per ``shot`` (ps);
-        ``density`` (1/ps) at the bin ``centre`` (ps); attributes ``mean_ps``,
-        ``std_ps``, ``relative_spread`` and ``method``.
+        ``density`` (1/ps) at the bin ``centre`` (ps); for pure collective
+        decay from full inversion (no local processes, ``initial`` excited)
+        ``gumbel``, the density of :func:`gumbel_density` on a fine grid
+        ``gumbel_time`` (ps) for comparison; attributes ``mean_ps``,
+        ``std_ps``, ``relative_spread``, ``bin_width_ps`` and ``method``.
 
     Raises
     ------
@@ -81,6 +84,15 @@ def delay_statistics(result, *, bins=40):
         variables["half_time"] = ("shot", np.asarray(result.info["shot_half_times"]),
                                   {"units": "ps", "long_name": "time when half of the shot's photons were out"})
     mean, std = float(delays.mean()), float(delays.std(ddof=1))
-    return xr.Dataset(variables, coords={"centre": ("centre", 0.5 * (edges[1:] + edges[:-1]), {"units": "ps"})},
+    coords = {"centre": ("centre", 0.5 * (edges[1:] + edges[:-1]), {"units": "ps"})}
+    params = result.parameters
+    pure = (params.get("collective_decay", 0) > 0 and params.get("initial") == "excited" and result.n >= 2
+            and all(params.get(key, 0) == 0 for key in ("decay", "dephasing", "pumping")))
+    if pure:
+        grid = np.linspace(edges[0], edges[-1], 201)
+        coords["gumbel_time"] = ("gumbel_time", grid, {"units": "ps"})
+        variables["gumbel"] = ("gumbel_time", gumbel_density(grid, result.n, params["collective_decay"]),
+                               {"units": "1/ps", "long_name": "Gumbel law of pure collective decay"})
+    return xr.Dataset(variables, coords=coords,
                       attrs={"mean_ps": mean, "std_ps": std, "relative_spread": std / mean, "method": result.method,
                              "bin_width_ps": float(edges[1] - edges[0])})

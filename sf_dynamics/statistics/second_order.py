@@ -11,7 +11,7 @@ from ..solvers import exact, permutational
 from ..solvers._options import check_common
 from ..spectra import DETECTORS, FarField, check_taus
 
-__all__ = ["second_order", "g2", "SECOND_ORDER_METHODS"]
+__all__ = ["second_order", "g2", "zero_delay_g2", "SECOND_ORDER_METHODS"]
 
 #: methods with the two-time G2, in order of preference for method="auto"
 SECOND_ORDER_METHODS = ("permutational", "exact")
@@ -151,3 +151,43 @@ def g2(result):
                                {"units": "1", "long_name": "standard error of the mean"})
     return xr.Dataset(variables, coords={"time": ("time", np.asarray(result.times), {"units": "ps"})},
                       attrs={"method": result.method})
+
+
+def zero_delay_g2(result):
+    """g2(tau = 0) of a pulsed Hanbury Brown-Twiss measurement with fast detectors, collective channel.
+
+    Under pulsed excitation the coincidence histogram has a peak at zero
+    delay, of height proportional to int G2(t, 0) dt, and side peaks (photons
+    of different pulses) of height int I(t)^2 dt; their ratio is
+    int G2(t, 0) dt / int I(t)^2 dt over the result's times (trapezoid rule).
+    The field of N independent emitters in incoherent states, summed into one
+    mode, is chaotic: 2 (1 - 1/N) at every time; a superfluorescent burst is
+    bunched less (its peak is nearly coherent). (With detectors slower than
+    the pulse, the areas are compared instead:
+    :func:`~sf_dynamics.statistics.photon_counts`.)
+
+    Parameters
+    ----------
+    result : Result
+        From ``permutational``, ``dicke``, ``exact`` (collective decay),
+        ``jumps`` or ``cumulant`` (classes engine).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        When the result has no pair rate, or emits nothing into the collective channel.
+    """
+    from scipy.integrate import trapezoid
+
+    if "pair_rate" not in result.data or "collective_rate" not in result.data:
+        raise ValueError(f"result: method {result.method!r} has no collective pair rate (methods that do: "
+                         "permutational, dicke, exact, jumps, cumulant with spectral classes)")
+    times = np.asarray(result.times)
+    side = trapezoid(np.asarray(result.data["collective_rate"]) ** 2, times)
+    if not side > 0:
+        raise ValueError("result: no collective-channel emission over its times")
+    return float(trapezoid(np.asarray(result.data["pair_rate"]), times) / side)

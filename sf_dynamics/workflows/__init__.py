@@ -3,10 +3,12 @@
 * :mod:`.executor`: run independent points serially, on processes or on Dask, without losing work;
 * :mod:`.sweep`: temperature sweeps (dynamics with gamma_phi(T), thermal equilibrium);
 * :mod:`.fluence`: pump fluence -> excited NCs -> tau_D, tau_SF, peak;
+* :mod:`.bunching`: pump fluence -> g2 of the burst (equal-time, fast and slow HBT), coupled and uncoupled;
 * :mod:`.report`: the ``sf-dynamics report``.
 """
 
-from . import executor, fluence, report, sweep
+from . import bunching, executor, fluence, report, sweep
+from .bunching import bunching_series
 from .executor import PointStore, SweepError, SweepInterrupted, SweepRun, execute
 from .fluence import excited_emitters, fit_power_law, fluence_series
 from .sweep import dynamic_temperature_sweep, run_points, save_dataset, thermal_sweep
@@ -15,6 +17,7 @@ __all__ = [
     "executor",
     "sweep",
     "fluence",
+    "bunching",
     "report",
     "execute",
     "PointStore",
@@ -26,6 +29,7 @@ __all__ = [
     "thermal_sweep",
     "save_dataset",
     "fluence_series",
+    "bunching_series",
     "excited_emitters",
     "fit_power_law",
 ]
