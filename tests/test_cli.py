@@ -44,6 +44,25 @@ def test_spectrum_writes_spectrum_g1_and_figure_and_prints_the_line(tmp_path, ca
     assert (tmp_path / "spectrum.png").stat().st_size > 1000 and (tmp_path / "g1.csv").exists()
 
 
+def test_bunching_writes_the_series_the_shots_and_figures(tmp_path, capsys):
+    import xarray as xr
+
+    code = main(["bunching", "--fluences", "2", "8", "--nanocrystals", "30", "--points", "101", "--trajectories",
+                 "300", "--out", str(tmp_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "g2 peak" in out and "exact shots" in out
+    series = xr.load_dataset(tmp_path / "bunching.nc")
+    shots = xr.load_dataset(tmp_path / "shots.nc")
+    assert series.sizes["fluence"] == 2 and series.attrs["provenance_command"] == "sf-dynamics bunching"
+    # independent NCs, all photons counted: the photon number is binomial, g2 = 1 - 1/N
+    np.testing.assert_allclose(series["g2_pulse_uncoupled"].values, 1 - 1 / series["excited"].values, rtol=1e-6)
+    assert shots.sizes["shot"] == 300 and abs(float(shots["probability"].sum()) - 1) < 1e-12
+    assert (tmp_path / "bunching.png").stat().st_size > 1000 and (tmp_path / "shots.png").stat().st_size > 1000
+    assert main(["bunching", "--fluences", "2", "--local-efficiency", "1.5", "--out", str(tmp_path / "x")]) == 2
+    assert "local_efficiency must be in [0, 1]" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "argv, flag",
     [

@@ -97,7 +97,8 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         ``intensity_sem``, ``excitation_sem``, ``single_shots`` (nt, shots; conditional emission rate,
         photons/ps), ``pair_rate`` (Gamma_c^2 <J+ J+ J- J->, pairs/ps^2) and ``g2`` (equal-time second-order
         coherence of the collective channel, pair rate over the squared collective rate; NaN while dark),
-        with ``pair_rate_sem`` and ``g2_sem`` (delta method), ``collective_rate`` (photons/ps); ``info``: ``shot_delays``, ``shot_peaks``,
+        with ``pair_rate_sem`` and ``g2_sem`` (delta method), ``collective_rate`` (photons/ps); ``info``:
+        ``shot_delays``, ``shot_peaks``,
         ``shot_half_times`` (when half of the shot's photons up to the last time were emitted, linear
         between output times), ``photons_collective`` and ``photons_local`` (per shot, emitted up to the
         last time), ``tau_d_sem``, ``peak_sem``, ``partial``.

@@ -15,5 +15,5 @@ from .counting import COUNTING_METHODS, photon_counts
 from .delays import delay_statistics, gumbel_delay_law, gumbel_density
 from .second_order import SECOND_ORDER_METHODS, g2, second_order, zero_delay_g2
 
-__all__ = ["second_order", "g2", "zero_delay_g2", "photon_counts", "delay_statistics", "gumbel_delay_law", "gumbel_density",
-           "SECOND_ORDER_METHODS", "COUNTING_METHODS"]
+__all__ = ["second_order", "g2", "zero_delay_g2", "photon_counts", "delay_statistics", "gumbel_delay_law",
+           "gumbel_density", "SECOND_ORDER_METHODS", "COUNTING_METHODS"]

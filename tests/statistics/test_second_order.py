@@ -118,10 +118,31 @@ def test_one_emitter_never_emits_two_photons_at_once_and_independent_emitters_fa
     assert np.abs(two["G2"].values - expected).max() < 1e-10
 
 
+def test_independent_emitters_seen_through_one_far_field_mode_are_chaotic():
+    n = 3
+    pos = np.column_stack([np.arange(n) * 0.37, np.zeros(n), np.zeros(n)])
+    dip = np.tile([0, 0, 1.0], (n, 1))
+    ens = sf.Ensemble(n, decay=1.0, dephasing=0.3)
+    detector = sf.spectra.FarField([1.0, 0.0, 0.0], [0.0, 0.0, 1.0], pos, 1.0, dipoles=dip)
+    d = sf.statistics.second_order(ens, np.linspace(0, 3, 7), [0.0, 0.1], method="exact", detector=detector)
+    np.testing.assert_allclose(d["g2"].values, 2 * (1 - 1 / n), rtol=1e-9)
+
+
+def test_zero_delay_g2_integrates_the_pair_rate_over_the_squared_rate():
+    ens = sf.Ensemble(6, collective_decay=1.0, decay=0.2)
+    times = np.linspace(0, 3, 121)
+    res = sf.simulate(ens, times, method="permutational", rtol=1e-9)
+    exact = sf.simulate(ens, times, method="exact")
+    assert sf.statistics.zero_delay_g2(res) == pytest.approx(sf.statistics.zero_delay_g2(exact), rel=1e-6)
+    assert 1.0 < sf.statistics.zero_delay_g2(res) < 2.0
+    with pytest.raises(ValueError, match="no collective pair rate"):
+        sf.statistics.zero_delay_g2(sf.simulate(sf.Ensemble(20, collective_decay=1.0), times, method="meanfield"))
+
+
 def test_g2_of_results_without_it_and_bad_arguments_are_refused():
     ens = sf.Ensemble(4, collective_decay=1.0)
     with pytest.raises(ValueError, match="does not compute g2"):
-        sf.statistics.g2(sf.simulate(ens, [0, 1], method="cumulant"))
+        sf.statistics.g2(sf.simulate(sf.Ensemble(20, collective_decay=1.0), [0, 1], method="meanfield"))
     with pytest.raises(ValueError, match="detector"):
         sf.statistics.second_order(ens, [0, 1], [0, 1], detector="forward")
     with pytest.raises(ValueError, match="collective_decay > 0"):
