@@ -248,7 +248,7 @@ def _bunching_command(args) -> int:
     from . import statistics
     from ._io import save_dataset, save_figure
     from .model import Ensemble
-    from .plotting import plot_bunching_series, plot_delay_histogram
+    from .plotting import plot_bunching_series, plot_delay_histogram, plot_photon_number
     from .simulate import simulate
     from .workflows.bunching import bunching_series
 
@@ -286,16 +286,7 @@ def _bunching_command(args) -> int:
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
     plot_delay_histogram(delays, ax=left, half_times=True)
     left.set_title(f"N = {n}: exact shots ({args.trajectories})")
-    prob = counts["probability"].values
-    mean = float(counts["mean_count"])
-    right.bar(np.arange(prob.size), prob, width=1.0, color="C0", alpha=0.6, label="detected per pulse")
-    k = np.arange(prob.size)
-    from scipy.stats import poisson
-
-    right.plot(k, poisson.pmf(k, mean), "k.-", lw=0.8, label=f"Poisson, same mean {mean:.3g}")
-    right.set_xlabel("photons detected per pulse")
-    right.set_ylabel("probability")
-    right.legend(frameon=False)
+    plot_photon_number(counts, ax=right)
     paths.append(save_figure(fig, out / "shots.png", overwrite=args.overwrite))
     lines = [f"{'fluence':>9} {'N':>6} {'g2 peak':>8} {'g2(0) fast':>10} {'g2 pulse':>9} {'uncoupled':>9} "
              f"{'photons':>8}"]

@@ -17,6 +17,7 @@ __all__ = [
     "plot_g2",
     "plot_delay_histogram",
     "plot_bunching_series",
+    "plot_photon_number",
 ]
 
 
@@ -359,3 +360,21 @@ def plot_bunching_series(dataset, *, axes=None):
     right.set_ylabel("g2")
     right.legend(frameon=False, fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
     return axes
+
+
+def plot_photon_number(counts, *, ax=None):
+    """Distribution of photons detected per pulse (sampled :func:`sf_dynamics.statistics.photon_counts`)."""
+    import matplotlib.pyplot as plt
+
+    if "probability" not in counts:
+        raise ValueError("counts: no photon-number distribution (use method 'jumps' or 'twa')")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2), constrained_layout=True)
+    k = counts["photons"].values
+    ax.bar(k, counts["probability"].values, width=1.0, color="C0", alpha=0.6,
+           label=f"detected per pulse, g2 = {float(counts['g2']):.3f}")
+    ax.plot(k, counts["poisson"].values, "k.-", lw=0.8, label=f"Poisson, mean {float(counts['mean_count']):.3g}")
+    ax.set_xlabel("photons detected per pulse")
+    ax.set_ylabel("probability")
+    ax.legend(frameon=False)
+    return ax

@@ -88,12 +88,14 @@ def photon_counts(system, times, *, method="auto", efficiency=1.0, local_efficie
         Scalars ``mean_count`` (<n>), ``factorial_moment`` (<n(n - 1)>) and ``g2``
         of the whole gate; deterministic methods add ``gated_mean_count`` and
         ``gated_g2`` over ``time`` (counting in [times[0], t]); sampling
-        methods add ``mean_count_sem``, ``g2_sem`` and ``probability`` over
-        ``photons`` (histogram of the detected number per shot; for ``jumps``
-        the detected photons are drawn binomially from each shot's emitted
-        ones with the run's seed, while the moments use the exact thinning
-        formula). Attributes: ``method``, ``efficiency``,
-        ``local_efficiency``, ``gate_ps``, ``initial``.
+        methods add ``mean_count_sem``, ``g2_sem``, ``probability`` and
+        ``poisson`` (the Poisson law of the same mean) over ``photons``
+        (histogram of the detected number per shot; for ``jumps`` the
+        detected photons are drawn binomially from each shot's emitted ones
+        with the run's seed, while the moments use the exact thinning
+        formula), and the photons ``emitted_collective`` and
+        ``emitted_local`` per ``shot``. Attributes: ``method``,
+        ``efficiency``, ``local_efficiency``, ``gate_ps``, ``initial``.
 
     Raises
     ------
@@ -154,6 +156,8 @@ def photon_counts(system, times, *, method="auto", efficiency=1.0, local_efficie
 
 def _sampled(system, times, initial, name, efficiency, local_efficiency, options):
     """Moments, their standard errors and the detected-photon histogram from shots."""
+    from scipy.stats import poisson
+
     from ..simulate import simulate
 
     run = {key: options[key] for key in ("trajectories", "seed", "progress") if key in options}
@@ -192,6 +196,8 @@ def _sampled(system, times, initial, name, efficiency, local_efficiency, options
         "g2": ((), g2, {"units": "1", "long_name": "integrated g2 = <n(n - 1)> / <n>^2"}),
         "g2_sem": ((), g2_sem, {"units": "1", "long_name": "standard error of g2 (delta method)"}),
         "probability": ("photons", histogram, {"units": "1", "long_name": "P(n) of the detected photons"}),
+        "poisson": ("photons", poisson.pmf(np.arange(histogram.size), detected.mean()),
+                    {"units": "1", "long_name": "Poisson distribution of the same mean (coherent light)"}),
         "emitted_collective": ("shot", emitted_c, {"units": "photons"}),
         "emitted_local": ("shot", emitted_l, {"units": "photons"}),
     }

@@ -50,8 +50,8 @@ def test_report_writes_every_file_with_provenance(report):
         assert (report / name).stat().st_size > 200, name
     text = (report / "report.md").read_text()
     assert f"sf_dynamics {__version__}" in text and "written 20" in text
-    for heading in ("Fluence series", "Spectrum and first-order coherence", "Ringing", "Thermal decoherence",
-                    "Data files"):
+    for heading in ("Fluence series", "Spectrum and first-order coherence", "Ringing", "Photon bunching",
+                    "Thermal decoherence", "Data files"):
         assert heading in text
     assert "sf_dynamics_version" in (report / "fluence_series.csv").read_text().splitlines()[0]
 
@@ -86,7 +86,8 @@ def test_report_text_agrees_with_its_data(report):
         tau_d = ds["tau_d"].values
     # no delay is reported where there is no burst, and every reported delay is in the table
     assert np.all(np.isnan(tau_d[ratio < 1.5]))
-    rows = re.findall(r"^\| [\d.]+ \| \d+ \| ([\d.]+) \| ([^|]+) \|", text, flags=re.M)
+    section = text[text.index("## 1."):text.index("## 2.")]
+    rows = re.findall(r"^\| [\d.]+ \| \d+ \| ([\d.]+) \| ([^|]+) \|", section, flags=re.M)
     assert len(rows) == ratio.size
     for (shown_ratio, shown_delay), r, d in zip(rows, ratio, tau_d):
         assert float(shown_ratio) == pytest.approx(r, rel=1e-2)
@@ -101,3 +102,19 @@ def test_report_text_agrees_with_its_data(report):
     sentence = text[text.index("## 3."):text.index("## 4.")]
     if "does not describe" not in sentence:
         assert "R^2" in sentence
+
+
+def test_report_bunching_table_is_its_data(report):
+    import xarray as xr
+
+    text = (report / "report.md").read_text()
+    section = text[text.index("## 4."):text.index("## 5.")]
+    rows = re.findall(r"^\| ([\d.]+) \| (\d+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|", section, flags=re.M)
+    with xr.open_dataset(report / "bunching.nc") as ds:
+        assert len(rows) == ds.sizes["fluence"]
+        for row, n, peak, fast, pulse in zip(rows, ds["excited"].values, ds["g2_peak"].values,
+                                             ds["g2_zero_delay"].values, ds["g2_pulse"].values):
+            assert int(row[1]) == n
+            assert float(row[2]) == pytest.approx(peak, abs=1e-3) and float(row[3]) == pytest.approx(fast, abs=1e-3)
+            assert float(row[4]) == pytest.approx(pulse, abs=1e-4)
+        assert np.all(ds["g2_peak"].values > 1.0)   # the sentence "every burst is bunched" is the data's
