@@ -498,8 +498,8 @@ and their photons counted per pulse are binomial.
 
 {trend} The per-pulse g2 stays within {pulse_spread:.2g} of 1: with full inversion the number of photons per
 pulse is nearly fixed, and only the share the collected channel receives fluctuates. At N = {n} the exact
-shots have delays of {delays.attrs['mean_ps']:.3g} ± {delays.attrs['std_ps']:.2g} ps (time of the maximum; relative spread
-{delays.attrs['relative_spread']:.2f}).
+shots have delays of {delays.attrs['mean_ps']:.3g} ± {delays.attrs['std_ps']:.2g} ps (time of the maximum;
+relative spread {delays.attrs['relative_spread']:.2f}).
 """)
     doc.figure("bunching.png", "Left: equal-time g2(t) of the collective channel at each fluence; right: the three "
                                "g2 against fluence with the uncoupled references.")
