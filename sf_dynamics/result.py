@@ -35,6 +35,7 @@ _UNITS = {
     "trace": "probability",
     "g2": "dimensionless (collective channel, equal time)",
     "pair": "photon pairs/ps^2 (Gamma_c^2 <J+ J+ J- J->)",
+    "collective": "photons/ps (Gamma_c <J+ J->)",
 }
 
 _CSV_MAGIC = "# sf_dynamics result: "
