@@ -290,20 +290,37 @@ def _run_executor(pool, function, points, todo, finish, fail):
 def _run_dask(client, function, points, todo, finish, fail):
     from dask.distributed import as_completed
 
+    from distributed import KilledWorker
+
     futures = client.map(function, [points[i] for i in todo], pure=False)
     index = {fut.key: i for fut, i in zip(futures, todo)}
+    killed = []
     try:
         for fut in as_completed(futures):
             i = index[fut.key]
             try:
                 value = fut.result()
-            except Exception as exc:  # noqa: BLE001 - includes KilledWorker (a worker that died)
+            except KilledWorker:
+                killed.append(i)
+            except Exception as exc:  # noqa: BLE001
                 fail(i, _describe(exc))
             else:
                 finish(i, value)
     except BaseException:
         client.cancel(futures)
         raise
+    # A dying worker takes every task it was processing with it, and the scheduler gives up on a task after
+    # a few such deaths even when another task killed the worker. Each of those points is run again alone:
+    # only a point that kills its worker by itself fails.
+    for i in killed:
+        single = client.submit(function, points[i], pure=False)
+        try:
+            value = single.result()
+        except Exception as exc:  # noqa: BLE001 - includes KilledWorker
+            fail(i, _describe(exc) if not isinstance(exc, KilledWorker) else
+                 "the worker process died while computing this point (Dask KilledWorker)")
+        else:
+            finish(i, value)
 
 
 def execute(function, points, *, executor=None, progress=None, desc="sweep", labels=None, store=None):
