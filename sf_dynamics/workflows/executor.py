@@ -288,9 +288,7 @@ def _run_executor(pool, function, points, todo, finish, fail):
 
 
 def _run_dask(client, function, points, todo, finish, fail):
-    from dask.distributed import as_completed
-
-    from distributed import KilledWorker
+    from dask.distributed import KilledWorker, as_completed
 
     futures = client.map(function, [points[i] for i in todo], pure=False)
     index = {fut.key: i for fut, i in zip(futures, todo)}
