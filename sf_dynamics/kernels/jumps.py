@@ -28,7 +28,7 @@ import math
 import numba as nb
 import numpy as np
 
-__all__ = ["outflow_rates", "sample_jumps", "emission_rates", "TRANSITIONS"]
+__all__ = ["outflow_rates", "sample_jumps", "sample_product_start", "emission_rates", "TRANSITIONS"]
 
 #: transitions in the order of :func:`outflow_rates`: (ladder change dl, row change dk, photon channel)
 #: with l = N/2 - j, k = N/2 - m, channel 1 collective, 2 local, 0 none
@@ -70,10 +70,39 @@ def outflow_rates(n, l, k, pre, collective, out):
     return total
 
 
+@nb.njit(cache=True, inline="always")
+def _log_binomial(n, k):
+    return math.lgamma(n + 1.0) - math.lgamma(k + 1.0) - math.lgamma(n - k + 1.0)
+
+
+@nb.njit(cache=True)
+def sample_product_start(n, p):
+    """(l, k) of one draw from the product state with excitation probability p (the trajectory's stream).
+
+    The excitation number is Binomial(n, p); given e excitations, ladder l carries the weight d_l = C(n, l)
+    - C(n, l - 1) for l <= min(e, n - e), whose cumulative sum is C(n, l): l is the first with C(n, l) >= u
+    C(n, min(e, n - e)), found by bisection on log C.
+    """
+    excitations = np.random.binomial(n, p)
+    top = min(excitations, n - excitations)
+    target = math.log(1.0 - np.random.random()) + _log_binomial(n, top)
+    lo, hi = 0, top
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _log_binomial(n, mid) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo, n - excitations
+
+
 @nb.njit(parallel=True, cache=True)
-def sample_jumps(seeds, n, l0, k0, pre, collective, local, times, intensity_out, excitation_out, pairs_out,
-                 counted_out, photons_out):
+def sample_jumps(seeds, n, l0, k0, p_start, pre, collective, local, times, intensity_out, excitation_out,
+                 pairs_out, counted_out, photons_out):
     """Sample one trajectory per seed from (l0, k0); record at ``times`` (the first is the start).
+
+    With ``p_start`` >= 0 each trajectory first draws its start from the product state with excitation
+    probability p_start (:func:`sample_product_start`) instead.
 
     intensity_out, excitation_out : (n_traj, n_times) conditional emission rate and excitation.
     pairs_out : (n_traj, n_times) conditional collective pair rate Gamma_c^2 <J+ J+ J- J-> in the shot's
@@ -87,6 +116,8 @@ def sample_jumps(seeds, n, l0, k0, pre, collective, local, times, intensity_out,
         np.random.seed(seeds[traj])
         rates = np.empty(9)
         l, k = l0, k0
+        if p_start >= 0.0:
+            l, k = sample_product_start(n, p_start)
         t = times[0]
         index = 0
         photons_c = 0.0

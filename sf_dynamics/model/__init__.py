@@ -11,7 +11,15 @@ from .nanocrystals import POLARIZATIONS, NanocrystalEnsemble
 from .protocol import System
 from .slab import Slab
 from .spectrum import Spectrum
-from .states import CoherentSpinState, DickeState, Excited, Ground, TripletExcitation, as_initial_state
+from .states import (
+    CoherentSpinState,
+    DickeState,
+    Excited,
+    Ground,
+    ProductState,
+    TripletExcitation,
+    as_initial_state,
+)
 
 __all__ = [
     "Ensemble",
@@ -23,6 +31,7 @@ __all__ = [
     "Ground",
     "DickeState",
     "CoherentSpinState",
+    "ProductState",
     "TripletExcitation",
     "as_initial_state",
     "check_coupling_matrices",

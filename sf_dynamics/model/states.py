@@ -8,6 +8,9 @@
 * :class:`CoherentSpinState`: every emitter in cos(theta/2)|e> +
   exp(i phi) sin(theta/2)|g>, i.e. the fully inverted state rotated by a
   resonant pulse of area theta (theta = 0: all excited; theta = pi: ground).
+* :class:`ProductState`: each emitter excited with probability p,
+  independently (partial inversion by a pump of finite fluence), optionally
+  with a coherent part; its collective state mixes Dicke ladders.
 * :class:`TripletExcitation`: nanocrystals each holding one exciton, an
   incoherent mixture of the bright sublevels |x>, |y>, |z>.
 * :class:`DensityMatrix` (or a ``qutip.Qobj`` passed directly): any state of the
@@ -25,8 +28,8 @@ import numpy as np
 
 from .._validation import check_real, check_real_array
 
-__all__ = ["Excited", "Ground", "DickeState", "CoherentSpinState", "TripletExcitation", "DensityMatrix",
-           "as_initial_state"]
+__all__ = ["Excited", "Ground", "DickeState", "CoherentSpinState", "ProductState", "TripletExcitation",
+           "DensityMatrix", "as_initial_state"]
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,94 @@ class CoherentSpinState:
 
     def describe(self) -> str:
         return f"css(theta={self.theta:g}, phi={self.phi:g})"
+
+
+@dataclass(frozen=True)
+class ProductState:
+    """Every emitter excited with probability p, independently: a partially inverted product state.
+
+    Each emitter is in rho_1 = p |e><e| + (1 - p) |g><g| + (c |e><g| + h.c.)
+    with c = coherence * sqrt(p (1 - p)) e^{i phi}; the whole ensemble is the
+    product of these. ``coherence = 0`` is what incoherent (Poisson) absorption
+    leaves; ``coherence = 1`` is the pure :class:`CoherentSpinState` of the
+    same inversion. For nanocrystals, p is the probability of one exciton,
+    shared among |x>, |y>, |z> by ``sublevels``.
+
+    Parameters
+    ----------
+    p : float or sequence of float
+        Excitation probability in [0, 1]: one value for every emitter, or one
+        per emitter (then only the per-emitter methods can take it).
+    coherence : float
+        Fraction in [0, 1] of the largest coherence sqrt(p (1 - p)) (default 0).
+    phi : float
+        Phase (rad) of the coherence, as in :class:`CoherentSpinState`; <s-_i> =
+        coherence sqrt(p (1 - p)) e^{-i phi} (default 0).
+    sublevels : sequence of 3 floats
+        Shares of |x>, |y>, |z> in an NC's exciton (>= 0, summing to 1; default
+        equal; a thermal split is exp(-E_a / kT) normalised).
+    """
+
+    p: object
+    coherence: float = 0.0
+    phi: float = 0.0
+    sublevels: tuple = (1 / 3, 1 / 3, 1 / 3)
+
+    def __post_init__(self):
+        values = np.atleast_1d(check_real_array("p", self.p))
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"p must be a number or a 1-D sequence, got shape {values.shape}")
+        if np.any((values < 0) | (values > 1)):
+            raise ValueError(f"p must be in [0, 1] (an excitation probability), got {self.p!r}")
+        object.__setattr__(self, "p", float(values[0]) if np.ndim(self.p) == 0 else tuple(float(v) for v in values))
+        check_real("coherence", self.coherence, low=0.0, high=1.0)
+        check_real("phi", self.phi)
+        shares = check_real_array("sublevels", self.sublevels, shape=(3,), nonnegative=True)
+        if abs(float(shares.sum()) - 1.0) > 1e-9:
+            raise ValueError(f"sublevels must sum to 1 (shares of the exciton), got {float(shares.sum()):.6g}")
+        object.__setattr__(self, "sublevels", tuple(float(v) for v in shares))
+
+    @property
+    def uniform(self) -> bool:
+        """True when every emitter has the same p."""
+        return np.ndim(self.p) == 0 or len(set(self.p)) == 1
+
+    def probabilities(self, n: int) -> np.ndarray:
+        """p of each of ``n`` emitters.
+
+        Raises
+        ------
+        ValueError
+            If p is per emitter and its length is not ``n``.
+        """
+        if np.ndim(self.p) == 0:
+            return np.full(n, float(self.p))
+        if len(self.p) != n:
+            raise ValueError(f"p: {len(self.p)} probabilities given for n = {n} emitters")
+        return np.asarray(self.p, dtype=np.float64)
+
+    def lowering(self, n: int) -> np.ndarray:
+        """<s-_i> of each emitter: coherence sqrt(p (1 - p)) e^{-i phi}."""
+        p = self.probabilities(n)
+        return self.coherence * np.sqrt(p * (1 - p)) * np.exp(-1j * self.phi)
+
+    def simplest(self):
+        """The same state as Excited (p = 1), Ground (p = 0) or a CoherentSpinState (coherence 1), else itself."""
+        if not self.uniform:
+            return self
+        p = float(np.atleast_1d(self.p)[0])
+        if p == 1.0:
+            return Excited()
+        if p == 0.0:
+            return Ground()
+        if self.coherence == 1.0:
+            return CoherentSpinState(2.0 * np.arccos(np.sqrt(p)), self.phi)
+        return self
+
+    def describe(self) -> str:
+        p = f"{self.p:g}" if np.ndim(self.p) == 0 else f"per emitter, mean {np.mean(self.p):.4g}"
+        extra = f", coherence={self.coherence:g}, phi={self.phi:g}" if self.coherence else ""
+        return f"product(p={p}{extra})"
 
 
 @dataclass(frozen=True)
@@ -216,6 +307,8 @@ _NAMED = {"excited": Excited(), "ground": Ground()}
 
 def as_initial_state(initial):
     """Turn a user's ``initial`` argument into one of the state classes."""
+    if isinstance(initial, ProductState):
+        return initial.simplest()
     if isinstance(initial, (Excited, Ground, DickeState, CoherentSpinState, TripletExcitation, DensityMatrix)):
         return initial
     if _is_qobj(initial):
@@ -224,11 +317,7 @@ def as_initial_state(initial):
         key = initial.lower()
         if key in _NAMED:
             return _NAMED[key]
-        raise ValueError(
-            f"initial must be 'excited', 'ground', a DickeState, a CoherentSpinState, a TripletExcitation "
-            f"or a qutip.Qobj, got {initial!r}"
-        )
-    raise ValueError(
-        f"initial must be 'excited', 'ground', a DickeState, a CoherentSpinState, a TripletExcitation "
-        f"or a qutip.Qobj, got {type(initial).__name__}"
-    )
+        raise ValueError(f"initial must be 'excited', 'ground', a DickeState, a CoherentSpinState, a ProductState, "
+                         f"a TripletExcitation or a qutip.Qobj, got {initial!r}")
+    raise ValueError(f"initial must be 'excited', 'ground', a DickeState, a CoherentSpinState, a ProductState, "
+                     f"a TripletExcitation or a qutip.Qobj, got {type(initial).__name__}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.states import CoherentSpinState, DickeState, Excited, Ground
+from ..model.states import CoherentSpinState, DickeState, Excited, Ground, ProductState
 
 __all__ = ["ClassModel", "EmitterModel", "choose_engine", "symmetric_moments", "ENGINES"]
 
@@ -122,6 +122,9 @@ def symmetric_moments(initial, n):
     if isinstance(initial, CoherentSpinState):
         p = abs(initial.upper_amplitude) ** 2
         return p, p * abs(initial.lower_amplitude) ** 2, p * p
+    if isinstance(initial, ProductState):   # one p: C_kl = |<s-_k>|^2, N_kl = p^2
+        p = float(np.atleast_1d(initial.p)[0])
+        return p, initial.coherence**2 * p * (1.0 - p), p * p
     if isinstance(initial, DickeState):
         initial.validate_for(n)
         if initial.j != n / 2:

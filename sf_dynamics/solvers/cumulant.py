@@ -40,6 +40,7 @@ from ..model.states import (
     DickeState,
     Excited,
     Ground,
+    ProductState,
     TripletExcitation,
 )
 from ..result import Result
@@ -73,12 +74,18 @@ def unsupported_reason(ensemble, initial):
     if ensemble.emitter_type == "slab":
         return "an extended slab propagates: use method 'maxwell_bloch'"
     if ensemble.emitter_type == "triplet":
-        if not isinstance(initial, (Excited, Ground, TripletExcitation)):
-            return "nanocrystals start from 'excited', 'ground' or a TripletExcitation"
+        if isinstance(initial, ProductState) and (initial.coherence or not initial.uniform):
+            return ("nanocrystals start from an incoherent ProductState with one p for all NCs (the same as a "
+                    "TripletExcitation); a coherent or per-NC one needs 'exact'")
+        if not isinstance(initial, (Excited, Ground, TripletExcitation, ProductState)):
+            return "nanocrystals start from 'excited', 'ground', a TripletExcitation or a ProductState"
         return None
     if isinstance(initial, DickeState) and initial.j != ensemble.n / 2:
         return "it starts from symmetric Dicke states |n/2, m> only"
-    if not isinstance(initial, (Excited, Ground, CoherentSpinState, DickeState)):
+    if isinstance(initial, ProductState) and np.ndim(initial.p):
+        if len(initial.p) != ensemble.n:
+            return f"the ProductState has {len(initial.p)} probabilities for n = {ensemble.n} emitters"
+    if not isinstance(initial, (Excited, Ground, CoherentSpinState, DickeState, ProductState)):
         return f"initial state {initial!r} is not supported"
     return None
 
@@ -150,12 +157,20 @@ def collective_pair_moment(counts, n, cr, ci, npop):
 # -- emitter engine ------------------------------------------------------------
 def _emitter_problem(model: EmitterModel, initial):
     size = model.size
-    p, c, q = symmetric_moments(initial, size)
-    cr0 = np.full((size, size), c)
-    np.fill_diagonal(cr0, p)
-    np0 = np.full((size, size), q)
-    np.fill_diagonal(np0, p)
-    y0 = np.concatenate([np.full(size, p), cr0.ravel(), np.zeros(size * size), np0.ravel()])
+    if isinstance(initial, ProductState):   # per emitter: n_k = p_k, C_kl = conj(b_k) b_l, N_kl = p_k p_l
+        pk, bk = initial.probabilities(size), initial.lowering(size)
+        c0 = np.outer(np.conj(bk), bk)
+        np.fill_diagonal(c0, pk)
+        np0 = np.outer(pk, pk)
+        np.fill_diagonal(np0, pk)
+        y0 = np.concatenate([pk, c0.real.ravel(), c0.imag.ravel(), np0.ravel()])
+    else:
+        p, c, q = symmetric_moments(initial, size)
+        cr0 = np.full((size, size), c)
+        np.fill_diagonal(cr0, p)
+        np0 = np.full((size, size), q)
+        np.fill_diagonal(np0, p)
+        y0 = np.concatenate([np.full(size, p), cr0.ravel(), np.zeros(size * size), np0.ravel()])
     half_gamma = model.half_offdiagonal_gamma()
     omega = model.omega
     use_omega = model.has_omega
@@ -209,6 +224,8 @@ def _triplet_problem(ensemble, initial):
     use_omega = bool(np.any(omega))
     diff = half_off - omega if use_omega else None
     eps = ensemble.onsite_energies()
+    if isinstance(initial, ProductState):   # incoherent, one p: an exciton shared by the sublevels
+        initial = TripletExcitation(tuple(float(np.atleast_1d(initial.p)[0]) * w for w in initial.sublevels))
     pops = np.zeros(3) if isinstance(initial, Ground) else np.asarray(
         (initial if isinstance(initial, TripletExcitation) else TripletExcitation()).populations)
     c0 = np.zeros((m, m), dtype=np.complex128)
@@ -366,6 +383,11 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     atol = check_tolerance("atol", atol)
     if ensemble.emitter_type == "triplet":
         return _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, max_steps)
+    if isinstance(initial, ProductState) and not initial.uniform:   # one p per emitter: per-emitter moments
+        if engine == "classes":
+            raise ValueError("engine: a ProductState with one p per emitter needs engine='emitters' (spectral "
+                             "classes share one p)")
+        engine = "emitters"
     engine = choose_engine(ensemble, engine)
     size = ensemble.spectral_classes()[0].size if engine == "classes" else ensemble.n
     check_explicit_run(ensemble, times, size + 3 * size**2, method=NAME, max_steps=max_steps)

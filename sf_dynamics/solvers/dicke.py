@@ -10,9 +10,9 @@ phase of <J->.
 
 from __future__ import annotations
 
-from ..model.states import CoherentSpinState, DickeState, Excited, Ground
+from ..model.states import CoherentSpinState, DickeState, Excited, Ground, ProductState
 from .permutational import OPTIONS as _LADDER_OPTIONS
-from .permutational import evolve_ladders, step_tolerance
+from .permutational import evolve_ladders, ladder_state, step_tolerance
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve"]
 
@@ -31,6 +31,10 @@ def unsupported_reason(ensemble, initial):
         return "it needs identical all-to-all coupling, but the ensemble has coupling matrices (geometry)"
     if not ensemble.is_identical:
         return "it needs identical emitters (all detunings equal), but the detunings differ"
+    initial = ladder_state(initial)
+    if isinstance(initial, ProductState):
+        return ("a partially inverted product state mixes Dicke ladders j < n/2; it holds j = n/2 only (use "
+                "'permutational', which decomposes it exactly)")
     if isinstance(initial, DickeState) and initial.j != ensemble.n / 2:
         return f"it holds the symmetric ladder j = n/2 = {ensemble.n / 2:g} only, not j = {initial.j:g}"
     if not isinstance(initial, (Excited, Ground, DickeState, CoherentSpinState)):

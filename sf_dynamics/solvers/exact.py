@@ -22,6 +22,7 @@ from ..model.states import (
     DickeState,
     Excited,
     Ground,
+    ProductState,
     TripletExcitation,
 )
 from ..result import Result
@@ -59,11 +60,14 @@ def unsupported_reason(ensemble, initial):
     if ensemble.emitter_type == "triplet":
         if ensemble.n > MAX_NANOCRYSTALS:
             return f"the 4^n density matrix is limited to n <= {MAX_NANOCRYSTALS} nanocrystals, got n = {ensemble.n}"
-        if not isinstance(initial, (Excited, Ground, TripletExcitation, DensityMatrix)):
-            return "nanocrystals start from 'excited', 'ground', a TripletExcitation or a density matrix"
+        if not isinstance(initial, (Excited, Ground, TripletExcitation, ProductState, DensityMatrix)):
+            return ("nanocrystals start from 'excited', 'ground', a TripletExcitation, a ProductState or a density "
+                    "matrix")
         return None
     if ensemble.n > MAX_EMITTERS:
         return f"the 2^n density matrix is limited to n <= {MAX_EMITTERS} emitters, got n = {ensemble.n}"
+    if isinstance(initial, ProductState) and np.ndim(initial.p) and len(initial.p) != ensemble.n:
+        return f"the ProductState has {len(initial.p)} probabilities for n = {ensemble.n} emitters"
     if not ensemble.has_emitter_detunings:
         return "it needs per-emitter detunings, but the spectrum has fractional class weights"
     return None
@@ -149,9 +153,32 @@ def build_model(ensemble):
     return hamiltonian, collapse, observables
 
 
+def _product_density_matrix(n, initial, levels):
+    """The product of the single-emitter states of a ProductState (ground first, then the excited level(s))."""
+    import qutip
+
+    p = initial.probabilities(n)
+    shares = np.array(initial.sublevels) if levels == 4 else np.ones(1)
+    factors = []
+    for pk in p:
+        # coherence c mixes the pure state sqrt(1 - p) |g> + e^{-i phi} sqrt(p w_a) |a> (weight c) with the
+        # incoherent one (weight 1 - c): positive for every c in [0, 1]
+        upper = np.sqrt(pk * shares)
+        c = initial.coherence
+        rho = np.zeros((levels, levels), dtype=np.complex128)
+        rho[0, 0] = 1.0 - pk
+        rho[1:, 1:] = c * np.outer(upper, upper) + (1 - c) * np.diag(pk * shares)
+        rho[1:, 0] = c * np.sqrt(1.0 - pk) * upper * np.exp(-1j * initial.phi)
+        rho[0, 1:] = np.conj(rho[1:, 0])
+        factors.append(qutip.Qobj(rho))
+    return qutip.tensor(factors)
+
+
 def _triplet_density_matrix(n, initial):
     import qutip
 
+    if isinstance(initial, ProductState):
+        return _product_density_matrix(n, initial, 4)
     if isinstance(initial, Ground):
         pops = (0.0, 0.0, 0.0)
     else:
@@ -180,6 +207,8 @@ def initial_density_matrix(n, initial, emitter_type="two-level"):
     if isinstance(initial, CoherentSpinState):
         single = initial.upper_amplitude * up + initial.lower_amplitude * down
         return qutip.ket2dm(qutip.tensor([single] * n))
+    if isinstance(initial, ProductState):
+        return _product_density_matrix(n, initial, 2)
     if isinstance(initial, DickeState):
         initial.validate_for(n)
         # projector onto the (j, m) eigenspace of J^2 and J_z, normalised

@@ -21,7 +21,7 @@ import numpy as np
 
 from .._resources import check_memory
 from .._validation import check_positive_int
-from ..model.states import DickeState, Excited, Ground
+from ..model.states import DickeState, Excited, Ground, ProductState
 from ..result import Result
 from . import permutational
 from ._options import declare, no_effect
@@ -55,14 +55,24 @@ OPTIONS = declare(
 
 def unsupported_reason(ensemble, initial):
     """Identical emitters (the conditions of ``permutational``) from a start diagonal in the Dicke basis."""
-    if not isinstance(initial, (Excited, Ground, DickeState)):
-        return ("it samples starts diagonal in the Dicke basis (excited, ground, a Dicke state); coherent "
-                "states need 'permutational' (exact averages) or 'twa' (shots)")
+    state = permutational.ladder_state(initial)
+    diagonal = isinstance(state, (Excited, Ground, DickeState)) or (
+        isinstance(state, ProductState) and state.coherence == 0)
+    if not diagonal:
+        return ("it samples starts diagonal in the Dicke basis (excited, ground, a Dicke state, an incoherent "
+                "ProductState); coherent states need 'permutational' (exact averages) or 'twa' (shots)")
     return permutational.unsupported_reason(ensemble, initial)
 
 
 def _start(n, initial):
-    """(ladder l = N/2 - j, row k = N/2 - m) of a diagonal start."""
+    """(ladder l = N/2 - j, row k = N/2 - m) of a diagonal start, and p of a product start (-1 otherwise)."""
+    initial = permutational.ladder_state(initial)
+    if isinstance(initial, ProductState):
+        return 0, 0, float(np.atleast_1d(initial.p)[0])
+    return (*_fixed_start(n, initial), -1.0)
+
+
+def _fixed_start(n, initial):
     if isinstance(initial, Ground):
         return 0, n
     if isinstance(initial, DickeState):
@@ -81,7 +91,8 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     times : ndarray
         Strictly increasing output times (ps), the first the excitation.
     initial : state
-        Excited, Ground or DickeState.
+        Excited, Ground, DickeState or an incoherent ProductState (each shot draws its (j, m) from the
+        product's ladder decomposition).
     trajectories : int
         Number of shots M >= 2.
     seed : int
@@ -123,7 +134,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     start = _time.perf_counter()
     rates = _rates(ensemble)
     pre = kb.ladder_prefactors(n, n // 2 + 1, rates[0], rates[1], rates[3], rates[2])
-    l0, k0 = _start(n, initial)
+    l0, k0, p_start = _start(n, initial)
     times = np.asarray(times, dtype=np.float64)
     intensity = np.zeros((trajectories, nt))
     excitation = np.zeros((trajectories, nt))
@@ -135,7 +146,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         for first in range(0, trajectories, BLOCK):
             size = min(BLOCK, trajectories - first)
             rows = slice(first, first + size)
-            sample_jumps(trajectory_seeds(seed, first, size), n, l0, k0, pre, float(ensemble.collective_decay),
+            sample_jumps(trajectory_seeds(seed, first, size), n, l0, k0, p_start, pre, float(ensemble.collective_decay),
                          float(ensemble.decay), times, intensity[rows], excitation[rows], pairs[rows], counted[rows],
                          photons[rows])
             yield first, size

@@ -32,7 +32,7 @@ from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real, check_tolerance
 from ..integrate.explicit import integrate_observed
 from ..kernels import class_spins as km
-from ..model.states import CoherentSpinState, Excited, Ground
+from ..model.states import CoherentSpinState, Excited, Ground, ProductState
 from ..result import Result
 from ._options import declare
 from ._sampling import (
@@ -70,6 +70,11 @@ def unsupported_reason(ensemble, initial):
     """Only a Slab propagates."""
     if ensemble.emitter_type != "slab":
         return "it needs an extended sf_dynamics.Slab (length, slices, forward decay)"
+    if isinstance(initial, ProductState):
+        initial = initial.simplest()
+    if isinstance(initial, ProductState):
+        return ("a partially inverted ProductState (0 < p < 1, not fully coherent) is not sampled by this method "
+                "yet: 'jumps' (exact shots) and 'permutational' (identical emitters), 'cumulant' and 'exact' take it")
     if not isinstance(initial, (Excited, Ground, CoherentSpinState)):
         return "it starts from product states (excited, ground or a coherent spin state)"
     return None

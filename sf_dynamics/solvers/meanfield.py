@@ -31,7 +31,7 @@ from .._resources import DEFAULT_MAX_STEPS
 from .._validation import check_positive_int, check_real, check_tolerance
 from ..integrate.explicit import integrate_observed
 from ..kernels import cumulant as kc
-from ..model.states import CoherentSpinState, Excited, Ground
+from ..model.states import CoherentSpinState, Excited, Ground, ProductState
 from ..result import Result
 from ._models import ClassModel, EmitterModel, check_explicit_run, choose_engine
 from ._options import COMMON_OPTIONS, declare, no_effect
@@ -65,6 +65,11 @@ def unsupported_reason(ensemble, initial):
     """Mean field needs product initial states."""
     if ensemble.emitter_type != "two-level":
         return "it handles two-level emitters only (use 'cumulant', or 'exact' for n <= 4 nanocrystals)"
+    if isinstance(initial, ProductState):
+        initial = initial.simplest()
+    if isinstance(initial, ProductState):
+        return ("a partially inverted ProductState (0 < p < 1, not fully coherent) is not sampled by this method "
+                "yet: 'jumps' (exact shots) and 'permutational' (identical emitters), 'cumulant' and 'exact' take it")
     if not isinstance(initial, (Excited, Ground, CoherentSpinState)):
         return "it represents product states only (excited, ground or a coherent spin state)"
     return None

@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import gammaln, xlogy
 
 from .._progress import progress_bar
 from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real, check_tolerance
 from ..integrate.stiff import integrate_linear
 from ..kernels import dicke_basis as kb
-from ..model.states import CoherentSpinState, DickeState, Excited, Ground
+from ..model.states import CoherentSpinState, DickeState, Excited, Ground, ProductState
 from ..result import Result
 from ._options import COMMON_OPTIONS, declare, no_effect
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "initial_sectors", "generator_matrix",
+__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "initial_sectors", "generator_matrix", "ladder_state",
+           "product_ladder_weights",
            "first_order_correlation", "second_order_correlation", "counting_moments"]
 
 NAME = "permutational"
@@ -50,9 +51,44 @@ def unsupported_reason(ensemble, initial):
         return "it needs identical all-to-all coupling, but the ensemble has coupling matrices (geometry)"
     if not ensemble.is_identical:
         return "it needs identical emitters (all detunings equal), but the detunings differ"
+    if isinstance(initial, ProductState):
+        if not initial.uniform:
+            return "a ProductState with one p per emitter is not permutation invariant (use 'exact' or 'cumulant')"
+        if 0 < initial.coherence < 1 and 0 < float(np.atleast_1d(initial.p)[0]) < 1:
+            return ("a partly coherent ProductState has coherences of every order between the Dicke ladders, "
+                    "which this solver does not store (coherence 0 or 1 only; 'exact', 'cumulant' take any)")
+        return None
     if not isinstance(initial, (Excited, Ground, DickeState, CoherentSpinState)):
         return f"initial state {initial!r} is not permutation invariant"
     return None
+
+
+def ladder_state(initial):
+    """A ProductState in the terms the ladder methods store (:meth:`ProductState.simplest`); others unchanged."""
+    return initial.simplest() if isinstance(initial, ProductState) else initial
+
+
+def product_ladder_weights(n: int, p: float) -> np.ndarray:
+    """Probability of each ladder l = n/2 - j (l = 0 .. n // 2) in the product state with excitation probability p.
+
+    The k-excitation subspace holds d_j copies of each ladder j >= |k - n/2|, d_j = C(n, l) - C(n, l - 1)
+    = n! (2j + 1) / ((n/2 + j + 1)! (n/2 - j)!), and every state in it has the weight p^k (1 - p)^(n - k);
+    summed over m = -j .. j this is a geometric series in r = p / (1 - p).
+    """
+    ladders = np.arange(n // 2 + 1)
+    j = 0.5 * n - ladders
+    log_d = gammaln(n + 1) + np.log(n - 2 * ladders + 1.0) - gammaln(n - ladders + 2) - gammaln(ladders + 1)
+    if p in (0.0, 1.0):
+        out = np.zeros(ladders.size)
+        out[0] = 1.0
+        return out
+    log_r = abs(np.log(p) - np.log1p(-p))            # the sum over m is symmetric in r <-> 1/r
+    if log_r == 0.0:
+        log_sum = np.log(2 * j + 1)
+    else:
+        # sum_{m=-j}^{j} r^m = r^j (1 - r^-(2j+1)) / (1 - 1/r) for r > 1
+        log_sum = j * log_r + np.log(-np.expm1(-(2 * j + 1) * log_r)) - np.log(-np.expm1(-log_r))
+    return np.exp(log_d + 0.5 * n * (np.log(p) + np.log1p(-p)) + log_sum)
 
 
 def initial_sectors(n: int, n_ladders: int, initial):
@@ -64,6 +100,7 @@ def initial_sectors(n: int, n_ladders: int, initial):
     coherences : ndarray of complex128 or None
         None when the state has no coherence between neighbouring m.
     """
+    initial = ladder_state(initial)
     off0, lmax0 = kb.sector_layout(n, n_ladders, 0)
     pop = np.zeros(off0[-1])
     coh = None
@@ -80,6 +117,13 @@ def initial_sectors(n: int, n_ladders: int, initial):
                 f"initial DickeState j={initial.j} is outside the ladders kept by this method (j = n/2 only)"
             )
         pop[off0[k] + l] = 1.0
+    elif isinstance(initial, ProductState):
+        # an incoherent product: population of (j, m) = d_j p^(n/2 + m) (1 - p)^(n/2 - m), all ladders
+        p = float(np.atleast_1d(initial.p)[0])
+        rows = np.repeat(np.arange(n + 1), np.diff(off0))
+        ladders = np.arange(off0[-1]) - off0[rows]
+        log_d = (gammaln(n + 1) + np.log(n - 2 * ladders + 1.0) - gammaln(n - ladders + 2) - gammaln(ladders + 1))
+        pop[:] = np.exp(log_d + xlogy(n - rows, p) + xlogy(rows, 1.0 - p))
     elif isinstance(initial, CoherentSpinState):
         # |psi> = sum_m c_m |n/2, m>, c_m = sqrt(C(n, n/2+m)) a^(n/2+m) b^(n/2-m)
         excitations = np.arange(n, -1, -1)  # n/2 + m for k = 0..n
@@ -181,7 +225,12 @@ def initial_ladder_count(ensemble, times, initial) -> int:
     """
     n = ensemble.n
     full = n // 2 + 1
+    initial = ladder_state(initial)
     start = int(round(n / 2 - initial.j)) if isinstance(initial, DickeState) else 0
+    if isinstance(initial, ProductState):   # ladders holding all but LADDER_LEAK_TOL / 100 of the start
+        weights = product_ladder_weights(n, float(np.atleast_1d(initial.p)[0]))
+        tail = np.cumsum(weights[::-1])[::-1]          # probability of ladders l and beyond
+        start = int(np.count_nonzero(tail > LADDER_LEAK_TOL / 100)) - 1
     mu = n * (ensemble.decay + ensemble.dephasing + ensemble.pumping) * float(times[-1] - times[0])
     return int(min(full, start + 1 + np.ceil(mu + 8.0 * np.sqrt(mu) + 16.0)))
 
@@ -260,7 +309,7 @@ def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6
     count = initial_ladder_count(ensemble, times, initial) if adaptive else n_ladders
     count = check_positive_int("n_ladders", count, maximum=full)
     attempts = 0
-    coherent = isinstance(initial, CoherentSpinState) and initial.theta > 0
+    coherent = isinstance(ladder_state(initial), CoherentSpinState) and ladder_state(initial).theta > 0
     with progress_bar(progress, total=len(times) - 1, size=count * (n + 1), desc=method_name) as bar:
         while True:
             _check_memory(n, count, coherent, method_name)

@@ -44,7 +44,7 @@ from scipy.integrate import trapezoid
 
 from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real
-from ..model.states import CoherentSpinState, Excited, Ground
+from ..model.states import CoherentSpinState, Excited, Ground, ProductState
 from ..result import Result
 from ._models import ClassModel, EmitterModel, choose_engine
 from ._options import declare, no_effect
@@ -93,6 +93,11 @@ def unsupported_reason(ensemble, initial):
     """TWA samples product initial states of two-level emitters, N >= 8."""
     if ensemble.emitter_type != "two-level":
         return "it handles two-level emitters only"
+    if isinstance(initial, ProductState):
+        initial = initial.simplest()
+    if isinstance(initial, ProductState):
+        return ("a partially inverted ProductState (0 < p < 1, not fully coherent) is not sampled by this method "
+                "yet: 'jumps' (exact shots) and 'permutational' (identical emitters), 'cumulant' and 'exact' take it")
     if not isinstance(initial, (Excited, Ground, CoherentSpinState)):
         return "it samples product states only (excited, ground or a coherent spin state)"
     if ensemble.n < MIN_EMITTERS:

@@ -1,0 +1,154 @@
+"""Partially inverted product states: the state, its Dicke-ladder decomposition, and every method that takes it."""
+
+import numpy as np
+import pytest
+import qutip
+from scipy.special import comb
+
+import sf_dynamics as sf
+from sf_dynamics.kernels.jumps import sample_product_start
+from sf_dynamics.solvers.permutational import initial_sectors, product_ladder_weights
+
+RATES = dict(collective_decay=1.0, decay=0.2, dephasing=0.1, pumping=0.05)
+
+
+@pytest.mark.parametrize("n", [3, 10, 101, 1000])
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.9])
+def test_the_ladder_decomposition_sums_to_one(n, p):
+    weights = product_ladder_weights(n, p)
+    assert weights.sum() == pytest.approx(1.0, abs=1e-11)
+    if n <= 101:
+        pop, _ = initial_sectors(n, n // 2 + 1, sf.ProductState(p))
+        assert pop.sum() == pytest.approx(1.0, abs=1e-11)
+
+
+@pytest.mark.parametrize("n", [4, 6, 8])
+@pytest.mark.parametrize("state", [sf.ProductState(0.3), sf.ProductState(0.75),
+                                   sf.ProductState(0.6, coherence=1.0, phi=0.4)], ids=["p0.3", "p0.75", "coherent"])
+def test_permutational_equals_the_full_product_density_matrix(n, state):
+    ens = sf.Ensemble(n, **RATES)
+    times = np.linspace(0, 3, 31)
+    a = sf.simulate(ens, times, method="permutational", initial=state, rtol=1e-9)
+    b = sf.simulate(ens, times, method="exact", initial=state)
+    assert np.abs(a.intensity - b.intensity).max() < 1e-7 * b.intensity.max()
+    np.testing.assert_allclose(a.excitation, b.excitation, atol=1e-8)
+    np.testing.assert_allclose(a.data["g2"], b.data["g2"], rtol=1e-6)
+    assert a.excitation[0] == pytest.approx(n * 0.3 if state.p == 0.3 else n * state.p)
+
+
+def test_permutational_equals_piqs_at_n20():
+    from qutip import piqs
+
+    n, p = 20, 0.7
+    ens = sf.Ensemble(n, collective_decay=1.0, decay=0.1, dephasing=0.3)
+    times = np.linspace(0, 0.6, 31)
+    # the product state in piqs' Dicke basis, whose diagonal carries the degeneracy of each ladder
+    weights = {}
+    for l in range(n // 2 + 1):
+        j = n / 2 - l
+        copies = comb(n, l, exact=True) - (comb(n, l - 1, exact=True) if l else 0)
+        for m in np.arange(-j, j + 1):
+            weights[(j, m, m)] = copies * p ** (n / 2 + m) * (1 - p) ** (n / 2 - m)
+    rho0 = piqs.dicke_basis(n, weights)
+    system = piqs.Dicke(n, emission=0.1, dephasing=0.6, collective_emission=1.0)   # piqs dephasing = 2 gamma_phi
+    jz, jpjm = piqs.jspin(n, "z"), piqs.jspin(n, "+") * piqs.jspin(n, "-")
+    res = qutip.mesolve(system.liouvillian(), rho0, times, e_ops=[jz, jpjm],
+                        options={"atol": 1e-12, "rtol": 1e-10})
+    ref = np.real(res.expect[1]) + 0.1 * (n / 2 + np.real(res.expect[0]))
+    ours = sf.simulate(ens, times, method="permutational", initial=sf.ProductState(p), rtol=1e-9)
+    assert np.abs(ours.intensity - ref).max() < 1e-6 * ref.max()
+
+
+def test_full_inversion_is_the_excited_state_and_no_burst_below_half_inversion():
+    ens = sf.Ensemble(200, collective_decay=1.0)
+    times = np.linspace(0, 0.15, 151)
+    full = sf.simulate(ens, times, method="permutational", initial=sf.ProductState(1.0))
+    excited = sf.simulate(ens, times, method="permutational")
+    np.testing.assert_array_equal(full.intensity, excited.intensity)
+    below = sf.simulate(ens, times, method="permutational", initial=sf.ProductState(0.4))
+    above = sf.simulate(ens, times, method="permutational", initial=sf.ProductState(0.8))
+    # a point-like sample bursts only when inverted: below p = 1/2 the emission only decays
+    assert np.argmax(below.intensity) == 0 and np.all(np.diff(below.intensity) <= 1e-9 * below.intensity[0])
+    assert above.intensity.max() > 3 * above.intensity[0]
+
+
+def test_exact_shots_start_from_the_ladder_decomposition_and_average_to_permutational():
+    import numba as nb
+
+    @nb.njit
+    def draws(count, n, p, seed):
+        np.random.seed(seed)  # noqa: NPY002 - numba seeds its own stream this way
+        out = np.empty((count, 2), dtype=np.int64)
+        for i in range(count):
+            out[i] = sample_product_start(n, p)
+        return out
+
+    n, p, count = 6, 0.35, 100_000
+    pop, _ = initial_sectors(n, n // 2 + 1, sf.ProductState(p))
+    offsets = np.concatenate([[0], np.cumsum([min(k, n - k, n // 2) + 1 for k in range(n + 1)])])
+    seen = np.zeros_like(pop)
+    for l, k in draws(count, n, p, 1):
+        seen[offsets[k] + l] += 1
+    z = (seen / count - pop) / np.sqrt(pop * (1 - pop) / count)
+    assert np.abs(z).max() < 5
+    ens = sf.Ensemble(20, collective_decay=1.0, decay=0.2, dephasing=0.1)
+    times = np.linspace(0, 1.5, 31)
+    shots = sf.simulate(ens, times, method="jumps", initial=sf.ProductState(0.8), trajectories=6000, seed=3)
+    exact = sf.simulate(ens, times, method="permutational", initial=sf.ProductState(0.8))
+    z = (shots.intensity - exact.intensity)[1:] / shots.data["intensity_sem"][1:]
+    assert np.abs(z).max() < 4
+
+
+def test_cumulant_takes_one_p_per_emitter_and_is_exact_for_independent_emitters():
+    times = np.linspace(0, 4, 41)
+    state = sf.ProductState([0.9, 0.5, 0.7, 0.2])
+    independent = sf.Ensemble(4, decay=1.0, dephasing=0.2)
+    a = sf.simulate(independent, times, method="cumulant", initial=state, rtol=1e-10, atol=1e-12)
+    b = sf.simulate(independent, times, method="exact", initial=state)
+    assert np.abs(a.intensity - b.intensity).max() < 1e-8
+    coupled = sf.Ensemble(5, collective_decay=0.5, decay=0.3, dephasing=0.2, detunings=[0.1, -0.2, 0.3, 0, 0.05])
+    state = sf.ProductState([0.9, 0.5, 0.7, 0.2, 1.0], coherence=0.5, phi=0.2)
+    a = sf.simulate(coupled, times, method="cumulant", initial=state, rtol=1e-9, atol=1e-12)
+    b = sf.simulate(coupled, times, method="exact", initial=state)
+    assert a.intensity[0] == pytest.approx(b.intensity[0], rel=1e-12)
+    assert np.abs(a.intensity - b.intensity).max() < 0.01 * b.intensity.max()   # measured 0.2 %
+    with pytest.raises(ValueError, match="engine='emitters'"):
+        sf.simulate(coupled, times, method="cumulant", initial=sf.ProductState([0.9, 0.5, 0.7, 0.2, 1.0]),
+                    engine="classes")
+
+
+def test_nanocrystals_share_the_exciton_between_sublevels():
+    ncs = sf.geometry.nanocrystals_at(np.array([[0, 0, 0], [0.15, 0.05, 0]]), wavelength=1.0, gamma=1.0,
+                                      dephasing=0.2)
+    times = np.linspace(0, 4, 41)
+    state = sf.ProductState(0.6, sublevels=(0.5, 0.3, 0.2))
+    a = sf.simulate(ncs, times, method="cumulant", initial=state)
+    b = sf.simulate(ncs, times, method="cumulant", initial=sf.TripletExcitation((0.3, 0.18, 0.12)))
+    np.testing.assert_array_equal(a.intensity, b.intensity)
+    c = sf.simulate(ncs, times, method="exact", initial=state)
+    assert np.abs(a.intensity - c.intensity).max() < 1e-6 * c.intensity.max()
+
+
+def test_bad_product_states_and_methods_that_cannot_take_them_are_refused():
+    for p in (-0.1, 1.2, [0.5, 2.0]):
+        with pytest.raises(ValueError, match=r"p must be in \[0, 1\]"):
+            sf.ProductState(p)
+    with pytest.raises(ValueError, match="p"):
+        sf.ProductState(np.nan)
+    with pytest.raises(ValueError, match="coherence"):
+        sf.ProductState(0.5, coherence=1.5)
+    with pytest.raises(ValueError, match="sublevels must sum to 1"):
+        sf.ProductState(0.5, sublevels=(0.5, 0.5, 0.5))
+    ens = sf.Ensemble(20, collective_decay=1.0)
+    with pytest.raises(ValueError, match="mixes Dicke ladders"):
+        sf.simulate(ens, [0, 1], method="dicke", initial=sf.ProductState(0.7))
+    with pytest.raises(ValueError, match="not sampled by this method yet"):
+        sf.simulate(ens, [0, 1], method="twa", initial=sf.ProductState(0.7))
+    with pytest.raises(ValueError, match="not permutation invariant"):
+        sf.simulate(sf.Ensemble(3, collective_decay=1.0), [0, 1], method="permutational",
+                    initial=sf.ProductState([0.2, 0.5, 0.7]))
+    with pytest.raises(ValueError, match="3 probabilities for n = 4"):
+        sf.simulate(sf.Ensemble(4, collective_decay=1.0), [0, 1], method="exact",
+                    initial=sf.ProductState([0.2, 0.5, 0.7]))
+    with pytest.raises(ValueError, match="partly coherent"):
+        sf.simulate(ens, [0, 1], method="permutational", initial=sf.ProductState(0.7, coherence=0.5))
