@@ -10,7 +10,7 @@
 from . import bunching, executor, fluence, report, sweep
 from .bunching import bunching_series
 from .executor import PointStore, SweepError, SweepInterrupted, SweepRun, execute
-from .fluence import excited_emitters, fit_power_law, fluence_series
+from .fluence import excitation_probability, excited_emitters, fit_power_law, fluence_series
 from .sweep import dynamic_temperature_sweep, run_points, save_dataset, thermal_sweep
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "thermal_sweep",
     "save_dataset",
     "fluence_series",
+    "excitation_probability",
     "bunching_series",
     "excited_emitters",
     "fit_power_law",

@@ -1,10 +1,21 @@
 """Excitation-fluence series: how tau_D, tau_SF and the peak scale with the number of excited NCs.
 
 A pump pulse of fluence F (uJ/cm^2) at photon energy E_ph excites each NC
-with probability 1 - exp(-sigma j), j = F / E_ph the photon fluence (Poisson
-absorption, saturating at one exciton per NC), so a coherent domain of
-N_NC nanocrystals holds N(F) = N_NC (1 - exp(-sigma j)) excited emitters.
-Alternatively give a fixed number of excited emitters per uJ/cm^2.
+with probability p(F) = 1 - exp(-sigma j), j = F / E_ph the photon fluence:
+the number of photons an NC absorbs is Poisson with mean sigma j, and an NC
+that absorbed two or more relaxes to one band-edge exciton before the burst
+(multi-excitons decay by Auger recombination within tens of ps, faster than
+tau_D at the fluences of interest; assumed). Two models of the domain of
+N_NC nanocrystals:
+
+* ``inversion="full"``: N(F) = N_NC p(F) fully excited emitters and nothing
+  else (the unexcited NCs are left out of the model);
+* ``inversion="partial"``: all N_NC NCs, each excited with probability p(F)
+  (:class:`~sf_dynamics.model.states.ProductState`): the unexcited NCs stay
+  in the ground state and absorb, so the burst depends on the inversion 2p - 1,
+  and a point-like domain shows no burst below p = 1/2.
+
+Alternatively give a fixed number of excited emitters per uJ/cm^2 (full inversion only).
 
 Superfluorescence theory (point-like sample): tau_SF = T_R ~ 1/N and
 peak ~ N^2 (:func:`fluence_series` fits both power laws); tau_D ~ T_R ln N.
@@ -16,10 +27,32 @@ import numpy as np
 
 from .._validation import check_positive_int, check_real, check_real_array
 
-__all__ = ["excited_emitters", "fluence_series", "fit_power_law", "EV_PER_JOULE"]
+__all__ = ["excitation_probability", "excited_emitters", "fluence_series", "fit_power_law", "EV_PER_JOULE"]
 
 #: electronvolts per joule
 EV_PER_JOULE = 1.0 / 1.602176634e-19
+
+
+def excitation_probability(fluence_uJ_cm2, *, cross_section_cm2, photon_energy_eV=3.1):
+    """Probability p(F) = 1 - exp(-sigma F / E_ph) that an NC holds an exciton after the pump (Poisson absorption).
+
+    Parameters
+    ----------
+    fluence_uJ_cm2 : array_like
+        Pump fluences (uJ/cm^2), >= 0.
+    cross_section_cm2 : float
+        Absorption cross-section (cm^2), > 0.
+    photon_energy_eV : float
+        Pump photon energy (eV), > 0.
+
+    Returns
+    -------
+    ndarray
+    """
+    f = np.atleast_1d(check_real_array("fluence_uJ_cm2", fluence_uJ_cm2, nonnegative=True))
+    sigma = check_real("cross_section_cm2", cross_section_cm2, low=0.0, low_open=True)
+    e_ph = check_real("photon_energy_eV", photon_energy_eV, low=0.0, low_open=True)
+    return -np.expm1(-sigma * f * 1e-6 * EV_PER_JOULE / e_ph)
 
 
 def excited_emitters(fluence_uJ_cm2, *, nanocrystals, cross_section_cm2=None, photon_energy_eV=3.1,
@@ -49,10 +82,7 @@ def excited_emitters(fluence_uJ_cm2, *, nanocrystals, cross_section_cm2=None, ph
     if excited_per_fluence is not None:
         k = check_real("excited_per_fluence", excited_per_fluence, low=0.0, low_open=True)
         return np.minimum(k * f, n_nc)
-    sigma = check_real("cross_section_cm2", cross_section_cm2, low=0.0, low_open=True)
-    e_ph = check_real("photon_energy_eV", photon_energy_eV, low=0.0, low_open=True)
-    photons = f * 1e-6 * EV_PER_JOULE / e_ph
-    return n_nc * -np.expm1(-sigma * photons)
+    return n_nc * excitation_probability(f, cross_section_cm2=cross_section_cm2, photon_energy_eV=photon_energy_eV)
 
 
 def fit_power_law(x, y):
@@ -68,71 +98,100 @@ def fit_power_law(x, y):
 
 def fluence_series(fluences_uJ_cm2, *, nanocrystals=1000, cross_section_cm2=5e-14, photon_energy_eV=3.1,
                    excited_per_fluence=None, collective_decay=0.3 / 210.0, decay=0.7 / 210.0, dephasing=0.0101,
-                   inhomogeneous_fwhm_meV=0.0, method="twa", window_ps=None, points=601, **method_options):
+                   inhomogeneous_fwhm_meV=0.0, method=None, window_ps=None, points=601, inversion="full",
+                   **method_options):
     """Simulate the SF burst at each pump fluence and fit the power laws.
 
-    Each fluence gives N(F) excited emitters (:func:`excited_emitters`,
-    rounded) in a point-like domain with the given rates (defaults:
-    CsPbBr3-like 210 ps radiative lifetime, 30 % of it into the collective
-    channel, T2 = 80 ps); the burst is simulated with ``method`` (default
-    "twa": the trajectory average, accurate in tau_D and peak to a few per
-    cent at N >~ 100 and fast; "permutational" is exact for identical
-    emitters but slower with local processes at N ~ 10^3).
-    ``method_options`` go to :func:`sf_dynamics.simulate` (e.g. trajectories).
+    With ``inversion="full"`` each fluence gives N(F) fully excited emitters
+    (:func:`excited_emitters`, rounded); with ``inversion="partial"`` the
+    domain keeps all its NCs, each excited with probability p(F)
+    (:func:`excitation_probability`). Point-like domain with the given rates
+    (defaults: CsPbBr3-like 210 ps radiative lifetime, 30 % of it into the
+    collective channel, T2 = 80 ps). ``method`` (default "twa" for full
+    inversion: the trajectory average, accurate in tau_D and peak to a few per
+    cent at N >~ 100 and fast; "jumps" for partial inversion: exact shots;
+    "permutational" is exact for identical emitters but slower with local
+    processes at N ~ 10^3). ``method_options`` go to
+    :func:`sf_dynamics.simulate` (e.g. trajectories). Without a burst (below
+    threshold) tau_d and tau_sf are NaN.
 
     Returns
     -------
     xarray.Dataset
-        On ``fluence``: ``excited`` (N), ``tau_d``, ``tau_sf`` (ps, sech^2
-        fit), ``peak`` (photons/ps), and ``intensity`` on (fluence, time).
-        Attributes: fitted exponents ``tau_sf_exponent`` (expected -1) and
-        ``peak_exponent`` (expected 2) versus N, with their errors.
+        On ``fluence``: ``excited`` (N; the mean number N_NC p for partial
+        inversion), ``probability`` (p(F); 1 for full inversion), ``tau_d``,
+        ``tau_sf`` (ps, sech^2 fit), ``peak`` (photons/ps), and
+        ``intensity`` on (fluence, time). Attributes: fitted exponents
+        ``tau_sf_exponent`` (expected -1) and ``peak_exponent`` (expected 2)
+        versus N, with their errors, and ``inversion``.
+
+    Raises
+    ------
+    ValueError
+        For bad fluences or rates, an unknown inversion, or partial inversion
+        with ``excited_per_fluence`` or an inhomogeneous line.
     """
     import xarray as xr
 
     from .. import analysis
-    from ..model import Ensemble, Spectrum
+    from ..model import Ensemble, ProductState, Spectrum
     from ..simulate import simulate
     from ..units import MEV_TO_RAD_PER_PS
 
     f = np.atleast_1d(check_real_array("fluences_uJ_cm2", fluences_uJ_cm2, nonnegative=True))
     if f.size < 1 or np.any(np.diff(f) <= 0):
         raise ValueError("fluences_uJ_cm2 must be strictly increasing")
-    n_exc = excited_emitters(f, nanocrystals=nanocrystals, cross_section_cm2=None if excited_per_fluence else
-                             cross_section_cm2, photon_energy_eV=photon_energy_eV,
-                             excited_per_fluence=excited_per_fluence)
-    counts = np.maximum(np.round(n_exc).astype(int), 1)
+    if inversion not in ("full", "partial"):
+        raise ValueError(f"inversion must be 'full' or 'partial', got {inversion!r}")
+    partial = inversion == "partial"
+    if partial and (excited_per_fluence is not None or inhomogeneous_fwhm_meV):
+        raise ValueError("inversion='partial' needs cross_section_cm2 (not excited_per_fluence) and identical "
+                         "emitters (inhomogeneous_fwhm_meV = 0)")
+    method = method or ("jumps" if partial else "twa")
+    if partial:
+        prob = excitation_probability(f, cross_section_cm2=cross_section_cm2, photon_energy_eV=photon_energy_eV)
+        domain = int(round(check_real("nanocrystals", nanocrystals, low=1.0)))
+        counts = np.full(f.size, domain)
+        n_exc = domain * prob
+    else:
+        n_exc = excited_emitters(f, nanocrystals=nanocrystals, cross_section_cm2=None if excited_per_fluence else
+                                 cross_section_cm2, photon_energy_eV=photon_energy_eV,
+                                 excited_per_fluence=excited_per_fluence)
+        counts = np.maximum(np.round(n_exc).astype(int), 1)
+        prob = np.ones(f.size)
     points = check_positive_int("points", points, minimum=5)
     if window_ps is None:
-        smallest = counts.min()
+        smallest = max(int(round(n_exc.min())), 1) if partial else counts.min()
         window_ps = 6.0 * max(np.log(smallest), 1.0) / (smallest * collective_decay) if collective_decay > 0 else 1e3
         window_ps = min(window_ps, 5.0 / (collective_decay + decay))
     times = np.linspace(0.0, check_real("window_ps", window_ps, low=0.0, low_open=True), points)
     fwhm = inhomogeneous_fwhm_meV * MEV_TO_RAD_PER_PS
     rows = []
-    for n in counts:
+    for n, p in zip(counts, prob):
         spectrum = Spectrum.gaussian(fwhm, classes=41) if fwhm > 0 else None
         ens = Ensemble(int(n), collective_decay=collective_decay, decay=decay, dephasing=dephasing, spectrum=spectrum)
-        options = dict(trajectories=400, seed=0) if method == "twa" else {}
+        options = dict(trajectories=400, seed=0) if method in ("twa", "jumps") else {}
         options.update(method_options)
-        res = simulate(ens, times, method=method, **options)
+        start = ProductState(float(p)) if partial else "excited"
+        res = simulate(ens, times, method=method, initial=start, **options)
         summary = analysis.burst_summary(res)
         rows.append((summary["tau_d"], summary["tau_sf"], summary["peak"], res.intensity, res.method))
     tau_d = np.array([r[0] for r in rows])
     tau_sf = np.array([r[1] for r in rows])
     peak = np.array([r[2] for r in rows])
     attrs = {"method": rows[0][4], "nanocrystals": float(nanocrystals), "collective_decay": collective_decay,
-             "decay": decay, "dephasing": dephasing}
+             "decay": decay, "dephasing": dephasing, "inversion": inversion}
     for name, values in (("tau_sf", tau_sf), ("peak", peak)):
         try:
-            p, err, _ = fit_power_law(counts, values)
+            p, err, _ = fit_power_law(n_exc if partial else counts, values)
         except ValueError:
             p, err = float("nan"), float("nan")
         attrs[f"{name}_exponent"] = p
         attrs[f"{name}_exponent_error"] = err
     return xr.Dataset(
         {
-            "excited": ("fluence", counts),
+            "excited": ("fluence", n_exc if partial else counts),
+            "probability": ("fluence", prob, {"long_name": "excitation probability per NC p(F)"}),
             "tau_d": ("fluence", tau_d, {"units": "ps"}),
             "tau_sf": ("fluence", tau_sf, {"units": "ps"}),
             "peak": ("fluence", peak, {"units": "photons/ps"}),

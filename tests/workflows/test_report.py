@@ -118,3 +118,23 @@ def test_report_bunching_table_is_its_data(report):
             assert float(row[2]) == pytest.approx(peak, abs=1e-3) and float(row[3]) == pytest.approx(fast, abs=1e-3)
             assert float(row[4]) == pytest.approx(pulse, abs=1e-4)
         assert np.all(ds["g2_peak"].values > 1.0)   # the sentence "every burst is bunched" is the data's
+
+
+def test_partial_inversion_keeps_the_unexcited_nanocrystals_and_sets_a_threshold():
+    f = np.geomspace(2, 60, 6)
+    p = fluence.excitation_probability(f, cross_section_cm2=5e-14)
+    photons = f * 1e-6 * fluence.EV_PER_JOULE / 3.1
+    np.testing.assert_allclose(p, 1 - np.exp(-5e-14 * photons), rtol=1e-12)
+    ds = fluence.fluence_series(f, nanocrystals=200, inversion="partial", collective_decay=1.0 / 210.0, decay=0.0,
+                                dephasing=0.0, method="permutational")
+    np.testing.assert_allclose(ds["excited"].values, 200 * p)
+    assert ds.attrs["inversion"] == "partial"
+    # a point-like domain bursts only when inverted (p > 1/2); the model of full inversion bursts at every fluence
+    assert np.all(np.isnan(ds["tau_d"].values[p < 0.45])) and np.all(np.isfinite(ds["tau_d"].values[p > 0.7]))
+    full = fluence.fluence_series(f, nanocrystals=200, collective_decay=1.0 / 210.0, decay=0.0, dephasing=0.0,
+                                  method="permutational")
+    assert np.all(np.isfinite(full["tau_d"].values))
+    with pytest.raises(ValueError, match="inversion must be"):
+        fluence.fluence_series(f, inversion="half")
+    with pytest.raises(ValueError, match="cross_section_cm2"):
+        fluence.fluence_series(f, inversion="partial", excited_per_fluence=3.0)
