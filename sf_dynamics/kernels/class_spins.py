@@ -109,14 +109,17 @@ def _record(b, z, counts, gf, gamma0, half_total, total_out, forward_out, excita
 
 @nb.njit(parallel=True, cache=True)
 def class_spin_trajectories(seeds, z0, rot_theta, rot_phi, counts, det, gf, local, dephasing, pumping, steps, dts,
-                            total_out, forward_out, excitation_out, field_out):
+                            total_out, forward_out, excitation_out, field_out, z_spread=0.0):
     """Noise-initiated trajectories of class spins in slices (Heun steps).
 
     counts (Nz, K) emitters per slice and class; with one slice this is the
     class-spin TWA of identical-coupling emitters (Gamma_f = Gamma_c). The
     initial spins point along z0 (+1 inverted, -1 ground) with Wigner
     transverse fluctuations (Gaussian sums of +-1 components, <|B|^2> = N/2)
-    and are rotated by rot_theta about y and rot_phi about z. Trajectory r
+    and are rotated by rot_theta about y and rot_phi about z. With ``z_spread``
+    > 0 each emitter's s_z is +-1 at random with mean z0 (a partially inverted
+    product state, s_z = +1 with probability (1 + z0)/2, z_spread = sqrt(1 -
+    z0^2)): a class sum gets the Gaussian spread z_spread sqrt(N_a). Trajectory r
     draws its random numbers from the stream seeded with seeds[r]. Output
     interval i is crossed in steps[i] steps of dts[i] ps. Records the
     intensity estimator (all modes), the exit-face forward estimator and the
@@ -143,8 +146,11 @@ def class_spin_trajectories(seeds, z0, rot_theta, rot_phi, counts, det, gf, loca
                 na = counts[j, a]
                 sx = math.sqrt(na) * np.random.normal()
                 sy = math.sqrt(na) * np.random.normal()
-                x1 = ct * sx + st * z0 * na
-                z1 = -st * sx + ct * z0 * na
+                sz = z0 * na
+                if z_spread > 0.0:
+                    sz += z_spread * math.sqrt(na) * np.random.normal()
+                x1 = ct * sx + st * sz
+                z1 = -st * sx + ct * sz
                 b[j, a] = 0.5 * complex(cp * x1 - sp * sy, -(sp * x1 + cp * sy))
                 z[j, a] = z1 / na
         bp = np.empty_like(b)

@@ -30,10 +30,16 @@ __all__ = ["BLOCK", "EmitterEngine"]
 BLOCK = 128
 
 
-def _initial_spins(rng, n, size, z0, theta, phi):
-    """Discrete-Wigner samples s_x, s_y = +-1 along z0, rotated by theta about y then phi about z."""
+def _initial_spins(rng, n, size, z0, theta, phi, probability=None):
+    """Discrete-Wigner samples s_x, s_y = +-1 along z0, rotated by theta about y then phi about z.
+
+    With ``probability`` (n,), each s_z is +1 with that probability and -1 otherwise (a partially
+    inverted product state; z0 is then not used).
+    """
     sx = (rng.integers(0, 2, size=(n, BLOCK)) * 2.0 - 1.0)[:, :size]
     sy = (rng.integers(0, 2, size=(n, BLOCK)) * 2.0 - 1.0)[:, :size]
+    if probability is not None:
+        z0 = np.where(rng.random((n, BLOCK))[:, :size] < probability[:, None], 1.0, -1.0)
     x1 = np.cos(theta) * sx + np.sin(theta) * z0
     z1 = -np.sin(theta) * sx + np.cos(theta) * z0
     x2 = np.cos(phi) * x1 - np.sin(phi) * sy
@@ -60,14 +66,17 @@ class EmitterEngine:
     steps, dts : ndarray
         Steps and step length (ps) of every output interval
         (:func:`sf_dynamics.solvers._sampling.time_schedule`).
+    probability : ndarray, shape (n,), optional
+        Excitation probability of each emitter (a partially inverted product state).
     amplitudes : ndarray of complex, shape (n,), optional
         c_k of a detected field E- = sum_k c_k s-_k whose classical amplitude
         sum_k c_k beta_k and normally ordered intensity estimator
         |sum_k c_k beta_k|^2 + sum_k |c_k|^2 (n_k - |beta_k|^2) are recorded.
     """
 
-    def __init__(self, model: EmitterModel, seed, z0, theta, phi, steps, dts, amplitudes=None):
+    def __init__(self, model: EmitterModel, seed, z0, theta, phi, steps, dts, amplitudes=None, probability=None):
         self.model = model
+        self.probability = probability
         self.n = model.size
         self.seed = seed
         self.z0, self.theta, self.phi = z0, theta, phi
@@ -95,7 +104,7 @@ class EmitterEngine:
     def _run_block(self, block, size, estimator, shot, excitation, field, normal):
         n, model = self.n, self.model
         rng = np.random.Generator(np.random.PCG64(block_seed_sequence(self.seed, block)))
-        beta, z = _initial_spins(rng, n, size, self.z0, self.theta, self.phi)
+        beta, z = _initial_spins(rng, n, size, self.z0, self.theta, self.phi, self.probability)
         shape = (n, size)
         work = {name: np.empty(shape, dtype=np.complex128) for name in ("gb", "ob", "noise", "db", "bp")}
         dz, zp = np.empty(shape), np.empty(shape)

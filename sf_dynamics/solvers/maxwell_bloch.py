@@ -73,8 +73,9 @@ def unsupported_reason(ensemble, initial):
     if isinstance(initial, ProductState):
         initial = initial.simplest()
     if isinstance(initial, ProductState):
-        return ("a partially inverted ProductState (0 < p < 1, not fully coherent) is not sampled by this method "
-                "yet: 'jumps' (exact shots) and 'permutational' (identical emitters), 'cumulant' and 'exact' take it")
+        if initial.coherence > 0 or not initial.uniform:
+            return "it takes an incoherent ProductState with one p (noise initiation); this one is not"
+        return None
     if not isinstance(initial, (Excited, Ground, CoherentSpinState)):
         return "it starts from product states (excited, ground or a coherent spin state)"
     return None
@@ -90,6 +91,8 @@ def _counts(slab):
 def _solve_tipping(slab, times, initial, seed_angle, rtol, atol, max_steps):
     det, counts = _counts(slab)
     nz, k = counts.shape
+    if isinstance(initial, ProductState):
+        raise ValueError("initial: a partially inverted ProductState has no dipole to tip; use initiation='noise'")
     if isinstance(initial, CoherentSpinState) and initial.theta > 0:
         state = initial
     elif isinstance(initial, Ground):
@@ -127,9 +130,13 @@ def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps,
     ``field`` (with ``record_field``) is the classical exit-face amplitude sqrt(Gamma_f) sum_j B_j of each
     trajectory (shape (M, nt), else (M, 0)).
     """
-    if not isinstance(initial, Excited):
-        raise ValueError("initial: the noise initiation starts from the inverted slab ('excited'); "
-                         "use initiation='tipping' for other states")
+    partial = isinstance(initial, ProductState) and initial.uniform and initial.coherence == 0
+    if not (isinstance(initial, Excited) or partial):
+        raise ValueError("initial: the noise initiation starts from the inverted slab ('excited') or a partially "
+                         "inverted one (an incoherent ProductState with one p); use initiation='tipping' for "
+                         "other states")
+    p = float(np.mean(initial.p)) if partial else 1.0
+    z0, spread = 2.0 * p - 1.0, 2.0 * float(np.sqrt(p * (1.0 - p)))
     trajectories = check_positive_int("trajectories", trajectories, minimum=2)
     seed = check_seed(seed)
     max_steps = check_positive_int("max_steps", max_steps)
@@ -154,9 +161,9 @@ def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps,
         for first in range(0, trajectories, BLOCK):
             size = min(BLOCK, trajectories - first)
             rows = slice(first, first + size)
-            km.class_spin_trajectories(trajectory_seeds(seed, first, size), 1.0, 0.0, 0.0, counts, det, gf,
+            km.class_spin_trajectories(trajectory_seeds(seed, first, size), z0, 0.0, 0.0, counts, det, gf,
                                        slab.decay, slab.dephasing, 0.0, steps, dts, total[rows], forward[rows],
-                                       excitation[rows], field[rows])
+                                       excitation[rows], field[rows], spread)
             yield first, size
 
     done, partial = run_blocks(blocks(), total=trajectories, progress=progress,
@@ -192,7 +199,8 @@ def solve(slab, times, initial, *, initiation="noise", trajectories=200, seed=0,
         Output times (ps), retarded time at the exit face; equally spaced for
         the noise initiation.
     initial : state
-        Excited (default), Ground or CoherentSpinState (tipping initiation).
+        Excited (default) or an incoherent ProductState with one p (noise initiation: the spins' s_z are
+        drawn with p), Ground or CoherentSpinState (tipping initiation).
     initiation : {"noise", "tipping"}
     trajectories, seed, dt, shots
         Noise initiation (see the twa method).

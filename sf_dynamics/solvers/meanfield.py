@@ -68,8 +68,9 @@ def unsupported_reason(ensemble, initial):
     if isinstance(initial, ProductState):
         initial = initial.simplest()
     if isinstance(initial, ProductState):
-        return ("a partially inverted ProductState (0 < p < 1, not fully coherent) is not sampled by this method "
-                "yet: 'jumps' (exact shots) and 'permutational' (identical emitters), 'cumulant' and 'exact' take it")
+        return ("mean field evolves one Bloch vector per emitter, and a partially inverted, incoherent "
+                "ProductState has no dipole to seed it (a fully coherent one is a CoherentSpinState); 'twa', "
+                "'jumps', 'permutational', 'cumulant' and 'exact' take it")
     if not isinstance(initial, (Excited, Ground, CoherentSpinState)):
         return "it represents product states only (excited, ground or a coherent spin state)"
     return None

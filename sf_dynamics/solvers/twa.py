@@ -95,11 +95,13 @@ def unsupported_reason(ensemble, initial):
         return "it handles two-level emitters only"
     if isinstance(initial, ProductState):
         initial = initial.simplest()
-    if isinstance(initial, ProductState):
-        return ("a partially inverted ProductState (0 < p < 1, not fully coherent) is not sampled by this method "
-                "yet: 'jumps' (exact shots) and 'permutational' (identical emitters), 'cumulant' and 'exact' take it")
-    if not isinstance(initial, (Excited, Ground, CoherentSpinState)):
-        return "it samples product states only (excited, ground or a coherent spin state)"
+    if isinstance(initial, ProductState) and initial.coherence > 0:
+        return ("a partly coherent ProductState has no non-negative discrete Wigner sampling here (coherence 0 "
+                "or 1 only); 'cumulant' and 'exact' take it")
+    if isinstance(initial, ProductState) and np.ndim(initial.p) and len(initial.p) != ensemble.n:
+        return f"the ProductState has {len(initial.p)} probabilities for n = {ensemble.n} emitters"
+    if not isinstance(initial, (Excited, Ground, CoherentSpinState, ProductState)):
+        return "it samples product states only (excited, ground, a ProductState or a coherent spin state)"
     if ensemble.n < MIN_EMITTERS:
         return (f"it is a large-N method and refuses n < {MIN_EMITTERS} (got n = {ensemble.n}): its vacuum "
                 "fluctuations dominate a few emitters; the exact methods run there")
@@ -192,19 +194,33 @@ def _merge_small_classes(model: ClassModel):
 
 
 def _rotation(initial):
-    """(z0, theta, phi): spins start along z0 and are rotated by theta about y, phi about z."""
+    """(z0, theta, phi): spins start along z0 and are rotated by theta about y, phi about z.
+
+    A partially inverted ProductState starts with s_z = +-1 at random: z0 = 2p - 1 is the mean (used
+    by the class engine with the spread of :func:`_spread`).
+    """
     if isinstance(initial, Ground):
         return -1.0, 0.0, 0.0
     if isinstance(initial, CoherentSpinState):
         return 1.0, float(initial.theta), float(initial.phi)
+    if isinstance(initial, ProductState):
+        return 2.0 * float(np.mean(initial.p)) - 1.0, 0.0, 0.0
     return 1.0, 0.0, 0.0
+
+
+def _spread(initial):
+    """Spread sqrt(1 - z0^2) = 2 sqrt(p (1 - p)) of one emitter's s_z in a ProductState (0 otherwise)."""
+    if not isinstance(initial, ProductState):
+        return 0.0
+    p = float(np.mean(initial.p))
+    return 2.0 * float(np.sqrt(p * (1.0 - p)))
 
 
 #: trajectories of the class engine per kernel call (between two calls Ctrl-C is honoured)
 CLASS_BLOCK = 256
 
 
-def _class_blocks(model, seed, z0, theta, phi, steps, dts, out):
+def _class_blocks(model, seed, z0, theta, phi, steps, dts, out, spread=0.0):
     """Yield (first, size) after running each block of class-spin trajectories."""
     from ..kernels.class_spins import class_spin_trajectories
 
@@ -219,7 +235,7 @@ def _class_blocks(model, seed, z0, theta, phi, steps, dts, out):
         # class spins in a single slice (Gamma_f = Gamma_c): the kernel the Maxwell-Bloch method uses with many
         class_spin_trajectories(trajectory_seeds(seed, first, size), z0, theta, phi, counts, model.detunings,
                                 model.gamma_c, model.gamma0 - model.gamma_c, model.dephasing, model.pumping, steps,
-                                dts, estimator[rows], forward, excitation[rows], field[rows])
+                                dts, estimator[rows], forward, excitation[rows], field[rows], spread)
         shot[rows] = estimator[rows] + model.gamma0 * (half - excitation[rows])
         if field.shape[1]:  # collective channel: amplitude sqrt(Gamma_c) B, normally ordered Gamma_c (|B|^2 + J_z)
             field[rows] *= np.sqrt(model.gamma_c)
@@ -273,13 +289,15 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
     out["field"] = np.zeros((trajectories, columns), dtype=np.complex128)
     out["normal"] = np.zeros((trajectories, columns))
     if engine == "classes":
-        blocks = _class_blocks(model, seed, z0, theta, phi, steps, dts, out)
+        blocks = _class_blocks(model, seed, z0, theta, phi, steps, dts, out, _spread(initial))
     else:
         amplitudes = None
         if field is not None:
             amplitudes = np.full(ensemble.n, np.sqrt(ensemble.collective_decay) + 0j) if isinstance(field, str) \
                 else np.asarray(field, dtype=np.complex128)
-        blocks = _emitter_blocks(EmitterEngine(model, seed, z0, theta, phi, steps, dts, amplitudes), out)
+        probability = initial.probabilities(ensemble.n) if isinstance(initial, ProductState) else None
+        blocks = _emitter_blocks(EmitterEngine(model, seed, z0, theta, phi, steps, dts, amplitudes, probability),
+                                 out)
     work = (model.size**2 if engine == "emitters" else model.size) * float(steps.sum())
     done, partial = run_blocks(blocks, total=trajectories, progress=progress, size=work / 100.0, desc=NAME,
                                unit="traj", what="trajectories", stacklevel=4)
@@ -290,10 +308,15 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
     return out, facts
 
 
-def _checked(ensemble, times, trajectories, seed, engine, max_steps):
+def _checked(ensemble, times, trajectories, seed, engine, max_steps, initial=None):
     trajectories = check_positive_int("trajectories", trajectories, minimum=2)
     seed = check_seed(seed)
     max_steps = check_positive_int("max_steps", max_steps)
+    if isinstance(initial, ProductState) and not initial.uniform:   # one p per emitter: per-emitter spins
+        if engine == "classes":
+            raise ValueError("engine: a ProductState with one p per emitter needs engine='emitters' (a class spin "
+                             "shares one p)")
+        engine = "emitters"
     engine = _twa_engine(ensemble, engine)
     if ensemble.spectrum is not None:
         ensemble.spectrum.check_window(float(times[-1] - times[0]))
@@ -331,7 +354,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         Strictly increasing output times (ps), the first the excitation
         (``simulate`` prepends t = 0 when needed).
     initial : state
-        Excited, Ground or CoherentSpinState.
+        Excited, Ground, CoherentSpinState or an incoherent ProductState (s_z = +-1 drawn with p).
     trajectories : int
         Number of trajectories M >= 2.
     seed : int
@@ -375,7 +398,8 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         For bad options, or when the run would exceed ``max_steps`` or the
         free memory.
     """
-    trajectories, seed, engine, max_steps = _checked(ensemble, times, trajectories, seed, engine, max_steps)
+    trajectories, seed, engine, max_steps = _checked(ensemble, times, trajectories, seed, engine, max_steps,
+                                                     initial)
     shots = check_shots(shots, trajectories)
     batches = min(check_positive_int("batches", batches, minimum=2), trajectories)
     if isinstance(initial, Ground) and ensemble.pumping == 0:
@@ -422,7 +446,7 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
     times, taus : ndarray
         Output times (ps, from the excitation at 0) and equally spaced delays (ps, from 0).
     initial : state
-        Excited, Ground or CoherentSpinState.
+        Excited, Ground, CoherentSpinState or an incoherent ProductState.
     detector : "collective" or ndarray of complex, shape (n,)
         The collective channel sqrt(Gamma_c) J- (either engine), or far-field amplitudes c_k
         (sqrt(photons/ps/sr); per-emitter engine).
@@ -448,7 +472,7 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
     grid, _ = record_grid(times, taus)
     trajectories, seed, engine, max_steps = _checked(ensemble, grid, trajectories, seed,
                                                      "emitters" if engine == "auto" and not isinstance(detector, str)
-                                                     else engine, max_steps)
+                                                     else engine, max_steps, initial)
     if engine == "classes" and not isinstance(detector, str):
         raise ValueError("engine: a far-field detector needs the per-emitter engine ('emitters'), got 'classes'")
     shots = check_shots(shots, trajectories)

@@ -142,8 +142,13 @@ def test_bad_product_states_and_methods_that_cannot_take_them_are_refused():
     ens = sf.Ensemble(20, collective_decay=1.0)
     with pytest.raises(ValueError, match="mixes Dicke ladders"):
         sf.simulate(ens, [0, 1], method="dicke", initial=sf.ProductState(0.7))
-    with pytest.raises(ValueError, match="not sampled by this method yet"):
-        sf.simulate(ens, [0, 1], method="twa", initial=sf.ProductState(0.7))
+    with pytest.raises(ValueError, match="no dipole to seed it"):
+        sf.simulate(ens, [0, 1], method="meanfield", initial=sf.ProductState(0.7))
+    with pytest.raises(ValueError, match="no non-negative discrete Wigner"):
+        sf.simulate(ens, [0, 1], method="twa", initial=sf.ProductState(0.7, coherence=0.3))
+    slab = sf.Slab(1e4, 1e-3, decay=1e-2, slices=4)
+    with pytest.raises(ValueError, match="no dipole to tip"):
+        sf.simulate(slab, [0, 1], method="maxwell_bloch", initiation="tipping", initial=sf.ProductState(0.7))
     with pytest.raises(ValueError, match="not permutation invariant"):
         sf.simulate(sf.Ensemble(3, collective_decay=1.0), [0, 1], method="permutational",
                     initial=sf.ProductState([0.2, 0.5, 0.7]))
@@ -152,3 +157,35 @@ def test_bad_product_states_and_methods_that_cannot_take_them_are_refused():
                     initial=sf.ProductState([0.2, 0.5, 0.7]))
     with pytest.raises(ValueError, match="partly coherent"):
         sf.simulate(ens, [0, 1], method="permutational", initial=sf.ProductState(0.7, coherence=0.5))
+
+
+@pytest.mark.parametrize("n,p", [(200, 0.8), (400, 0.6)])
+def test_twa_samples_the_partial_inversion_and_agrees_with_permutational(n, p):
+    # measured: tau_D -2 ... 0 %, peak -3 ... +0.1 % (N = 200, 1000; p = 0.8, 0.6; 2000 trajectories)
+    ens = sf.Ensemble(n, collective_decay=1.0, decay=0.1, dephasing=0.2)
+    times = np.linspace(0, 12 * np.log(n) / n, 81)
+    exact = sf.analysis.burst_summary(sf.simulate(ens, times, method="permutational", initial=sf.ProductState(p)))
+    res = sf.simulate(ens, times, method="twa", initial=sf.ProductState(p), trajectories=1000, seed=1)
+    sampled = sf.analysis.burst_summary(res)
+    assert res.excitation[0] == pytest.approx(n * p, abs=4 * res.data["excitation_sem"][0])
+    assert sampled["tau_d"] == pytest.approx(exact["tau_d"], rel=0.06)
+    assert sampled["peak"] == pytest.approx(exact["peak"], rel=0.06)
+
+
+def test_twa_with_one_p_per_emitter_uses_per_emitter_spins():
+    state = sf.ProductState(np.linspace(0.5, 1.0, 50))
+    res = sf.simulate(sf.Ensemble(50, collective_decay=1.0, decay=0.1), np.linspace(0, 0.1, 6), method="twa",
+                      initial=state, trajectories=256, seed=1)
+    assert res.info["engine"] == "emitters"
+    assert res.excitation[0] == pytest.approx(37.5, abs=4 * res.data["excitation_sem"][0])
+
+
+def test_maxwell_bloch_noise_initiation_takes_the_partial_inversion():
+    slab = sf.Slab(1e5, 1e-3 / 210, decay=1 / 210, dephasing=0.01, slices=20)
+    times = np.linspace(0, 60, 301)
+    high = sf.simulate(slab, times, method="maxwell_bloch", initial=sf.ProductState(0.9), trajectories=40, seed=1)
+    low = sf.simulate(slab, times, method="maxwell_bloch", initial=sf.ProductState(0.45), trajectories=40, seed=1)
+    assert high.excitation[0] == pytest.approx(0.9e5, rel=1e-3)
+    # an absorbing slab (p < 1/2) does not amplify: its forward emission never exceeds the start's
+    assert low.data["forward_intensity"].max() < 2 * low.data["forward_intensity"][0] + 1e-9 * high.intensity.max()
+    assert high.data["forward_intensity"].max() > 100 * low.data["forward_intensity"].max()
