@@ -12,7 +12,7 @@ Everything here works on arrays or :class:`~sf_dynamics.Result` objects; nothing
 
 from . import coherence, detectors, fitting, observables, traces
 from .coherence import COHERENCE_DEFINITIONS, coherence_time
-from .detectors import streak_camera
+from .detectors import michelson_visibility, spectrometer, streak_camera
 from .fitting import (
     FitQualityError,
     FitQualityWarning,
@@ -79,6 +79,8 @@ __all__ = [
     "detect_ringing",
     "load_trace",
     "streak_camera",
+    "spectrometer",
+    "michelson_visibility",
     "coherence",
     "coherence_time",
     "COHERENCE_DEFINITIONS",

@@ -1,12 +1,18 @@
-"""What an instrument records: simulated traces seen through a detector.
+"""What an instrument records: simulated quantities seen through a detector.
 
-:func:`streak_camera` convolves a simulated emission-rate trace with the
-Gaussian instrument response function (IRF) of a streak camera (or any
-time-correlated detector) and, optionally, integrates it into time bins, so
-that what is plotted or fitted is what the instrument would show. The trace
-is zero before the excitation at its first time and is continued with its
-last value beyond the end of the window (the end effect is below the last
-value times the IRF's tail).
+* :func:`streak_camera` convolves a simulated emission-rate trace with the
+  Gaussian instrument response function (IRF) of a streak camera (or any
+  time-correlated detector) and, optionally, integrates it into time bins, so
+  that what is plotted or fitted is what the instrument would show. The trace
+  is zero before the excitation at its first time and is continued with its
+  last value beyond the end of the window (the end effect is below the last
+  value times the IRF's tail).
+* :func:`spectrometer` convolves a spectrum with the Gaussian resolution of a
+  spectrometer (FWHM in meV).
+* :func:`michelson_visibility`: the fringe visibility of a Michelson
+  interferometer against its path difference, |g1(tau)| at tau = path / c.
+* Hanbury Brown-Twiss: :func:`sf_dynamics.statistics.photon_counts` (slow
+  detectors, collection efficiency) and :func:`sf_dynamics.statistics.zero_delay_g2`.
 """
 
 from __future__ import annotations
@@ -15,9 +21,11 @@ import numpy as np
 
 from .._validation import check_real, check_real_array
 
-__all__ = ["streak_camera", "FWHM_PER_SIGMA"]
+__all__ = ["streak_camera", "spectrometer", "michelson_visibility", "FWHM_PER_SIGMA", "C_UM_PER_PS"]
 
 FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))
+#: speed of light (micrometres per picosecond)
+C_UM_PER_PS = 299.792458
 
 
 def streak_camera(times, values, irf_fwhm, *, time_bin=None):
@@ -83,3 +91,72 @@ def streak_camera(times, values, irf_fwhm, *, time_bin=None):
     trimmed = out[: bins * per_bin].reshape(bins, per_bin, *out.shape[1:]).mean(axis=1)
     centres = t[0] + (np.arange(bins) + 0.5) * per_bin * h
     return centres, trimmed
+
+
+def spectrometer(spectrum, resolution_meV):
+    """A spectrum (:func:`sf_dynamics.spectra.spectrum`) as a spectrometer of Gaussian resolution records it.
+
+    Parameters
+    ----------
+    spectrum : xarray.DataArray
+        With an ``energy_meV`` coordinate along its last dimension, equally spaced.
+    resolution_meV : float
+        FWHM of the instrument's line (meV), > 0 and below the spectral window.
+
+    Returns
+    -------
+    xarray.DataArray
+        The convolved spectrum on the same grid; its integral is kept (the line is zero outside the window).
+
+    Raises
+    ------
+    ValueError
+        Without an equally spaced ``energy_meV`` coordinate, or for a resolution outside (0, window].
+    """
+    if "energy_meV" not in getattr(spectrum, "coords", {}):
+        raise ValueError("spectrum must be a DataArray with an energy_meV coordinate (sf_dynamics.spectra.spectrum)")
+    energy = np.asarray(spectrum["energy_meV"].values, dtype=np.float64)
+    step = np.diff(energy)
+    if energy.size < 3 or np.max(np.abs(step - step[0])) > 1e-6 * abs(step[0]):
+        raise ValueError("spectrum: the energy_meV coordinate must be equally spaced")
+    fwhm = check_real("resolution_meV", resolution_meV, low=0.0, low_open=True)
+    if fwhm > abs(energy[-1] - energy[0]):
+        raise ValueError(f"resolution_meV = {fwhm:g} exceeds the spectral window {abs(energy[-1] - energy[0]):g} meV")
+    sigma = fwhm / FWHM_PER_SIGMA / abs(step[0])
+    reach = int(np.ceil(6.0 * sigma))
+    kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / sigma) ** 2)
+    kernel /= kernel.sum()
+    values = np.apply_along_axis(lambda row: np.convolve(row, kernel, mode="same"), -1, spectrum.values)
+    out = spectrum.copy(data=values)
+    out.attrs = {**spectrum.attrs, "resolution_meV": fwhm}
+    return out
+
+
+def michelson_visibility(g1, path_difference_um):
+    """Fringe visibility of a Michelson interferometer: |g1(tau)| at tau = path difference / c.
+
+    Parameters
+    ----------
+    g1 : xarray.DataArray
+        The time-integrated first-order coherence over ``tau`` (ps),
+        :func:`sf_dynamics.spectra.normalized_g1` (1 at tau = 0).
+    path_difference_um : array_like
+        Optical path differences (micrometres), >= 0, within c times the largest delay.
+
+    Returns
+    -------
+    ndarray
+        Visibilities in [0, 1] (linear interpolation of |g1|).
+
+    Raises
+    ------
+    ValueError
+        For negative path differences or ones beyond the delays of ``g1``.
+    """
+    path = np.atleast_1d(check_real_array("path_difference_um", path_difference_um, nonnegative=True))
+    taus = np.asarray(g1["tau"].values, dtype=np.float64)
+    delay = path / C_UM_PER_PS
+    if np.any(delay > taus[-1] * (1 + 1e-12)):
+        raise ValueError(f"path_difference_um reaches {path.max():g} um, beyond the largest delay of g1 "
+                         f"({taus[-1]:g} ps = {taus[-1] * C_UM_PER_PS:g} um)")
+    return np.interp(delay, taus, np.abs(np.asarray(g1.values)))
