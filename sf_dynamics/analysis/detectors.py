@@ -28,8 +28,8 @@ FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))
 C_UM_PER_PS = 299.792458
 
 
-def streak_camera(times, values, irf_fwhm, *, time_bin=None):
-    """A trace as a streak camera with a Gaussian IRF of FWHM ``irf_fwhm`` (ps) records it.
+def streak_camera(times, values, irf_fwhm=None, *, irf=None, time_bin=None):
+    """A trace as a streak camera with a Gaussian IRF of FWHM ``irf_fwhm`` (ps), or a measured IRF, records it.
 
     Parameters
     ----------
@@ -37,8 +37,11 @@ def streak_camera(times, values, irf_fwhm, *, time_bin=None):
         Equally spaced times (ps), the first the excitation.
     values : array_like, shape (nt,) or (nt, k)
         Emission rate(s) (photons/ps) at those times; columns are separate traces.
-    irf_fwhm : float
-        FWHM of the instrument response (ps), > 0.
+    irf_fwhm : float, optional
+        FWHM of a Gaussian instrument response (ps), > 0.
+    irf : array_like, optional
+        Instead of ``irf_fwhm``: a measured response sampled at the step of ``times`` (e.g. the recorded
+        scattered pump pulse), >= 0 with a positive sum; it is normalised, and its maximum marks zero delay.
     time_bin : float, optional
         Width (ps) of the detector's time bins; the convolved trace is
         averaged over bins [t0 + i w, t0 + (i + 1) w) and the bin centres
@@ -68,18 +71,29 @@ def streak_camera(times, values, irf_fwhm, *, time_bin=None):
         raise ValueError("times must be equally spaced and increasing for the detector convolution")
     h = float(step[0])
     record = float(t[-1] - t[0])
-    fwhm = check_real("irf_fwhm", irf_fwhm, low=0.0, low_open=True)
-    if fwhm > record:
-        raise ValueError(f"irf_fwhm = {fwhm:g} ps exceeds the record length {record:g} ps")
-    sigma = fwhm / FWHM_PER_SIGMA
-    reach = int(np.ceil(6.0 * sigma / h))
-    offsets = np.arange(-reach, reach + 1) * h
-    kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
-    kernel /= kernel.sum()
+    if (irf_fwhm is None) == (irf is None):
+        raise ValueError("give either irf_fwhm (a Gaussian response, ps) or irf (a measured response array)")
+    if irf is None:
+        fwhm = check_real("irf_fwhm", irf_fwhm, low=0.0, low_open=True)
+        if fwhm > record:
+            raise ValueError(f"irf_fwhm = {fwhm:g} ps exceeds the record length {record:g} ps")
+        sigma = fwhm / FWHM_PER_SIGMA
+        reach = int(np.ceil(6.0 * sigma / h))
+        kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) * h / sigma) ** 2)
+        zero = reach
+    else:
+        kernel = check_real_array("irf", irf, nonnegative=True)
+        if kernel.ndim != 1 or kernel.size > t.size or not kernel.sum() > 0:
+            raise ValueError(f"irf must be a 1-D non-negative response with a positive sum, at most as long as "
+                             f"times ({t.size} samples), got shape {kernel.shape}")
+        zero = int(np.argmax(kernel))                    # the sample of zero delay
+    kernel = kernel / kernel.sum()
+    # recorded[i] = sum_k trace[i + zero - k] kernel[k]: the trace is 0 before the excitation and continued with
+    # its last value after the window
     column = y.reshape(t.size, -1)
-    padded = np.concatenate([np.zeros((reach, column.shape[1])), column,
-                             np.repeat(column[-1:], reach, axis=0)])
-    out = np.stack([np.convolve(padded[:, c], kernel, mode="valid") for c in range(column.shape[1])], axis=1)
+    extended = np.concatenate([column, np.repeat(column[-1:], zero, axis=0)])
+    out = np.stack([np.convolve(extended[:, c], kernel)[zero: zero + t.size] for c in range(column.shape[1])],
+                   axis=1)
     out = out.reshape(y.shape)
     if time_bin is None:
         return t.copy(), out

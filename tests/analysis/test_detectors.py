@@ -32,6 +32,33 @@ def test_michelson_visibility_of_one_emitter_is_its_coherence_decay():
     np.testing.assert_allclose(sf.analysis.michelson_visibility(g1, path), expected, atol=2e-3)
 
 
+def test_streak_camera_with_a_measured_response():
+    from sf_dynamics.analysis.detectors import streak_camera
+
+    times = np.linspace(0, 50, 1001)
+    step = times[1] - times[0]
+    trace = np.exp(-(((times - 20) / 2) ** 2))
+    # a Gaussian given as samples is the Gaussian IRF
+    sigma = 3.0 / FWHM_PER_SIGMA
+    offsets = np.arange(-int(np.ceil(6 * sigma / step)), int(np.ceil(6 * sigma / step)) + 1) * step
+    _, gaussian = streak_camera(times, trace, 3.0)
+    _, measured = streak_camera(times, trace, irf=np.exp(-0.5 * (offsets / sigma) ** 2))
+    np.testing.assert_allclose(measured, gaussian, atol=1e-14)
+    # a causal exponential tail of 1 ps delays the trace's centroid by its mean, 1 ps, and keeps its area
+    _, tailed = streak_camera(times, trace, irf=np.exp(-np.arange(300) * step / 1.0))
+    shift = np.sum(times * tailed) / np.sum(tailed) - np.sum(times * trace) / np.sum(trace)
+    assert shift == pytest.approx(1.0, abs=0.03)
+    assert np.sum(tailed) == pytest.approx(np.sum(trace), rel=1e-6)
+    with pytest.raises(ValueError, match="either irf_fwhm"):
+        streak_camera(times, trace)
+    with pytest.raises(ValueError, match="either irf_fwhm"):
+        streak_camera(times, trace, 2.0, irf=[1.0])
+    with pytest.raises(ValueError, match="irf"):
+        streak_camera(times, trace, irf=[0.0, 0.0])
+    with pytest.raises(ValueError, match="irf"):
+        streak_camera(times, trace, irf=[1.0, -0.5])
+
+
 def test_instruments_refuse_bad_input():
     energy = np.linspace(-1, 1, 11)
     line = xr.DataArray(np.ones(11), coords={"energy_meV": energy}, dims="energy_meV")
