@@ -74,6 +74,17 @@ def _real(minimum=0.0, *, open_below=False):
     return parse
 
 
+def _probability(*, open_below=False):
+    def parse(text):
+        value = _real(0.0, open_below=open_below)(text)
+        if value > 1.0:
+            raise argparse.ArgumentTypeError(f"must be a probability {'(0' if open_below else '[0'}, 1], got {value:g}")
+        return value
+
+    parse.__name__ = "probability"
+    return parse
+
+
 def _add_ensemble_flags(parser):
     """The flags of the default two-level ensemble (simulate, spectrum)."""
     parser.add_argument("--n", type=_integer(1), default=DEFAULTS["n"], help="number of emitters (default 100)")
@@ -452,9 +463,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="collective decay rate Gamma_c in 1/ps (default 0.3/210)")
     bun.add_argument("--decay", type=_real(), default=0.7 / 210.0, help="local decay rate in 1/ps (default 0.7/210)")
     bun.add_argument("--dephasing", type=_real(), default=0.0101, help="dephasing rate in 1/ps (default 0.0101)")
-    bun.add_argument("--efficiency", type=_real(0.0, open_below=True), default=0.1,
+    bun.add_argument("--efficiency", type=_probability(open_below=True), default=0.1,
                      help="detection probability of a collective-channel photon, (0, 1] (default 0.1)")
-    bun.add_argument("--local-efficiency", type=_real(), default=0.01,
+    bun.add_argument("--local-efficiency", type=_probability(), default=0.01,
                      help="detection probability of a local-channel photon, [0, 1] (default 0.01)")
     bun.add_argument("--method", choices=["permutational", "jumps"], default="permutational",
                      help="exact populations (default) or exact shots for the series")

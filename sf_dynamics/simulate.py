@@ -21,7 +21,7 @@ def available_methods() -> list[str]:
 
 def methods_supporting(ensemble, initial="excited") -> list[str]:
     """Names of the methods that can simulate ``ensemble`` from ``initial``."""
-    initial = as_initial_state(initial)
+    initial = as_initial_state(initial, ensemble)
     return [name for name, mod in METHODS.items() if mod.unsupported_reason(ensemble, initial) is None]
 
 
@@ -110,7 +110,7 @@ def simulate(ensemble, times, method="auto", initial="excited", *, options=None,
             f"ensemble must be an sf_dynamics.Ensemble, NanocrystalEnsemble or Slab, got {type(ensemble).__name__}"
         )
     times = check_times(times)
-    initial = as_initial_state(initial)
+    initial = as_initial_state(initial, ensemble)
     if isinstance(initial, DickeState) and ensemble.emitter_type == "two-level":
         initial.validate_for(ensemble.n)
     if not isinstance(method, str):

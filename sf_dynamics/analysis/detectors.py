@@ -140,7 +140,10 @@ def spectrometer(spectrum, resolution_meV):
     reach = int(np.ceil(6.0 * sigma))
     kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / sigma) ** 2)
     kernel /= kernel.sum()
-    values = np.apply_along_axis(lambda row: np.convolve(row, kernel, mode="same"), -1, spectrum.values)
+    if spectrum.dims[-1] != spectrum["energy_meV"].dims[0]:
+        raise ValueError("spectrum: energy_meV must be the coordinate of its last dimension")
+    values = np.apply_along_axis(lambda row: np.convolve(row, kernel)[reach: reach + row.size], -1,
+                                 spectrum.values)
     out = spectrum.copy(data=values)
     out.attrs = {**spectrum.attrs, "resolution_meV": fwhm}
     return out

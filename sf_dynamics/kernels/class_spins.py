@@ -147,8 +147,8 @@ def class_spin_trajectories(seeds, z0, rot_theta, rot_phi, counts, det, gf, loca
                 sx = math.sqrt(na) * np.random.normal()
                 sy = math.sqrt(na) * np.random.normal()
                 sz = z0 * na
-                if z_spread > 0.0:
-                    sz += z_spread * math.sqrt(na) * np.random.normal()
+                if z_spread > 0.0:   # Gaussian sum of na spins, kept within the na spins' range
+                    sz = min(max(sz + z_spread * math.sqrt(na) * np.random.normal(), -na), na)
                 x1 = ct * sx + st * sz
                 z1 = -st * sx + ct * sz
                 b[j, a] = 0.5 * complex(cp * x1 - sp * sy, -(sp * x1 + cp * sy))

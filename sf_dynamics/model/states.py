@@ -129,7 +129,7 @@ class ProductState:
     """Every emitter excited with probability p, independently: a partially inverted product state.
 
     Each emitter is in rho_1 = p |e><e| + (1 - p) |g><g| + (c |e><g| + h.c.)
-    with c = coherence * sqrt(p (1 - p)) e^{i phi}; the whole ensemble is the
+    with c = <s-> = coherence * sqrt(p (1 - p)) e^{-i phi} (as for a CoherentSpinState); the whole ensemble is the
     product of these. ``coherence = 0`` is what incoherent (Poisson) absorption
     leaves; ``coherence = 1`` is the pure :class:`CoherentSpinState` of the
     same inversion. For nanocrystals, p is the probability of one exciton,
@@ -211,15 +211,22 @@ class ProductState:
         p = self.probabilities(n)
         return self.coherence * np.sqrt(p * (1 - p)) * np.exp(-1j * self.phi)
 
-    def simplest(self):
-        """The same state as Excited (p = 1), Ground (p = 0) or a CoherentSpinState (coherence 1), else itself."""
-        if not self.uniform:
+    def simplest(self, emitter_type="two-level"):
+        """The same state in the simplest class a solver knows, for emitters of ``emitter_type``.
+
+        Two-level emitters (or a slab): p = 1 is Excited, p = 0 Ground, coherence 1 a CoherentSpinState.
+        Nanocrystals: p = 0 is Ground, p = 1 without coherence the TripletExcitation of ``sublevels``.
+        Otherwise, and for one p per emitter, the state itself.
+        """
+        if not np.ndim(self.p) == 0:
             return self
-        p = float(np.atleast_1d(self.p)[0])
-        if p == 1.0:
-            return Excited()
+        p = float(self.p)
         if p == 0.0:
             return Ground()
+        if emitter_type == "triplet":
+            return TripletExcitation(self.sublevels) if p == 1.0 and self.coherence == 0 else self
+        if p == 1.0:
+            return Excited()
         if self.coherence == 1.0:
             return CoherentSpinState(2.0 * np.arccos(np.sqrt(p)), self.phi)
         return self
@@ -323,10 +330,18 @@ def _is_qobj(obj) -> bool:
 _NAMED = {"excited": Excited(), "ground": Ground()}
 
 
-def as_initial_state(initial):
-    """Turn a user's ``initial`` argument into one of the state classes."""
+def as_initial_state(initial, system=None):
+    """Turn a user's ``initial`` argument into one of the state classes.
+
+    With ``system``, a ProductState is checked against its size (one p per emitter must match n) and
+    replaced by its simplest equivalent (:meth:`ProductState.simplest`).
+    """
     if isinstance(initial, ProductState):
-        return initial.simplest()
+        if system is None:
+            return initial
+        if np.ndim(initial.p) and len(initial.p) != system.n:
+            raise ValueError(f"p: {len(initial.p)} probabilities given for n = {system.n} emitters")
+        return initial.simplest(system.emitter_type)
     if isinstance(initial, (Excited, Ground, DickeState, CoherentSpinState, TripletExcitation, DensityMatrix)):
         return initial
     if _is_qobj(initial):

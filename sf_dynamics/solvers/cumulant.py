@@ -129,7 +129,9 @@ def collective_pair_moment(counts, n, cr, ci, npop):
     (inclusion-exclusion over block-constant class matrices):
     <J+J+J-J-> = 2 A + 4 sum_x n_x (S - r_x - conj r_x) + 2 sum_{x != y} N_xy, with S = sum_{i != k} C_ik, r_x
     the row sums and A = S^2 - sum_x (r_x^2 + 2 |r_x|^2 + conj r_x^2) + sum_{i != k} (C_ik^2 + |C_ik|^2). Exact
-    at t = 0 for product and Dicke starts; its error elsewhere is measured in docs/validation.md.
+    at t = 0 for starts without pair correlations (excited, ground, incoherent products); a coherent or Dicke
+    start keeps its dipole in C and the factorisation double counts it. Its error during the burst is
+    measured in docs/validation.md.
 
     Parameters
     ----------
@@ -370,8 +372,9 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
         classes engine with collective decay adds ``data["g2"]``,
         ``data["pair_rate"]`` and ``data["collective_rate"]``, the collective channel's second-order coherence
         with the four-point function factorised into the closure's pair
-        correlations (:func:`collective_pair_moment`): exact at t = 0, but it
-        misses the burst's own statistics (measured errors in
+        correlations (:func:`collective_pair_moment`), for starts without pair
+        correlations (excited, ground, an incoherent ProductState): exact at
+        t = 0, but it misses the burst's own statistics (measured errors in
         docs/validation.md); use ``permutational`` or ``jumps`` for g2 of
         identical emitters. For
         nanocrystals, ``data["intensity_by_polarization"]`` (nt, 3): the
@@ -421,7 +424,12 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     data = {key: obs[:, 2:]}
     if engine == "classes":
         data[key] = obs[:, 2:-2]
-        if model.gamma_c > 0:
+        # the factorised four-point function holds only while the start has no pair correlations (excited,
+        # ground, an incoherent product); a coherent or Dicke start encodes its dipole in them and would be
+        # double counted
+        uncorrelated = isinstance(initial, (Excited, Ground)) or (
+            isinstance(initial, ProductState) and initial.coherence == 0)
+        if model.gamma_c > 0 and uncorrelated:
             # second-order coherence of the collective channel in the closure (docs/validation.md: its error)
             rate, pairs = obs[:, -2], obs[:, -1]
             bright = rate > 1e-300

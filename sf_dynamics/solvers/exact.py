@@ -528,6 +528,9 @@ def counting_moments(ensemble, times, initial, detector="total", *, efficiency=1
     import qutip
     from scipy import sparse
 
+    if local_efficiency > 0 and detector != "collective":
+        raise ValueError(f"local_efficiency: the local channels are counted beside the collective one only; the "
+                         f"detector {detector!r} already holds every channel it sees (give local_efficiency=0)")
     with qutip.CoreOptions(default_dtype="csr"):
         hamiltonian, collapse, _ = build_model(ensemble)
         rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)

@@ -52,6 +52,8 @@ def unsupported_reason(ensemble, initial):
     if not ensemble.is_identical:
         return "it needs identical emitters (all detunings equal), but the detunings differ"
     if isinstance(initial, ProductState):
+        if np.ndim(initial.p) and len(initial.p) != ensemble.n:
+            return f"the ProductState has {len(initial.p)} probabilities for n = {ensemble.n} emitters"
         if not initial.uniform:
             return "a ProductState with one p per emitter is not permutation invariant (use 'exact' or 'cumulant')"
         if 0 < initial.coherence < 1 and 0 < float(np.atleast_1d(initial.p)[0]) < 1:

@@ -160,7 +160,7 @@ def first_order(system, times, taus, *, method="auto", detector="total", initial
     if unknown:
         raise ValueError(f"unknown option(s) {unknown}; accepted: {accepted}")
     check_common(options)
-    initial = as_initial_state(initial)
+    initial = as_initial_state(initial, system)
     name = _choose(system, initial, detector, method)
     misplaced = sorted(set(options) & set(SHOT_OPTIONS)) if name not in SHOT_METHODS else []
     if misplaced:

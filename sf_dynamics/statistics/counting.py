@@ -52,7 +52,7 @@ def _choose(system, initial, method):
 
 def photon_counts(system, times, *, method="auto", efficiency=1.0, local_efficiency=0.0, initial="excited",
                   options=None, **kwargs):
-    """Statistics of the photons detected per pulse in [times[0], times[-1]], with the integrated g2.
+    """Statistics of the photons detected per pulse from the excitation (t = 0) to times[-1], with the integrated g2.
 
     Parameters
     ----------
@@ -61,15 +61,17 @@ def photon_counts(system, times, *, method="auto", efficiency=1.0, local_efficie
         total emission of any ensemble: ``efficiency`` then applies to every
         photon).
     times : array_like
-        Gate (ps): counting from times[0] (the excitation) to times[-1];
-        deterministic methods also report every intermediate gate end.
+        Times (ps) >= 0: photons are counted from the excitation at t = 0 to
+        times[-1]; deterministic methods also report every earlier time as a
+        gate end.
     method : {"auto", "permutational", "exact", "jumps", "twa"}
         ``permutational`` (exact, identical emitters, any N; the counting
         hierarchy), ``exact`` (n <= 10), ``jumps`` (exact shots: adds the
         photon-number distribution; sampling error), ``twa`` (approximate:
-        the classical integrated intensity W of each trajectory, with
-        <n(n - 1)> = eta^2 <W^2> (Mandel's photodetection formula); the
-        collective channel only). ``auto`` takes the first of
+        the classical intensity of all channels integrated over the gate, W,
+        per trajectory, with <n(n - 1)> = eta^2 <W^2> (Mandel's
+        photodetection formula); needs local_efficiency = efficiency when
+        decay > 0). ``auto`` takes the first of
         permutational/exact that can.
     efficiency : float
         eta in (0, 1]: probability that a photon of the collective channel is
@@ -87,7 +89,7 @@ def photon_counts(system, times, *, method="auto", efficiency=1.0, local_efficie
     xarray.Dataset
         Scalars ``mean_count`` (<n>), ``factorial_moment`` (<n(n - 1)>) and ``g2``
         of the whole gate; deterministic methods add ``gated_mean_count`` and
-        ``gated_g2`` over ``time`` (counting in [times[0], t]); sampling
+        ``gated_g2`` over ``time`` (counting in [0, t]); sampling
         methods add ``mean_count_sem``, ``g2_sem``, ``probability`` and
         ``poisson`` (the Poisson law of the same mean) over ``photons``
         (histogram of the detected number per shot; for ``jumps`` the
@@ -100,8 +102,9 @@ def photon_counts(system, times, *, method="auto", efficiency=1.0, local_efficie
     Raises
     ------
     ValueError
-        For efficiencies outside their range, bad times, an unknown method or
-        option, a local efficiency with twa, or a problem the method cannot represent.
+        For efficiencies outside their range or with nothing to detect, bad
+        times, an unknown, duplicated or misplaced option, a local efficiency
+        with twa that differs from efficiency, or a problem the method cannot represent.
     """
     import xarray as xr
 
@@ -112,26 +115,35 @@ def photon_counts(system, times, *, method="auto", efficiency=1.0, local_efficie
     local_efficiency = _check_efficiency("local_efficiency", local_efficiency, allow_zero=True)
     if not isinstance(method, str) or method not in ("auto", *COUNTING_METHODS):
         raise ValueError(f"method must be one of {['auto', *COUNTING_METHODS]}, got {method!r}")
+    duplicated = sorted(set(options or {}) & set(kwargs))
+    if duplicated:
+        raise ValueError(f"option(s) {duplicated} given twice (in options and as keywords)")
     options = {**(options or {}), **kwargs}
     accepted = {"rtol", "progress", "max_steps", "trajectories", "seed"}
     unknown = sorted(set(options) - accepted)
     if unknown:
         raise ValueError(f"unknown option(s) {unknown}; accepted: {sorted(accepted)}")
     check_common(options)
-    initial = as_initial_state(initial)
+    initial = as_initial_state(initial, system)
+    if not system.has_coupling_matrices and not (system.collective_decay > 0 or (system.decay > 0 and local_efficiency
+                                                                                  > 0)):
+        raise ValueError("efficiency, local_efficiency: nothing is detected (efficiency counts collective-channel "
+                         "photons, but collective_decay = 0; local_efficiency counts local ones and is 0 or decay = 0)")
     name = _choose(system, initial, method)
     misplaced = sorted(set(options) & {"trajectories", "seed"}) if name not in _SAMPLING else []
     if misplaced:
         raise ValueError(f"option(s) {misplaced} apply to the sampling methods {list(_SAMPLING)} only, not {name!r}")
     attrs = {"method": name, "efficiency": efficiency, "local_efficiency": local_efficiency,
-             "gate_ps": float(times[-1] - times[0]), "initial": initial.describe()}
-    coords = {"time": ("time", times, {"units": "ps", "long_name": "gate end"})}
+             "gate_ps": float(times[-1]), "initial": initial.describe()}
+    coords = {"time": ("time", times, {"units": "ps", "long_name": "gate end (counting from the excitation at 0)"})}
     if name in _SAMPLING:
         variables, extra_coords = _sampled(system, times, initial, name, efficiency, local_efficiency, options)
         return xr.Dataset(variables, coords=extra_coords, attrs=attrs)
+    # photons are counted from the excitation at t = 0 (the package's time origin) up to each time
+    run_times = times if times[0] == 0.0 else np.concatenate([[0.0], times])
     if name == "permutational":
         moments = permutational.counting_moments(
-            system, times, initial, efficiency=efficiency, local_efficiency=local_efficiency,
+            system, run_times, initial, efficiency=efficiency, local_efficiency=local_efficiency,
             tol=options.get("rtol") or 1e-8, progress=options.get("progress"),
             max_steps=options.get("max_steps", 1_000_000))
     else:
@@ -139,9 +151,11 @@ def photon_counts(system, times, *, method="auto", efficiency=1.0, local_efficie
         if detector == "total" and local_efficiency > 0:
             raise ValueError("local_efficiency: with coupling matrices the channels are not separable; every "
                              "photon is counted with efficiency (give local_efficiency=0)")
-        moments = exact.counting_moments(system, times, initial, detector, efficiency=efficiency,
+        moments = exact.counting_moments(system, run_times, initial, detector, efficiency=efficiency,
                                          local_efficiency=local_efficiency, progress=options.get("progress"))
         attrs["detector"] = detector
+    if run_times is not times:
+        moments = moments[1:]
     mean, factorial = moments[:, 0], moments[:, 1]
     gated = np.where(mean > 1e-300, factorial / np.where(mean > 1e-300, mean, 1.0) ** 2, np.nan)
     variables = {
@@ -198,7 +212,8 @@ def _sampled(system, times, initial, name, efficiency, local_efficiency, options
         "probability": ("photons", histogram, {"units": "1", "long_name": "P(n) of the detected photons"}),
         "poisson": ("photons", poisson.pmf(np.arange(histogram.size), detected.mean()),
                     {"units": "1", "long_name": "Poisson distribution of the same mean (coherent light)"}),
-        "emitted_collective": ("shot", emitted_c, {"units": "photons"}),
+        "emitted_collective": ("shot", emitted_c, {"units": "photons", "long_name": (
+            "collective-channel photons per shot (twa: classical photons of all channels)")}),
         "emitted_local": ("shot", emitted_l, {"units": "photons"}),
     }
     coords = {"photons": ("photons", np.arange(histogram.size)), "shot": ("shot", np.arange(count))}

@@ -13,7 +13,7 @@ def gumbel_delay_law(n, collective_decay):
     """Mean and standard deviation (ps) of the delay of N fully inverted emitters under pure collective decay.
 
     For large N the burst starts when the first photons, emitted at rates
-    N Gamma_c, N Gamma_c, 2(N - 1) Gamma_c, ..., have built the collective
+    N Gamma_c, 2(N - 1) Gamma_c, 3(N - 2) Gamma_c, ..., have built the collective
     dipole; the delay is t_D = (ln N - ln X) / (N Gamma_c) with X exponential,
     a Gumbel law: mean (ln N + gamma_E) / (N Gamma_c), standard deviation
     (pi / sqrt 6) / (N Gamma_c) (Haake et al., Phys. Rev. A 20, 2047 (1979);

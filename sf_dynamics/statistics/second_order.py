@@ -81,12 +81,15 @@ def second_order(system, times, taus, *, method="auto", detector="collective", i
         raise ValueError("detector 'collective' needs two-level emitters with collective_decay > 0; use 'total'")
     if not isinstance(method, str) or method not in ("auto", *SECOND_ORDER_METHODS):
         raise ValueError(f"method must be one of {['auto', *SECOND_ORDER_METHODS]}, got {method!r}")
+    duplicated = sorted(set(options or {}) & set(kwargs))
+    if duplicated:
+        raise ValueError(f"option(s) {duplicated} given twice (in options and as keywords)")
     options = {**(options or {}), **kwargs}
     unknown = sorted(set(options) - {"rtol", "progress", "max_steps"})
     if unknown:
         raise ValueError(f"unknown option(s) {unknown}; accepted: ['rtol', 'progress', 'max_steps']")
     check_common(options)
-    initial = as_initial_state(initial)
+    initial = as_initial_state(initial, system)
     name = _choose(system, initial, detector, method)
     run_times = times if times[0] == 0.0 else np.concatenate([[0.0], times])
     if name == "exact":

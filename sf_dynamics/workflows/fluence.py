@@ -123,7 +123,8 @@ def fluence_series(fluences_uJ_cm2, *, nanocrystals=1000, cross_section_cm2=5e-1
         ``tau_sf`` (ps, sech^2 fit), ``peak`` (photons/ps), and
         ``intensity`` on (fluence, time). Attributes: fitted exponents
         ``tau_sf_exponent`` (expected -1) and ``peak_exponent`` (expected 2)
-        versus N, with their errors, and ``inversion``.
+        versus N (partial inversion: versus the inversion N (2p - 1), over the
+        fluences with a burst), with their errors, and ``inversion``.
 
     Raises
     ------
@@ -181,9 +182,12 @@ def fluence_series(fluences_uJ_cm2, *, nanocrystals=1000, cross_section_cm2=5e-1
     peak = np.array([r[2] for r in rows])
     attrs = {"method": rows[0][4], "nanocrystals": float(nanocrystals), "collective_decay": collective_decay,
              "decay": decay, "dephasing": dephasing, "inversion": inversion}
-    for name, values in (("tau_sf", tau_sf), ("peak", peak)):
+    # with partial inversion the burst scales with the inversion N (2p - 1), and only where there is one
+    bursts = np.isfinite(tau_d)
+    scale = np.where(bursts, counts * (2 * prob - 1), np.nan) if partial else counts
+    for name, values in (("tau_sf", tau_sf), ("peak", np.where(bursts, peak, np.nan) if partial else peak)):
         try:
-            p, err, _ = fit_power_law(n_exc if partial else counts, values)
+            p, err, _ = fit_power_law(scale, values)
         except ValueError:
             p, err = float("nan"), float("nan")
         attrs[f"{name}_exponent"] = p

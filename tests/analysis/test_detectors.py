@@ -20,6 +20,10 @@ def test_spectrometer_widens_a_gaussian_line_in_quadrature_and_keeps_its_photons
     np.testing.assert_allclose(seen.values, gaussian_line(energy, np.hypot(0.4, 0.3)), atol=1e-6)
     assert np.trapezoid(seen.values, energy) == pytest.approx(1.0, rel=1e-6)
     assert seen.attrs["resolution_meV"] == 0.3
+    # a resolution as wide as half the window (a kernel longer than the spectrum) still keeps the grid
+    wide = sf.analysis.spectrometer(line, 5.0)
+    assert wide.shape == line.shape
+    np.testing.assert_allclose(wide.values, gaussian_line(energy, np.hypot(0.4, 5.0)), atol=1e-3)
 
 
 def test_michelson_visibility_of_one_emitter_is_its_coherence_decay():

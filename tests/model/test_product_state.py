@@ -156,7 +156,7 @@ def test_bad_product_states_and_methods_that_cannot_take_them_are_refused():
     with pytest.raises(ValueError, match="not permutation invariant"):
         sf.simulate(sf.Ensemble(3, collective_decay=1.0), [0, 1], method="permutational",
                     initial=sf.ProductState([0.2, 0.5, 0.7]))
-    with pytest.raises(ValueError, match="3 probabilities for n = 4"):
+    with pytest.raises(ValueError, match="3 probabilities given for n = 4"):
         sf.simulate(sf.Ensemble(4, collective_decay=1.0), [0, 1], method="exact",
                     initial=sf.ProductState([0.2, 0.5, 0.7]))
     with pytest.raises(ValueError, match="partly coherent"):
@@ -203,3 +203,30 @@ def test_thermal_sublevel_shares_follow_boltzmann():
     assert sf.ProductState(0.5, sublevels=shares).sublevels == pytest.approx(shares)
     with pytest.raises(ValueError, match="temperature_K"):
         sf.ProductState.thermal_sublevels([0.0, 0.5, 1.5], 0.0)
+
+
+def test_simplifications_keep_what_the_state_means():
+    # nanocrystals: p = 1 keeps the sublevel shares (a TripletExcitation), not the equal split of 'excited'
+    ncs = sf.geometry.nanocrystals_at(np.array([[0, 0, 0], [0.15, 0.05, 0]]), wavelength=1.0, gamma=1.0)
+    times = np.linspace(0, 1, 5)
+    full = sf.simulate(ncs, times, method="exact", initial=sf.ProductState(1.0, sublevels=(1.0, 0.0, 0.0)))
+    almost = sf.simulate(ncs, times, method="exact", initial=sf.ProductState(1 - 1e-9, sublevels=(1.0, 0.0, 0.0)))
+    np.testing.assert_allclose(full.data["intensity_by_polarization"], almost.data["intensity_by_polarization"],
+                               rtol=1e-6, atol=1e-9)
+    assert full.data["intensity_by_polarization"][0, 1:].max() == 0.0
+    # one p per emitter must match n, also when every p is the same
+    with pytest.raises(ValueError, match="2 probabilities given for n = 5"):
+        sf.simulate(sf.Ensemble(5, collective_decay=1.0), [0, 1], method="permutational",
+                    initial=sf.ProductState((0.3, 0.3)))
+    with pytest.raises(ValueError, match="2 probabilities given for n = 5"):
+        sf.simulate(sf.Ensemble(5, collective_decay=1.0), [0, 1], initial=sf.ProductState((1.0, 1.0)))
+
+
+def test_cumulant_gives_g2_only_for_starts_without_pair_correlations():
+    ens = sf.Ensemble(100, collective_decay=1.0)
+    times = np.linspace(0, 0.05, 6)
+    assert "g2" not in sf.simulate(ens, times, method="cumulant", initial=sf.CoherentSpinState(np.pi / 2)).data
+    assert "g2" not in sf.simulate(ens, times, method="cumulant", initial=sf.DickeState(50, 0)).data
+    res = sf.simulate(ens, times, method="cumulant", initial=sf.ProductState(0.8))
+    exact = sf.simulate(ens, times, method="permutational", initial=sf.ProductState(0.8))
+    assert res.data["g2"][0] == pytest.approx(exact.data["g2"][0], rel=1e-9)

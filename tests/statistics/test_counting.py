@@ -119,6 +119,18 @@ def test_twa_integrated_g2_is_close_to_the_exact_value_at_n100():
     assert abs(float(twa["mean_count"]) / float(exact["mean_count"]) - 1) < 0.15
 
 
+def test_every_method_counts_from_the_excitation_at_zero():
+    ens = sf.Ensemble(4, collective_decay=1.0, decay=0.2)
+    late = sf.statistics.photon_counts(ens, [2.0, 3.0], method="permutational")
+    whole = sf.statistics.photon_counts(ens, np.linspace(0, 3, 7), method="permutational")
+    assert float(late["mean_count"]) == pytest.approx(float(whole["mean_count"]), rel=1e-7)
+    assert float(sf.statistics.photon_counts(ens, [2.0, 3.0], method="exact")["mean_count"]) == pytest.approx(
+        float(late["mean_count"]), rel=1e-7)
+    shots = sf.statistics.photon_counts(ens, [2.0, 3.0], method="jumps", trajectories=4000, seed=2)
+    assert abs(float(shots["mean_count"]) - float(late["mean_count"])) < 4 * float(shots["mean_count_sem"])
+    assert late.attrs["gate_ps"] == 3.0
+
+
 def test_bad_efficiencies_seeds_shots_and_starts_are_refused():
     ens = sf.Ensemble(6, collective_decay=1.0, decay=0.1)
     for value in (0.0, 1.5, -0.1):
@@ -141,5 +153,15 @@ def test_bad_efficiencies_seeds_shots_and_starts_are_refused():
                                     local_efficiency=0.2)
     with pytest.raises(ValueError, match="method must be one of"):
         sf.statistics.photon_counts(ens, [0, 1], method="cumulant")
+    with pytest.raises(ValueError, match="nothing is detected"):
+        sf.statistics.photon_counts(sf.Ensemble(6, decay=1.0), [0, 1])
+    with pytest.raises(ValueError, match="given twice"):
+        sf.statistics.photon_counts(ens, [0, 1], options={"rtol": 1e-6}, rtol=1e-7)
+    from sf_dynamics.model.states import Excited
+    from sf_dynamics.solvers import exact
+
+    with pytest.raises(ValueError, match="local_efficiency"):
+        exact.counting_moments(sf.Ensemble(2, collective_decay=1.0, decay=0.4), [0, 1], Excited(), "total",
+                               local_efficiency=1.0)
     with pytest.raises(ValueError, match="times"):
         sf.statistics.photon_counts(ens, [1, 0])
