@@ -253,15 +253,12 @@ def _bunching_command(args) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import xarray as xr
 
-    from . import statistics
     from ._io import save_dataset, save_figure
     from .model import Ensemble
-    from .plotting import plot_bunching_series, plot_delay_histogram, plot_photon_number
-    from .simulate import simulate
-    from .workflows.bunching import bunching_series
+    from .plotting import plot_bunching_series, plot_shot_statistics
+    from .workflows.bunching import bunching_series, shot_statistics
 
     out = _prepare_folder(args.out, BUNCHING_FILES, args.overwrite)
     fluences = np.array(sorted(args.fluences), dtype=float)
@@ -278,11 +275,9 @@ def _bunching_command(args) -> int:
     n = int(series["excited"].values[-1])
     ensemble = Ensemble(n, collective_decay=args.collective_decay, decay=args.decay, dephasing=args.dephasing)
     times = series["time"].values
-    shots = simulate(ensemble, times, method="jumps", trajectories=args.trajectories, seed=args.seed)
-    delays = statistics.delay_statistics(shots)
-    counts = statistics.photon_counts(ensemble, times, method="jumps", efficiency=args.efficiency,
-                                      local_efficiency=args.local_efficiency, trajectories=args.trajectories,
-                                      seed=args.seed)
+    delays, counts = shot_statistics(ensemble, times, efficiency=args.efficiency,
+                                     local_efficiency=args.local_efficiency, trajectories=args.trajectories,
+                                     seed=args.seed)
     shot_ds = xr.Dataset({"delay": ("shot", delays["delay"].values, {"units": "ps"}),
                           "half_time": ("shot", delays["half_time"].values, {"units": "ps"}),
                           "emitted_collective": ("shot", counts["emitted_collective"].values, {"units": "photons"}),
@@ -294,10 +289,7 @@ def _bunching_command(args) -> int:
                                 "mean_delay_ps": delays.attrs["mean_ps"], "std_delay_ps": delays.attrs["std_ps"]})
     paths += list(save_dataset(shot_ds, out / "shots", overwrite=args.overwrite, method="jumps",
                                command="sf-dynamics bunching", seed=args.seed, trajectories=args.trajectories))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
-    plot_delay_histogram(delays, ax=left, half_times=True)
-    left.set_title(f"N = {n}: exact shots ({args.trajectories})")
-    plot_photon_number(counts, ax=right)
+    fig = plot_shot_statistics(delays, counts, title=f"N = {n}: exact shots ({args.trajectories})")
     paths.append(save_figure(fig, out / "shots.png", overwrite=args.overwrite))
     lines = [f"{'fluence':>9} {'N':>6} {'g2 peak':>8} {'g2(0) fast':>10} {'g2 pulse':>9} {'uncoupled':>9} "
              f"{'photons':>8}"]

@@ -18,7 +18,17 @@ __all__ = [
     "plot_delay_histogram",
     "plot_bunching_series",
     "plot_photon_number",
+    "plot_shot_statistics",
 ]
+
+
+def _with_labels(items, labels, noun):
+    """(list of items, one label each): a single item becomes a list; labels default to None."""
+    items = items if isinstance(items, (list, tuple)) else [items]
+    labels = labels or [None] * len(items)
+    if len(labels) != len(items):
+        raise ValueError(f"labels must have one entry per {noun} ({len(items)}), got {len(labels)}")
+    return items, labels
 
 
 def plot_trace(result, *, ax=None, fit=None, label=None, normalise=False, show_excitation=True):
@@ -240,10 +250,7 @@ def plot_spectrum(spectra, *, labels=None, ax=None, axis="energy_meV", normalise
     """
     import matplotlib.pyplot as plt
 
-    items = spectra if isinstance(spectra, (list, tuple)) else [spectra]
-    labels = labels or [None] * len(items)
-    if len(labels) != len(items):
-        raise ValueError(f"labels must have one entry per spectrum ({len(items)}), got {len(labels)}")
+    items, labels = _with_labels(spectra, labels, "spectrum")
     names = {"energy_meV": "energy from the transition (meV)", "omega": "omega (rad/ps)",
              "wavelength_nm": "wavelength (nm)"}
     if axis not in names:
@@ -288,10 +295,7 @@ def plot_g2(items, *, labels=None, ax=None):
     """
     import matplotlib.pyplot as plt
 
-    items = items if isinstance(items, (list, tuple)) else [items]
-    labels = labels or [None] * len(items)
-    if len(labels) != len(items):
-        raise ValueError(f"labels must have one entry per item ({len(items)}), got {len(labels)}")
+    items, labels = _with_labels(items, labels, "item")
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.4), constrained_layout=True)
     for item, label in zip(items, labels):
@@ -378,3 +382,19 @@ def plot_photon_number(counts, *, ax=None):
     ax.set_ylabel("probability")
     ax.legend(frameon=False)
     return ax
+
+
+def plot_shot_statistics(delays, counts, *, title=None):
+    """Two panels of single shots: delay and half-emission-time histograms, and photons per pulse.
+
+    ``delays`` from :func:`sf_dynamics.statistics.delay_statistics`, ``counts`` from
+    :func:`sf_dynamics.statistics.shot_counts` (or a sampled ``photon_counts``); returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
+    plot_delay_histogram(delays, ax=left, half_times=True)
+    if title:
+        left.set_title(title)
+    plot_photon_number(counts, ax=right)
+    return fig

@@ -6,14 +6,15 @@
   ``jumps``, a classical-intensity estimate for ``twa``);
 * :func:`zero_delay_g2`: the zero-delay g2 of pulsed Hanbury Brown-Twiss with fast detectors;
 * :func:`photon_counts`: mean, <n(n - 1)> and integrated g2 of the photons detected per pulse with
-  collection efficiencies, and (shots) their distribution;
+  collection efficiencies, and (shots) their distribution; :func:`shot_counts` the same from a ``jumps`` or
+  ``twa`` Result already at hand;
 * :func:`delay_statistics`, :func:`gumbel_delay_law`, :func:`gumbel_density`: single-shot delays and
   the Gumbel law of pure collective decay.
 """
 
-from .counting import COUNTING_METHODS, photon_counts
+from .counting import COUNTING_METHODS, photon_counts, shot_counts
 from .delays import delay_statistics, gumbel_delay_law, gumbel_density
 from .second_order import SECOND_ORDER_METHODS, g2, second_order, zero_delay_g2
 
-__all__ = ["second_order", "g2", "zero_delay_g2", "photon_counts", "delay_statistics", "gumbel_delay_law",
-           "gumbel_density", "SECOND_ORDER_METHODS", "COUNTING_METHODS"]
+__all__ = ["second_order", "g2", "zero_delay_g2", "photon_counts", "shot_counts", "delay_statistics",
+           "gumbel_delay_law", "gumbel_density", "SECOND_ORDER_METHODS", "COUNTING_METHODS"]

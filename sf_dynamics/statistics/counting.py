@@ -19,10 +19,10 @@ from .._validation import check_real, check_times
 from ..model import Ensemble
 from ..model.states import as_initial_state
 from ..solvers import exact, jumps, permutational
-from ..solvers._options import check_common
+from ..solvers._options import check_common, first_capable
 from ..solvers._sampling import ratio_of_means
 
-__all__ = ["photon_counts", "COUNTING_METHODS"]
+__all__ = ["photon_counts", "shot_counts", "COUNTING_METHODS"]
 
 #: methods of photon_counts, in order of preference for method="auto"
 COUNTING_METHODS = ("permutational", "exact", "jumps", "twa")
@@ -39,15 +39,10 @@ def _check_efficiency(name, value, *, allow_zero):
 
 def _choose(system, initial, method):
     modules = {"permutational": permutational, "exact": exact, "jumps": jumps}
-    reasons = {}
-    for name in ("permutational", "exact") if method == "auto" else (method,):
-        if name == "twa":
-            return name
-        reason = modules[name].unsupported_reason(system, initial)
-        if reason is None:
-            return name
-        reasons[name] = reason
-    raise ValueError("no method can count these photons: " + "; ".join(f"{k}: {v}" for k, v in reasons.items()))
+    # twa states its own conditions when it runs (simulate)
+    return first_capable(("permutational", "exact") if method == "auto" else (method,),
+                         lambda name: None if name == "twa" else modules[name].unsupported_reason(system, initial),
+                         "no method can count these photons")
 
 
 def photon_counts(system, times, *, method="auto", efficiency=1.0, local_efficiency=0.0, initial="excited",
@@ -137,8 +132,7 @@ def photon_counts(system, times, *, method="auto", efficiency=1.0, local_efficie
              "gate_ps": float(times[-1]), "initial": initial.describe()}
     coords = {"time": ("time", times, {"units": "ps", "long_name": "gate end (counting from the excitation at 0)"})}
     if name in _SAMPLING:
-        variables, extra_coords = _sampled(system, times, initial, name, efficiency, local_efficiency, options)
-        return xr.Dataset(variables, coords=extra_coords, attrs=attrs)
+        return _sampled(system, times, initial, name, efficiency, local_efficiency, options).assign_attrs(attrs)
     # photons are counted from the excitation at t = 0 (the package's time origin) up to each time
     run_times = times if times[0] == 0.0 else np.concatenate([[0.0], times])
     if name == "permutational":
@@ -170,34 +164,63 @@ def photon_counts(system, times, *, method="auto", efficiency=1.0, local_efficie
 
 def _sampled(system, times, initial, name, efficiency, local_efficiency, options):
     """Moments, their standard errors and the detected-photon histogram from shots."""
-    from scipy.stats import poisson
-
     from ..simulate import simulate
 
     run = {key: options[key] for key in ("trajectories", "seed", "progress") if key in options}
-    if name == "twa":
-        if system.decay > 0 and local_efficiency != efficiency:
-            raise ValueError("local_efficiency: method 'twa' detects its classical intensity of all channels, so "
-                             f"it needs local_efficiency = efficiency ({efficiency:g}) when decay > 0; use 'jumps' "
-                             "or 'permutational' to count the channels separately")
-        result = simulate(system, times, method="twa", initial=initial, **run)
+    if name == "twa" and system.decay > 0 and local_efficiency != efficiency:
+        raise ValueError("local_efficiency: method 'twa' detects its classical intensity of all channels, so "
+                         f"it needs local_efficiency = efficiency ({efficiency:g}) when decay > 0; use 'jumps' "
+                         "or 'permutational' to count the channels separately")
+    result = simulate(system, times, method=name, initial=initial, **run)
+    return shot_counts(result, efficiency=efficiency, local_efficiency=local_efficiency)
+
+
+def shot_counts(result, *, efficiency=1.0, local_efficiency=0.0):
+    """Photons detected per pulse from the shots of a ``jumps`` or ``twa`` Result (over its times).
+
+    ``jumps``: the exact factorial moments of each shot's collective- and local-channel photons thinned
+    with ``efficiency`` and ``local_efficiency``, and a histogram of binomial draws (random stream
+    (seed, 2)); ``twa``: Mandel's formula on each trajectory's classical photon number W (all channels,
+    counted with ``efficiency``) and Poisson draws given W.
+
+    Parameters
+    ----------
+    result : Result
+    efficiency, local_efficiency : float
+        Detection probabilities, in (0, 1] and [0, 1].
+
+    Returns
+    -------
+    xarray.Dataset
+        The sampled variables of :func:`photon_counts` (``mean_count`` ... ``emitted_local``).
+
+    Raises
+    ------
+    ValueError
+        For a result of another method, or efficiencies outside their range.
+    """
+    import xarray as xr
+    from scipy.stats import poisson
+
+    efficiency = _check_efficiency("efficiency", efficiency, allow_zero=False)
+    local_efficiency = _check_efficiency("local_efficiency", local_efficiency, allow_zero=True)
+    if result.method not in _SAMPLING:
+        raise ValueError(f"result: photons per shot come from the methods {list(_SAMPLING)}, got {result.method!r}")
+    if result.method == "twa":
         photons = np.asarray(result.info["shot_photons"])     # classical W per trajectory
         emitted_c, emitted_l = photons, np.zeros_like(photons)
         detected = efficiency * photons
         factorial = efficiency**2 * photons**2
-        seed = result.info.get("seed", run.get("seed", 0))
     else:
-        result = simulate(system, times, method="jumps", initial=initial, **run)
         emitted_c = np.asarray(result.info["photons_collective"])
         emitted_l = np.asarray(result.info["photons_local"])
         detected = efficiency * emitted_c + local_efficiency * emitted_l
         factorial = (efficiency**2 * emitted_c * (emitted_c - 1) + 2 * efficiency * local_efficiency * emitted_c
                      * emitted_l + local_efficiency**2 * emitted_l * (emitted_l - 1))
-        seed = run.get("seed", 0)
     g2, g2_sem = (v[0] for v in ratio_of_means(factorial[:, None], detected[:, None], power=2))
     count = detected.size
-    rng = np.random.default_rng([int(seed), 2])   # a stream of its own: the shots used (seed, r)
-    if name == "jumps":
+    rng = np.random.default_rng([int(result.parameters.get("seed", 0)), 2])   # not the shots' streams (seed, r)
+    if result.method == "jumps":
         draws = rng.binomial(emitted_c.astype(np.int64), efficiency) + rng.binomial(emitted_l.astype(np.int64),
                                                                                     local_efficiency)
     else:   # photodetection of a classical intensity: Poisson counts given W
@@ -217,4 +240,4 @@ def _sampled(system, times, initial, name, efficiency, local_efficiency, options
         "emitted_local": ("shot", emitted_l, {"units": "photons"}),
     }
     coords = {"photons": ("photons", np.arange(histogram.size)), "shot": ("shot", np.arange(count))}
-    return variables, coords
+    return xr.Dataset(variables, coords=coords)

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._validation import check_positive_int, check_real, check_real_array
 
-__all__ = ["bunching_series", "BUNCHING_METHODS"]
+__all__ = ["bunching_series", "shot_statistics", "BUNCHING_METHODS"]
 
 #: methods of the series: exact populations (ladders) or exact shots
 BUNCHING_METHODS = ("permutational", "jumps")
@@ -95,8 +95,11 @@ def bunching_series(fluences_uJ_cm2, *, nanocrystals=200, cross_section_cm2=5e-1
             ens = Ensemble(int(n), collective_decay=collective_decay, decay=decay, dephasing=dephasing)
             res = simulate(ens, times, method=method, **options)
             rate = np.asarray(res.data["collective_rate"])
-            pulse = statistics.photon_counts(ens, times, method=method, efficiency=efficiency,
-                                             local_efficiency=local_efficiency, **options)
+            if method == "jumps":   # the shots at hand carry their photons
+                pulse = statistics.shot_counts(res, efficiency=efficiency, local_efficiency=local_efficiency)
+            else:
+                pulse = statistics.photon_counts(ens, times, method=method, efficiency=efficiency,
+                                                 local_efficiency=local_efficiency, **options)
             # independent NCs: dephasing does not change when they emit, so the reference leaves it out
             uncoupled = Ensemble(int(n), decay=collective_decay + decay)
             reference = statistics.photon_counts(uncoupled, times, method=method, efficiency=efficiency,
@@ -131,3 +134,20 @@ def bunching_series(fluences_uJ_cm2, *, nanocrystals=200, cross_section_cm2=5e-1
                "decay": float(decay), "dephasing": float(dephasing), "efficiency": float(efficiency),
                "local_efficiency": float(local_efficiency)},
     )
+
+
+def shot_statistics(ensemble, times, *, efficiency, local_efficiency, trajectories, seed):
+    """Exact single shots (method ``jumps``): their delay statistics and the photons detected per pulse.
+
+    Returns
+    -------
+    (xarray.Dataset, xarray.Dataset)
+        :func:`~sf_dynamics.statistics.delay_statistics` and :func:`~sf_dynamics.statistics.shot_counts`
+        of the same shots.
+    """
+    from .. import statistics
+    from ..simulate import simulate
+
+    shots = simulate(ensemble, times, method="jumps", trajectories=trajectories, seed=seed)
+    return (statistics.delay_statistics(shots),
+            statistics.shot_counts(shots, efficiency=efficiency, local_efficiency=local_efficiency))

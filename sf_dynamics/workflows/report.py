@@ -436,14 +436,10 @@ exact: the fit of the recorded trace gives b = {bc_lin.params['b']:.4g} ± {bc_l
 
 
 def _bunching_section(doc, out, quick, overwrite):
-    import matplotlib.pyplot as plt
-
-    from .. import statistics
     from .._io import save_dataset, save_figure
     from ..model import Ensemble
-    from ..plotting import plot_bunching_series, plot_delay_histogram, plot_photon_number
-    from ..simulate import simulate
-    from .bunching import bunching_series
+    from ..plotting import plot_bunching_series, plot_shot_statistics
+    from .bunching import bunching_series, shot_statistics
 
     gamma, share, dephasing = _nc_rates()
     eta = PARAMETERS["collection_efficiency"][0]
@@ -460,13 +456,9 @@ def _bunching_section(doc, out, quick, overwrite):
     n = int(series["excited"].values[-1])
     ensemble = Ensemble(n, collective_decay=share * gamma, decay=(1 - share) * gamma, dephasing=dephasing)
     times = series["time"].values
-    delays = statistics.delay_statistics(simulate(ensemble, times, method="jumps", trajectories=shots, seed=2))
-    counts = statistics.photon_counts(ensemble, times, method="jumps", efficiency=eta, local_efficiency=0.1 * eta,
-                                      trajectories=shots, seed=2)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
-    plot_delay_histogram(delays, ax=left, half_times=True)
-    plot_photon_number(counts, ax=right)
-    save_figure(fig, out / "shots.png", overwrite=overwrite)
+    delays, counts = shot_statistics(ensemble, times, efficiency=eta, local_efficiency=0.1 * eta,
+                                     trajectories=shots, seed=2)
+    save_figure(plot_shot_statistics(delays, counts), out / "shots.png", overwrite=overwrite)
     rows = "\n".join(
         f"| {f:.3g} | {int(series['excited'][k])} | {float(series['g2_peak'][k]):.3f} | "
         f"{float(series['g2_zero_delay'][k]):.3f} | {float(series['g2_pulse'][k]):.4f} | "
