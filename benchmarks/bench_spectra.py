@@ -33,16 +33,10 @@ import argparse
 import time
 
 import numpy as np
+from _peers import QUTIP_OPTIONS, RATES, full_space, grids, piqs_dicke
 
 import sf_dynamics as sf
 from sf_dynamics.kernels.peaks import peak_fwhm
-
-RATES = dict(collective_decay=1.0, decay=0.1, dephasing=0.5)
-QUTIP_OPTIONS = {"atol": 1e-10, "rtol": 1e-8, "nsteps": 10**6}
-
-
-def grids(n, nt=11, ntau=101):
-    return np.linspace(0, 2 * np.log(n) / n, nt), np.linspace(0, 4 * np.log(n) / n + 2.0, ntau)
 
 
 def ours(n, method):
@@ -57,25 +51,18 @@ def qutip_full(n):
 
     times, taus = grids(n)
     start = time.perf_counter()
-    sm = [qutip.tensor([qutip.destroy(2) if k == i else qutip.qeye(2) for k in range(n)]) for i in range(n)]
-    jm = sum(sm[1:], start=sm[0])
-    c_ops = [np.sqrt(RATES["collective_decay"]) * jm] + [np.sqrt(RATES["decay"]) * s for s in sm]
-    c_ops += [np.sqrt(RATES["dephasing"] / 2) * (2 * s.dag() * s - 1) for s in sm]
-    rho0 = qutip.ket2dm(qutip.tensor([qutip.basis(2, 1)] * n))
-    g1 = qutip.correlation_2op_2t(0 * jm.dag() * jm, rho0, times, taus, c_ops, jm.dag(), jm, options=QUTIP_OPTIONS)
+    hamiltonian, c_ops, rho0, jm = full_space(n)
+    g1 = qutip.correlation_2op_2t(hamiltonian, rho0, times, taus, c_ops, jm.dag(), jm, options=QUTIP_OPTIONS)
     return time.perf_counter() - start, RATES["collective_decay"] * g1
 
 
 def qutip_piqs(n):
     import qutip
-    from qutip import piqs
 
     times, taus = grids(n)
     start = time.perf_counter()
-    system = piqs.Dicke(n, emission=RATES["decay"], dephasing=2 * RATES["dephasing"],
-                        collective_emission=RATES["collective_decay"])
-    g1 = qutip.correlation_2op_2t(system.liouvillian(), piqs.excited(n), times, taus, [], piqs.jspin(n, "+"),
-                                  piqs.jspin(n, "-"), options=QUTIP_OPTIONS)
+    liouvillian, rho0, jp, jm = piqs_dicke(n)
+    g1 = qutip.correlation_2op_2t(liouvillian, rho0, times, taus, [], jp, jm, options=QUTIP_OPTIONS)
     return time.perf_counter() - start, RATES["collective_decay"] * g1
 
 

@@ -339,8 +339,8 @@ def as_initial_state(initial, system=None):
     if isinstance(initial, ProductState):
         if system is None:
             return initial
-        if np.ndim(initial.p) and len(initial.p) != system.n:
-            raise ValueError(f"p: {len(initial.p)} probabilities given for n = {system.n} emitters")
+        if np.ndim(initial.p):
+            initial.probabilities(system.n)   # one p per emitter must match n
         return initial.simplest(system.emitter_type)
     if isinstance(initial, (Excited, Ground, DickeState, CoherentSpinState, TripletExcitation, DensityMatrix)):
         return initial

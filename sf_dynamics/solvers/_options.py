@@ -11,7 +11,7 @@ passed on.
 
 from __future__ import annotations
 
-__all__ = ["COMMON_OPTIONS", "no_effect", "has_effect", "declare", "check_common"]
+__all__ = ["COMMON_OPTIONS", "no_effect", "has_effect", "declare", "check_common", "first_capable"]
 
 #: the shared vocabulary and its meaning for every method
 COMMON_OPTIONS = {
@@ -71,3 +71,20 @@ def check_common(options: dict) -> None:
         check_seed(options["seed"])
     if "max_steps" in options:
         check_positive_int("max_steps", options["max_steps"])
+
+
+def first_capable(candidates, reason, what):
+    """The first of ``candidates`` (method names) for which ``reason(name)`` is None.
+
+    Raises
+    ------
+    ValueError
+        ``"<what>: name: reason; ..."`` when none can.
+    """
+    reasons = {}
+    for name in candidates:
+        why = reason(name)
+        if why is None:
+            return name
+        reasons[name] = why
+    raise ValueError(f"{what}: " + "; ".join(f"{k}: {v}" for k, v in reasons.items()))

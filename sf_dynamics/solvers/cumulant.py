@@ -44,6 +44,7 @@ from ..model.states import (
     TripletExcitation,
 )
 from ..result import Result
+from ._coherence import equal_time_g2
 from ._models import (
     ClassModel,
     EmitterModel,
@@ -82,9 +83,6 @@ def unsupported_reason(ensemble, initial):
         return None
     if isinstance(initial, DickeState) and initial.j != ensemble.n / 2:
         return "it starts from symmetric Dicke states |n/2, m> only"
-    if isinstance(initial, ProductState) and np.ndim(initial.p):
-        if len(initial.p) != ensemble.n:
-            return f"the ProductState has {len(initial.p)} probabilities for n = {ensemble.n} emitters"
     if not isinstance(initial, (Excited, Ground, CoherentSpinState, DickeState, ProductState)):
         return f"initial state {initial!r} is not supported"
     return None
@@ -432,9 +430,7 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
         if model.gamma_c > 0 and uncorrelated:
             # second-order coherence of the collective channel in the closure (docs/validation.md: its error)
             rate, pairs = obs[:, -2], obs[:, -1]
-            bright = rate > 1e-300
-            safe = np.where(bright, rate, 1.0)
-            data["g2"] = np.where(bright, (pairs / safe) / safe, np.nan)
+            data["g2"] = equal_time_g2(pairs, rate)
             data["pair_rate"] = model.gamma_c**2 * pairs
             data["collective_rate"] = model.gamma_c * rate
     return Result(times, obs[:, 0], obs[:, 1], NAME, params, data=data, info=info)

@@ -26,6 +26,7 @@ from ..model.states import (
     TripletExcitation,
 )
 from ..result import Result
+from ._coherence import collective_pair_rate, equal_time_g2
 from ._options import declare, no_effect
 
 __all__ = ["NAME", "OPTIONS", "MAX_EMITTERS", "unsupported_reason", "solve", "build_model", "initial_density_matrix",
@@ -66,8 +67,6 @@ def unsupported_reason(ensemble, initial):
         return None
     if ensemble.n > MAX_EMITTERS:
         return f"the 2^n density matrix is limited to n <= {MAX_EMITTERS} emitters, got n = {ensemble.n}"
-    if isinstance(initial, ProductState) and np.ndim(initial.p) and len(initial.p) != ensemble.n:
-        return f"the ProductState has {len(initial.p)} probabilities for n = {ensemble.n} emitters"
     if not ensemble.has_emitter_detunings:
         return "it needs per-emitter detunings, but the spectrum has fractional class weights"
     return None
@@ -230,6 +229,18 @@ def initial_density_matrix(n, initial, emitter_type="two-level"):
     raise ValueError(f"unsupported initial state {initial!r}")
 
 
+def _liouvillian_and_state(ensemble, initial):
+    """The Liouvillian (scipy CSR, QuTiP column stacking) and the initial density matrix (``qutip.Qobj``).
+
+    Call inside ``qutip.CoreOptions(default_dtype="csr")``.
+    """
+    import qutip
+
+    hamiltonian, collapse, _ = build_model(ensemble)
+    rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)
+    return qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix"), rho0
+
+
 def _expectation_rows(operators):
     """Row vectors o with Tr(O rho) = o @ vec(rho) (QuTiP column stacking)."""
     import qutip
@@ -348,12 +359,9 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
     elif "pairs" in obs:
         # equal-time second-order coherence of the collective channel (as method 'permutational')
         collective, pairs = np.real(expect[:, 3]), np.real(expect[:, 4])
-        with np.errstate(over="ignore"):
-            ratio = np.divide(pairs, collective, out=np.zeros(len(times)), where=collective > 1e-300)
-            data["g2"] = np.divide(ratio, collective, out=np.full(len(times), np.nan), where=collective > 1e-300)
-            rate = np.float64(ensemble.collective_decay)
-            data["pair_rate"] = np.where(pairs > 0, rate * (rate * pairs), 0.0)
-            data["collective_rate"] = rate * collective
+        data["g2"] = equal_time_g2(pairs, collective)
+        data["pair_rate"] = collective_pair_rate(pairs, ensemble.collective_decay)
+        data["collective_rate"] = np.float64(ensemble.collective_decay) * collective
     return Result(
         times,
         np.real(expect[:, 0]),
@@ -421,9 +429,7 @@ def first_order_correlation(ensemble, times, taus, initial, detector="total", *,
     import qutip
 
     with qutip.CoreOptions(default_dtype="csr"):
-        hamiltonian, collapse, _ = build_model(ensemble)
-        rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)
-        liouvillian = qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix")
+        liouvillian, rho0 = _liouvillian_and_state(ensemble, initial)
         channels = [(w, op.to("csr").data_as("csr_matrix"), _expectation_rows([op.dag()]))
                     for w, op in detector_channels(ensemble, detector)]
     dim = int(rho0.shape[0])
@@ -474,9 +480,7 @@ def second_order_correlation(ensemble, times, taus, initial, detector="total", *
     import qutip
 
     with qutip.CoreOptions(default_dtype="csr"):
-        hamiltonian, collapse, _ = build_model(ensemble)
-        rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)
-        liouvillian = qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix")
+        liouvillian, rho0 = _liouvillian_and_state(ensemble, initial)
         channels = [(w, op.to("csr").data_as("csr_matrix"), op) for w, op in detector_channels(ensemble, detector)]
         rate = sum((w * op.dag() * op for w, _, op in channels), start=0 * channels[0][2].dag() * channels[0][2])
         rate_row = _expectation_rows([rate])
@@ -532,9 +536,7 @@ def counting_moments(ensemble, times, initial, detector="total", *, efficiency=1
         raise ValueError(f"local_efficiency: the local channels are counted beside the collective one only; the "
                          f"detector {detector!r} already holds every channel it sees (give local_efficiency=0)")
     with qutip.CoreOptions(default_dtype="csr"):
-        hamiltonian, collapse, _ = build_model(ensemble)
-        rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)
-        liouvillian = qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix")
+        liouvillian, rho0 = _liouvillian_and_state(ensemble, initial)
         counted = [(efficiency * w, op) for w, op in detector_channels(ensemble, detector)]
         if local_efficiency > 0 and ensemble.decay > 0:
             counted += [(local_efficiency * float(ensemble.decay), op) for op in _lowering_operators(ensemble.n)]

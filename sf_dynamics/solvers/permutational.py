@@ -24,6 +24,7 @@ from ..integrate.stiff import integrate_linear
 from ..kernels import dicke_basis as kb
 from ..model.states import CoherentSpinState, DickeState, Excited, Ground, ProductState
 from ..result import Result
+from ._coherence import collective_pair_rate, equal_time_g2
 from ._options import COMMON_OPTIONS, declare, no_effect
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "initial_sectors", "generator_matrix", "ladder_state",
@@ -52,8 +53,6 @@ def unsupported_reason(ensemble, initial):
     if not ensemble.is_identical:
         return "it needs identical emitters (all detunings equal), but the detunings differ"
     if isinstance(initial, ProductState):
-        if np.ndim(initial.p) and len(initial.p) != ensemble.n:
-            return f"the ProductState has {len(initial.p)} probabilities for n = {ensemble.n} emitters"
         if not initial.uniform:
             return "a ProductState with one p per emitter is not permutation invariant (use 'exact' or 'cumulant')"
         if 0 < initial.coherence < 1 and 0 < float(np.atleast_1d(initial.p)[0]) < 1:
@@ -325,11 +324,8 @@ def evolve_ladders(ensemble, times, initial, *, n_ladders, method_name, tol=1e-6
     excitation = n / 2.0 + jz
     intensity = ensemble.collective_decay * jpjm + ensemble.decay * excitation
     # equal-time second-order coherence of the collective channel, <J+ J+ J- J-> / <J+ J->^2 (undefined when dark)
-    with np.errstate(over="ignore"):   # (pairs / jpjm) / jpjm: no overflow of jpjm^2 at huge rates
-        g2 = np.divide(np.divide(pairs, jpjm, out=np.zeros(len(times)), where=jpjm > 1e-300), jpjm,
-                       out=np.full(len(times), np.nan), where=jpjm > 1e-300)
-        rate = np.float64(ensemble.collective_decay)
-        pair_rate = np.where(pairs > 0, rate * (rate * pairs), 0.0)   # beyond float64 at Gamma_c ~ 1e300: inf
+    g2 = equal_time_g2(pairs, jpjm)
+    pair_rate = collective_pair_rate(pairs, ensemble.collective_decay)
     params = ensemble.parameters()
     params.update(initial=initial.describe(), tol=tol)
     info.update(ladder_attempts=attempts, leaked_probability=max(leaked, 0.0))
@@ -419,11 +415,8 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
     MemoryError
         When the populations at every output time would not fit in memory.
     """
-    if detector != "collective":
-        raise ValueError(f"detector: method 'permutational' detects the collective channel (J-) only, got "
-                         f"{detector!r}; the total emission with local decay needs method 'exact' (n <= 10)")
     n = ensemble.n
-    count = initial_ladder_count(ensemble, np.array([0.0, float(times[-1]) + float(taus[-1])]), initial)
+    count = _correlation_ladders(ensemble, times, taus, initial, detector)
     off0, _ = kb.sector_layout(n, count, 0)
     off1, _ = kb.sector_layout(n, count, 1)
     rows, ladders, amplitude = _lowering_pairs(n, off1)
@@ -467,11 +460,8 @@ def second_order_correlation(ensemble, times, taus, initial, detector="collectiv
     MemoryError
         When the populations at every output time would not fit in memory.
     """
-    if detector != "collective":
-        raise ValueError(f"detector: method 'permutational' detects the collective channel (J-) only, got "
-                         f"{detector!r}; the total emission with local decay needs method 'exact' (n <= 10)")
     n = ensemble.n
-    count = initial_ladder_count(ensemble, np.array([0.0, float(times[-1]) + float(taus[-1])]), initial)
+    count = _correlation_ladders(ensemble, times, taus, initial, detector)
     off0, _ = kb.sector_layout(n, count, 0)
     rows, ladders, amplitude = _lowering_pairs(n, off0)
     keep = amplitude > 0   # J- annihilates m = -j
@@ -570,6 +560,14 @@ def _counted_jumps(n, count, offsets, lmax, pre, rates, efficiency, local_effici
         return sparse.csr_matrix((size, size))
     return sparse.csr_matrix((np.concatenate(values), (np.concatenate(targets), np.concatenate(sources))),
                              shape=(size, size))
+
+
+def _correlation_ladders(ensemble, times, taus, initial, detector):
+    """Ladders a two-time correlation of the collective channel needs over times[-1] + taus[-1]."""
+    if detector != "collective":
+        raise ValueError(f"detector: method 'permutational' detects the collective channel (J-) only, got "
+                         f"{detector!r}; the total emission with local decay needs method 'exact' (n <= 10)")
+    return initial_ladder_count(ensemble, np.array([0.0, float(times[-1]) + float(taus[-1])]), initial)
 
 
 def _lowering_pairs(n, offsets):

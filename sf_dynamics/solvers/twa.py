@@ -98,8 +98,6 @@ def unsupported_reason(ensemble, initial):
     if isinstance(initial, ProductState) and initial.coherence > 0:
         return ("a partly coherent ProductState has no non-negative discrete Wigner sampling here (coherence 0 "
                 "or 1 only); 'cumulant' and 'exact' take it")
-    if isinstance(initial, ProductState) and np.ndim(initial.p) and len(initial.p) != ensemble.n:
-        return f"the ProductState has {len(initial.p)} probabilities for n = {ensemble.n} emitters"
     if not isinstance(initial, (Excited, Ground, CoherentSpinState, ProductState)):
         return "it samples product states only (excited, ground, a ProductState or a coherent spin state)"
     if ensemble.n < MIN_EMITTERS:

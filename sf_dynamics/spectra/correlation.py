@@ -18,7 +18,7 @@ from .._validation import check_times
 from ..model import Ensemble, NanocrystalEnsemble, Slab
 from ..model.states import as_initial_state
 from ..solvers import cumulant, cumulant_correlation, exact, maxwell_bloch, permutational, twa
-from ..solvers._options import check_common
+from ..solvers._options import check_common, first_capable
 from .detectors import DETECTORS, FarField
 
 __all__ = ["first_order", "DETECTORS", "CORRELATION_METHODS", "CoherenceWindowWarning", "check_taus"]
@@ -64,18 +64,16 @@ def _detector_reason(name, system, detector):
 
 
 def _choose(system, initial, detector, method):
-    reasons = {}
+    def reason(name):
+        why = _MODULES[name].unsupported_reason(system, initial) or _detector_reason(name, system, detector)
+        if why is None and name == "permutational" and detector != "collective":
+            why = "it detects the collective channel only (detector='collective')"
+        if why is None and name == "cumulant" and isinstance(detector, FarField) and system.spectrum is not None:
+            why = "a far-field detector needs per-emitter amplitudes, but this ensemble is a continuous spectrum"
+        return why
+
     candidates = [name for name in CORRELATION_METHODS if name != "twa"] if method == "auto" else [method]
-    for name in candidates:
-        reason = _MODULES[name].unsupported_reason(system, initial) or _detector_reason(name, system, detector)
-        if reason is None and name == "permutational" and detector != "collective":
-            reason = "it detects the collective channel only (detector='collective')"
-        if reason is None and name == "cumulant" and isinstance(detector, FarField) and system.spectrum is not None:
-            reason = "a far-field detector needs per-emitter amplitudes, but this ensemble is a continuous spectrum"
-        if reason is None:
-            return name
-        reasons[name] = reason
-    raise ValueError("no method can compute this correlation: " + "; ".join(f"{k}: {v}" for k, v in reasons.items()))
+    return first_capable(candidates, reason, "no method can compute this correlation")
 
 
 def first_order(system, times, taus, *, method="auto", detector="total", initial="excited", options=None,

@@ -8,7 +8,8 @@ from .._validation import check_times
 from ..model import Ensemble, NanocrystalEnsemble
 from ..model.states import as_initial_state
 from ..solvers import exact, permutational
-from ..solvers._options import check_common
+from ..solvers._coherence import equal_time_g2
+from ..solvers._options import check_common, first_capable
 from ..spectra import DETECTORS, FarField, check_taus
 
 __all__ = ["second_order", "g2", "zero_delay_g2", "SECOND_ORDER_METHODS"]
@@ -19,15 +20,14 @@ _MODULES = {"permutational": permutational, "exact": exact}
 
 
 def _choose(system, initial, detector, method):
-    reasons = {}
-    for name in SECOND_ORDER_METHODS if method == "auto" else (method,):
-        reason = _MODULES[name].unsupported_reason(system, initial)
-        if reason is None and name == "permutational" and detector != "collective":
-            reason = "it detects the collective channel only (detector='collective')"
-        if reason is None:
-            return name
-        reasons[name] = reason
-    raise ValueError("no method can compute this correlation: " + "; ".join(f"{k}: {v}" for k, v in reasons.items()))
+    def reason(name):
+        why = _MODULES[name].unsupported_reason(system, initial)
+        if why is None and name == "permutational" and detector != "collective":
+            why = "it detects the collective channel only (detector='collective')"
+        return why
+
+    return first_capable(SECOND_ORDER_METHODS if method == "auto" else (method,), reason,
+                         "no method can compute this correlation")
 
 
 def second_order(system, times, taus, *, method="auto", detector="collective", initial="excited", options=None,
@@ -105,19 +105,12 @@ def second_order(system, times, taus, *, method="auto", detector="collective", i
     return xr.Dataset(
         {"G2": (("time", "tau"), pairs, {"units": "pairs/ps^2", "long_name": "G2(t, tau)"}),
          "intensity": ("time", rate, {"units": "photons/ps", "long_name": "detected photon rate"}),
-         "g2": ("time", _normalised(pairs[:, 0], rate),
+         "g2": ("time", equal_time_g2(pairs[:, 0], rate),
                 {"units": "1", "long_name": "equal-time second-order coherence g2(t)"})},
         coords={"time": ("time", times, {"units": "ps"}), "tau": ("tau", taus, {"units": "ps"})},
         attrs={"method": name, "detector": detector.describe() if isinstance(detector, FarField) else detector,
                "initial": initial.describe()},
     )
-
-
-def _normalised(pairs, rate):
-    """pairs / rate^2 without overflow, NaN where the rate vanishes."""
-    dark = ~(rate > 1e-300)
-    safe = np.where(dark, 1.0, rate)
-    return np.where(dark, np.nan, (pairs / safe) / safe)
 
 
 def g2(result):
