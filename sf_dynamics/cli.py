@@ -1,4 +1,4 @@
-"""Command-line interface: ``sf-dynamics report``, ``simulate``, ``spectrum``, ``bunching`` and ``sweep``.
+"""Command-line interface: ``sf-dynamics report``, ``simulate``, ``spectrum``, ``bunching``, ``fit`` and ``sweep``.
 
 Every flag is checked when it is read: a bad value stops the command with
 argparse's one-line message naming the flag (exit code 2). Output folders
@@ -369,6 +369,61 @@ def _sweep_command(args) -> int:
     return 1 if incomplete else 0
 
 
+FIT_FILES = ["parameters.json", "summary.txt", "fit.png", "fit.nc", "fit.csv", "model.csv"]
+
+
+def _fit_command(args) -> int:
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ._io import jsonable, provenance, save_dataset, save_figure, write_text
+    from .analysis.traces import load_trace
+    from .plotting import plot_series_fit
+    from .workflows.fit_series import fit_fluence_series
+
+    if (args.fluences is None) == (args.probabilities is None):
+        raise ValueError("give --fluences (with --cross-section) or --probabilities, one value per trace")
+    count = len(args.fluences if args.fluences is not None else args.probabilities)
+    if count != len(args.traces):
+        raise ValueError(f"--fluences/--probabilities: {count} values for {len(args.traces)} trace files")
+    if args.irf is not None and args.irf_fwhm is not None:
+        raise ValueError("--irf and --irf-fwhm: give one instrument response, not both")
+    irf = None
+    if args.irf is not None:
+        irf_t, irf = load_trace(args.irf, time_unit_ps=args.time_unit_ps)
+        first_t, _ = load_trace(args.traces[0], time_unit_ps=args.time_unit_ps)
+        step = first_t[1] - first_t[0]
+        if np.max(np.abs(np.diff(irf_t) - step)) > 1e-6 * step:
+            raise ValueError(f"--irf: {args.irf!r} must be sampled at the time step of the traces ({step:g} ps)")
+    out = _prepare_folder(args.out, FIT_FILES, args.overwrite)
+    fit = fit_fluence_series(args.traces, args.fluences, probabilities=args.probabilities,
+                             cross_section_cm2=args.cross_section, photon_energy_eV=args.photon_energy,
+                             radiative_lifetime_ps=None if args.fit_lifetime else args.lifetime,
+                             irf_fwhm=args.irf_fwhm, irf=irf, background=args.background,
+                             domain_sizes=tuple(args.domain_sizes), grid_points=args.grid_points, points=args.points,
+                             time_unit_ps=args.time_unit_ps, allow_undetermined=args.allow_undetermined,
+                             progress=not args.quiet)
+    fields = {"command": "sf-dynamics fit", "traces": [str(t) for t in args.traces]}
+    record = {"parameters": fit.params, "errors": fit.errors, "domain_interval_68": list(fit.domain_interval),
+              "deviance": fit.deviance, "dof": fit.dof, "statistic": fit.statistic, "quality": fit.quality,
+              "fixed": sorted(fit.fixed), "probabilities": fit.probabilities,
+              "fluences": fit.fluences, "provenance": provenance(**fields)}
+    paths = [write_text(out / "parameters.json", json.dumps(jsonable(record), indent=2), overwrite=args.overwrite),
+             write_text(out / "summary.txt", fit.summary() + "\n", overwrite=args.overwrite)]
+    paths += list(save_dataset(fit.to_dataset(), out / "fit", overwrite=args.overwrite, **fields))
+    header = ["time_ps"] + [f"{kind}_{k}" for k in range(fit.data.shape[0]) for kind in ("data", "model")]
+    columns = [fit.times] + [row for k in range(fit.data.shape[0]) for row in (fit.data[k], fit.model[k])]
+    table = "\n".join(",".join(f"{v:.10g}" for v in line) for line in np.column_stack(columns))
+    paths.append(write_text(out / "model.csv", ",".join(header) + "\n" + table + "\n", overwrite=args.overwrite))
+    axes = plot_series_fit(fit)
+    paths.append(save_figure(axes[0].figure, out / "fit.png", overwrite=args.overwrite))
+    print(fit.summary())
+    print("\n".join(f"wrote {path}" for path in paths))
+    return 0
+
+
 def _report_command(args) -> int:
     from .workflows.report import REPORT_FILES, write_report
 
@@ -467,6 +522,41 @@ def build_parser() -> argparse.ArgumentParser:
     bun.add_argument("--out", default="sf_bunching", help="output folder (default ./sf_bunching)")
     bun.add_argument("--overwrite", action="store_true", help="replace files of an earlier run in --out")
     bun.set_defaults(func=_bunching_command)
+    fit = sub.add_parser(
+        "fit",
+        help="fit a fluence series of measured traces: domain size N_c, dephasing/T2, coupled fraction, time zero",
+        description="Global fit of streak-camera traces (one CSV/text file per pump fluence, columns time and "
+        "counts, one time base) with coherent domains of N_c NCs beside uncoupled NCs, each NC excited with "
+        "probability p(F) = 1 - exp(-sigma F / E_ph): maximum Poisson likelihood for counts, profile likelihood "
+        "over N_c. Writes parameters.json, summary.txt, fit.png (data vs model, N_c profile), fit.nc/csv, model.csv.",
+    )
+    fit.add_argument("traces", nargs="+", help="trace files, one per fluence (time, counts)")
+    fit.add_argument("--fluences", type=_real(0.0), nargs="+", help="pump fluence of each trace (uJ/cm^2)")
+    fit.add_argument("--probabilities", type=_probability(), nargs="+",
+                     help="instead of --fluences: excitation probability per NC of each trace, [0, 1]")
+    fit.add_argument("--cross-section", type=_real(0.0, open_below=True), default=5e-14,
+                     help="absorption cross-section in cm^2 at the pump wavelength (default 5e-14)")
+    fit.add_argument("--photon-energy", type=_real(0.0, open_below=True), default=3.1,
+                     help="pump photon energy in eV (default 3.1, 400 nm)")
+    fit.add_argument("--lifetime", type=_real(0.0, open_below=True), default=210.0,
+                     help="single-NC radiative lifetime in ps, held fixed (default 210)")
+    fit.add_argument("--fit-lifetime", action="store_true", help="fit the single-NC radiative lifetime as well")
+    fit.add_argument("--irf-fwhm", type=_real(0.0, open_below=True), default=None,
+                     help="FWHM in ps of a Gaussian IRF, held fixed (default: fitted)")
+    fit.add_argument("--irf", default=None, help="a measured IRF file (time, value) at the traces' time step")
+    fit.add_argument("--background", action="store_true", help="fit a constant background per bin")
+    fit.add_argument("--domain-sizes", type=_integer(2), nargs=2, default=[2, 200], metavar=("LOW", "HIGH"),
+                     help="search range of N_c (default 2 200)")
+    fit.add_argument("--grid-points", type=_integer(3), default=7, help="coarse N_c grid before the walk (default 7)")
+    fit.add_argument("--points", type=_integer(20), default=600, help="simulation grid points (default 600)")
+    fit.add_argument("--time-unit-ps", type=_real(0.0, open_below=True), default=1.0,
+                     help="picoseconds per time unit of the files (1000 for ns; default 1)")
+    fit.add_argument("--allow-undetermined", action="store_true",
+                     help="write the results even when the data do not determine a parameter")
+    fit.add_argument("--quiet", action="store_true", help="no progress lines")
+    fit.add_argument("--out", default="sf_fit", help="output folder (default ./sf_fit)")
+    fit.add_argument("--overwrite", action="store_true", help="replace files of an earlier fit in --out")
+    fit.set_defaults(func=_fit_command)
     sweep = sub.add_parser(
         "sweep",
         help="temperature sweeps: thermal-equilibrium enhancement and SF dynamics vs T (netCDF, CSV, PNG)",

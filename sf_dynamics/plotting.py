@@ -19,6 +19,7 @@ __all__ = [
     "plot_bunching_series",
     "plot_photon_number",
     "plot_shot_statistics",
+    "plot_series_fit",
 ]
 
 
@@ -398,3 +399,48 @@ def plot_shot_statistics(delays, counts, *, title=None):
         left.set_title(title)
     plot_photon_number(counts, ax=right)
     return fig
+
+
+def plot_series_fit(fit, *, axes=None):
+    """Data against model per trace, and the profile of the domain size, of a fluence-series fit.
+
+    Parameters
+    ----------
+    fit : SeriesFit
+        From :func:`sf_dynamics.workflows.fit_fluence_series`.
+    axes : pair of matplotlib Axes, optional
+
+    Returns
+    -------
+    pair of Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(12, 3.8), constrained_layout=True,
+                               gridspec_kw={"width_ratios": [2.2, 1.0]})
+    left, right = axes
+    for k in range(fit.data.shape[0]):
+        colour = f"C{k % 10}"
+        label = (f"{fit.fluences[k]:g} uJ/cm^2, p = {fit.probabilities[k]:.2f}" if fit.fluences is not None
+                 else f"p = {fit.probabilities[k]:.2f}")
+        left.plot(fit.times, fit.data[k], ".", ms=2.5, color=colour, alpha=0.6)
+        left.plot(fit.times, fit.model[k], "-", lw=1.2, color=colour, label=label)
+    left.set_xlabel("time (ps)")
+    left.set_ylabel("counts per bin" if fit.statistic == "poisson" else "signal")
+    left.legend(frameon=False, fontsize="small")
+    left.set_title(f"data (dots) and model (lines): N_c = {fit.params['domain_size']}, "
+                   f"T2 = {fit.params['t2']:.3g} ps, f = {fit.params['coupled_fraction']:.2f}", fontsize="medium")
+    sizes = np.asarray(fit.profile["domain_size"])
+    excess = np.asarray(fit.profile["deviance"]) - fit.deviance
+    if fit.statistic != "poisson":
+        excess = excess / (fit.deviance / max(fit.dof, 1))
+    right.plot(sizes, excess, "o-", ms=3)
+    right.axhline(1.0, color="0.5", ls=":", lw=0.8, label="68 % level")
+    lo, hi = fit.domain_interval
+    right.axvspan(lo - 0.5, hi + 0.5, color="C0", alpha=0.12, label=f"N_c in {lo} - {hi}")
+    right.set_yscale("symlog", linthresh=1.0)
+    right.set_xlabel("domain size N_c")
+    right.set_ylabel("profile deviance above minimum")
+    right.legend(frameon=False, fontsize="small")
+    return axes

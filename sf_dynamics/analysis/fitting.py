@@ -69,6 +69,8 @@ __all__ = [
     "fit_raino",
     "detect_ringing",
     "convolve_gaussian",
+    "convolve_gaussian_profile",
+    "deviance_residuals",
     "poisson_sigma",
 ]
 
@@ -303,6 +305,29 @@ def convolve_gaussian(func, times, fwhm):
     return _convolved(times, 0.0, func, fwhm, step_at_anchor=False)
 
 
+def convolve_gaussian_profile(times, anchor, profile, fwhm):
+    """Gaussian-IRF convolution of a component that is zero before ``anchor``, smooth in the anchor.
+
+    Parameters
+    ----------
+    times : array_like
+        Times (ps) at which the convolution is evaluated.
+    anchor : float
+        Time (ps) at which the component switches on.
+    profile : callable
+        ``profile(s)``: the component at times s >= 0 since the anchor (vectorised).
+    fwhm : float
+        FWHM (ps) of the Gaussian response, > 0.
+
+    Returns
+    -------
+    ndarray
+    """
+    times = check_real_array("times", times)
+    fwhm = check_real("fwhm", fwhm, low=0.0, low_open=True)
+    return _convolved(times, float(anchor), profile, fwhm, step_at_anchor=True)
+
+
 # -- data and quality ----------------------------------------------------------------------
 def _data(data, intensity=None):
     if isinstance(data, (str, Path)):
@@ -378,7 +403,7 @@ def _quality(params, errors, varied, bounds, r2, chi2, weighted, success, messag
     return {"verdict": "good" if not problems else "poor", "problems": problems}
 
 
-def _deviance_residuals(mu, y):
+def deviance_residuals(mu, y):
     """Poisson deviance residuals sign(y - mu) sqrt(2 (mu - y + y ln(y / mu))); sum of squares = deviance."""
     mu = np.maximum(mu, 1e-12 * max(float(np.max(y)), 1.0))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -477,7 +502,7 @@ def fit_model(model, names, data, p0, *, intensity=None, sigma=None, bounds=None
     def residual(p):
         values = p.valuesdict()
         if poisson:
-            return -_deviance_residuals(curve(values, t), y)
+            return -deviance_residuals(curve(values, t), y)
         return (curve(values, t) - y) * weight
 
     minimizer = lmfit.Minimizer(residual, params, scale_covar=sig is None, nan_policy="raise")
@@ -496,7 +521,7 @@ def fit_model(model, names, data, p0, *, intensity=None, sigma=None, bounds=None
     cov = np.asarray(out.covar) if out.covar is not None else np.full((len(varied), len(varied)), np.nan)
     resid = y - curve(best, t)
     dof = max(t.size - len(varied), 1)
-    scaled = _deviance_residuals(curve(best, t), y) if poisson else resid * weight
+    scaled = deviance_residuals(curve(best, t), y) if poisson else resid * weight
     chi2 = float(np.sum(scaled**2) / dof)
     ss_tot = float(np.sum((y - y.mean()) ** 2))
     r2 = 1.0 - float(np.sum(resid**2)) / ss_tot if ss_tot > 0 else float("nan")

@@ -28,7 +28,7 @@ from ._coherence import collective_pair_rate, equal_time_g2
 from ._options import COMMON_OPTIONS, declare, no_effect
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "initial_sectors", "generator_matrix", "ladder_state",
-           "product_ladder_weights",
+           "product_ladder_weights", "product_emission", "DENSE_PROPAGATOR_STATES",
            "first_order_correlation", "second_order_correlation", "counting_moments"]
 
 NAME = "permutational"
@@ -373,6 +373,75 @@ def solve(ensemble, times, initial, *, rtol=None, atol=None, tol=None, progress=
     """
     return evolve_ladders(ensemble, times, initial, n_ladders="auto", method_name=NAME,
                           tol=step_tolerance(rtol, atol, tol), progress=progress, max_steps=max_steps)
+
+
+#: largest number of population states for which :func:`product_emission` uses one dense propagator
+DENSE_PROPAGATOR_STATES = 300
+
+
+def product_emission(ensemble, times, probabilities, *, tol=1e-8):
+    """Emission rate I(t) (photons/ps) from product starts of several excitation probabilities at once.
+
+    The population generator M (q = 0 sector, all ladders) does not depend on the start, so on an equally
+    spaced grid one propagator P = e^{M h} (dense, scipy's ``expm``) advances every start together: one
+    matrix product per time step for all probabilities. This is the inner loop of a fit over a fluence
+    series (:func:`sf_dynamics.workflows.fit_series.fit_fluence_series`). Above
+    :data:`DENSE_PROPAGATOR_STATES` states, or on an unequal grid, each start is evolved by :func:`solve`.
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+        Identical two-level emitters (the conditions of :func:`solve`).
+    times : array_like
+        Output times (ps), strictly increasing, from the excitation at times[0].
+    probabilities : array_like
+        Excitation probability per emitter of each start, in [0, 1].
+    tol : float
+        Step tolerance of the fallback :func:`solve`.
+
+    Returns
+    -------
+    ndarray, shape (len(probabilities), len(times))
+
+    Raises
+    ------
+    ValueError
+        For probabilities outside [0, 1], or an ensemble the method cannot take.
+    """
+    from scipy.linalg import expm
+
+    from .._validation import check_real_array, check_times
+
+    times = check_times(times)
+    prob = np.atleast_1d(check_real_array("probabilities", probabilities))
+    if prob.ndim != 1 or np.any((prob < 0) | (prob > 1)):
+        raise ValueError(f"probabilities must be a 1-D array of values in [0, 1], got {probabilities!r}")
+    reason = unsupported_reason(ensemble, ProductState(0.5))
+    if reason:
+        raise ValueError(f"method '{NAME}' cannot simulate this ensemble: {reason}")
+    n = ensemble.n
+    full = n // 2 + 1
+    step = np.diff(times)
+    uniform = step.size > 0 and np.max(np.abs(step - step[0])) <= 1e-9 * step[0]
+    if not uniform or stored_states(n, full) > DENSE_PROPAGATOR_STATES:
+        return np.array([solve(ensemble, times, ProductState(float(p)), tol=tol).intensity for p in prob])
+    offsets, lmax = kb.sector_layout(n, full, 0)
+    size = offsets[-1]
+    starts = np.empty((size, prob.size))
+    for i, p in enumerate(prob):
+        starts[:, i] = initial_sectors(n, full, ProductState(float(p)))[0]
+    # intensity = Gamma_c <J+ J-> + gamma (n/2 trace + <J_z>): a row of weights on the populations
+    unit = np.eye(size)
+    moments = np.array([kb.diagonal_observables(unit[:, i], n, offsets, lmax) for i in range(size)])
+    weights = ensemble.collective_decay * moments[:, 2] + ensemble.decay * (0.5 * n * moments[:, 0] + moments[:, 1])
+    propagator = expm(generator_matrix(ensemble, 0, full) * float(step[0]))
+    out = np.empty((prob.size, times.size))
+    state = starts
+    out[:, 0] = weights @ state
+    for i in range(1, times.size):
+        state = propagator @ state
+        out[:, i] = weights @ state
+    return out
 
 
 def first_order_correlation(ensemble, times, taus, initial, detector="collective", *, tol=1e-8, progress=None,

@@ -147,3 +147,37 @@ def test_g2_equals_qutip_piqs_at_n20():
 def test_g2_is_undefined_while_the_collective_channel_is_dark():
     res = sf.simulate(sf.Ensemble(5, collective_decay=1.0), [0.0, 1.0], initial="ground", method="permutational")
     assert np.all(np.isnan(res.data["g2"]))
+
+
+@pytest.mark.parametrize("n", [3, 4, 6])
+def test_product_emission_of_several_starts_equals_the_exact_solver(n):
+    """One dense propagator for every excitation probability = the full-space exact method, all processes."""
+    from sf_dynamics.solvers.permutational import product_emission
+
+    ens = sf.Ensemble(n, collective_decay=0.8, decay=0.3, dephasing=0.4, pumping=0.05)
+    times = np.linspace(0.0, 3.0, 31)
+    probs = [0.0, 0.35, 0.7, 1.0]
+    batch = product_emission(ens, times, probs)
+    for p, row in zip(probs, batch):
+        ref = sf.simulate(ens, times, method="exact", initial=sf.ProductState(p)).intensity
+        np.testing.assert_allclose(row, ref, rtol=0, atol=1e-9 * max(ref.max(), 1.0))
+
+
+def test_product_emission_falls_back_to_the_integrator_on_unequal_grids_and_large_n():
+    from sf_dynamics.solvers.permutational import DENSE_PROPAGATOR_STATES, product_emission, stored_states
+
+    ens = sf.Ensemble(12, collective_decay=0.5, decay=0.2, dephasing=0.3)
+    times = np.array([0.0, 0.1, 0.3, 0.4, 1.0, 1.5])
+    batch = product_emission(ens, times, [0.6, 0.9])
+    for p, row in zip([0.6, 0.9], batch):
+        ref = sf.simulate(ens, times, method="permutational", initial=sf.ProductState(p), tol=1e-8).intensity
+        np.testing.assert_allclose(row, ref, rtol=1e-10)
+    big = 40
+    assert stored_states(big, big // 2 + 1) > DENSE_PROPAGATOR_STATES
+    ens = sf.Ensemble(big, collective_decay=0.05, decay=0.02, dephasing=0.03)
+    grid = np.linspace(0, 2, 21)
+    uniform = product_emission(ens, grid, [0.8])[0]
+    ref = sf.simulate(ens, grid, method="permutational", initial=sf.ProductState(0.8), tol=1e-8).intensity
+    np.testing.assert_allclose(uniform, ref, rtol=1e-10)
+    with pytest.raises(ValueError, match="probabilities"):
+        product_emission(ens, grid, [1.2])
