@@ -138,3 +138,54 @@ def test_partial_inversion_keeps_the_unexcited_nanocrystals_and_sets_a_threshold
         fluence.fluence_series(f, inversion="half")
     with pytest.raises(ValueError, match="cross_section_cm2"):
         fluence.fluence_series(f, inversion="partial", excited_per_fluence=3.0)
+
+
+def test_report_signatures_table_quotes_the_runs_of_the_report(report):
+    """Each simulated signature is the number the earlier sections computed and saved."""
+    import xarray as xr
+
+    from sf_dynamics.workflows.report import PARAMETERS
+    from sf_dynamics.workflows.signatures import REPORTED
+
+    text = (report / "report.md").read_text()
+    section = text[text.index("## 6."):text.index("## Data files")]
+    rows = re.findall(r"^\| ([^|]+) \| [^|]+ \| [^|]+ \| ([^|]+) \| [^|]* \|$", section, flags=re.M)
+    assert [name for name, _ in rows[1:]] == [entry[0] for entry in REPORTED.values()]
+    cells = dict(rows[1:])
+    with xr.open_dataset(report / "fluence_series.nc") as ds:
+        tau_sf, tau_d = float(ds["tau_sf_fit"][-1]), ds["tau_d"].values
+    accel = float(re.match(r"([\d.]+)-fold", cells["accelerated decay"]).group(1))
+    assert accel == pytest.approx(PARAMETERS["radiative_lifetime"][0] / tau_sf, rel=5e-3)
+    bursts = tau_d[np.isfinite(tau_d)]
+    delay = cells["delay shortening with fluence"]
+    first, last = map(float, re.match(r"tau_D ([\d.]+) -> ([\d.]+) ps", delay).groups())
+    assert (first, last) == (pytest.approx(bursts[0], rel=5e-3), pytest.approx(bursts[-1], rel=5e-3))
+    assert first > last                                        # the delay shortens with fluence
+    with xr.open_dataset(report / "bunching.nc") as ds:
+        low, high = map(float, re.search(r"([\d.]+) - ([\d.]+)", cells["photon bunching"]).groups())
+        assert low == pytest.approx(ds["g2_peak"].min(), rel=5e-3) and high == pytest.approx(ds["g2_peak"].max(),
+                                                                                             rel=5e-3)
+    with xr.open_dataset(report / "spectrum.nc") as ds:
+        gain = float(re.search(r"; ([\d.]+)-fold vs one NC", cells["first-order coherence time"]).group(1))
+        assert gain == pytest.approx(ds.attrs["coherence_time_coupled_ps"] / ds.attrs["coherence_time_single_ps"],
+                                     rel=3e-2)
+
+
+def test_signature_table_and_ensemble_coherence_time():
+    from scipy.integrate import quad
+
+    from sf_dynamics.units import HBAR_MEV_PS
+    from sf_dynamics.workflows.signatures import ensemble_coherence_time, signature_table
+
+    # tau_c = 2 int |g1|^2 of g1 = e^{-tau/T2} e^{-(s tau)^2/2}, by quadrature
+    width, t2 = 1.5, 40.0
+    s = width / (2 * np.sqrt(2 * np.log(2)) * HBAR_MEV_PS)
+    ref = 2 * quad(lambda tau: np.exp(-2 * tau / t2 - (s * tau) ** 2), 0, np.inf)[0]
+    assert ensemble_coherence_time(width, t2) == pytest.approx(ref, rel=1e-10)
+    assert ensemble_coherence_time(0.0, t2) == t2
+    table = signature_table({"bunching": ("1.2", "shots")})
+    assert "| photon bunching | g2 > 1 |" in table and table.count("not simulated") == 6
+    with pytest.raises(ValueError, match="unknown signatures"):
+        signature_table({"lasing": ("x", "")})
+    with pytest.raises(ValueError, match="t2_ps"):
+        ensemble_coherence_time(1.0, 0.0)
