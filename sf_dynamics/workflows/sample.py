@@ -6,6 +6,8 @@ collective width), which decay independently. :class:`Sample` holds the domain-s
 fraction of NCs in domains and the single-NC rates; :meth:`Sample.traces` simulates every domain size with
 the same initial excitation probability p and returns the emission per NC of both populations and their
 sum, the fast burst on the slow single-NC decay of Rainò et al., Nature 563, 671 (2018).
+:meth:`Sample.spectra` gives the time-integrated spectra: the narrow (optionally red-shifted) coupled line
+beside the broad line of uncoupled NCs, whose centres spread over an inhomogeneous width.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._validation import check_real, check_real_array, check_times
+from ..kernels.peaks import peak_fwhm
 
 __all__ = ["Sample"]
 
@@ -128,4 +131,106 @@ class Sample:
             attrs={"coupled_fraction": self.coupled_fraction, "p": p, "method": method,
                    "collective_decay": self.collective_decay, "decay": self.decay, "dephasing": self.dephasing,
                    "domain_weights": list(self._weights)},
+        )
+
+    def spectra(self, energy_meV, times, *, p=1.0, coupled_shift_meV=0.0, inhomogeneous_fwhm_meV=0.0,
+                method="permutational", **options):
+        """Time-integrated emission spectra per NC: the coupled line of the domains and the uncoupled line.
+
+        * Domains: the collective channel's spectrum from G1(t, tau) of each domain size
+          (:func:`sf_dynamics.spectra.first_order`, detector "collective"), moved by ``coupled_shift_meV`` (the
+          dipole-dipole shift of the superlattice, which a point-like domain lacks: e.g. from
+          :func:`sf_dynamics.thermal.photoluminescence`): the narrow coupled line.
+        * Independent emission: uncoupled NCs emit p photons each on a Voigt line, the homogeneous Lorentzian of
+          FWHM hbar (Gamma_1 + 2 gamma_phi) convolved with a Gaussian spread of line centres of FWHM
+          ``inhomogeneous_fwhm_meV``. The photons domain NCs emit into their local channels (p minus the
+          collective photons per NC) are independent emission too and are given the same line (an
+          approximation: the model does not resolve the local channel's spectrum inside a domain).
+
+        Parameters
+        ----------
+        energy_meV : array_like
+            Equally spaced photon energies (meV) from the single-NC line (negative: red).
+        times : array_like
+            Equally spaced times from 0 (ps), used both as emission times t and delays tau of G1; they should
+            hold the domains' collective emission (a CoherenceWindowWarning says when they do not).
+        p : float
+            Excitation probability per NC, [0, 1].
+        coupled_shift_meV : float
+            Shift of the coupled line (meV; negative = red shift).
+        inhomogeneous_fwhm_meV : float
+            FWHM of the spread of uncoupled NCs' line centres (meV), >= 0.
+        method : str
+            Correlation method for the domains (default exact ``permutational``); ``options`` go to
+            :func:`sf_dynamics.spectra.first_order`.
+
+        Returns
+        -------
+        xarray.Dataset
+            On ``energy_meV``: ``coupled`` (per domain NC), ``collective`` (its collective-channel part;
+            ``collective_by_size`` per domain size), ``uncoupled`` (per uncoupled NC) and ``total`` (per NC of
+            the sample), photons per meV;
+            attributes: photons per NC of each, the peak and FWHM (meV) of the coupled (collective) line and the
+            FWHM of the uncoupled line.
+
+        Raises
+        ------
+        ValueError
+            For an unequal energy grid, energies beyond the band of the delay step, p outside [0, 1], a negative
+            inhomogeneous width, or bad times.
+        """
+        import xarray as xr
+        from scipy.special import voigt_profile
+
+        from ..model import Ensemble, ProductState
+        from ..spectra import first_order, spectrum
+        from ..units import MEV_TO_RAD_PER_PS
+
+        energy = check_real_array("energy_meV", energy_meV)
+        step = np.diff(energy)
+        if energy.ndim != 1 or energy.size < 3 or np.any(step <= 0) or np.ptp(step) > 1e-9 * step[0]:
+            raise ValueError("energy_meV must be an equally spaced, increasing grid of at least 3 energies")
+        times = check_times(times)
+        p = check_real("p", p, low=0.0, high=1.0)
+        shift = check_real("coupled_shift_meV", coupled_shift_meV)
+        width = check_real("inhomogeneous_fwhm_meV", inhomogeneous_fwhm_meV, low=0.0)
+        rate = self.collective_decay + self.decay
+        homogeneous = (rate + 2.0 * self.dephasing) / MEV_TO_RAD_PER_PS       # FWHM in meV
+        # Lorentzian (half width gamma) of the homogeneous line, with the Gaussian spread for uncoupled NCs
+        uncoupled = p * voigt_profile(energy, width / (2.0 * np.sqrt(2.0 * np.log(2.0))), homogeneous / 2.0)
+        per_mev = MEV_TO_RAD_PER_PS / (2.0 * np.pi)            # photons per (rad/ps) -> photons per meV
+        collective, photons = [], []
+        for size in self._sizes:
+            ens = Ensemble(size, collective_decay=self.collective_decay, decay=self.decay, dephasing=self.dephasing)
+            corr = first_order(ens, times, times, method=method, detector="collective", initial=ProductState(p),
+                               **options)
+            omega = (energy - shift) * MEV_TO_RAD_PER_PS
+            band = np.abs(omega) <= np.pi / float(times[1] - times[0])
+            line = np.zeros_like(energy)
+            if band.any():
+                line[band] = spectrum(corr, omega[band]).values * per_mev / size
+            collective.append(line)
+            photons.append(float(corr.attrs["photons"]) / size)
+        by_size = collective
+        collective = self.nc_share @ np.array(collective)
+        local = max(p - float(self.nc_share @ np.array(photons)), 0.0)
+        coupled = collective + local * uncoupled / max(p, 1e-300)
+        total = self.coupled_fraction * coupled + (1.0 - self.coupled_fraction) * uncoupled
+        unit = {"units": "photons/meV per NC"}
+
+        def area(y):
+            return float(np.sum(y) * step[0])
+
+        return xr.Dataset(
+            {"coupled": ("energy_meV", coupled, unit), "collective": ("energy_meV", collective, unit),
+             "collective_by_size": (("domain_size", "energy_meV"), np.array(by_size), unit),
+             "uncoupled": ("energy_meV", uncoupled, unit), "total": ("energy_meV", total, unit)},
+            coords={"energy_meV": ("energy_meV", energy, {"units": "meV"}),
+                    "domain_size": ("domain_size", list(self._sizes))},
+            attrs={"p": p, "coupled_shift_meV": shift, "inhomogeneous_fwhm_meV": width, "method": method,
+                   "homogeneous_fwhm_meV": homogeneous, "photons_coupled": area(coupled),
+                   "photons_collective": area(collective), "photons_uncoupled": area(uncoupled),
+                   "coupled_peak_meV": float(energy[np.argmax(collective)]) if collective.any() else float("nan"),
+                   "coupled_fwhm_meV": float(peak_fwhm(energy, collective)) if collective.any() else float("nan"),
+                   "uncoupled_fwhm_meV": float(peak_fwhm(energy, uncoupled)) if p > 0 else float("nan")},
         )

@@ -46,3 +46,54 @@ def test_bad_samples_are_refused():
         Sample(decay=-1.0)
     with pytest.raises(ValueError, match="p"):
         Sample(domain_sizes=10).traces([0, 1], p=1.2)
+
+
+def _spectra_sample():
+    return Sample(domain_sizes=[10, 20], coupled_fraction=0.4, collective_decay=0.03, decay=0.05, dephasing=0.02)
+
+
+def test_sample_spectra_keep_every_photon_and_put_the_lines_where_they_belong():
+    from sf_dynamics.units import MEV_TO_RAD_PER_PS
+
+    sample = _spectra_sample()
+    energy = np.linspace(-40.0, 40.0, 8001)
+    times = np.arange(0.0, 200.0, 0.25)
+    ds = sample.spectra(energy, times, p=0.8, coupled_shift_meV=-1.5, inhomogeneous_fwhm_meV=2.0)
+    a = ds.attrs
+    # every NC emits its p photons (collective + local = p; uncoupled p), within the windows' truncation
+    assert a["photons_coupled"] == pytest.approx(0.8, rel=2e-3)
+    assert a["photons_uncoupled"] == pytest.approx(0.8, rel=2e-3)
+    assert trapezoid(ds["total"].values, energy) == pytest.approx(0.8, rel=2e-3)
+    # the collective photons are those of G1(t, 0) of each domain, weighted by the NC shares
+    photons = []
+    for size in (10, 20):
+        ens = sf.Ensemble(size, collective_decay=0.03, decay=0.05, dephasing=0.02)
+        corr = sf.spectra.first_order(ens, times, times, detector="collective", initial=sf.ProductState(0.8))
+        photons.append(corr.attrs["photons"] / size)
+        # the line of one size is the spectrum of its G1, moved by the shift, per NC and per meV
+        inside = np.nonzero(np.abs(energy + 1.5) < 6.0)[0][::25]         # within the band of the delay step
+        line = sf.spectra.spectrum(corr, (energy[inside] + 1.5) * MEV_TO_RAD_PER_PS).values / size
+        np.testing.assert_allclose(ds["collective_by_size"].sel(domain_size=size).values[inside],
+                                   line * MEV_TO_RAD_PER_PS / (2 * np.pi), rtol=1e-10, atol=1e-14)
+    assert a["photons_collective"] == pytest.approx(sample.nc_share @ np.array(photons), rel=2e-3)
+    # the coupled line sits at the shift and is narrower than the spread of uncoupled NCs, whose line is the
+    # Voigt of the homogeneous FWHM hbar (Gamma_1 + 2 gamma_phi) and the 2 meV Gaussian
+    assert a["coupled_peak_meV"] == pytest.approx(-1.5, abs=2 * (energy[1] - energy[0]))
+    assert a["coupled_fwhm_meV"] < a["uncoupled_fwhm_meV"]
+    homogeneous = (0.08 + 0.04) / MEV_TO_RAD_PER_PS
+    f_l, f_g = homogeneous, 2.0
+    voigt = 0.5346 * f_l + np.sqrt(0.2166 * f_l**2 + f_g**2)       # Olivero-Longbothum, 0.02 % accurate
+    assert a["uncoupled_fwhm_meV"] == pytest.approx(voigt, rel=2e-3)
+    narrow = sample.spectra(energy, times, p=0.8)
+    assert narrow.attrs["uncoupled_fwhm_meV"] == pytest.approx(homogeneous, rel=5e-3)
+
+
+def test_sample_spectra_refuse_bad_grids():
+    sample = _spectra_sample()
+    times = np.arange(0.0, 10.0, 0.1)
+    with pytest.raises(ValueError, match="energy_meV"):
+        sample.spectra([0.0, 1.0, 3.0], times)
+    with pytest.raises(ValueError, match="inhomogeneous_fwhm_meV"):
+        sample.spectra(np.linspace(-1, 1, 11), times, inhomogeneous_fwhm_meV=-1.0)
+    with pytest.raises(ValueError, match="p"):
+        sample.spectra(np.linspace(-1, 1, 11), times, p=-0.1)
