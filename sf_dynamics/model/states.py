@@ -138,8 +138,9 @@ class ProductState:
     Parameters
     ----------
     p : float or sequence of float
-        Excitation probability in [0, 1]: one value for every emitter, or one
-        per emitter (then only the per-emitter methods can take it).
+        Excitation probability in [0, 1]: one value for every emitter, one
+        per emitter (then only the per-emitter methods can take it), or with
+        ``per_class`` one per spectral class.
     coherence : float
         Fraction in [0, 1] of the largest coherence sqrt(p (1 - p)) (default 0).
     phi : float
@@ -148,12 +149,23 @@ class ProductState:
     sublevels : sequence of 3 floats
         Shares of |x>, |y>, |z> in an NC's exciton (>= 0, summing to 1; default
         equal; a thermal split is exp(-E_a / kT) normalised).
+    per_class : bool
+        ``p`` holds one value per spectral class of the ensemble, in the order of
+        ``Ensemble.spectral_classes()`` (increasing detuning): NCs of different
+        sizes absorb differently. Taken by the class engine of ``cumulant``
+        natively, and by every per-emitter method when the classes hold integer
+        numbers of emitters (p is then spread over the emitters).
+    class_p : tuple, optional
+        Set by :func:`as_initial_state` when it spreads per-class p over the
+        emitters: the per-class values, kept for the class engines.
     """
 
     p: object
     coherence: float = 0.0
     phi: float = 0.0
     sublevels: tuple = (1 / 3, 1 / 3, 1 / 3)
+    per_class: bool = False
+    class_p: object = None
 
     def __post_init__(self):
         values = np.atleast_1d(check_real_array("p", self.p))
@@ -168,6 +180,10 @@ class ProductState:
         if abs(float(shares.sum()) - 1.0) > 1e-9:
             raise ValueError(f"sublevels must sum to 1 (shares of the exciton), got {float(shares.sum()):.6g}")
         object.__setattr__(self, "sublevels", tuple(float(v) for v in shares))
+        if self.per_class and np.ndim(self.p) == 0:
+            raise ValueError("p: per_class=True needs one probability per spectral class (a sequence)")
+        if self.class_p is not None:
+            object.__setattr__(self, "class_p", tuple(float(v) for v in np.atleast_1d(self.class_p)))
 
     @staticmethod
     def thermal_sublevels(fine_structure_meV, temperature_K):
@@ -202,6 +218,9 @@ class ProductState:
         """
         if np.ndim(self.p) == 0:
             return np.full(n, float(self.p))
+        if self.per_class:
+            raise ValueError("p is given per spectral class, and the classes do not hold whole numbers of emitters "
+                             "(fractional spectrum weights): only the class engine of 'cumulant' takes it")
         if len(self.p) != n:
             raise ValueError(f"p: {len(self.p)} probabilities given for n = {n} emitters")
         return np.asarray(self.p, dtype=np.float64)
@@ -231,8 +250,25 @@ class ProductState:
             return CoherentSpinState(2.0 * np.arccos(np.sqrt(p)), self.phi)
         return self
 
+    def class_probabilities(self, classes: int):
+        """p of each of ``classes`` spectral classes, or None when p is not given per class.
+
+        Raises
+        ------
+        ValueError
+            If the number of per-class values is not ``classes``.
+        """
+        values = self.class_p if self.class_p is not None else (self.p if self.per_class else None)
+        if values is None:
+            return None
+        if len(values) != classes:
+            raise ValueError(f"p: {len(values)} per-class probabilities given for {classes} spectral classes")
+        return np.asarray(values, dtype=np.float64)
+
     def describe(self) -> str:
-        p = f"{self.p:g}" if np.ndim(self.p) == 0 else f"per emitter, mean {np.mean(self.p):.4g}"
+        p = f"{self.p:g}" if np.ndim(self.p) == 0 else (
+            f"per class {tuple(round(v, 4) for v in self.p)}" if self.per_class else f"per emitter, mean "
+                                                                                     f"{np.mean(self.p):.4g}")
         extra = f", coherence={self.coherence:g}, phi={self.phi:g}" if self.coherence else ""
         return f"product(p={p}{extra})"
 
@@ -330,6 +366,22 @@ def _is_qobj(obj) -> bool:
 _NAMED = {"excited": Excited(), "ground": Ground()}
 
 
+def _spread_over_classes(state, system):
+    """A per-class ProductState for ``system``: one p if all classes agree, per emitter if the counts are whole."""
+    import dataclasses
+
+    if not hasattr(system, "spectral_classes"):
+        raise ValueError(f"p per spectral class needs an Ensemble with spectral classes, got {type(system).__name__}")
+    detunings, _, counts = system.spectral_classes()
+    values = state.class_probabilities(detunings.size)
+    if np.all(values == values[0]):
+        return dataclasses.replace(state, p=float(values[0]), per_class=False)
+    if counts is None:
+        return state
+    per_emitter = values[np.searchsorted(detunings, np.asarray(system.detunings))]
+    return dataclasses.replace(state, p=tuple(per_emitter), per_class=False, class_p=tuple(values))
+
+
 def as_initial_state(initial, system=None):
     """Turn a user's ``initial`` argument into one of the state classes.
 
@@ -339,7 +391,9 @@ def as_initial_state(initial, system=None):
     if isinstance(initial, ProductState):
         if system is None:
             return initial
-        if np.ndim(initial.p):
+        if initial.per_class:
+            initial = _spread_over_classes(initial, system)
+        if np.ndim(initial.p) and not initial.per_class:
             initial.probabilities(system.n)   # one p per emitter must match n
         return initial.simplest(system.emitter_type)
     if isinstance(initial, (Excited, Ground, DickeState, CoherentSpinState, TripletExcitation, DensityMatrix)):

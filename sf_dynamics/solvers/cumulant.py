@@ -91,8 +91,14 @@ def unsupported_reason(ensemble, initial):
 # -- class engine --------------------------------------------------------------
 def _class_problem(model: ClassModel, initial, n_total):
     k = model.size
-    p, c, q = symmetric_moments(initial, n_total)
-    y0 = np.concatenate([np.full(k, p), np.full(k * k, c), np.zeros(k * k), np.full(k * k, q)])
+    per_class = initial.class_probabilities(k) if isinstance(initial, ProductState) else None
+    if per_class is not None:   # one p per class: n_a = p_a, C_ab = b_a b_b (b = <s->, one phase), N_ab = p_a p_b
+        b = initial.coherence * np.sqrt(per_class * (1.0 - per_class))
+        y0 = np.concatenate([per_class, np.outer(b, b).ravel(), np.zeros(k * k),
+                             np.outer(per_class, per_class).ravel()])
+    else:
+        p, c, q = symmetric_moments(initial, n_total)
+        y0 = np.concatenate([np.full(k, p), np.full(k * k, c), np.zeros(k * k), np.full(k * k, q)])
 
     def unpack(y):
         kk = k * k
@@ -384,7 +390,8 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     atol = check_tolerance("atol", atol)
     if ensemble.emitter_type == "triplet":
         return _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, max_steps)
-    if isinstance(initial, ProductState) and not initial.uniform:   # one p per emitter: per-emitter moments
+    classwise = isinstance(initial, ProductState) and (initial.per_class or initial.class_p is not None)
+    if isinstance(initial, ProductState) and not initial.uniform and not classwise:   # per emitter: emitter engine
         if engine == "classes":
             raise ValueError("engine: a ProductState with one p per emitter needs engine='emitters' (spectral "
                              "classes share one p)")

@@ -230,3 +230,41 @@ def test_cumulant_gives_g2_only_for_starts_without_pair_correlations():
     res = sf.simulate(ens, times, method="cumulant", initial=sf.ProductState(0.8))
     exact = sf.simulate(ens, times, method="permutational", initial=sf.ProductState(0.8))
     assert res.data["g2"][0] == pytest.approx(exact.data["g2"][0], rel=1e-9)
+
+
+def test_p_per_spectral_class_is_spread_over_the_emitters_of_each_class():
+    """Classes ordered by detuning; the class engine, the emitter engine and exact take the same start."""
+    spec = sf.Spectrum.from_samples([0.5, -0.5, 0.0], [2, 3, 1])      # given out of order on purpose
+    ens = sf.Ensemble(6, collective_decay=0.2, decay=0.1, dephasing=0.1, spectrum=spec)
+    times = np.linspace(0.0, 10.0, 41)
+    state = sf.ProductState([0.9, 0.6, 0.3], per_class=True)          # detunings -0.5, 0, 0.5
+    by_hand = sf.ProductState(tuple(np.select([ens.detunings < 0, ens.detunings == 0], [0.9, 0.6], 0.3)))
+    exact = sf.simulate(ens, times, method="exact", initial=state)
+    exact_hand = sf.simulate(ens, times, method="exact", initial=by_hand)
+    np.testing.assert_allclose(exact.intensity, exact_hand.intensity, rtol=1e-12)
+    classes = sf.simulate(ens, times, method="cumulant", initial=state, engine="classes")
+    emitters = sf.simulate(ens, times, method="cumulant", initial=state, engine="emitters")
+    assert classes.info["engine"] == "classes"
+    np.testing.assert_allclose(classes.intensity, emitters.intensity, rtol=0, atol=1e-7 * emitters.intensity.max())
+    np.testing.assert_allclose(classes.intensity, exact.intensity, rtol=0, atol=5e-3 * exact.intensity.max())
+    assert classes.excitation[0] == pytest.approx(3 * 0.9 + 1 * 0.6 + 2 * 0.3, rel=1e-12)
+    # the same p in every class is the scalar ProductState
+    same = sf.simulate(ens, times, method="exact", initial=sf.ProductState([0.7, 0.7, 0.7], per_class=True))
+    np.testing.assert_allclose(same.intensity, sf.simulate(ens, times, method="exact",
+                                                           initial=sf.ProductState(0.7)).intensity, rtol=1e-12)
+
+
+def test_p_per_class_with_fractional_weights_runs_on_the_class_engine_only():
+    ens = sf.Ensemble(1000, collective_decay=0.002, decay=0.001, dephasing=0.01,
+                      spectrum=sf.Spectrum.gaussian(0.5, classes=5))
+    p = np.array([0.2, 0.5, 0.9, 0.5, 0.2])
+    times = np.linspace(0.0, 5.0, 11)
+    res = sf.simulate(ens, times, method="cumulant", initial=sf.ProductState(p, per_class=True))
+    assert res.info["engine"] == "classes"
+    assert res.excitation[0] == pytest.approx(1000 * p @ ens.spectral_classes()[1], rel=1e-12)
+    with pytest.raises(ValueError, match="per spectral class"):
+        sf.ProductState(p, per_class=True).probabilities(1000)
+    with pytest.raises(ValueError, match="2 per-class probabilities given for 5 spectral classes"):
+        sf.simulate(ens, times, method="cumulant", initial=sf.ProductState([0.2, 0.5], per_class=True))
+    with pytest.raises(ValueError, match="per_class=True needs one probability per spectral class"):
+        sf.ProductState(0.5, per_class=True)
