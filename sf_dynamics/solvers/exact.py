@@ -28,6 +28,7 @@ from ..model.states import (
 from ..result import Result
 from ._coherence import collective_pair_rate, equal_time_g2
 from ._options import declare, no_effect
+from ._sectors import ZeroSector, excitation_numbers
 
 __all__ = ["NAME", "OPTIONS", "MAX_EMITTERS", "unsupported_reason", "solve", "build_model", "initial_density_matrix",
            "detector_channels", "first_order_correlation", "second_order_correlation",
@@ -283,9 +284,14 @@ def _propagate(liouvillian, vec0, times, rows, *, block=25, keep_states=False, b
 def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=None, store_states=False):
     """Integrate the full master equation on the 2^n space.
 
-    QuTiP builds the Liouvillian (sparse CSR) from the operators of
-    :func:`build_model`; the state is propagated exactly with the matrix
-    exponential action (scipy ``expm_multiply``), so the only error is
+    The operators come from :func:`build_model` (QuTiP). Every process
+    conserves the difference q of the ket's and the bra's excitation numbers;
+    a start without coherences between excitation numbers (excited, ground,
+    Dicke, incoherent product, triplet excitation) is evolved on the q = 0
+    sector only, built block by block (:class:`~sf_dynamics.solvers._sectors.ZeroSector`,
+    dimension C(2n, n) instead of 4^n for two-level emitters); other starts
+    on QuTiP's full Liouvillian. The state is propagated exactly with the
+    matrix exponential action (scipy ``expm_multiply``), so the only error is
     floating-point round-off.
 
     Parameters
@@ -321,14 +327,28 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
     import qutip
 
     start = _time.perf_counter()
+    levels = 4 if ensemble.emitter_type == "triplet" else 2
     with qutip.CoreOptions(default_dtype="csr"):
         hamiltonian, collapse, obs = build_model(ensemble)
         rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)
-        liouvillian = qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix")
         identity = qutip.qeye(rho0.dims[0])
         names = ["intensity", "excitation", "lowering"] + [k for k in ("intensity_x", "intensity_y", "intensity_z",
                                                                         "collective", "pairs") if k in obs]
-        rows = _expectation_rows([obs[k] for k in names] + [identity])
+        rho_full = rho0.full()
+        # a start without coherences between excitation numbers stays in the q = 0 sector: evolve only it
+        exc = excitation_numbers(ensemble.n, levels)
+        zero_sector = not np.any(rho_full[exc[:, None] != exc[None, :]])
+        if zero_sector:
+            sector = ZeroSector(hamiltonian.to("csr").data_as("csr_matrix"),
+                                [c.to("csr").data_as("csr_matrix") for c in collapse], ensemble.n, levels)
+            liouvillian = sector.generator
+            # J- has no q = 0 part: <J-> stays 0 (its row is zero)
+            rows = np.array([np.zeros(sector.dimension) if k == "lowering" else
+                             sector.row(obs[k].to("csr").data_as("csr_matrix")) for k in names]
+                            + [sector.row(identity.to("csr").data_as("csr_matrix"))])
+        else:
+            liouvillian = qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix")
+            rows = _expectation_rows([obs[k] for k in names] + [identity])
     from scipy.sparse.linalg import norm as sparse_norm
 
     from .._resources import check_step_budget
@@ -343,14 +363,15 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
                       alternative="shorten the window or lower the largest rate or detuning")
     if not isinstance(store_states, (bool, np.bool_)):
         raise ValueError(f"store_states must be True or False, got {store_states!r}")
-    vec0 = qutip.operator_to_vector(rho0).full().ravel()
+    vec0 = sector.pack(rho_full) if zero_sector else qutip.operator_to_vector(rho0).full().ravel()
     dim = int(rho0.shape[0])
     with progress_bar(progress, total=len(times) - 1, size=float(liouvillian.nnz), desc=NAME) as bar:
         expect, kept = _propagate(liouvillian, vec0, np.asarray(times), rows, keep_states=bool(store_states),
                                   bar=bar)
     states = None
     if kept is not None:
-        states = [qutip.Qobj(v.reshape(dim, dim, order="F"), dims=rho0.dims) for v in kept]
+        states = [qutip.Qobj(sector.unpack(v, dim) if zero_sector else v.reshape(dim, dim, order="F"), dims=rho0.dims)
+                  for v in kept]
     params = ensemble.parameters()
     params.update(initial=initial.describe())
     data = {"coherence": expect[:, 2], "trace": np.real(expect[:, -1])}
@@ -369,7 +390,8 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
         NAME,
         params,
         data=data,
-        info={"wall_time": _time.perf_counter() - start, "hilbert_dim": dim},
+        info={"wall_time": _time.perf_counter() - start, "hilbert_dim": dim, "liouville_dim": int(vec0.size),
+              "sector": "q = 0" if zero_sector else "full"},
         states=states,
     )
 

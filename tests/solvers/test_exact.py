@@ -130,3 +130,32 @@ def test_a_state_of_the_wrong_dimension_or_for_another_method_is_refused():
         sf.simulate(sf.Ensemble(3, decay=1.0), np.linspace(0, 1, 5), method="exact", initial=psi)
     with pytest.raises(ValueError, match="methods that can: exact"):
         sf.simulate(sf.Ensemble(2, decay=1.0), np.linspace(0, 1, 5), method="permutational", initial=psi)
+
+
+@pytest.mark.parametrize("n", [3, 4, 5])
+def test_the_zero_sector_evolution_equals_the_full_independent_model(n):
+    """Coupling matrices, detunings, dephasing, pumping and a per-emitter product start: the q = 0 sector only
+    (dimension C(2n, n)), against mesolve of the independent full Liouvillian, states included."""
+    from math import comb
+
+    from sf_dynamics import ProductState
+    from tests.helpers import random_ensemble
+
+    rng = np.random.default_rng(10 + n)
+    ens = random_ensemble(n, rng)
+    p = rng.uniform(0.2, 1.0, n)
+    times = np.linspace(0, 2.0, 21)
+    res = simulate(ens, times, method="exact", initial=ProductState(tuple(p)), store_states=True)
+    assert res.info["sector"] == "q = 0" and res.info["liouville_dim"] == comb(2 * n, n)
+    liou, sp, sm = independent_liouvillian(ens)
+    gamma = ens.gamma_matrix()
+    rho0 = qutip.tensor([qutip.Qobj(np.diag([1 - pk, pk])) for pk in p])
+    intensity_op = sum(gamma[i, j] * sp[i] * sm[j] for i in range(n) for j in range(n))
+    ref = qutip.mesolve(liou, rho0, times, e_ops=[intensity_op],
+                        options={"atol": 1e-12, "rtol": 1e-10, "store_states": True})
+    assert max_relative_difference(res.intensity, np.real(ref.expect[0])) < 1e-8
+    assert np.max(np.abs(res.states[-1].full() - ref.states[-1].full())) < 1e-8
+    np.testing.assert_allclose(res.data["coherence"], 0.0)
+    # a start with coherences between excitation numbers takes the full Liouvillian
+    css = simulate(ens, times, method="exact", initial=CoherentSpinState(1.0))
+    assert css.info["sector"] == "full" and css.info["liouville_dim"] == 4**n
