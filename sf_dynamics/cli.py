@@ -398,10 +398,11 @@ def _fit_command(args) -> int:
         if np.max(np.abs(np.diff(irf_t) - step)) > 1e-6 * step:
             raise ValueError(f"--irf: {args.irf!r} must be sampled at the time step of the traces ({step:g} ps)")
     out = _prepare_folder(args.out, FIT_FILES, args.overwrite)
+    background = "auto" if args.background is None else args.background
     fit = fit_fluence_series(args.traces, args.fluences, probabilities=args.probabilities,
                              cross_section_cm2=args.cross_section, photon_energy_eV=args.photon_energy,
                              radiative_lifetime_ps=None if args.fit_lifetime else args.lifetime,
-                             irf_fwhm=args.irf_fwhm, irf=irf, background=args.background,
+                             irf_fwhm=args.irf_fwhm, irf=irf, background=background,
                              domain_sizes=tuple(args.domain_sizes), grid_points=args.grid_points, points=args.points,
                              time_unit_ps=args.time_unit_ps, allow_undetermined=args.allow_undetermined,
                              progress=not args.quiet)
@@ -535,7 +536,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--probabilities", type=_probability(), nargs="+",
                      help="instead of --fluences: excitation probability per NC of each trace, [0, 1]")
     fit.add_argument("--cross-section", type=_real(0.0, open_below=True), default=5e-14,
-                     help="absorption cross-section in cm^2 at the pump wavelength (default 5e-14)")
+                     help="absorption cross-section in cm^2 at the pump wavelength, turning --fluences into "
+                          "excitation probabilities (default 5e-14, an assumed CsPbBr3 value: give yours)")
     fit.add_argument("--photon-energy", type=_real(0.0, open_below=True), default=3.1,
                      help="pump photon energy in eV (default 3.1, 400 nm)")
     fit.add_argument("--lifetime", type=_real(0.0, open_below=True), default=210.0,
@@ -544,7 +546,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--irf-fwhm", type=_real(0.0, open_below=True), default=None,
                      help="FWHM in ps of a Gaussian IRF, held fixed (default: fitted)")
     fit.add_argument("--irf", default=None, help="a measured IRF file (time, value) at the traces' time step")
-    fit.add_argument("--background", action="store_true", help="fit a constant background per bin")
+    fit.add_argument("--background", action=argparse.BooleanOptionalAction, default=None,
+                     help="fit a constant background per bin (default: when the bins before the rise hold counts)")
     fit.add_argument("--domain-sizes", type=_integer(2), nargs=2, default=[2, 200], metavar=("LOW", "HIGH"),
                      help="search range of N_c (default 2 200)")
     fit.add_argument("--grid-points", type=_integer(3), default=7, help="coarse N_c grid before the walk (default 7)")

@@ -49,7 +49,7 @@ PARAMETERS = ("collective_share", "dephasing", "coupled_fraction", "amplitude", 
               "radiative_rate")
 #: profile deviance above its minimum where the walk in N_c stops (beyond the 99.7 % level of 9)
 WALK_STOP = 10.0
-#: a reduced deviance (or chi^2 with given errors) above this marks a poor fit
+#: a reduced Poisson deviance above this marks a poor fit (counts that are not photon counts, or a wrong model)
 _POOR_FIT = 3.0
 
 
@@ -83,8 +83,8 @@ class SeriesFit:
     fluences : ndarray or None
         Pump fluences (uJ/cm^2) of the traces, when given.
     deviance, dof : float, int
-        Minimum deviance (Poisson) or chi^2 (least squares, scaled by the residual variance) and degrees of
-        freedom.
+        Minimum Poisson deviance, or for least squares the sum of squared residuals in units of the largest
+        sample (the profile is then scaled by the residual variance D_min / dof), and degrees of freedom.
     statistic : str
         "poisson" or "least_squares".
     quality : dict
@@ -119,14 +119,14 @@ class SeriesFit:
     def interval(self, name, level=1.0):
         """Profile-likelihood interval of a parameter: excess deviance <= ``level`` (1: 68 %, 4: 95 %, 9: 99.7 %).
 
-        For ``domain_size`` the smallest and largest evaluated N_c within the level; for a continuous
+        For ``domain_size`` the connected run of integers around the best N_c where the interpolated profile
+        stays within the level (as ``domain_interval`` at level 1); for a continuous
         parameter the union over N_c of its quadratic intervals theta_N +- sigma_N sqrt(level - excess_N).
         Levels above the walk's stop (:data:`WALK_STOP`) are not covered by the evaluated profile.
         """
         excess = np.asarray(self.profile["excess"])
         if name == "domain_size":
-            sizes = np.asarray(self.profile["domain_size"])[excess <= level]
-            return int(sizes.min()), int(sizes.max())
+            return _interval(np.asarray(self.profile["domain_size"]), excess, self.params["domain_size"], level)
         if f"{name}_sigma" not in self.profile:
             raise ValueError(f"name must be a fitted parameter, one of {sorted(self.errors)}, got {name!r}")
         return _union_interval(np.asarray(self.profile[name]), np.asarray(self.profile[f"{name}_sigma"]), excess,
@@ -191,7 +191,7 @@ def read_series(traces, *, time_unit_ps=1.0):
         For no traces, an empty file or trace, traces of different time bases, unequally spaced or
         non-increasing times, or non-finite values.
     """
-    if isinstance(traces, tuple) and len(traces) == 2 and np.ndim(traces[1]) == 2:
+    if isinstance(traces, tuple) and len(traces) == 2 and np.ndim(traces[0]) == 1 and np.ndim(traces[1]) == 2:
         times = check_real_array("times", traces[0])
         rows = [check_real_array("traces", row) for row in np.asarray(traces[1], dtype=float)]
         pairs = [(times, row) for row in rows]
@@ -289,7 +289,7 @@ def _convolve_measured(times, anchor, profile, irf):
     """
     step = float(times[1] - times[0])
     lags = (np.arange(irf.size) - int(np.argmax(irf))) * step
-    density = irf / (irf.sum() * step)
+    density = irf / (float(np.sum(irf) - 0.5 * (irf[0] + irf[-1])) * step)   # integrates to 1 (trapezoid)
     h = step / 4.0
     x = np.asarray(times, dtype=float) - anchor
     k_lo = max(int(np.floor((x.min() - lags[-1]) / h)) - 1, 0)
@@ -349,13 +349,29 @@ def series_model(times, probabilities, *, domain_size, collective_decay, dephasi
               "background": check_real("background", background), "radiative_rate": rate}
     if (irf_fwhm is None) == (irf is None):
         raise ValueError("give either irf_fwhm (a Gaussian response, ps) or irf (a measured response array)")
-    cache = _DomainCache(_grid(times, points), probabilities)
+    cache = _DomainCache(_grid(times, points, values["t0"], irf_fwhm, irf), probabilities)
     return _record(cache, n, values, times, irf)
 
 
-def _grid(times, points):
+#: the fit lets t0 go this share of the record before the first time, and the Gaussian IRF's FWHM up to it
+_T0_LEAD = 0.1
+
+
+def _grid(times, points, t0, irf_fwhm, irf):
+    """Simulation times from the excitation to the last data time seen from the earliest t0 the fit allows (or
+    ``t0``, if earlier), plus the reach of the widest IRF it allows: one grid for the fit and the model."""
+    step = float(times[1] - times[0])
     span = float(times[-1] - times[0])
-    return np.linspace(0.0, 1.05 * span, int(points))
+    earliest = min(float(t0), float(times[0]) - _T0_LEAD * span)
+    reach = _reach(max(irf_fwhm or 0.0, _T0_LEAD * span), irf, step)
+    return np.linspace(0.0, 1.02 * (float(times[-1]) - earliest) + reach, int(points))
+
+
+def _reach(irf_fwhm, irf, step):
+    """How far (ps) the instrument response reaches before zero delay: 8 sigma, or the measured IRF's length."""
+    if irf is not None:
+        return float(np.size(irf) * step)
+    return 8.0 * float(irf_fwhm) / (2.0 * np.sqrt(2.0 * np.log(2.0)))
 
 
 # -- guesses ----------------------------------------------------------------------------------------------
@@ -383,8 +399,8 @@ def _share_guess(n, guess):
 
 # -- the fit ----------------------------------------------------------------------------------------------
 def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_section_cm2=None, photon_energy_eV=3.1,
-                       radiative_lifetime_ps=210.0, irf_fwhm=None, irf=None, background=False, fixed=None,
-                       p0=None, domain_sizes=(2, 400), grid_points=7, statistic="auto", points=600,
+                       radiative_lifetime_ps=210.0, irf_fwhm=None, irf=None, background="auto", fixed=None,
+                       p0=None, domain_sizes=(2, 200), grid_points=7, statistic="auto", points=600,
                        time_unit_ps=1.0, allow_undetermined=False, progress=False):
     """Fit a series of measured traces (one per pump fluence) with the coupled + uncoupled sample model.
 
@@ -405,11 +421,13 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
         FWHM (ps) of a Gaussian IRF, held fixed; by default it is fitted.
     irf : array_like, optional
         A measured IRF sampled at the time step of the traces (held fixed; no Gaussian IRF then).
-    background : bool
-        Fit a constant background per bin (default: none).
+    background : bool or "auto"
+        Fit a constant background per bin (dark counts); "auto" (default) fits one when the bins before the
+        rise hold counts, else holds it at 0.
     fixed : dict, optional
-        Further parameters held at given values: any of ``collective_decay`` (1/ps), ``dephasing``,
-        ``coupled_fraction``, ``amplitude``, ``t0``.
+        Further parameters held at given values (checked against their ranges): any of ``collective_decay``
+        (1/ps, <= Gamma_1; needs ``radiative_lifetime_ps``), ``dephasing``, ``coupled_fraction``, ``amplitude``,
+        ``t0``, ``background``.
     p0 : dict, optional
         Starting values of continuous parameters (same names).
     domain_sizes : (int, int)
@@ -476,35 +494,50 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
         raise ValueError(f"domain_sizes must have low < high, got {domain_sizes!r}")
     fixed = dict(fixed or {})
     p0 = dict(p0 or {})
-    public = ("collective_decay", "dephasing", "coupled_fraction", "amplitude", "t0")
+    names = ("collective_decay", "dephasing", "coupled_fraction", "amplitude", "t0", "irf_fwhm", "background",
+             "radiative_rate")
     for name in list(fixed) + list(p0):
-        if name not in public + ("irf_fwhm", "background", "radiative_rate"):
-            raise ValueError(f"unknown parameter {name!r}; the model has {public + ('irf_fwhm', 'background')}")
+        if name not in names:
+            raise ValueError(f"unknown parameter {name!r}; the model has {names}")
     if irf is not None and irf_fwhm is not None:
         raise ValueError("give irf_fwhm (Gaussian, fixed) or irf (measured), not both")
     if irf is not None:
         irf = check_real_array("irf", irf, nonnegative=True)
+        if irf.ndim != 1 or irf.size < 3 or not irf[1:-1].sum() > 0:
+            raise ValueError(f"irf must be a 1-D non-negative response of at least 3 samples with a positive "
+                             f"interior, got {irf!r}"[:200])
     if radiative_lifetime_ps is not None:
         fixed["radiative_rate"] = 1.0 / check_real("radiative_lifetime_ps", radiative_lifetime_ps, low=0.0,
                                                      low_open=True)
     if irf_fwhm is not None:
         fixed["irf_fwhm"] = check_real("irf_fwhm", irf_fwhm, low=0.0, low_open=True)
-    if not background:
-        fixed.setdefault("background", 0.0)
-    rate0 = fixed.get("radiative_rate", p0.get("radiative_rate", 1.0 / 210.0))
-    if "collective_decay" in fixed:
-        fixed["collective_share"] = check_real("collective_decay", fixed.pop("collective_decay"), low=0.0) / rate0
-    if "collective_decay" in p0:
-        p0["collective_share"] = p0.pop("collective_decay") / rate0
-    guess = _guesses(times, data, prob, rate0)
     step = float(times[1] - times[0])
     span = float(times[-1] - times[0])
+    guess = _guesses(times, data, prob, fixed.get("radiative_rate", p0.get("radiative_rate", 1.0 / 210.0)))
+    if background == "auto":       # dark counts before the rise: fit them, else hold the background at 0
+        early = data[:, times < guess["t0"] - 3.0 * step]
+        background = bool(early.size and early.mean() > 0)
+    if not background:
+        fixed.setdefault("background", 0.0)
     bounds = {"collective_share": (0.0, 1.0), "dephasing": (0.0, 10.0 / step), "coupled_fraction": (0.0, 1.0),
-              "amplitude": (0.0, np.inf), "t0": (float(times[0]) - 0.5 * span, float(times[-1])),
-              "irf_fwhm": (0.25 * step, 0.5 * span), "background": (0.0, np.inf),
+              "amplitude": (0.0, np.inf), "t0": (float(times[0]) - _T0_LEAD * span, float(times[-1])),
+              "irf_fwhm": (0.25 * step, _T0_LEAD * span), "background": (0.0, np.inf),
               "radiative_rate": (1e-3 / span, 10.0 / step)}
+    for name, value in fixed.items():
+        if name == "collective_decay":
+            continue
+        lo, hi = bounds[name]
+        check_real(name, value, low=lo, high=hi if np.isfinite(hi) else None)
+    if "collective_decay" in fixed:
+        if "radiative_rate" not in fixed:
+            raise ValueError("fixed collective_decay needs a fixed single-NC rate: give radiative_lifetime_ps")
+        fixed["collective_share"] = check_real("collective_decay", fixed.pop("collective_decay"), low=0.0,
+                                               high=fixed["radiative_rate"]) / fixed["radiative_rate"]
+    rate0 = fixed.get("radiative_rate", p0.get("radiative_rate", 1.0 / 210.0))
+    if "collective_decay" in p0:
+        p0["collective_share"] = p0.pop("collective_decay") / rate0
     active = [name for name in PARAMETERS if not (name == "irf_fwhm" and irf is not None)]
-    cache = _DomainCache(_grid(times, points), prob)
+    cache = _DomainCache(_grid(times, points, bounds["t0"][0], bounds["irf_fwhm"][1], irf), prob)
     flat = data.ravel()
     scale = float(np.max(data))
 
@@ -630,8 +663,10 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
     elif interval[1] >= hi_n:
         undetermined.append(f"domain_size: its 68 % interval reaches the upper search bound {hi_n} "
                             "(raise domain_sizes, or the data cannot bound N_c from above)")
+    elif interval[0] <= lo_n and lo_n > 2:
+        undetermined.append(f"domain_size: its 68 % interval reaches the lower search bound {lo_n} (lower it)")
     for name in active:
-        if name not in fixed and not np.isfinite(errors[name]):
+        if name not in fixed and name != "background" and not np.isfinite(errors[name]):
             undetermined.append(f"{name}: its error could not be estimated (the data do not constrain it)")
     for name in ("collective_share", "coupled_fraction", "amplitude"):
         if name not in fixed and np.isfinite(errors[name]) and errors[name] > abs(params[name]):
@@ -685,11 +720,10 @@ def _excess(dev, d_min, results, poisson, n_data):
     return (dev - d_min) / max(d_min / max(n_data, 1), 1e-300)
 
 
-def _interval(sizes, excess, n_best):
-    """68 % interval of N_c: the integers where the linearly interpolated excess deviance is <= 1."""
+def _interval(sizes, excess, n_best, level=1.0):
+    """Interval of N_c: the connected run of integers around the best where the interpolated excess is <= level."""
     fine = np.arange(int(sizes.min()), int(sizes.max()) + 1)
-    level = np.interp(fine, sizes, excess)
-    inside = fine[level <= 1.0]
+    inside = fine[np.interp(fine, sizes, excess) <= level]
     # the connected run around the best value
     lo = hi = n_best
     while lo - 1 in inside:

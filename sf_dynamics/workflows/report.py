@@ -581,7 +581,8 @@ def _signatures_section(doc, out, quick, overwrite):
         "acceleration": (f"{tau_1 / f['tau_sf_last']:.3g}-fold" if np.isfinite(f["tau_sf_last"]) else "no fit",
                          f"single-NC lifetime {tau_1:g} ps over tau_SF = {f['tau_sf_last']:.3g} ps of the recorded "
                          f"burst at N = {int(f['excited'][-1])} (section 1); it grows as N Gamma_c"),
-        "coherence": (f"{f['coherence_coupled'] / tc_ensemble:.3g}-fold vs the uncoupled ensemble; "
+        "coherence": (f"{f['coherence_coupled'] / tc_ensemble:.3g}-fold vs the uncoupled ensemble (its {width:g} meV "
+                      "spread assumed); "
                       f"{f['coherence_coupled'] / f['coherence_single']:.2g}-fold vs one NC",
                       f"tau_c of the burst {f['coherence_coupled']:.3g} ps (N = {f['coherence_excited']}, section 2) "
                       f"against uncoupled NCs with a {width:g} meV spread of lines ({tc_ensemble:.3g} ps, assumed "

@@ -12,6 +12,7 @@ beside the broad line of uncoupled NCs, whose centres spread over an inhomogeneo
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -204,6 +205,13 @@ class Sample:
             ens = Ensemble(size, collective_decay=self.collective_decay, decay=self.decay, dephasing=self.dephasing)
             corr = first_order(ens, times, times, method=method, detector="collective", initial=ProductState(p),
                                **options)
+            rate = np.asarray(corr["intensity"].values)
+            if rate.max() > 0 and rate[-1] > 1e-3 * rate.max():
+                share = rate[-1] / rate.max()
+                warnings.warn(f"times: the collective emission of the {size}-NC domains is still {share:.1%} of "
+                              "its peak at the end of the window; the photons after it are missing from the "
+                              "coupled line and counted as local emission: extend times", UserWarning,
+                              stacklevel=2)
             omega = (energy - shift) * MEV_TO_RAD_PER_PS
             band = np.abs(omega) <= np.pi / float(times[1] - times[0])
             line = np.zeros_like(energy)

@@ -92,6 +92,29 @@ def test_a_measured_irf_is_used_as_given():
         assert lo <= params[name] <= hi, (name, params[name], lo, hi)
 
 
+def test_the_measured_irf_convolution_is_the_streak_camera_for_a_smooth_trace():
+    """The continuous convolution with a piecewise-linear measured IRF = the camera's discrete one, to O(step^2)."""
+    from sf_dynamics.workflows.fit_series import _convolve_measured
+
+    times = np.arange(0.0, 200.0, 2.0)
+    lag = np.arange(0.0, 20.0, 2.0)
+    irf = np.concatenate([[0.1, 0.5], np.exp(-lag / 4.0)])
+    pulse = lambda s: np.exp(-0.5 * ((s - 80.0) / 10.0) ** 2)   # noqa: E731 - a smooth trace, zero at t0
+    _, camera = streak_camera(times, pulse(times), irf=irf)
+    np.testing.assert_allclose(_convolve_measured(times, 0.0, pulse, irf), camera, rtol=0, atol=1e-2)
+
+
+def test_dark_counts_are_fitted_as_a_background():
+    """Counts before the rise switch the background on ("auto"); it is recovered with the other parameters."""
+    expected = series_model(TIMES, PROBS, radiative_rate=RATE, points=200, background=4.0, **TRUE)
+    counts = np.random.default_rng(5).poisson(expected)
+    fit = fit_fluence_series((TIMES, counts), probabilities=PROBS, **FAST)
+    assert "background" not in fit.fixed
+    for name, value in (("background", 4.0), ("collective_decay", TRUE["collective_decay"]), ("t0", TRUE["t0"])):
+        lo, hi = fit.interval(name, 9.0)
+        assert lo <= value <= hi, (name, lo, hi)
+
+
 def test_a_series_without_coupled_ncs_is_refused_for_the_domain_size():
     """Pure single-NC decay holds no information on N_c: refused, or returned marked undetermined."""
     uncoupled = series_model(TIMES, PROBS, radiative_rate=RATE, points=200, **dict(TRUE, coupled_fraction=0.0))
@@ -138,6 +161,18 @@ def test_bad_series_are_refused(tmp_path, expected):
         fit_fluence_series((TIMES, np.round(expected)), probabilities=PROBS, domain_sizes=(30, 4))
     with pytest.raises(ValueError, match="unknown parameter 'gamma'"):
         fit_fluence_series((TIMES, np.round(expected)), probabilities=PROBS, fixed={"gamma": 1.0})
+    with pytest.raises(ValueError, match="coupled_fraction"):
+        fit_fluence_series((TIMES, np.round(expected)), probabilities=PROBS, fixed={"coupled_fraction": 1.7})
+    with pytest.raises(ValueError, match="collective_decay"):       # above the single-NC rate 1/210 ps
+        fit_fluence_series((TIMES, np.round(expected)), probabilities=PROBS, fixed={"collective_decay": 0.01})
+    with pytest.raises(ValueError, match="radiative_lifetime_ps"):
+        fit_fluence_series((TIMES, np.round(expected)), probabilities=PROBS, radiative_lifetime_ps=None,
+                           fixed={"collective_decay": 0.001})
+    with pytest.raises(ValueError, match="irf must be"):
+        fit_fluence_series((TIMES, np.round(expected)), probabilities=PROBS, irf=np.zeros(5))
+    # two (times, values) pairs are read as two traces, not as (times, 2-D array)
+    t, d = read_series(((TIMES, expected[0]), (TIMES, expected[1])))
+    assert d.shape == (2, TIMES.size)
     with pytest.raises(ValueError, match="coupled_fraction"):
         series_model(TIMES, PROBS, domain_size=10, collective_decay=0.001, dephasing=0.0, coupled_fraction=2.0,
                      amplitude=1.0, irf_fwhm=3.0)

@@ -88,6 +88,12 @@ def test_sample_spectra_keep_every_photon_and_put_the_lines_where_they_belong():
     assert narrow.attrs["uncoupled_fwhm_meV"] == pytest.approx(homogeneous, rel=5e-3)
 
 
+def test_sample_spectra_warn_when_the_window_cuts_the_collective_emission():
+    sample = _spectra_sample()
+    with pytest.warns(UserWarning, match="extend times"):
+        sample.spectra(np.linspace(-4.0, 4.0, 401), np.arange(0.0, 10.0, 0.25), p=0.8)
+
+
 def test_sample_spectra_refuse_bad_grids():
     sample = _spectra_sample()
     times = np.arange(0.0, 10.0, 0.1)
