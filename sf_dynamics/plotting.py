@@ -274,8 +274,7 @@ def plot_g1(g1s, *, labels=None, ax=None):
     """Plot |g1(tau)| of time-integrated first-order coherences (:func:`sf_dynamics.spectra.normalized_g1`)."""
     import matplotlib.pyplot as plt
 
-    items = g1s if isinstance(g1s, (list, tuple)) else [g1s]
-    labels = labels or [None] * len(items)
+    items, labels = _with_labels(g1s, labels, "g1")
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.2), constrained_layout=True)
     for g1, label in zip(items, labels):
