@@ -381,7 +381,7 @@ def _fit_command(args) -> int:
     from ._io import jsonable, provenance, save_dataset, save_figure, write_text
     from .analysis.traces import load_trace
     from .plotting import plot_series_fit
-    from .workflows.fit_series import fit_fluence_series
+    from .workflows.fit_series import fit_fluence_series, read_series
 
     if (args.fluences is None) == (args.probabilities is None):
         raise ValueError("give --fluences (with --cross-section) or --probabilities, one value per trace")
@@ -390,22 +390,21 @@ def _fit_command(args) -> int:
         raise ValueError(f"--fluences/--probabilities: {count} values for {len(args.traces)} trace files")
     if args.irf is not None and args.irf_fwhm is not None:
         raise ValueError("--irf and --irf-fwhm: give one instrument response, not both")
+    times, data = read_series(args.traces, time_unit_ps=args.time_unit_ps)
     irf = None
     if args.irf is not None:
         irf_t, irf = load_trace(args.irf, time_unit_ps=args.time_unit_ps)
-        first_t, _ = load_trace(args.traces[0], time_unit_ps=args.time_unit_ps)
-        step = first_t[1] - first_t[0]
+        step = times[1] - times[0]
         if np.max(np.abs(np.diff(irf_t) - step)) > 1e-6 * step:
             raise ValueError(f"--irf: {args.irf!r} must be sampled at the time step of the traces ({step:g} ps)")
     out = _prepare_folder(args.out, FIT_FILES, args.overwrite)
     background = "auto" if args.background is None else args.background
-    fit = fit_fluence_series(args.traces, args.fluences, probabilities=args.probabilities,
+    fit = fit_fluence_series((times, data), args.fluences, probabilities=args.probabilities,
                              cross_section_cm2=args.cross_section, photon_energy_eV=args.photon_energy,
                              radiative_lifetime_ps=None if args.fit_lifetime else args.lifetime,
                              irf_fwhm=args.irf_fwhm, irf=irf, background=background,
                              domain_sizes=tuple(args.domain_sizes), grid_points=args.grid_points, points=args.points,
-                             time_unit_ps=args.time_unit_ps, allow_undetermined=args.allow_undetermined,
-                             progress=not args.quiet)
+                             allow_undetermined=args.allow_undetermined, progress=not args.quiet)
     fields = {"command": "sf-dynamics fit", "traces": [str(t) for t in args.traces]}
     record = {"parameters": fit.params, "errors": fit.errors, "domain_interval_68": list(fit.domain_interval),
               "deviance": fit.deviance, "dof": fit.dof, "statistic": fit.statistic, "quality": fit.quality,

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..model.states import CoherentSpinState, DickeState, Excited, Ground, ProductState
 
-__all__ = ["ClassModel", "EmitterModel", "choose_engine", "symmetric_moments", "ENGINES"]
+__all__ = ["ClassModel", "EmitterModel", "choose_engine", "engine_for_start", "symmetric_moments", "ENGINES"]
 
 ENGINES = ("auto", "classes", "emitters")
 
@@ -106,6 +106,27 @@ def choose_engine(ensemble, engine: str) -> str:
     if engine == "emitters" and not ensemble.has_emitter_detunings:
         raise ValueError("engine 'emitters' needs per-emitter detunings; this spectrum has fractional class weights")
     return engine
+
+
+def engine_for_start(initial, engine: str, *, per_class: bool = False) -> str:
+    """``engine``, or "emitters" when the start is a ProductState with one p per emitter.
+
+    With ``per_class`` the class engine takes one p per spectral class (a ProductState given per class), so
+    only a start that differs within a class needs the emitter engine.
+
+    Raises
+    ------
+    ValueError
+        If ``engine`` is "classes" and the start needs the emitter engine.
+    """
+    if not isinstance(initial, ProductState) or initial.uniform:
+        return engine
+    if per_class and (initial.per_class or initial.class_p is not None):
+        return engine
+    if engine == "classes":
+        raise ValueError("engine: a ProductState with one p per emitter needs engine='emitters' (the class engine "
+                         "holds one p per spectral class)")
+    return "emitters"
 
 
 def symmetric_moments(initial, n):

@@ -53,7 +53,7 @@ import numpy as np
 
 __all__ = ["check_seed", "check_shots", "time_schedule", "trajectory_seeds", "block_seed_sequence", "run_blocks",
            "package_shots", "batch_errors", "ratio_of_means", "half_emission_times", "record_grid",
-           "shot_correlation"]
+           "shot_correlation", "spin_z_start"]
 
 
 def check_seed(seed) -> int:
@@ -114,6 +114,11 @@ def run_blocks(blocks, *, total, progress, size, desc, unit, what, stacklevel):
             warnings.warn(f"{desc} interrupted: returning the average of the {done} {what} finished (of "
                           f"{total}); info['partial'] is True", RuntimeWarning, stacklevel=stacklevel + 1)
     return done, partial
+
+
+def spin_z_start(p: float) -> tuple[float, float]:
+    """Mean 2p - 1 and spread 2 sqrt(p (1 - p)) of one spin's s_z = +-1 excited with probability p."""
+    return 2.0 * p - 1.0, 2.0 * float(np.sqrt(p * (1.0 - p)))
 
 
 def trajectory_seeds(seed: int, first: int, count: int) -> np.ndarray:

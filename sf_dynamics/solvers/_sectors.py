@@ -91,11 +91,6 @@ class ZeroSector:
             raise ValueError(f"{name}: it mixes excitation changes {diff.tolist()}; no single sector holds it")
         return int(diff[0])
 
-    def holds(self, rho: np.ndarray, tol: float = 0.0) -> bool:
-        """True if the density matrix has no element between different excitation numbers (beyond ``tol``)."""
-        inside = sum(float(np.sum(np.abs(rho[np.ix_(g, g)]) ** 2)) for g in self.groups)
-        return float(np.sum(np.abs(rho) ** 2)) - inside <= tol**2
-
     def pack(self, rho: np.ndarray) -> np.ndarray:
         """vec(rho_m) of every m, concatenated (column stacking)."""
         return np.concatenate([rho[np.ix_(g, g)].ravel(order="F") for g in self.groups]).astype(complex)

@@ -50,6 +50,7 @@ from ._models import (
     EmitterModel,
     check_explicit_run,
     choose_engine,
+    engine_for_start,
     symmetric_moments,
 )
 from ._options import COMMON_OPTIONS, declare, no_effect
@@ -390,13 +391,7 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     atol = check_tolerance("atol", atol)
     if ensemble.emitter_type == "triplet":
         return _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, max_steps)
-    classwise = isinstance(initial, ProductState) and (initial.per_class or initial.class_p is not None)
-    if isinstance(initial, ProductState) and not initial.uniform and not classwise:   # per emitter: emitter engine
-        if engine == "classes":
-            raise ValueError("engine: a ProductState with one p per emitter needs engine='emitters' (spectral "
-                             "classes share one p)")
-        engine = "emitters"
-    engine = choose_engine(ensemble, engine)
+    engine = choose_engine(ensemble, engine_for_start(initial, engine, per_class=True))
     size = ensemble.spectral_classes()[0].size if engine == "classes" else ensemble.n
     check_explicit_run(ensemble, times, size + 3 * size**2, method=NAME, max_steps=max_steps)
     integrator = integrator or ("DOP853" if engine == "classes" else "DOPRI5")

@@ -615,8 +615,7 @@ def _sector(liouvillian, n, levels, q):
     RuntimeError
         If the Liouvillian couples the sector to the rest (it never does for the processes of this model).
     """
-    digits = (np.arange(levels**n)[:, None] // levels ** np.arange(n)[None, :]) % levels
-    excitations = np.count_nonzero(digits, axis=1)
+    excitations = excitation_numbers(n, levels)
     dim = excitations.size
     ket, bra = np.arange(dim * dim) % dim, np.arange(dim * dim) // dim
     inside = excitations[ket] - excitations[bra] == q

@@ -42,6 +42,7 @@ from ._sampling import (
     record_grid,
     run_blocks,
     shot_correlation,
+    spin_z_start,
     time_schedule,
     trajectory_seeds,
 )
@@ -135,8 +136,7 @@ def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps,
         raise ValueError("initial: the noise initiation starts from the inverted slab ('excited') or a partially "
                          "inverted one (an incoherent ProductState with one p); use initiation='tipping' for "
                          "other states")
-    p = float(np.mean(initial.p)) if partial else 1.0
-    z0, spread = 2.0 * p - 1.0, 2.0 * float(np.sqrt(p * (1.0 - p)))
+    z0, spread = spin_z_start(float(np.mean(initial.p)) if partial else 1.0)
     trajectories = check_positive_int("trajectories", trajectories, minimum=2)
     seed = check_seed(seed)
     max_steps = check_positive_int("max_steps", max_steps)

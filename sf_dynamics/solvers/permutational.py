@@ -69,6 +69,11 @@ def ladder_state(initial):
     return initial.simplest() if isinstance(initial, ProductState) else initial
 
 
+def _log_ladder_copies(n, ladders):
+    """log d_j, the copies of ladder l = n/2 - j among n emitters: d_j = n! (2j + 1) / ((n/2 + j + 1)! (n/2 - j)!)."""
+    return gammaln(n + 1) + np.log(n - 2 * ladders + 1.0) - gammaln(n - ladders + 2) - gammaln(ladders + 1)
+
+
 def product_ladder_weights(n: int, p: float) -> np.ndarray:
     """Probability of each ladder l = n/2 - j (l = 0 .. n // 2) in the product state with excitation probability p.
 
@@ -78,7 +83,7 @@ def product_ladder_weights(n: int, p: float) -> np.ndarray:
     """
     ladders = np.arange(n // 2 + 1)
     j = 0.5 * n - ladders
-    log_d = gammaln(n + 1) + np.log(n - 2 * ladders + 1.0) - gammaln(n - ladders + 2) - gammaln(ladders + 1)
+    log_d = _log_ladder_copies(n, ladders)
     if p in (0.0, 1.0):
         out = np.zeros(ladders.size)
         out[0] = 1.0
@@ -123,8 +128,7 @@ def initial_sectors(n: int, n_ladders: int, initial):
         p = float(np.atleast_1d(initial.p)[0])
         rows = np.repeat(np.arange(n + 1), np.diff(off0))
         ladders = np.arange(off0[-1]) - off0[rows]
-        log_d = (gammaln(n + 1) + np.log(n - 2 * ladders + 1.0) - gammaln(n - ladders + 2) - gammaln(ladders + 1))
-        pop[:] = np.exp(log_d + xlogy(n - rows, p) + xlogy(rows, 1.0 - p))
+        pop[:] = np.exp(_log_ladder_copies(n, ladders) + xlogy(n - rows, p) + xlogy(rows, 1.0 - p))
     elif isinstance(initial, CoherentSpinState):
         # |psi> = sum_m c_m |n/2, m>, c_m = sqrt(C(n, n/2+m)) a^(n/2+m) b^(n/2-m)
         excitations = np.arange(n, -1, -1)  # n/2 + m for k = 0..n

@@ -46,7 +46,7 @@ from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real
 from ..model.states import CoherentSpinState, Excited, Ground, ProductState
 from ..result import Result
-from ._models import ClassModel, EmitterModel, choose_engine
+from ._models import ClassModel, EmitterModel, choose_engine, engine_for_start
 from ._options import declare, no_effect
 from ._sampling import (
     check_seed,
@@ -56,6 +56,7 @@ from ._sampling import (
     record_grid,
     run_blocks,
     shot_correlation,
+    spin_z_start,
     time_schedule,
     trajectory_seeds,
 )
@@ -202,16 +203,13 @@ def _rotation(initial):
     if isinstance(initial, CoherentSpinState):
         return 1.0, float(initial.theta), float(initial.phi)
     if isinstance(initial, ProductState):
-        return 2.0 * float(np.mean(initial.p)) - 1.0, 0.0, 0.0
+        return spin_z_start(float(np.mean(initial.p)))[0], 0.0, 0.0
     return 1.0, 0.0, 0.0
 
 
 def _spread(initial):
     """Spread sqrt(1 - z0^2) = 2 sqrt(p (1 - p)) of one emitter's s_z in a ProductState (0 otherwise)."""
-    if not isinstance(initial, ProductState):
-        return 0.0
-    p = float(np.mean(initial.p))
-    return 2.0 * float(np.sqrt(p * (1.0 - p)))
+    return spin_z_start(float(np.mean(initial.p)))[1] if isinstance(initial, ProductState) else 0.0
 
 
 #: trajectories of the class engine per kernel call (between two calls Ctrl-C is honoured)
@@ -310,12 +308,7 @@ def _checked(ensemble, times, trajectories, seed, engine, max_steps, initial=Non
     trajectories = check_positive_int("trajectories", trajectories, minimum=2)
     seed = check_seed(seed)
     max_steps = check_positive_int("max_steps", max_steps)
-    if isinstance(initial, ProductState) and not initial.uniform:   # one p per emitter: per-emitter spins
-        if engine == "classes":
-            raise ValueError("engine: a ProductState with one p per emitter needs engine='emitters' (a class spin "
-                             "shares one p)")
-        engine = "emitters"
-    engine = _twa_engine(ensemble, engine)
+    engine = _twa_engine(ensemble, engine_for_start(initial, engine))
     if ensemble.spectrum is not None:
         ensemble.spectrum.check_window(float(times[-1] - times[0]))
     n_times = len(times)

@@ -231,7 +231,6 @@ class _DomainCache:
         self.grid = grid
         self.probabilities = probabilities
         self.store = {}
-        self.solves = 0
 
     def coupled(self, n, collective, decay, dephasing):
         key = (int(n), float(collective), float(decay), float(dephasing))
@@ -241,7 +240,6 @@ class _DomainCache:
 
             ens = Ensemble(int(n), collective_decay=collective, decay=max(decay, 0.0), dephasing=dephasing)
             rows = list(product_emission(ens, self.grid, self.probabilities) / n)
-            self.solves += 1
             if len(self.store) > 64:
                 self.store.clear()
             self.store[key] = rows
@@ -513,7 +511,8 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
         fixed["irf_fwhm"] = check_real("irf_fwhm", irf_fwhm, low=0.0, low_open=True)
     step = float(times[1] - times[0])
     span = float(times[-1] - times[0])
-    guess = _guesses(times, data, prob, fixed.get("radiative_rate", p0.get("radiative_rate", 1.0 / 210.0)))
+    rate0 = fixed.get("radiative_rate", p0.get("radiative_rate", 1.0 / 210.0))
+    guess = _guesses(times, data, prob, rate0)
     if background == "auto":       # dark counts before the rise: fit them, else hold the background at 0
         early = data[:, times < guess["t0"] - 3.0 * step]
         background = bool(early.size and early.mean() > 0)
@@ -533,7 +532,6 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
             raise ValueError("fixed collective_decay needs a fixed single-NC rate: give radiative_lifetime_ps")
         fixed["collective_share"] = check_real("collective_decay", fixed.pop("collective_decay"), low=0.0,
                                                high=fixed["radiative_rate"]) / fixed["radiative_rate"]
-    rate0 = fixed.get("radiative_rate", p0.get("radiative_rate", 1.0 / 210.0))
     if "collective_decay" in p0:
         p0["collective_share"] = p0.pop("collective_decay") / rate0
     active = [name for name in PARAMETERS if not (name == "irf_fwhm" and irf is not None)]
@@ -543,10 +541,7 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
 
     def residual_fn(n):
         def residual(params):
-            values = params.valuesdict()
-            if irf is not None:
-                values["irf_fwhm"] = None
-            mu = _record(cache, n, values, times, irf).ravel()
+            mu = _record(cache, n, params.valuesdict(), times, irf).ravel()
             if poisson:
                 return -deviance_residuals(mu, flat)
             return (mu - flat) / scale
@@ -560,10 +555,7 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
             values.update(p0)
             values.update(fixed)
             if "amplitude" not in p0 and "amplitude" not in fixed:     # a linear first guess of the amplitude
-                trial = dict(values, amplitude=1.0, background=0.0)
-                if irf is not None:
-                    trial["irf_fwhm"] = None
-                shape = _record(cache, n, trial, times, irf)
+                shape = _record(cache, n, dict(values, amplitude=1.0, background=0.0), times, irf)
                 values["amplitude"] = max(float(np.sum(data - values["background"]) / max(shape.sum(), 1e-300)),
                                           1e-300)
             return values
@@ -601,6 +593,8 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
             print(f"N_c = {n}: deviance {dev:.2f}", flush=True)
         return dev, best, out
 
+    n_varied = sum(1 for name in active if name not in fixed) + 1
+    dof = max(flat.size - n_varied, 1)
     # coarse geometric grid, warm-started upward, then the integer walk around the best N_c
     results = {}
     grid = np.unique(np.round(np.geomspace(lo_n, hi_n, max(int(grid_points), 3))).astype(int))
@@ -622,7 +616,7 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
                     results[n] = fit_at(n, (best_n, results[best_n][1]))
                 if min(results, key=lambda m: results[m][0]) != best_n:
                     break                             # a better N_c: walk again from it
-                if _excess(results[n][0], d_min, results, poisson, times.size * k) > WALK_STOP:
+                if _excess(results[n][0], d_min, poisson, dof) > WALK_STOP:
                     return
             else:
                 return
@@ -634,9 +628,7 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
     devs = np.array([results[m][0] for m in sizes])
     n_best = int(sizes[np.argmin(devs)])
     dev_min, best, out = results[n_best]
-    n_varied = sum(1 for name in active if name not in fixed) + 1
-    dof = max(flat.size - n_varied, 1)
-    excess = (devs - dev_min) / (1.0 if poisson else dev_min / dof)
+    excess = _excess(devs, dev_min, poisson, dof)
     interval = _interval(sizes, excess, n_best)
 
     # errors: the profile-likelihood interval over N_c and the continuous parameters (quadratic at each N_c)
@@ -653,7 +645,7 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
         errors["irf_fwhm"] = 0.0
     if "collective_share" in fixed:
         fixed["collective_decay"] = params["collective_decay"]
-    model = _record(cache, n_best, {**best, "irf_fwhm": None if irf is not None else best["irf_fwhm"]}, times, irf)
+    model = _record(cache, n_best, best, times, irf)
 
     problems, undetermined = [], []
     if np.ptp(excess) < 1.0:
@@ -713,11 +705,11 @@ def _union_interval(values, sigmas, excess, level):
     return float(np.min(values[inside] - half)), float(np.max(values[inside] + half))
 
 
-def _excess(dev, d_min, results, poisson, n_data):
-    """Profile deviance above the minimum, in units of one sigma^2 (least squares: scaled by the variance)."""
+def _excess(dev, d_min, poisson, dof):
+    """Profile deviance above the minimum, in units of one sigma^2 (least squares: scaled by the variance d_min/dof)."""
     if poisson:
         return dev - d_min
-    return (dev - d_min) / max(d_min / max(n_data, 1), 1e-300)
+    return (dev - d_min) / max(d_min / dof, 1e-300)
 
 
 def _interval(sizes, excess, n_best, level=1.0):

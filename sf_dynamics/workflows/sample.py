@@ -81,6 +81,12 @@ class Sample:
         share = np.array(self._weights) * np.array(self._sizes)
         return share / share.sum()
 
+    def domain(self, size):
+        """The point-like domain of ``size`` NCs with the sample's rates (an :class:`~sf_dynamics.Ensemble`)."""
+        from ..model import Ensemble
+
+        return Ensemble(int(size), collective_decay=self.collective_decay, decay=self.decay, dephasing=self.dephasing)
+
     def traces(self, times, *, p=1.0, method="permutational", **options):
         """Emission per NC (photons/ps) of the domains, of the uncoupled NCs, and of the sample.
 
@@ -108,7 +114,7 @@ class Sample:
         """
         import xarray as xr
 
-        from ..model import Ensemble, ProductState
+        from ..model import ProductState
         from ..simulate import simulate
 
         times = check_times(times)
@@ -116,8 +122,7 @@ class Sample:
         start = ProductState(p)
         by_size = []
         for size in self._sizes:
-            ens = Ensemble(size, collective_decay=self.collective_decay, decay=self.decay, dephasing=self.dephasing)
-            res = simulate(ens, times, method=method, initial=start, **options)
+            res = simulate(self.domain(size), times, method=method, initial=start, **options)
             by_size.append(np.asarray(res.intensity) / size)
         by_size = np.array(by_size)
         coupled = self.nc_share @ by_size
@@ -183,7 +188,7 @@ class Sample:
         import xarray as xr
         from scipy.special import voigt_profile
 
-        from ..model import Ensemble, ProductState
+        from ..model import ProductState
         from ..spectra import first_order, spectrum
         from ..units import MEV_TO_RAD_PER_PS
 
@@ -202,9 +207,8 @@ class Sample:
         per_mev = MEV_TO_RAD_PER_PS / (2.0 * np.pi)            # photons per (rad/ps) -> photons per meV
         collective, photons = [], []
         for size in self._sizes:
-            ens = Ensemble(size, collective_decay=self.collective_decay, decay=self.decay, dephasing=self.dephasing)
-            corr = first_order(ens, times, times, method=method, detector="collective", initial=ProductState(p),
-                               **options)
+            corr = first_order(self.domain(size), times, times, method=method, detector="collective",
+                               initial=ProductState(p), **options)
             rate = np.asarray(corr["intensity"].values)
             if rate.max() > 0 and rate[-1] > 1e-3 * rate.max():
                 share = rate[-1] / rate.max()
