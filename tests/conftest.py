@@ -12,3 +12,17 @@ def burst_times():
         return np.linspace(0.0, periods * max(np.log(n), 1.0) / (n * collective), points)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A Dask client on a LocalCluster of 2 worker processes (one thread each), shared by the suite."""
+    distributed = pytest.importorskip("dask.distributed")
+    import cloudpickle
+
+    from tests.helpers import sweep_points
+
+    cloudpickle.register_pickle_by_value(sweep_points)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        with distributed.Client(c) as client:
+            yield client

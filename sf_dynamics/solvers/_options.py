@@ -11,7 +11,7 @@ passed on.
 
 from __future__ import annotations
 
-__all__ = ["COMMON_OPTIONS", "no_effect", "has_effect", "declare", "check_common", "first_capable"]
+__all__ = ["COMMON_OPTIONS", "EXECUTOR_OPTION", "no_effect", "has_effect", "declare", "check_common", "first_capable"]
 
 #: the shared vocabulary and its meaning for every method
 COMMON_OPTIONS = {
@@ -22,6 +22,11 @@ COMMON_OPTIONS = {
     "max_steps": "largest number of integrator steps; a run that would exceed it is refused beforehand or "
                  "stopped with an error naming the option",
 }
+
+#: the ``executor`` option of the shot methods (twa, maxwell_bloch noise shots, jumps)
+EXECUTOR_OPTION = ("where the trajectory blocks run: None (this process, default), 'processes', a "
+                   "concurrent.futures.Executor, a dask Client or a scheduler address; the result is the same bit "
+                   "for bit")
 
 _NO_EFFECT = "no effect: "
 

@@ -8,6 +8,11 @@
 * the time schedule: fixed steps inside each output interval, so any
   strictly increasing output grid (starting at the excitation, t = 0) is
   recorded exactly at its times;
+* where the trajectories run (:func:`sample_rows`): in chunks of whole
+  blocks, in this process or on local processes or a Dask cluster
+  (``executor=``); each trajectory's numbers depend only on (seed, r), so the
+  results are identical bit for bit whatever the executor and the number of
+  its workers;
 * shot packaging: trajectory averages, standard errors, single-shot traces
   and per-shot delays and peaks, in the same layout for every method.
 
@@ -51,7 +56,10 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_seed", "check_shots", "time_schedule", "trajectory_seeds", "block_seed_sequence", "run_blocks",
+from .._executors import check_executor, ordered_map
+
+__all__ = ["check_seed", "check_shots", "sample_rows", "time_schedule", "trajectory_seeds", "block_seed_sequence",
+           "run_blocks",
            "package_shots", "batch_errors", "ratio_of_means", "half_emission_times", "record_grid",
            "shot_correlation", "spin_z_start"]
 
@@ -114,6 +122,59 @@ def run_blocks(blocks, *, total, progress, size, desc, unit, what, stacklevel):
             warnings.warn(f"{desc} interrupted: returning the average of the {done} {what} finished (of "
                           f"{total}); info['partial'] is True", RuntimeWarning, stacklevel=stacklevel + 1)
     return done, partial
+
+
+#: tasks a non-serial executor receives at most (each a run of whole blocks)
+EXECUTOR_TASKS = 32
+
+
+def _rows(task):
+    runner, first, count = task
+    return runner(first, count)
+
+
+def sample_rows(runner, columns, *, total, block, executor=None, progress=None, size=0.0, desc="", unit="traj",
+                what="trajectories", stacklevel=2):
+    """Run trajectories 0 .. total - 1 in chunks of whole blocks, on an executor; keep what finished.
+
+    Parameters
+    ----------
+    runner : callable
+        ``runner(first, count)`` runs trajectories first .. first + count - 1 (``first`` a multiple of
+        ``block``) and returns a dict of arrays with ``count`` rows; picklable for any executor but the
+        serial one.
+    columns : dict
+        name -> (width, dtype) of each returned array.
+    total, block : int
+        Trajectories requested, and the block that defines the random streams (chunks hold whole blocks).
+    executor : see :mod:`sf_dynamics._executors`
+        None (this process, one block at a time), "processes", an Executor, a Dask Client or address
+        (at most :data:`EXECUTOR_TASKS` chunks).
+    progress, size, desc, unit, what, stacklevel
+        As for :func:`run_blocks`.
+
+    Returns
+    -------
+    (out, done, partial) : (dict of ndarray, int, bool)
+        The arrays of the first ``done`` trajectories (all, unless Ctrl-C ended the run early).
+    """
+    check_executor(executor)
+    out = {key: np.zeros((total, width), dtype=dtype) for key, (width, dtype) in columns.items()}
+    blocks = -(-total // block)
+    per_task = 1 if executor is None or executor == "serial" else -(-blocks // EXECUTOR_TASKS)
+    step = per_task * block
+    chunks = [(first, min(step, total - first)) for first in range(0, total, step)]
+
+    def filled():
+        with ordered_map(_rows, [(runner, first, count) for first, count in chunks], executor) as values:
+            for (first, count), value in zip(chunks, values):
+                for key, array in value.items():
+                    out[key][first : first + count] = array
+                yield first, count
+
+    done, partial = run_blocks(filled(), total=total, progress=progress, size=size, desc=desc, unit=unit,
+                               what=what, stacklevel=stacklevel + 1)
+    return {key: value[:done] for key, value in out.items()}, done, partial
 
 
 def spin_z_start(p: float) -> tuple[float, float]:

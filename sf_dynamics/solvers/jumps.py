@@ -24,14 +24,14 @@ from .._validation import check_positive_int
 from ..model.states import DickeState, Excited, Ground, ProductState
 from ..result import Result
 from . import permutational
-from ._options import declare, no_effect
+from ._options import EXECUTOR_OPTION, declare, no_effect
 from ._sampling import (
     check_seed,
     check_shots,
     half_emission_times,
     package_shots,
     ratio_of_means,
-    run_blocks,
+    sample_rows,
     trajectory_seeds,
 )
 
@@ -50,6 +50,7 @@ OPTIONS = declare(
     trajectories=f"number of trajectories (shots), >= 2 (default {DEFAULT_TRAJECTORIES})",
     shots="number of single-shot traces kept in data['single_shots'] (default min(20, trajectories))",
     batches="batches for the statistical errors of tau_D and the peak (default 10)",
+    executor=EXECUTOR_OPTION,
 )
 
 
@@ -80,8 +81,26 @@ def _fixed_start(n, initial):
     return 0, 0
 
 
+class _JumpRows:
+    """Samples shots first .. first + count - 1 (picklable, for any executor)."""
+
+    def __init__(self, seed, n, l0, k0, p_start, prefactors, collective_decay, decay, times):
+        self.seed, self.n, self.start = seed, n, (l0, k0, p_start)
+        self.prefactors, self.rates, self.times = prefactors, (collective_decay, decay), times
+
+    def __call__(self, first, count):
+        from ..kernels.jumps import sample_jumps
+
+        nt = self.times.size
+        out = {key: np.zeros((count, nt)) for key in ("intensity", "excitation", "pairs", "counted")}
+        out["photons"] = np.zeros((count, 2))
+        sample_jumps(trajectory_seeds(self.seed, first, count), self.n, *self.start, self.prefactors, *self.rates,
+                     self.times, out["intensity"], out["excitation"], out["pairs"], out["counted"], out["photons"])
+        return out
+
+
 def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0, shots=None, batches=10,
-          progress=None, rtol=None, atol=None, max_steps=None):
+          progress=None, rtol=None, atol=None, max_steps=None, executor=None):
     """Sample exact photon-counting trajectories and average them.
 
     Parameters
@@ -98,8 +117,8 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     seed : int
         Trajectory r draws from SeedSequence(seed, spawn_key=(r,)): results depend neither on the thread
         count nor on M (a run of M shots is a prefix of a run of 2M).
-    shots, batches, progress
-        As for ``twa``.
+    shots, batches, progress, executor
+        As for ``twa``: the shots are the same bit for bit whatever the executor.
 
     Returns
     -------
@@ -120,7 +139,6 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         For bad options.
     """
     from ..kernels import dicke_basis as kb
-    from ..kernels.jumps import sample_jumps
     from .permutational import _rates
 
     trajectories = check_positive_int("trajectories", trajectories, minimum=2)
@@ -136,25 +154,15 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     pre = kb.ladder_prefactors(n, n // 2 + 1, rates[0], rates[1], rates[3], rates[2])
     l0, k0, p_start = _start(n, initial)
     times = np.asarray(times, dtype=np.float64)
-    intensity = np.zeros((trajectories, nt))
-    excitation = np.zeros((trajectories, nt))
-    pairs = np.zeros((trajectories, nt))
-    counted = np.zeros((trajectories, nt))
-    photons = np.zeros((trajectories, 2))
-
-    def blocks():
-        for first in range(0, trajectories, BLOCK):
-            size = min(BLOCK, trajectories - first)
-            rows = slice(first, first + size)
-            sample_jumps(trajectory_seeds(seed, first, size), n, l0, k0, p_start, pre, float(ensemble.collective_decay),
-                         float(ensemble.decay), times, intensity[rows], excitation[rows], pairs[rows], counted[rows],
-                         photons[rows])
-            yield first, size
-
-    done, partial = run_blocks(blocks(), total=trajectories, progress=progress, size=float(n) * trajectories / 50.0,
-                               desc=NAME, unit="shot", what="shots", stacklevel=3)
-    intensity, excitation, photons = intensity[:done], excitation[:done], photons[:done]
-    pairs, counted = pairs[:done], counted[:done]
+    runner = _JumpRows(seed, n, l0, k0, p_start, pre, float(ensemble.collective_decay), float(ensemble.decay),
+                       times)
+    columns = {**{key: (nt, np.float64) for key in ("intensity", "excitation", "pairs", "counted")},
+               "photons": (2, np.float64)}
+    out, done, partial = sample_rows(runner, columns, total=trajectories, block=BLOCK, executor=executor,
+                                     progress=progress, size=float(n) * trajectories / 50.0, desc=NAME, unit="shot",
+                                     what="shots", stacklevel=2)
+    intensity, excitation, photons, pairs, counted = (out[key] for key in ("intensity", "excitation", "photons",
+                                                                           "pairs", "counted"))
     mean, data, shot_info = package_shots(times, intensity, intensity, keep=min(shots, done),
                                           batches=min(batches, done),
                                           extra={"excitation": excitation, "pair_rate": pairs})

@@ -34,13 +34,13 @@ from ..integrate.explicit import integrate_observed
 from ..kernels import class_spins as km
 from ..model.states import CoherentSpinState, Excited, Ground, ProductState
 from ..result import Result
-from ._options import declare
+from ._options import EXECUTOR_OPTION, declare
 from ._sampling import (
     check_seed,
     check_shots,
     package_shots,
     record_grid,
-    run_blocks,
+    sample_rows,
     shot_correlation,
     spin_z_start,
     time_schedule,
@@ -64,6 +64,7 @@ OPTIONS = declare(
     seed_angle="tipping angle (rad) of the 'tipping' initiation; default 2 / sqrt(N per slice)",
     dt="largest time step (ps) of the noise initiation",
     shots="single shots kept (default min(20, trajectories))",
+    executor=EXECUTOR_OPTION + " (noise initiation)",
 )
 
 
@@ -125,7 +126,26 @@ def _solve_tipping(slab, times, initial, seed_angle, rtol, atol, max_steps):
     return obs[:, 0], obs[:, 1], obs[:, 2], {}, info
 
 
-def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps, progress, record_field=False):
+class _SlabRows:
+    """Runs noise-initiated slab trajectories first .. first + count - 1 (picklable, for any executor)."""
+
+    def __init__(self, seed, z0, counts, det, gf, decay, dephasing, steps, dts, spread, record_field):
+        self.seed, self.z0, self.counts, self.det = seed, z0, counts, det
+        self.rates = (gf, decay, dephasing)
+        self.steps, self.dts, self.spread, self.record_field = steps, dts, spread, record_field
+
+    def __call__(self, first, count):
+        nt = self.steps.size + 1
+        out = {key: np.zeros((count, nt)) for key in ("total", "forward", "excitation")}
+        out["field"] = np.zeros((count, nt if self.record_field else 0), dtype=np.complex128)
+        km.class_spin_trajectories(trajectory_seeds(self.seed, first, count), self.z0, 0.0, 0.0, self.counts,
+                                   self.det, *self.rates, 0.0, self.steps, self.dts, out["total"], out["forward"],
+                                   out["excitation"], out["field"], self.spread)
+        return out
+
+
+def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps, progress, record_field=False,
+                        executor=None):
     """Noise-initiated trajectories: per-trajectory (total, forward, excitation, field) arrays and run facts.
 
     ``field`` (with ``record_field``) is the classical exit-face amplitude sqrt(Gamma_f) sum_j B_j of each
@@ -152,32 +172,22 @@ def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps,
     if dt is not None:
         dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
     steps, dts = time_schedule(times, dt_max, max_steps=max_steps)
-    total = np.zeros((trajectories, len(times)))
-    forward = np.zeros_like(total)
-    excitation = np.zeros_like(total)
-    field = np.zeros((trajectories, len(times) if record_field else 0), dtype=np.complex128)
-
-    def blocks():
-        for first in range(0, trajectories, BLOCK):
-            size = min(BLOCK, trajectories - first)
-            rows = slice(first, first + size)
-            km.class_spin_trajectories(trajectory_seeds(seed, first, size), z0, 0.0, 0.0, counts, det, gf,
-                                       slab.decay, slab.dephasing, 0.0, steps, dts, total[rows], forward[rows],
-                                       excitation[rows], field[rows], spread)
-            yield first, size
-
-    done, partial = run_blocks(blocks(), total=trajectories, progress=progress,
-                               size=counts.size * float(steps.sum()) / 100.0, desc=NAME, unit="traj",
-                               what="trajectories", stacklevel=5)
+    runner = _SlabRows(seed, z0, counts, det, gf, slab.decay, slab.dephasing, steps, dts, spread, record_field)
+    nt = len(times)
+    columns = {"total": (nt, np.float64), "forward": (nt, np.float64), "excitation": (nt, np.float64),
+               "field": (nt if record_field else 0, np.complex128)}
+    out, done, partial = sample_rows(runner, columns, total=trajectories, block=BLOCK, executor=executor,
+                                     progress=progress, size=counts.size * float(steps.sum()) / 100.0, desc=NAME,
+                                     unit="traj", what="trajectories", stacklevel=5)
     facts = {"initiation": "noise", "trajectories": done, "trajectories_requested": trajectories,
              "trajectories_done": done, "partial": partial, "seed": seed, "dt": float(dts.max()),
              "steps": int(steps.sum())}
-    return total[:done], forward[:done], excitation[:done], np.sqrt(gf) * field[:done], facts
+    return out["total"], out["forward"], out["excitation"], np.sqrt(gf) * out["field"], facts
 
 
-def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps, progress):
+def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps, progress, executor):
     total, forward, excitation, _, facts = _noise_trajectories(slab, times, initial, trajectories, seed, dt,
-                                                               max_steps, progress)
+                                                               max_steps, progress, executor=executor)
     done = facts["trajectories_done"]
     gf = slab.forward_decay
     # single shots: classical forward-field intensity Gamma_f |B|^2 = forward estimator + Gamma_f (N/2 - excitation)
@@ -189,7 +199,7 @@ def _solve_noise(slab, times, initial, trajectories, seed, dt, shots, max_steps,
 
 
 def solve(slab, times, initial, *, initiation="noise", trajectories=200, seed=0, seed_angle=None, dt=None,
-          shots=None, rtol=1e-8, atol=1e-12, max_steps=DEFAULT_MAX_STEPS, progress=None):
+          shots=None, rtol=1e-8, atol=1e-12, max_steps=DEFAULT_MAX_STEPS, progress=None, executor=None):
     """Propagate superfluorescence through a slab.
 
     Parameters
@@ -208,6 +218,8 @@ def solve(slab, times, initial, *, initiation="noise", trajectories=200, seed=0,
         Tipping angle of the mean-field initiation.
     rtol, atol : float
         Tolerances of the mean-field ('tipping') integration.
+    executor : None, "serial", "processes", concurrent.futures.Executor, dask Client or str
+        Where the noise trajectories run (see the twa method); the result is the same bit for bit.
 
     Returns
     -------
@@ -223,7 +235,7 @@ def solve(slab, times, initial, *, initiation="noise", trajectories=200, seed=0,
         total, forward, excitation, data, info = _solve_tipping(slab, times, initial, seed_angle, rtol, atol, max_steps)
     elif initiation == "noise":
         total, forward, excitation, data, info = _solve_noise(slab, times, initial, trajectories, seed, dt, shots,
-                                                              max_steps, progress)
+                                                              max_steps, progress, executor)
     else:
         raise ValueError(f"initiation must be 'noise' or 'tipping', got {initiation!r}")
     data["forward_intensity"] = forward
@@ -234,7 +246,7 @@ def solve(slab, times, initial, *, initiation="noise", trajectories=200, seed=0,
 
 
 def first_order_correlation(slab, times, taus, initial, detector="forward", *, trajectories=200, seed=0, dt=None,
-                            shots=None, progress=None, max_steps=DEFAULT_MAX_STEPS):
+                            shots=None, progress=None, max_steps=DEFAULT_MAX_STEPS, executor=None):
     """G1(t, tau) of the exit-face field, per shot and averaged over noise-initiated trajectories.
 
     The classical exit-face amplitude a(t) = sqrt(Gamma_f) sum_j B_j (retarded
@@ -252,7 +264,7 @@ def first_order_correlation(slab, times, taus, initial, detector="forward", *, t
     initial : state
         Excited (the noise initiation; the deterministic 'tipping' start has no fluctuations to correlate).
     detector : {"forward"}
-    trajectories, seed, dt, progress, max_steps
+    trajectories, seed, dt, progress, max_steps, executor
         As in :func:`solve` (noise initiation).
     shots : int, optional
         Single-shot fields kept (default min(20, trajectories)).
@@ -272,7 +284,8 @@ def first_order_correlation(slab, times, taus, initial, detector="forward", *, t
         raise ValueError(f"detector: maxwell_bloch detects the exit-face field ('forward'), got {detector!r}")
     grid, _ = record_grid(times, taus)
     total, forward, excitation, field, facts = _noise_trajectories(slab, grid, initial, trajectories, seed, dt,
-                                                                   max_steps, progress, record_field=True)
+                                                                   max_steps, progress, record_field=True,
+                                                                   executor=executor)
     shots = min(check_shots(shots, facts["trajectories_requested"]), facts["trajectories_done"])
     g1, sem = shot_correlation(grid, field, forward, times, len(taus))
     return g1, {"g1_sem": sem, "shot_field": field[:shots].copy(), "record_time": grid, **facts}

@@ -47,14 +47,14 @@ from .._validation import check_positive_int, check_real
 from ..model.states import CoherentSpinState, Excited, Ground, ProductState
 from ..result import Result
 from ._models import ClassModel, EmitterModel, choose_engine, engine_for_start
-from ._options import declare, no_effect
+from ._options import EXECUTOR_OPTION, declare, no_effect
 from ._sampling import (
     check_seed,
     check_shots,
     package_shots,
     ratio_of_means,
     record_grid,
-    run_blocks,
+    sample_rows,
     shot_correlation,
     spin_z_start,
     time_schedule,
@@ -78,6 +78,7 @@ OPTIONS = declare(
     dt="largest time step (ps); default 0.02 / (fastest rate), refined to divide each output interval",
     shots="number of single-shot traces kept in data['single_shots'] (default min(20, trajectories))",
     batches="batches for the statistical errors of tau_D and the peak (default 10)",
+    executor=EXECUTOR_OPTION,
 )
 
 
@@ -216,37 +217,59 @@ def _spread(initial):
 CLASS_BLOCK = 256
 
 
-def _class_blocks(model, seed, z0, theta, phi, steps, dts, out, spread=0.0):
-    """Yield (first, size) after running each block of class-spin trajectories."""
-    from ..kernels.class_spins import class_spin_trajectories
+def _output_columns(n_times, field_columns):
+    """The per-trajectory arrays of both engines: name -> (width, dtype)."""
+    return {"estimator": (n_times, np.float64), "shot": (n_times, np.float64), "excitation": (n_times, np.float64),
+            "field": (field_columns, np.complex128), "normal": (field_columns, np.float64)}
 
-    counts = model.counts[None, :]
-    half = 0.5 * float(model.counts.sum())
-    estimator, shot, excitation, field = out["estimator"], out["shot"], out["excitation"], out["field"]
-    total = estimator.shape[0]
-    for first in range(0, total, CLASS_BLOCK):
-        size = min(CLASS_BLOCK, total - first)
-        rows = slice(first, first + size)
-        forward = np.empty((size, estimator.shape[1]))
+
+def _empty_rows(count, n_times, field_columns):
+    return {key: np.zeros((count, width), dtype=dtype)
+            for key, (width, dtype) in _output_columns(n_times, field_columns).items()}
+
+
+class _ClassRows:
+    """Runs class-spin trajectories first .. first + count - 1 (picklable, for any executor)."""
+
+    def __init__(self, model, seed, z0, theta, phi, steps, dts, spread, field_columns):
+        self.model, self.seed = model, seed
+        self.start = (z0, theta, phi)
+        self.steps, self.dts, self.spread = steps, dts, spread
+        self.field_columns = field_columns
+
+    def __call__(self, first, count):
+        from ..kernels.class_spins import class_spin_trajectories
+
+        model = self.model
+        out = _empty_rows(count, self.steps.size + 1, self.field_columns)
+        forward = np.empty_like(out["estimator"])
+        half = 0.5 * float(model.counts.sum())
         # class spins in a single slice (Gamma_f = Gamma_c): the kernel the Maxwell-Bloch method uses with many
-        class_spin_trajectories(trajectory_seeds(seed, first, size), z0, theta, phi, counts, model.detunings,
-                                model.gamma_c, model.gamma0 - model.gamma_c, model.dephasing, model.pumping, steps,
-                                dts, estimator[rows], forward, excitation[rows], field[rows], spread)
-        shot[rows] = estimator[rows] + model.gamma0 * (half - excitation[rows])
-        if field.shape[1]:  # collective channel: amplitude sqrt(Gamma_c) B, normally ordered Gamma_c (|B|^2 + J_z)
-            field[rows] *= np.sqrt(model.gamma_c)
-            out["normal"][rows] = np.abs(field[rows]) ** 2 + model.gamma_c * (excitation[rows] - half)
-        yield first, size
+        class_spin_trajectories(trajectory_seeds(self.seed, first, count), *self.start, model.counts[None, :],
+                                model.detunings, model.gamma_c, model.gamma0 - model.gamma_c, model.dephasing,
+                                model.pumping, self.steps, self.dts, out["estimator"], forward, out["excitation"],
+                                out["field"], self.spread)
+        out["shot"] = out["estimator"] + model.gamma0 * (half - out["excitation"])
+        if self.field_columns:  # collective channel: amplitude sqrt(Gamma_c) B, normally ordered Gamma_c (|B|^2 + J_z)
+            out["field"] *= np.sqrt(model.gamma_c)
+            out["normal"] = np.abs(out["field"]) ** 2 + model.gamma_c * (out["excitation"] - half)
+        return out
 
 
-def _emitter_blocks(engine, out):
-    total = out["estimator"].shape[0]
-    for block, first in enumerate(range(0, total, BLOCK)):
-        size = min(BLOCK, total - first)
-        rows = slice(first, first + size)
-        engine.run_block(block, size, *(out[key][rows] for key in ("estimator", "shot", "excitation", "field",
-                                                                    "normal")))
-        yield first, size
+class _EmitterRows:
+    """Runs per-emitter trajectories first .. first + count - 1 block by block (picklable)."""
+
+    def __init__(self, engine, field_columns):
+        self.engine, self.field_columns = engine, field_columns
+
+    def __call__(self, first, count):
+        out = _empty_rows(count, self.engine.records, self.field_columns)
+        for start in range(first, first + count, BLOCK):
+            size = min(BLOCK, first + count - start)
+            rows = slice(start - first, start - first + size)
+            self.engine.run_block(start // BLOCK, size, *(out[key][rows] for key in ("estimator", "shot",
+                                                                                   "excitation", "field", "normal")))
+        return out
 
 
 def _step(ensemble, engine):
@@ -266,7 +289,8 @@ def _step(ensemble, engine):
     return model, merged, rate
 
 
-def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progress, max_steps, field=None):
+def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progress, max_steps, field=None,
+            executor=None):
     """Run the trajectories; per-trajectory arrays (M_done, nt) and run facts.
 
     ``field``: None, or the amplitudes c_k (n,) of a detected field E- = sum_k c_k s-_k (emitters engine) or
@@ -281,23 +305,21 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
         dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
     steps, dts = time_schedule(times, dt_max, max_steps=max_steps)
     columns = 0 if field is None else n_times
-    out = {key: np.zeros((trajectories, n_times)) for key in ("estimator", "shot", "excitation")}
-    out["field"] = np.zeros((trajectories, columns), dtype=np.complex128)
-    out["normal"] = np.zeros((trajectories, columns))
     if engine == "classes":
-        blocks = _class_blocks(model, seed, z0, theta, phi, steps, dts, out, _spread(initial))
+        runner, block = _ClassRows(model, seed, z0, theta, phi, steps, dts, _spread(initial), columns), CLASS_BLOCK
     else:
         amplitudes = None
         if field is not None:
             amplitudes = np.full(ensemble.n, np.sqrt(ensemble.collective_decay) + 0j) if isinstance(field, str) \
                 else np.asarray(field, dtype=np.complex128)
         probability = initial.probabilities(ensemble.n) if isinstance(initial, ProductState) else None
-        blocks = _emitter_blocks(EmitterEngine(model, seed, z0, theta, phi, steps, dts, amplitudes, probability),
-                                 out)
+        runner = _EmitterRows(EmitterEngine(model, seed, z0, theta, phi, steps, dts, amplitudes, probability),
+                              columns)
+        block = BLOCK
     work = (model.size**2 if engine == "emitters" else model.size) * float(steps.sum())
-    done, partial = run_blocks(blocks, total=trajectories, progress=progress, size=work / 100.0, desc=NAME,
-                               unit="traj", what="trajectories", stacklevel=4)
-    out = {key: value[:done] for key, value in out.items()}
+    out, done, partial = sample_rows(runner, _output_columns(n_times, columns), total=trajectories, block=block,
+                                     executor=executor, progress=progress, size=work / 100.0, desc=NAME,
+                                     unit="traj", what="trajectories", stacklevel=4)
     facts = {"engine": engine, "merged_tail_emitters": merged, "trajectories": done,
              "trajectories_requested": trajectories, "trajectories_done": done, "partial": partial,
              "steps": int(steps.sum()), "dt": float(dts.max())}
@@ -333,7 +355,7 @@ def _warn_small(n):
 
 
 def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0, engine="auto", dt=None, shots=None,
-          batches=10, progress=None, max_steps=DEFAULT_MAX_STEPS):
+          batches=10, progress=None, max_steps=DEFAULT_MAX_STEPS, executor=None):
     """Sample truncated-Wigner trajectories and average them.
 
     Parameters
@@ -365,6 +387,10 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         Progress bar over trajectories (None: shown on a terminal for long runs).
     max_steps : int
         Largest number of time steps per trajectory.
+    executor : None, "serial", "processes", concurrent.futures.Executor, dask Client or str
+        Where the trajectory blocks run: this process (None, the default: numba and BLAS already use
+        every core), local processes, an Executor, a Dask cluster (a Client or a scheduler address). The
+        result is identical bit for bit whatever the executor.
 
     Returns
     -------
@@ -398,7 +424,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     _warn_small(ensemble.n)
     start = _time.perf_counter()
     out, facts = _sample(ensemble, times, initial, trajectories=trajectories, seed=seed, engine=engine, dt=dt,
-                         progress=progress, max_steps=max_steps)
+                         progress=progress, max_steps=max_steps, executor=executor)
     done = facts["trajectories_done"]
     mean, data, shot_info = package_shots(times, out["estimator"], out["shot"], keep=min(shots, done),
                                           batches=min(batches, done), extra={"excitation": out["excitation"]})
@@ -421,7 +447,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
 
 def first_order_correlation(ensemble, times, taus, initial, detector="collective", *,
                             trajectories=DEFAULT_TRAJECTORIES, seed=0, engine="auto", dt=None, shots=None,
-                            progress=None, max_steps=DEFAULT_MAX_STEPS):
+                            progress=None, max_steps=DEFAULT_MAX_STEPS, executor=None):
     """G1(t, tau) of the collective channel or of a far-field detector, from truncated-Wigner trajectories.
 
     Each trajectory records its classical field a(t) = sum_k c_k beta_k on a
@@ -441,7 +467,7 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
     detector : "collective" or ndarray of complex, shape (n,)
         The collective channel sqrt(Gamma_c) J- (either engine), or far-field amplitudes c_k
         (sqrt(photons/ps/sr); per-emitter engine).
-    trajectories, seed, engine, dt, progress, max_steps
+    trajectories, seed, engine, dt, progress, max_steps, executor
         As in :func:`solve`.
     shots : int, optional
         Single-shot fields kept (default min(20, trajectories)).
@@ -474,6 +500,6 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
                                              "partial": False, "engine": engine, "exact_fixed_point": True}
     _warn_small(ensemble.n)
     out, facts = _sample(ensemble, grid, initial, trajectories=trajectories, seed=seed, engine=engine, dt=dt,
-                         progress=progress, max_steps=max_steps, field=detector)
+                         progress=progress, max_steps=max_steps, field=detector, executor=executor)
     g1, sem = shot_correlation(grid, out["field"], out["normal"], times, len(taus))
     return g1, {"g1_sem": sem, "shot_field": out["field"][:shots].copy(), "record_time": grid, **facts}

@@ -136,8 +136,10 @@ def bunching_series(fluences_uJ_cm2, *, nanocrystals=200, cross_section_cm2=5e-1
     )
 
 
-def shot_statistics(ensemble, times, *, efficiency, local_efficiency, trajectories, seed):
+def shot_statistics(ensemble, times, *, efficiency, local_efficiency, trajectories, seed, executor=None):
     """Exact single shots (method ``jumps``): their delay statistics and the photons detected per pulse.
+
+    ``executor`` says where the shots run (see the ``jumps`` method); the result does not depend on it.
 
     Returns
     -------
@@ -148,6 +150,6 @@ def shot_statistics(ensemble, times, *, efficiency, local_efficiency, trajectori
     from .. import statistics
     from ..simulate import simulate
 
-    shots = simulate(ensemble, times, method="jumps", trajectories=trajectories, seed=seed)
+    shots = simulate(ensemble, times, method="jumps", trajectories=trajectories, seed=seed, executor=executor)
     return (statistics.delay_statistics(shots),
             statistics.shot_counts(shots, efficiency=efficiency, local_efficiency=local_efficiency))

@@ -30,12 +30,13 @@ import concurrent.futures as cf
 import contextlib
 import hashlib
 import json
-import multiprocessing as mp
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .._executors import check_executor, is_dask_client, spawn_pool, terminate_pool
 
 __all__ = ["execute", "PointStore", "SweepRun", "PointFailure", "SweepInterrupted", "SweepError", "point_key"]
 
@@ -207,32 +208,14 @@ class PointStore:
         return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.folder.glob("*.error.json"))]
 
 
-def _is_dask_client(obj) -> bool:
-    return type(obj).__name__ == "Client" and hasattr(obj, "map") and hasattr(obj, "gather")
-
-
 def _describe(exc) -> str:
     return f"{type(exc).__name__}: {exc}"
-
-
-def _terminate(pool):
-    """End a ProcessPoolExecutor now: cancel what is pending and terminate its worker processes."""
-    processes = list(getattr(pool, "_processes", {}).values()) if getattr(pool, "_processes", None) else []
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _spawn_pool(workers):
-    # "spawn": forking a process whose numba/OpenMP threads are running can crash the child
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
 
 
 def _run_local_processes(function, points, todo, finish, fail):
     pending = list(todo)
     workers = min(len(pending), os.cpu_count() or 1)
-    pool = _spawn_pool(workers)
+    pool = spawn_pool(workers)
     broken = False
     try:
         futures = {pool.submit(function, points[i]): i for i in pending}
@@ -249,13 +232,13 @@ def _run_local_processes(function, points, todo, finish, fail):
                 finish(i, value)
             pending.remove(i)
     except BaseException:
-        _terminate(pool)
+        terminate_pool(pool)
         raise
     if broken:
-        _terminate(pool)
+        terminate_pool(pool)
         # a worker died: rerun each unfinished point alone, so the one that kills its worker is found
         for i in list(pending):
-            single = _spawn_pool(1)
+            single = spawn_pool(1)
             try:
                 value = single.submit(function, points[i]).result()
             except cf.process.BrokenProcessPool:
@@ -265,7 +248,7 @@ def _run_local_processes(function, points, todo, finish, fail):
             else:
                 finish(i, value)
             finally:
-                _terminate(single)
+                terminate_pool(single)
     else:
         pool.shutdown(wait=True)
 
@@ -374,16 +357,13 @@ def execute(function, points, *, executor=None, progress=None, desc="sweep", lab
             run.values[i], run.status[i] = value, "resumed"
         else:
             todo.append(i)
+    check_executor(executor)
     client = None
     if isinstance(executor, str) and executor not in ("serial", "processes"):
         from dask.distributed import Client
 
         client = Client(executor)
         executor = client
-    if not (executor is None or executor in ("serial", "processes") or _is_dask_client(executor)
-            or isinstance(executor, cf.Executor)):
-        raise ValueError("executor must be None, 'serial', 'processes', a concurrent.futures.Executor, "
-                         f"a dask.distributed.Client or a scheduler address, got {executor!r}")
     try:
         with progress_bar(progress, total=count, size=10**9, desc=desc, unit="point") as bar:
             bar.update(count - len(todo))
@@ -412,7 +392,7 @@ def execute(function, points, *, executor=None, progress=None, desc="sweep", lab
                             fail(i, _describe(exc))
                         else:
                             finish(i, value)
-                elif _is_dask_client(executor):
+                elif is_dask_client(executor):
                     _run_dask(executor, function, points, todo, finish, fail)
                 elif executor is None or executor == "processes":
                     _run_local_processes(function, points, todo, finish, fail)

@@ -17,17 +17,6 @@ from tests.helpers import sweep_points
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("dask.distributed")
-    import cloudpickle
-
-    cloudpickle.register_pickle_by_value(sweep_points)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
-        with distributed.Client(c) as client:
-            yield client
-
-
 def test_run_points_keeps_order_on_every_executor():
     points = list(range(7))
     assert sweep.run_points(sweep_points.square, points, executor="serial") == [p * p for p in points]

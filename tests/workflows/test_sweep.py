@@ -16,13 +16,10 @@ def test_run_points_keeps_order_on_every_executor():
     assert sweep.run_points(square, points) == [p * p for p in points]
 
 
-def test_dynamic_sweep_on_a_dask_cluster_equals_the_local_default():
-    distributed = pytest.importorskip("dask.distributed")
+def test_dynamic_sweep_on_a_dask_cluster_equals_the_local_default(dask_client):
     temps = np.array([5.0, 40.0, 80.0])
     local = sweep.dynamic_temperature_sweep(temps, n=60)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as client:
-            remote = sweep.dynamic_temperature_sweep(temps, n=60, executor=client)
+    remote = sweep.dynamic_temperature_sweep(temps, n=60, executor=dask_client)
     for name in ("tau_d", "peak", "peak_over_incoherent", "intensity"):
         np.testing.assert_allclose(remote[name].values, local[name].values, rtol=1e-12)
     assert remote.attrs["t_sf_vanishes_K"] == pytest.approx(local.attrs["t_sf_vanishes_K"])
