@@ -17,6 +17,12 @@ Tables printed (2-core machine, one run):
 3. ``triplet``: n nanocrystals with three orthogonal dipoles each (x, y, z)
    on a simple cubic lattice of spacing 0.1 lambda (3n x 3n matrices), from
    the isotropic excited state, same window, rtol 1e-4.
+4. ``coupling``: one product X = (Gamma/2 - i Omega) C of the n x n
+   coherence matrix on regular superlattices (chain, square, cubic; one
+   dipole along z per NC, CsPbBr3-like spacing 12 nm at 515 nm), dense BLAS
+   route against the FFT route in the same run, with their agreement; then
+   whole runs (``coupling="dense"`` and ``"fft"``) of triplet lattices from
+   ``Superlattice.nanocrystal_ensemble``.
 The accuracy of cumulant, meanfield and twa side by side is in bench_twa.py.
 
 Usage::
@@ -99,7 +105,69 @@ def bench_triplet(shapes=TRIPLET_SHAPES):
         print(f"| {len(pos)} | {3 * len(pos)} | {wall:.1f} | {nfev} | {wall / nfev:.3f} |", flush=True)
 
 
-SECTIONS = {"classes": bench_classes, "geometry": bench_geometry, "triplet": bench_triplet}
+COUPLING_SHAPES = (("chain", 256), ("chain", 1024), ("chain", 4096), ("square", (16, 16)), ("square", (32, 32)),
+                   ("square", (64, 64)), ("cubic", (8, 8, 8)), ("cubic", (12, 12, 12)), ("cubic", (16, 16, 16)),
+                   ("cubic", (20, 20, 20)))
+COUPLING_RUNS = ((4, 4, 4),)
+
+
+def _best(function, args, repeats):
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        value = function(*args)
+        best = min(best, time.perf_counter() - start)
+    return best, value
+
+
+def bench_coupling(shapes=COUPLING_SHAPES, runs=COUPLING_RUNS):
+    from sf_dynamics.geometry.lattice import Superlattice
+    from sf_dynamics.geometry.operator import LatticeOperator
+    from sf_dynamics.solvers import cumulant
+
+    print("| lattice | dipoles | dense product (s) | FFT product (s) | speed-up | agreement |")
+    print("|---|---|---|---|---|---|")
+    rng = np.random.default_rng(0)
+    for kind, size in shapes:
+        lattice = Superlattice.build(kind, size, dipole=[0.0, 0.0, 1.0])
+        m = lattice.n
+        g, w = lattice.couplings()
+        half = 0.5 * g
+        np.fill_diagonal(half, 0.0)
+        a = rng.standard_normal((m, m))
+        cr = a + a.T
+        a = rng.standard_normal((m, m))
+        ci = a - a.T
+        del a
+        op = LatticeOperator(lattice)
+        repeats = 3 if m <= 2000 else 1
+        t_fft, (fr, fi) = _best(op.offsite_product, (cr, ci), repeats)
+        t_dense, (dr, di) = _best(cumulant._coupling_product, (half, w, half - w, cr, ci), repeats)
+        scale = max(np.max(np.abs(dr)), np.max(np.abs(di)))
+        agreement = max(np.max(np.abs(fr - dr)), np.max(np.abs(fi - di))) / scale
+        shape = "x".join(map(str, np.atleast_1d(size)))
+        print(f"| {kind} {shape} | {m} | {t_dense:.3f} | {t_fft:.3f} | {t_dense / t_fft:.1f}x | {agreement:.1e} |",
+              flush=True)
+    print()
+    print("| triplet lattice | dipoles | dense run (s) | FFT run (s) | speed-up | RHS evaluations | agreement |")
+    print("|---|---|---|---|---|---|---|")
+    for shape in runs:
+        ens = Superlattice.cubic(*shape).nanocrystal_ensemble()
+        lam = float(np.linalg.eigvalsh(ens.gamma_matrix())[-1])
+        times = np.linspace(0, 3 * np.log(ens.n_dipoles) / lam, 101)
+        walls = {}
+        for route in ("dense", "fft"):
+            start = time.perf_counter()
+            walls[route] = (sf.simulate(ens, times, method="cumulant", rtol=1e-4, atol=1e-6, coupling=route),
+                            time.perf_counter() - start)
+        (dense, t_dense), (fft, t_fft) = walls["dense"], walls["fft"]
+        agreement = np.max(np.abs(dense.intensity - fft.intensity)) / np.max(dense.intensity)
+        print(f"| {'x'.join(map(str, shape))} | {ens.n_dipoles} | {t_dense:.1f} | {t_fft:.1f} | "
+              f"{t_dense / t_fft:.1f}x | {dense.info['rhs_evaluations']} | {agreement:.1e} |", flush=True)
+
+
+SECTIONS = {"classes": bench_classes, "geometry": bench_geometry, "triplet": bench_triplet,
+            "coupling": bench_coupling}
 
 
 def main(argv=None):
@@ -112,7 +180,9 @@ def main(argv=None):
     limit = args.max_dipoles or np.inf
     sizes = {"classes": {},
              "geometry": {"shapes": tuple(s for s in GEOMETRY_SHAPES if np.prod(s) <= limit)},
-             "triplet": {"shapes": tuple(s for s in TRIPLET_SHAPES if 3 * np.prod(s) <= limit)}}
+             "triplet": {"shapes": tuple(s for s in TRIPLET_SHAPES if 3 * np.prod(s) <= limit)},
+             "coupling": {"shapes": tuple(s for s in COUPLING_SHAPES if np.prod(s[1]) <= limit),
+                          "runs": tuple(s for s in COUPLING_RUNS if 3 * np.prod(s) <= limit)}}
     for name in args.only:
         print(f"\n## {name}\n")
         SECTIONS[name](**sizes[name])

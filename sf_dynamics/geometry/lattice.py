@@ -284,6 +284,16 @@ class Superlattice:
                                gamma=self.gamma, refractive_index=self.refractive_index)
 
     @property
+    def is_regular(self) -> bool:
+        """True for a grid without positional disorder (its couplings are block-Toeplitz: FFT products apply)."""
+        if self.shape is None or self.lattice_constant_nm is None:
+            return False
+        a = self.spacing_nm
+        grid = np.stack(np.meshgrid(*(np.arange(s) for s in self.shape), indexing="ij"), -1).reshape(-1, 3) * a
+        return bool(np.allclose(self.positions_nm - self.positions_nm[0], grid,
+                                atol=1e-9 * max(float(a.max()), 1.0), rtol=0.0))
+
+    @property
     def spacing_nm(self) -> np.ndarray:
         """Lattice constants (a_x, a_y, a_z) in nm (regular lattices)."""
         if self.lattice_constant_nm is None:
@@ -305,10 +315,12 @@ class Superlattice:
         """
 
         g, w = self.couplings()
+        lattice = self if self.is_regular else None   # lets solvers multiply by Gamma and Omega with FFTs
         if self.is_triplet:
             return NanocrystalEnsemble(self.n, dephasing=dephasing, fine_structure=self.fine_structure,
-                                       detunings=self.energies, gamma_matrix=g, omega_matrix=w)
-        return Ensemble(self.n, dephasing=dephasing, detunings=self.energies, gamma_matrix=g, omega_matrix=w)
+                                       detunings=self.energies, gamma_matrix=g, omega_matrix=w, lattice=lattice)
+        return Ensemble(self.n, dephasing=dephasing, detunings=self.energies, gamma_matrix=g, omega_matrix=w,
+                        lattice=lattice)
 
     def __repr__(self) -> str:
         kind = "x".join(map(str, self.shape)) if self.shape is not None else "positions"

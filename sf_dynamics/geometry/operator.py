@@ -2,10 +2,14 @@
 
 On a regular lattice the Green's-tensor coupling between dipoles depends only
 on the displacement between their NCs (and the two polarisations), so
-products with Omega or Gamma are discrete convolutions: zero-padded FFTs of
-size 2 n_x x 2 n_y x 2 n_z make them O(m log m) in time and O(m) in memory
-for m dipoles, where the dense matrices would need O(m^2). The thermal
-traces built on these products are in :mod:`sf_dynamics.thermal.kpm`.
+products with Omega or Gamma are discrete convolutions: zero-padded FFTs
+(length at least 2 n - 1 along every axis with n > 1, the next fast length)
+make them O(m log m) in time and O(m) in memory for m dipoles, where the
+dense matrices would need O(m^2). The transforms are pruned: the forward one
+skips the zero padding axis by axis, the inverse one computes only the lattice
+part. The thermal traces built on these products are in
+:mod:`sf_dynamics.thermal.kpm`; the cumulant expansion multiplies its n x n
+coherence matrix with :meth:`LatticeOperator.offsite_product`.
 """
 
 from __future__ import annotations
@@ -34,17 +38,19 @@ class LatticeOperator:
     def __init__(self, lattice, workers=2):
         if lattice.shape is None or lattice.lattice_constant_nm is None:
             raise ValueError("lattice must be regular (built on a grid) for the matrix-free route")
+        if not lattice.is_regular:
+            raise ValueError("lattice has positional disorder: the matrix-free route needs a regular lattice")
         shape = tuple(lattice.shape)
         a = lattice.spacing_nm
-        grid = np.stack(np.meshgrid(*(np.arange(s) for s in shape), indexing="ij"), -1).reshape(-1, 3) * a
-        offset = lattice.positions_nm[0]
-        if not np.allclose(lattice.positions_nm - offset, grid, atol=1e-9 * max(float(a.max()), 1.0)):
-            raise ValueError("lattice has positional disorder: the matrix-free route needs a regular lattice")
         self.shape = shape
         self.p = lattice.dipoles_per_nc
         self.m = lattice.n * self.p
         self.workers = workers
-        self.fft_shape = tuple(2 * s for s in shape)
+        # circular convolution without wrap-around needs L >= 2 s - 1; a single plane needs no padding
+        self.fft_shape = tuple(fft.next_fast_len(2 * s - 1, real=True) if s > 1 else 1 for s in shape)
+        # the transforms run over the axes the lattice extends along (the real one along the last)
+        self._active = tuple(ax for ax in range(3) if shape[ax] > 1) or (2,)
+        self._singletons = tuple(ax for ax in range(3) if ax not in self._active)
         self.energies = lattice.dipole_energies()
         k = 2 * np.pi * lattice.refractive_index / lattice.wavelength_nm
         dips = np.eye(3) if lattice.is_triplet else lattice.dipole[None, :]
@@ -58,6 +64,7 @@ class LatticeOperator:
             shp[ax] = L
             valid &= (idx <= s - 1).reshape(shp)
         self._kernel_hat = {}
+        self._offsite_hat = {}  # (Omega, Gamma / 2) without the on-site (zero displacement) block
         self._pair_sum = 0.0  # sum over ordered dipole pairs i != j of Omega_ij Gamma_ij
         counts = np.ones(self.fft_shape)
         for ax, (L, s) in enumerate(zip(self.fft_shape, shape)):
@@ -72,7 +79,12 @@ class LatticeOperator:
                 g, w = green_kernel(disp, dips[al], dips[be], k=k, gamma=lattice.gamma)
                 g = np.where(valid, g, 0.0)
                 w = np.where(valid, w, 0.0)
-                self._kernel_hat[(al, be)] = (fft.rfftn(w, workers=workers), fft.rfftn(g, workers=workers))
+                self._kernel_hat[(al, be)] = (self._kernel_transform(w), self._kernel_transform(g))
+                g_off = 0.5 * g
+                g_off[0, 0, 0] = 0.0
+                w_off = w.copy()
+                w_off[0, 0, 0] = 0.0
+                self._offsite_hat[(al, be)] = (self._kernel_transform(w_off), self._kernel_transform(g_off))
                 mult = 1 if al == be else 2
                 self._pair_sum += mult * float(np.sum(counts * w * g))
                 rows[al] += np.abs(w).sum()
@@ -81,27 +93,104 @@ class LatticeOperator:
         self.row_bound = float(rows.max())
         self.gamma = lattice.gamma
 
+    def _kernel_transform(self, kernel):
+        return fft.rfftn(np.squeeze(kernel, axis=self._singletons), workers=self.workers)
+
+    def _forward(self, v):
+        """Transform of (..., s0, s1, s2) real arrays zero-padded to fft_shape, axis by axis (pruned).
+
+        Only the axes the lattice extends along are transformed, the real transform along the last of them
+        (contiguous in memory).
+        """
+        lead = v.shape[:-3]
+        v = v.reshape(lead + tuple(self.shape[ax] for ax in self._active))
+        first, *others = reversed(self._active)
+        h = fft.rfft(v, n=self.fft_shape[first], axis=-1, workers=self.workers)
+        for offset, ax in enumerate(others, start=2):
+            h = fft.fft(h, n=self.fft_shape[ax], axis=-offset, workers=self.workers)
+        return h
+
+    def _inverse(self, h):
+        """The lattice part (..., s0, s1, s2) of the inverse transform (pruned)."""
+        count = len(self._active)
+        for index, ax in enumerate(self._active[:-1]):
+            axis = index - count
+            h = fft.ifft(h, axis=axis, workers=self.workers)
+            h = h[(Ellipsis, slice(0, self.shape[ax])) + (slice(None),) * (-axis - 1)]
+        last = self._active[-1]
+        out = fft.irfft(h, n=self.fft_shape[last], axis=-1, workers=self.workers)[..., : self.shape[last]]
+        return out.reshape(out.shape[:-count] + self.shape)
+
+    def _convolve(self, hats, kernels, which):
+        """sum_beta K[alpha, beta] * hat_beta for each alpha: (p, ...) spectra."""
+        out = []
+        for al in range(self.p):
+            acc = 0.0
+            for be in range(self.p):
+                acc = acc + kernels[(al, be) if al <= be else (be, al)][which][None] * hats[be]
+            out.append(acc)
+        return out
+
     def _apply(self, vectors, which):
         """Products of Omega (which=0) or Gamma (which=1) with the columns of ``vectors`` (m, R)."""
         r = vectors.shape[1]
-        v = vectors.reshape(*self.shape, self.p, r)
-        v = np.moveaxis(v, (3, 4), (0, 1))  # (p, R, nx, ny, nz)
-        padded = np.zeros((self.p, r) + self.fft_shape)
-        padded[:, :, : self.shape[0], : self.shape[1], : self.shape[2]] = v
-        vhat = fft.rfftn(padded, axes=(2, 3, 4), workers=self.workers)
+        v = np.moveaxis(vectors.reshape(*self.shape, self.p, r), (3, 4), (0, 1))  # (p, R, nx, ny, nz)
+        hats = self._forward(v)
         out = np.empty((self.p, r) + self.shape)
-        for al in range(self.p):
-            acc = np.zeros_like(vhat[0])
-            for be in range(self.p):
-                key = (al, be) if al <= be else (be, al)
-                acc += self._kernel_hat[key][which][None] * vhat[be]
-            full = fft.irfftn(acc, s=self.fft_shape, axes=(1, 2, 3), workers=self.workers)
-            out[al] = full[:, : self.shape[0], : self.shape[1], : self.shape[2]]
+        for al, acc in enumerate(self._convolve(hats, self._kernel_hat, which)):
+            out[al] = self._inverse(acc)
         return np.moveaxis(out, (0, 1), (3, 4)).reshape(self.m, r)
+
+    def offsite_product(self, cr, ci, *, batch=256):
+        """X = (Gamma/2 - i Omega) C without the on-site blocks, for a Hermitian m x m matrix C = cr + i ci.
+
+        The coupling of different sites only (a site's own dipoles excluded), as the cumulant expansion
+        needs it. Uses that C is Hermitian (cr symmetric, ci antisymmetric): the columns of C are read
+        as its rows, ``batch`` at a time.
+
+        Parameters
+        ----------
+        cr, ci : ndarray, shape (m, m)
+            Real (symmetric) and imaginary (antisymmetric) parts of C.
+        batch : int
+            Columns transformed together (memory ~ 5 p batch prod(fft_shape) x 8 bytes).
+
+        Returns
+        -------
+        (xr, xi) : ndarrays, shape (m, m)
+            Real and imaginary parts of X.
+        """
+        m = self.m
+        xr_t = np.empty((m, m))
+        xi_t = np.empty((m, m))
+        for first in range(0, m, batch):
+            rows = slice(first, min(first + batch, m))
+            r = rows.stop - first
+            # column k of cr is row k of cr; column k of ci is minus row k of ci
+            v = np.stack([cr[rows], -ci[rows]])                                    # (2, R, m)
+            v = np.moveaxis(v.reshape(2, r, *self.shape, self.p), -1, 0)           # (p, 2, R, nx, ny, nz)
+            hats = self._forward(v)
+            part_r, part_i = [], []
+            for al in range(self.p):
+                acc_r, acc_i = 0.0, 0.0
+                for be in range(self.p):
+                    w_hat, g_hat = self._offsite_hat[(al, be) if al <= be else (be, al)]
+                    # Xr = G' cr + W ci, Xi = G' ci - W cr (G' = Gamma/2 off-site, W = Omega)
+                    acc_r = acc_r + g_hat * hats[be, 0] + w_hat * hats[be, 1]
+                    acc_i = acc_i + g_hat * hats[be, 1] - w_hat * hats[be, 0]
+                part_r.append(self._inverse(acc_r))
+                part_i.append(self._inverse(acc_i))
+            xr_t[rows] = np.moveaxis(np.stack(part_r), 0, -1).reshape(r, m)
+            xi_t[rows] = np.moveaxis(np.stack(part_i), 0, -1).reshape(r, m)
+        return xr_t.T, xi_t.T
 
     def hamiltonian(self, vectors):
         """(diag(E) + Omega) @ vectors, vectors of shape (m, R) (rad/ps)."""
         return self.energies[:, None] * vectors + self._apply(vectors, 0)
+
+    def coherent(self, vectors):
+        """Omega @ vectors (rad/ps), vectors of shape (m, R)."""
+        return self._apply(vectors, 0)
 
     def decay(self, vectors):
         """Gamma @ vectors (1/ps)."""

@@ -17,7 +17,7 @@ import numpy as np
 from .._validation import check_positive_int, check_rate, check_real_array
 from .spectrum import Spectrum
 
-__all__ = ["Ensemble", "check_coupling_matrices"]
+__all__ = ["Ensemble", "check_coupling_matrices", "check_lattice"]
 
 #: relative tolerance of the symmetry and positive-semidefiniteness checks of Gamma
 MATRIX_TOL = 1e-10
@@ -66,6 +66,25 @@ def check_coupling_matrices(size, gamma_matrix=None, omega_matrix=None, *, names
     return tuple(out)
 
 
+def check_lattice(lattice, gamma_matrix, omega_matrix, size):
+    """Validate the ``lattice`` argument of a system (None, or a regular lattice carrying both matrices).
+
+    Raises
+    ------
+    ValueError
+        If the matrices are missing or the lattice is not regular or does not hold ``size`` dipoles.
+    """
+    if lattice is None:
+        return None
+    if gamma_matrix is None or omega_matrix is None:
+        raise ValueError("lattice needs the gamma_matrix and omega_matrix of its couplings")
+    if getattr(lattice, "shape", None) is None or not getattr(lattice, "is_regular", False):
+        raise ValueError("lattice must be a regular Superlattice (built on a grid, no positional disorder)")
+    if lattice.n * lattice.dipoles_per_nc != size:
+        raise ValueError(f"lattice holds {lattice.n * lattice.dipoles_per_nc} dipoles, the matrices {size}")
+    return lattice
+
+
 class Ensemble:
     """An ensemble of ``n`` two-level emitters radiating into a common field.
 
@@ -100,6 +119,11 @@ class Ensemble:
     spectrum : Spectrum, optional
         Inhomogeneous broadening: the n emitters are spread over the
         spectrum's K classes (n w_a in class a). Excludes ``detunings``.
+    lattice : Superlattice, optional
+        The regular superlattice (no positional disorder) whose Green's-tensor
+        couplings ``gamma_matrix`` and ``omega_matrix`` are: solvers may then
+        multiply by them with FFTs (``cumulant``'s ``coupling`` option). Set by
+        :meth:`sf_dynamics.geometry.Superlattice.nanocrystal_ensemble`; needs both matrices.
 
     Notes
     -----
@@ -117,7 +141,7 @@ class Ensemble:
     emitter_type = "two-level"
 
     __slots__ = ("_n", "_decay", "_collective_decay", "_dephasing", "_pumping", "_detunings", "_gamma", "_omega",
-                 "_spectrum")
+                 "_spectrum", "_lattice")
 
     def __init__(
         self,
@@ -131,6 +155,7 @@ class Ensemble:
         gamma_matrix=None,
         omega_matrix=None,
         spectrum=None,
+        lattice=None,
     ):
         self._n = check_positive_int("n", n)
         self._decay = check_rate("decay", decay)
@@ -138,6 +163,7 @@ class Ensemble:
         self._dephasing = check_rate("dephasing", dephasing)
         self._pumping = check_rate("pumping", pumping)
         self._gamma, self._omega = check_coupling_matrices(self._n, gamma_matrix, omega_matrix)
+        self._lattice = check_lattice(lattice, gamma_matrix, omega_matrix, self._n)
         self._spectrum = None
         if spectrum is not None:
             if not isinstance(spectrum, Spectrum):
@@ -240,6 +266,11 @@ class Ensemble:
         return self._gamma is not None or self._omega is not None
 
     @property
+    def lattice(self):
+        """The regular Superlattice the coupling matrices come from, or None."""
+        return self._lattice
+
+    @property
     def has_emitter_detunings(self) -> bool:
         """True if per-emitter detunings are defined (see :attr:`detunings`)."""
         return self._detunings is not None
@@ -323,6 +354,8 @@ class Ensemble:
         if self.has_coupling_matrices:
             out["coupling_matrices"] = True
             out["single_emitter_decay"] = self.single_emitter_decay
+        if self._lattice is not None:
+            out["lattice"] = repr(self._lattice)
         return out
 
     def replace(self, **changes) -> Ensemble:
@@ -347,6 +380,8 @@ class Ensemble:
             kwargs.pop("detunings", None)
         if "detunings" in changes:
             kwargs.pop("spectrum", None)
+        if self._lattice is not None and not ({"n", "gamma_matrix", "omega_matrix"} & set(changes)):
+            kwargs["lattice"] = self._lattice
         kwargs.update(changes)
         return Ensemble(**kwargs)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_positive_int, check_rate, check_real_array
-from .ensemble import check_coupling_matrices
+from .ensemble import check_coupling_matrices, check_lattice
 from .protocol import Frozen
 
 __all__ = ["NanocrystalEnsemble", "POLARIZATIONS"]
@@ -59,6 +59,11 @@ class NanocrystalEnsemble(Frozen):
     omega_matrix : array_like, shape (3n, 3n), optional
         Coherent dipole-dipole coupling (rad/ps); symmetric, zero on the
         3 x 3 block of each NC.
+    lattice : Superlattice, optional
+        The regular superlattice (no positional disorder) whose Green's-tensor
+        couplings ``gamma_matrix`` and ``omega_matrix`` are: solvers may then
+        multiply by them with FFTs (``cumulant``'s ``coupling`` option). Set by
+        :meth:`sf_dynamics.geometry.Superlattice.nanocrystal_ensemble`; needs both matrices.
 
     Notes
     -----
@@ -71,7 +76,7 @@ class NanocrystalEnsemble(Frozen):
     emitter_type = "triplet"
 
     def __init__(self, n, decay=0.0, collective_decay=0.0, dephasing=0.0, fine_structure=(0.0, 0.0, 0.0),
-                 detunings=None, *, gamma_matrix=None, omega_matrix=None):
+                 detunings=None, *, gamma_matrix=None, omega_matrix=None, lattice=None):
         self.n = check_positive_int("n", n)
         self.decay = check_rate("decay", decay)
         self.collective_decay = check_rate("collective_decay", collective_decay)
@@ -81,6 +86,7 @@ class NanocrystalEnsemble(Frozen):
         det = np.zeros(self.n) if detunings is None else check_real_array("detunings", detunings, shape=(self.n,))
         self.detunings = det.copy()
         self._gamma, self._omega = check_coupling_matrices(3 * self.n, gamma_matrix, omega_matrix)
+        self.lattice = check_lattice(lattice, gamma_matrix, omega_matrix, 3 * self.n)
         if self._omega is not None:
             blocks = self._omega.reshape(self.n, 3, self.n, 3)[np.arange(self.n), :, np.arange(self.n), :]
             if np.any(blocks != 0):
@@ -143,6 +149,8 @@ class NanocrystalEnsemble(Frozen):
         }
         if self.has_coupling_matrices:
             out["coupling_matrices"] = True
+        if self.lattice is not None:
+            out["lattice"] = repr(self.lattice)
         return out
 
     def __repr__(self) -> str:

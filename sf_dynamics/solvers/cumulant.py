@@ -56,7 +56,7 @@ from ._models import (
 from ._options import COMMON_OPTIONS, declare, no_effect
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "derivatives", "triplet_derivatives",
-           "collective_pair_moment"]
+           "collective_pair_moment", "fft_pays", "COUPLINGS", "FFT_MIN_DIPOLES"]
 
 NAME = "cumulant"
 OPTIONS = declare(
@@ -68,6 +68,8 @@ OPTIONS = declare(
     engine="'auto' (default), 'classes' or 'emitters'",
     integrator="'DOPRI5' (default for per-emitter and nanocrystal engines), 'DOP853' (default for "
                "spectral classes), 'RK45' or 'RK23'",
+    coupling="products with Gamma and Omega per emitter: 'auto' (default: FFTs where they are measured faster), "
+             "'dense' (BLAS) or 'fft' (regular lattices from Superlattice.nanocrystal_ensemble)",
 )
 
 
@@ -162,7 +164,7 @@ def collective_pair_moment(counts, n, cr, ci, npop):
 
 
 # -- emitter engine ------------------------------------------------------------
-def _emitter_problem(model: EmitterModel, initial):
+def _emitter_problem(model: EmitterModel, initial, operator=None):
     size = model.size
     if isinstance(initial, ProductState):   # per emitter: n_k = p_k, C_kl = conj(b_k) b_l, N_kl = p_k p_l
         pk, bk = initial.probabilities(size), initial.lowering(size)
@@ -193,7 +195,10 @@ def _emitter_problem(model: EmitterModel, initial):
         n, cr, ci, npop = unpack(y)
         dn, dcr, dci, dnp = unpack(dy)
         # X = G C with G = Gamma/2 - i Omega (zero diagonal), C_kk = n_k
-        xr, xi = _coupling_product(half_gamma, omega if use_omega else None, diff_matrix, cr, ci)
+        if operator is not None:
+            xr, xi = operator.offsite_product(cr, ci)
+        else:
+            xr, xi = _coupling_product(half_gamma, omega if use_omega else None, diff_matrix, cr, ci)
         kc.emitter_pair_rhs(n, cr, ci, npop, xr, xi, model.gamma, omega, model.detunings, model.dephasing,
                             model.pumping, dn, dcr, dci, dnp)
         return dy
@@ -204,6 +209,48 @@ def _emitter_problem(model: EmitterModel, initial):
         return np.concatenate([[intensity, n.sum()], n])
 
     return y0, rhs, observe
+
+
+# -- coupling products: dense (BLAS) or FFT on a regular lattice ----------------------------------------
+COUPLINGS = ("auto", "dense", "fft")
+
+#: smallest number of dipoles from which "auto" takes the FFT products, by lattice dimensionality (measured
+#: per right-hand side on a 2-core machine with benchmarks/bench_cumulant.py --only coupling)
+FFT_MIN_DIPOLES = {1: 1024, 2: 2048, 3: 8000}
+
+
+def fft_pays(lattice) -> bool:
+    """Whether FFT products beat dense BLAS products for this regular lattice (:data:`FFT_MIN_DIPOLES`)."""
+    dims = sum(1 for s in lattice.shape if s > 1) or 1
+    return lattice.n * lattice.dipoles_per_nc >= FFT_MIN_DIPOLES[dims]
+
+
+def _lattice_operator(ensemble, coupling):
+    """The LatticeOperator for coupling "fft" (or "auto" where it pays), else None.
+
+    Raises
+    ------
+    ValueError
+        For "fft" on an ensemble without a regular lattice, or with decay / collective decay added to the
+        lattice's couplings; or when the lattice's products do not reproduce the ensemble's matrices.
+    """
+    from ..geometry.operator import LatticeOperator
+
+    lattice = getattr(ensemble, "lattice", None)
+    eligible = lattice is not None and ensemble.decay == 0 and ensemble.collective_decay == 0
+    if coupling == "fft" and not eligible:
+        raise ValueError("coupling 'fft' needs an ensemble built by Superlattice.nanocrystal_ensemble on a regular "
+                         "lattice (no positional disorder) with no decay or collective_decay added")
+    if coupling == "dense" or not eligible or (coupling == "auto" and not fft_pays(lattice)):
+        return None
+    operator = LatticeOperator(lattice)
+    probe = np.random.default_rng(0).standard_normal((operator.m, 2))
+    for dense, product in ((ensemble.gamma_matrix(), operator.decay), (ensemble.omega_matrix(), operator.coherent)):
+        exact = dense @ probe
+        if np.max(np.abs(product(probe) - exact)) > 1e-9 * max(float(np.max(np.abs(exact))), 1e-300):
+            raise ValueError("lattice: its Green's-tensor couplings differ from the ensemble's gamma_matrix / "
+                             "omega_matrix; build the ensemble with Superlattice.nanocrystal_ensemble")
+    return operator
 
 
 # -- triplet nanocrystals -------------------------------------------------------
@@ -219,7 +266,7 @@ def _coupling_product(half_gamma, omega, diff, cr, ci):
     return ac + bd, xi
 
 
-def _triplet_problem(ensemble, initial):
+def _triplet_problem(ensemble, initial, operator=None):
     n = ensemble.n
     m = 3 * n
     gamma = np.ascontiguousarray(ensemble.gamma_matrix())
@@ -248,7 +295,10 @@ def _triplet_problem(ensemble, initial):
 
     def rhs(t, y, dy=None):
         c, w = unpack(y)
-        xr, xi = _coupling_product(half_off, omega if use_omega else None, diff, c.real.copy(), c.imag.copy())
+        if operator is not None:
+            xr, xi = operator.offsite_product(np.ascontiguousarray(c.real), np.ascontiguousarray(c.imag))
+        else:
+            xr, xi = _coupling_product(half_off, omega if use_omega else None, diff, c.real.copy(), c.imag.copy())
         dy = np.empty_like(y) if dy is None else dy
         dc, dw = unpack(dy)
         kt.triplet_pair_rhs(c, w, xr + 1j * xi, g_full, gamma, eps, ensemble.dephasing, dc, dw)
@@ -322,9 +372,10 @@ def triplet_derivatives(ensemble, coherences, correlations):
     return dy[: m * m].reshape(m, m), dy[m * m :].reshape(correlations.shape)
 
 
-def _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, max_steps):
+def _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, max_steps, coupling):
     check_explicit_run(ensemble, times, 2 * 90 * ensemble.n**2, method=NAME, max_steps=max_steps)
-    y0, rhs, observe, atol_scale = _triplet_problem(ensemble, initial)
+    operator = _lattice_operator(ensemble, coupling)
+    y0, rhs, observe, atol_scale = _triplet_problem(ensemble, initial, operator)
     # numba's kernel runs on the calling thread: its spinning workers otherwise take the cores from the BLAS
     # products between calls (measured, 31 steps: n = 60 NCs 7.4 s threaded vs 4.8 s serial, n = 150 21.1 vs 18.4)
     with progress_bar(progress, total=len(times) - 1, size=y0.size * 50, desc=NAME) as bar, single_threaded():
@@ -333,14 +384,14 @@ def _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, m
                                        affine_observables=True, max_steps=max_steps)
     params = ensemble.parameters()
     params.update(initial=initial.describe(), engine="nanocrystals", rtol=rtol, atol=atol,
-                  integrator=integrator or "DOPRI5")
-    info.update(engine="nanocrystals", variables=int(y0.size))
+                  integrator=integrator or "DOPRI5", coupling="dense" if operator is None else "fft")
+    info.update(engine="nanocrystals", variables=int(y0.size), coupling="dense" if operator is None else "fft")
     return Result(times, obs[:, 0], obs[:, 1], NAME, params, data={"intensity_by_polarization": obs[:, 2:5]},
                   info=info)
 
 
 def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, integrator=None, progress=None,
-          max_steps=DEFAULT_MAX_STEPS):
+          max_steps=DEFAULT_MAX_STEPS, coupling="auto"):
     """Simulate an ensemble with the second-order cumulant expansion.
 
     Parameters
@@ -367,6 +418,14 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     max_steps : int
         Step budget of the integrator; a run that would need more is refused
         before it starts (estimate: fastest rate x window / 6) or stopped.
+    coupling : {"auto", "dense", "fft"}
+        How the per-emitter and nanocrystal engines multiply the n x n
+        coherence matrix by Gamma and Omega: BLAS products with the dense
+        matrices (O(n^3) per step), or zero-padded FFT convolutions on a
+        regular lattice (O(n^2 log n); the ensemble of
+        :meth:`~sf_dynamics.geometry.Superlattice.nanocrystal_ensemble`
+        carries its lattice). "auto" takes the FFTs where they are measured
+        faster (:func:`fft_pays`). Both give the same result to rounding.
 
     Returns
     -------
@@ -389,8 +448,10 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     max_steps = check_positive_int("max_steps", max_steps)
     rtol = check_tolerance("rtol", rtol)
     atol = check_tolerance("atol", atol)
+    if coupling not in COUPLINGS:
+        raise ValueError(f"coupling must be one of {list(COUPLINGS)}, got {coupling!r}")
     if ensemble.emitter_type == "triplet":
-        return _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, max_steps)
+        return _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, max_steps, coupling)
     engine = choose_engine(ensemble, engine_for_start(initial, engine, per_class=True))
     size = ensemble.spectral_classes()[0].size if engine == "classes" else ensemble.n
     check_explicit_run(ensemble, times, size + 3 * size**2, method=NAME, max_steps=max_steps)
@@ -403,8 +464,10 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
         key = "class_populations"
     else:
         model = EmitterModel.from_ensemble(ensemble)
-        y0, rhs, observe = _emitter_problem(model, initial)
+        operator = _lattice_operator(ensemble, coupling)
+        y0, rhs, observe = _emitter_problem(model, initial, operator)
         key = "populations"
+        params_coupling = "dense" if operator is None else "fft"
     # pair quantities enter the intensity multiplied by ~N^2: their absolute tolerance is atol / N so that
     # the intensity error stays below atol times the incoherent level N Gamma
     pair_atol = np.full(y0.size, atol / max(ensemble.n, 1))
@@ -420,6 +483,9 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     if engine == "classes":
         params["class_detunings"] = model.detunings.tolist()
         params["class_counts"] = model.counts.tolist()
+    else:
+        params["coupling"] = params_coupling
+        info["coupling"] = params_coupling
     info.update(engine=engine, variables=int(y0.size))
     data = {key: obs[:, 2:]}
     if engine == "classes":

@@ -6,6 +6,7 @@ import pytest
 import qutip
 
 from sf_dynamics import CoherentSpinState, DickeState, Ensemble, analysis, simulate
+from sf_dynamics.geometry.lattice import Superlattice
 from sf_dynamics.model.spectrum import Spectrum
 from sf_dynamics.solvers import cumulant
 from tests.helpers import (
@@ -265,3 +266,61 @@ def test_cumulant_g2_starts_at_the_textbook_value_and_is_thermal_like_at_the_bur
     # measured limitation (docs/validation.md): the factorised four-point function stays near the thermal
     # value 2, while the exact burst is nearly coherent (g2 ~ 1.1)
     assert exact.data["g2"][peak] < 1.3 < res.data["g2"][peak]
+
+
+# -- FFT products on regular lattices ------------------------------------------------------------------------
+def _lattice_run(ensemble, coupling, times):
+    return simulate(ensemble, times, method="cumulant", coupling=coupling)
+
+
+@pytest.mark.parametrize("build", [
+    lambda: Superlattice.square(4, 3, dipole=[0.0, 0.0, 1.0], energy_disorder_meV=0.3, seed=2, lifetime_ps=100.0),
+    lambda: Superlattice.cubic(3, 2, 2, energy_disorder_meV=0.5, seed=1, lifetime_ps=100.0,
+                               fine_structure=(0.0, 0.5, 1.0)),
+], ids=["two-level square", "triplet cubic"])
+def test_fft_and_dense_coupling_routes_agree(build):
+    lattice = build()
+    ens = lattice.nanocrystal_ensemble(dephasing=0.01)
+    times = np.linspace(0.0, 40.0, 21)
+    dense = _lattice_run(ens, "dense", times)
+    fft = _lattice_run(ens, "fft", times)
+    assert (dense.info["coupling"], fft.info["coupling"]) == ("dense", "fft")
+    np.testing.assert_allclose(fft.intensity, dense.intensity, rtol=0, atol=1e-10 * dense.intensity.max())
+    np.testing.assert_allclose(fft.excitation, dense.excitation, rtol=0, atol=1e-10 * dense.excitation.max())
+    # small lattices: "auto" keeps the BLAS products (measured faster below cumulant.FFT_MIN_DIPOLES)
+    assert _lattice_run(ens, "auto", times[:3]).info["coupling"] == "dense"
+
+
+def test_fft_coupling_needs_a_regular_lattice_as_built():
+    times = np.linspace(0.0, 1.0, 3)
+    disordered = Superlattice.cubic(2, 2, 1, position_disorder_nm=0.2, seed=1, dipole=[0, 0, 1.0])
+    ens = disordered.nanocrystal_ensemble()
+    assert ens.lattice is None
+    with pytest.raises(ValueError, match="coupling 'fft' needs .* regular"):
+        _lattice_run(ens, "fft", times)
+    regular = Superlattice.cubic(2, 2, 1, dipole=[0, 0, 1.0]).nanocrystal_ensemble()
+    with pytest.raises(ValueError, match="no decay or collective_decay"):
+        _lattice_run(regular.replace(decay=0.1), "fft", times)
+    other = Superlattice.cubic(2, 2, 1, dipole=[0, 0, 1.0], lattice_constant_nm=20.0)
+    g, w = regular.gamma_matrix(), regular.omega_matrix()
+    mismatched = Ensemble(4, gamma_matrix=g, omega_matrix=w, lattice=other)
+    with pytest.raises(ValueError, match="differ from the ensemble's gamma_matrix"):
+        _lattice_run(mismatched, "fft", times)
+    with pytest.raises(ValueError, match="coupling must be one of"):
+        _lattice_run(regular, "sparse", times)
+
+
+def test_an_ensemble_keeps_its_lattice_only_while_the_matrices_are_its_own():
+    lattice = Superlattice.cubic(2, 2, 1, dipole=[0, 0, 1.0])
+    ens = lattice.nanocrystal_ensemble()
+    assert ens.lattice is lattice and "lattice" in ens.parameters()
+    assert ens.replace(dephasing=0.3).lattice is lattice
+    assert ens.replace(n=5, gamma_matrix=None, omega_matrix=None).lattice is None
+    g, w = ens.gamma_matrix(), ens.omega_matrix()
+    with pytest.raises(ValueError, match="needs the gamma_matrix and omega_matrix"):
+        Ensemble(4, gamma_matrix=g, lattice=lattice)
+    with pytest.raises(ValueError, match="holds 4 dipoles"):
+        Ensemble(3, gamma_matrix=g[:3, :3], omega_matrix=w[:3, :3], lattice=lattice)
+    with pytest.raises(ValueError, match="regular Superlattice"):
+        Ensemble(4, gamma_matrix=g, omega_matrix=w, lattice=Superlattice.cubic(2, 2, 1, position_disorder_nm=0.2,
+                                                                               seed=1, dipole=[0, 0, 1.0]))
