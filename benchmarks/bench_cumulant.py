@@ -175,13 +175,16 @@ def main(argv=None):
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), default=list(SECTIONS))
     parser.add_argument("--max-dipoles", type=int, default=None,
                         help="skip geometry and triplet lattices with more dipoles than this")
+    parser.add_argument("--max-coupling-dipoles", type=int, default=None,
+                        help="skip coupling-product lattices with more dipoles than this (default: --max-dipoles)")
     args = parser.parse_args(argv)
     sf.simulate(sf.Ensemble(3, collective_decay=1.0), np.linspace(0, 1, 3), method="cumulant")  # compile
     limit = args.max_dipoles or np.inf
     sizes = {"classes": {},
              "geometry": {"shapes": tuple(s for s in GEOMETRY_SHAPES if np.prod(s) <= limit)},
              "triplet": {"shapes": tuple(s for s in TRIPLET_SHAPES if 3 * np.prod(s) <= limit)},
-             "coupling": {"shapes": tuple(s for s in COUPLING_SHAPES if np.prod(s[1]) <= limit),
+             "coupling": {"shapes": tuple(s for s in COUPLING_SHAPES
+                                          if np.prod(s[1]) <= (args.max_coupling_dipoles or limit)),
                           "runs": tuple(s for s in COUPLING_RUNS if 3 * np.prod(s) <= limit)}}
     for name in args.only:
         print(f"\n## {name}\n")

@@ -28,10 +28,10 @@ def grid(n, points=201, span=3.0):
     return np.linspace(0, span * np.log(n) / n, points)
 
 
-def bench_speed():
+def bench_speed(quick=False):
     print("| N | shots | processes | wall time (s) |")
     print("|---|---|---|---|")
-    for n, shots in ((10**4, 10**4), (10**6, 10**3)):
+    for n, shots in ((10**4, 10**3), (10**5, 10**3)) if quick else ((10**4, 10**4), (10**6, 10**3)):
         for label, rates in (("collective", dict(collective_decay=1.0)), ("+ local decay, dephasing", LOCAL)):
             start = time.perf_counter()
             sf.simulate(sf.Ensemble(n, **rates), grid(n), method="jumps", trajectories=shots, seed=1)
@@ -57,14 +57,15 @@ def bench_delays(sizes=(100, 1000, 10_000)):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", nargs="*", choices=["speed", "delays"], default=["speed", "delays"])
+    parser.add_argument("--quick", action="store_true", help="smaller problems (the quick class of run_all.py)")
     args = parser.parse_args(argv)
     sf.simulate(sf.Ensemble(10, collective_decay=1.0), grid(10), method="jumps", trajectories=4)  # compile
     if "speed" in args.only:
         print("\n## speed\n")
-        bench_speed()
+        bench_speed(quick=args.quick)
     if "delays" in args.only:
         print("\n## delays\n")
-        bench_delays()
+        bench_delays((100, 1000) if args.quick else (100, 1000, 10_000))
 
 
 if __name__ == "__main__":

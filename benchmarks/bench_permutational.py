@@ -22,8 +22,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 
 import numpy as np
@@ -104,11 +102,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     ours(8)  # compile (numba cache) outside the timings
-    print(f"# machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"python {platform.python_version()}")
-    print("| N | states | ours (s) | piqs mesolve (s) | speed-up | agreement | mesolve, default tolerances (s) "
-          "| speed-up | agreement | piqs pisolve (s) | speed-up | agreement |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    if args.peer:
+        print("| N | states | ours (s) | piqs mesolve (s) | speed-up | agreement | mesolve, default tolerances (s) "
+              "| speed-up | agreement | piqs pisolve (s) | speed-up | agreement |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in args.peer:
         t_ours, res = best(ours, n)
         t_me, i_me = best(piqs_mesolve, n)
@@ -118,7 +115,8 @@ def main(argv=None):
               f"{agreement(res.intensity, i_me):.1e} | {t_md:.2f} | {t_md / t_ours:.0f}x | "
               f"{agreement(res.intensity, i_md):.1e} | {t_pi:.2f} | {t_pi / t_ours:.0f}x | "
               f"{agreement(res.intensity, i_pi):.1e} |", flush=True)
-    print()
+    if args.peer:
+        print()
     print("| N | states | ours (s) | integrator steps | peak / N^2 | tau_D N Gamma / ln N |")
     print("|---|---|---|---|---|---|")
     from sf_dynamics import analysis

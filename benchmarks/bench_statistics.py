@@ -61,12 +61,14 @@ def qutip_piqs(n):
     return time.perf_counter() - start, RATES["collective_decay"] ** 2 * np.real(g2)
 
 
-def peers():
+def peers(quick=False):
     print("| method | peer | N | ours (s) | peer (s) | speed-up | agreement |")
     print("|---|---|---|---|---|---|---|")
     sf.statistics.second_order(sf.Ensemble(3, **RATES), *grids(3, 3, 5), method="exact")       # compile/warm
     sf.statistics.second_order(sf.Ensemble(10, **RATES), *grids(10, 3, 5), method="permutational")
-    for method, peer, sizes in (("exact", qutip_full, (3, 4, 5, 6)), ("permutational", qutip_piqs, (10, 20, 40))):
+    cases = (("exact", qutip_full, (3, 4, 5) if quick else (3, 4, 5, 6)),
+             ("permutational", qutip_piqs, (10, 20) if quick else (10, 20, 40)))
+    for method, peer, sizes in cases:
         for n in sizes:
             t_ours, g2 = ours(n, method)
             t_peer, ref = peer(n)
@@ -76,10 +78,10 @@ def peers():
                   f"{t_peer / t_ours:.0f}x | {agreement:.1e} |", flush=True)
 
 
-def counting():
+def counting(quick=False):
     print("| N | hierarchy g2 | time (s) | 10^4 shots g2 +- SE | time (s) | difference (SE) |")
     print("|---|---|---|---|---|---|")
-    for n in (100, 1000):
+    for n in (100,) if quick else (100, 1000):
         ens = sf.Ensemble(n, collective_decay=1.0, decay=0.1 * n, dephasing=0.5)
         times = np.linspace(0, 12 * np.log(n) / n, 201)
         start = time.perf_counter()
@@ -94,10 +96,10 @@ def counting():
               f"{float(shots['g2_sem']):.1e} | {t_shots:.2f} | {diff:+.1f} |", flush=True)
 
 
-def approximations():
+def approximations(quick=False):
     print("| method | N | g2 at the peak (exact) | max relative error (bright) | per-pulse g2 (exact) | photons |")
     print("|---|---|---|---|---|---|")
-    for n in (100, 1000):
+    for n in (100,) if quick else (100, 1000):
         ens = sf.Ensemble(n, collective_decay=1.0)
         times = np.linspace(0, 10 * np.log(n) / n, 101)
         exact = sf.simulate(ens, times, method="permutational", rtol=1e-9)
@@ -122,10 +124,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="+", choices=["peers", "counting", "approximations"],
                         default=["peers", "counting", "approximations"])
+    parser.add_argument("--quick", action="store_true", help="smaller problems (the quick class of run_all.py)")
     args = parser.parse_args()
     for name in args.only:
         print(f"\n## {name}\n", flush=True)
-        globals()[name]()
+        globals()[name](quick=args.quick)
 
 
 if __name__ == "__main__":

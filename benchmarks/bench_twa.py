@@ -36,7 +36,7 @@ def timed(ens, times, **options):
     return time.perf_counter() - start, res
 
 
-def bench_speed():
+def bench_speed(quick=False):
     print("| problem | trajectories | steps | wall time (s) | time for 10^4 trajectories (s) |")
     print("|---|---|---|---|---|")
     n = 1000
@@ -45,18 +45,22 @@ def bench_speed():
     print(f"| N = 10^3 identical (collective spin) | 10000 | {res.info['steps']} | {wall:.1f} | {wall:.1f} |",
           flush=True)
     ens = sf.Ensemble(10**6, collective_decay=1e-6, dephasing=0.1, spectrum=sf.Spectrum.gaussian(0.5, classes=101))
-    wall, res = timed(ens, np.linspace(0, 60, 241), trajectories=10_000)
-    print(f"| N = 10^6 in K = 101 classes | 10000 | {res.info['steps']} | {wall:.1f} | {wall:.1f} |", flush=True)
-    pos = 0.1 * np.stack(np.meshgrid(np.arange(10), np.arange(10), np.arange(5), indexing="ij"), -1).reshape(-1, 3)
+    shots = 1000 if quick else 10_000
+    wall, res = timed(ens, np.linspace(0, 60, 241), trajectories=shots)
+    print(f"| N = 10^6 in K = 101 classes | {shots} | {res.info['steps']} | {wall:.1f} | {wall * 10_000 / shots:.1f}"
+          f"{' (scaled)' if quick else ''} |", flush=True)
+    depth = 2 if quick else 5
+    pos = 0.1 * np.stack(np.meshgrid(np.arange(10), np.arange(10), np.arange(depth), indexing="ij"), -1).reshape(-1, 3)
     g, w = green_couplings(pos, np.tile([0, 0, 1.0], (len(pos), 1)), wavelength=1.0, gamma=1.0)
     lam = float(np.linalg.eigvalsh(g)[-1])
     ens = sf.Ensemble(len(pos), gamma_matrix=g, omega_matrix=w)
     wall, res = timed(ens, np.linspace(0, 3 * np.log(len(pos)) / lam, 101), trajectories=512)
-    print(f"| n = 500 emitters, full matrices | 512 | {res.info['steps']} | {wall:.1f} | "
+    print(f"| n = {len(pos)} emitters, full matrices | 512 | {res.info['steps']} | {wall:.1f} | "
           f"{wall * 10_000 / 512:.0f} (scaled) |", flush=True)
 
 
-def bench_accuracy(sizes=(50, 200, 1000)):
+def bench_accuracy(sizes=(50, 200, 1000), quick=False):
+    sizes = sizes[:2] if quick else sizes
     print("| N | method | tau_D error | averaged-peak error |")
     print("|---|---|---|---|")
     for n in sizes:
@@ -75,7 +79,7 @@ def bench_accuracy(sizes=(50, 200, 1000)):
             print(f"| {n} | {method} | {tau} | {peak} |", flush=True)
 
 
-def bench_validity(sizes=(10, 20, 50, 100, 1000)):
+def bench_validity(sizes=(10, 20, 50, 100, 1000), quick=False):
     """TWA against the exact permutational solution by N: early burst, peak, late tail, validity window.
 
     Collective decay 1 with and without local decay 0.1 and dephasing 0.5, fully excited, window
@@ -83,6 +87,7 @@ def bench_validity(sizes=(10, 20, 50, 100, 1000)):
     """
     import warnings
 
+    sizes = sizes[:3] if quick else sizes
     print("| N | local processes | engine | tau_D error | peak error | late excitation: TWA / exact | "
           "valid until / tau_D |")
     print("|---|---|---|---|---|---|---|")
@@ -114,13 +119,14 @@ SECTIONS = {"speed": bench_speed, "accuracy": bench_accuracy, "validity": bench_
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), default=list(SECTIONS))
+    parser.add_argument("--quick", action="store_true", help="smaller problems (the quick class of run_all.py)")
     args = parser.parse_args(argv)
     sf.simulate(sf.Ensemble(20, collective_decay=1.0), np.linspace(0, 0.5, 11), method="twa", trajectories=4)
     sf.simulate(sf.Ensemble(8, collective_decay=1.0, gamma_matrix=np.eye(8)), np.linspace(0, 0.5, 11), method="twa",
                 trajectories=4)
     for name in args.only:
         print(f"\n## {name}\n")
-        SECTIONS[name]()
+        SECTIONS[name](quick=args.quick)
 
 
 if __name__ == "__main__":

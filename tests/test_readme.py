@@ -56,3 +56,12 @@ def test_bash_commands_run(line, command, tmp_path):
                           capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert re.search(r"wrote", proc.stdout)
+
+
+def test_the_performance_tables_are_the_benchmark_results():
+    """No number of the README's performance tables is typed by hand: they are benchmarks/results/full.json."""
+    root = README.parent
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / "run_all.py"), "--check"], cwd=root,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert README.read_text(encoding="utf-8").count("<!-- benchmark:") >= 9

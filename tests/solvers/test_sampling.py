@@ -55,9 +55,20 @@ def serial_results():
     return {case: _run(case, None) for case in SPREAD}
 
 
+@pytest.fixture(scope="module")
+def pool():
+    """A user's executor: 2 spawned worker processes, shared by the tests of this module."""
+    with cf.ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn")) as executor:
+        yield executor
+
+
+def test_local_processes_equal_this_process_bit_for_bit(serial_results):
+    _assert_identical(_run("twa classes", "processes"), serial_results["twa classes"])
+
+
 @pytest.mark.parametrize("case", SPREAD)
-def test_local_processes_equal_this_process_bit_for_bit(case, serial_results):
-    _assert_identical(_run(case, "processes"), serial_results[case])
+def test_a_users_executor_equals_this_process_bit_for_bit(case, serial_results, pool):
+    _assert_identical(_run(case, pool), serial_results[case])
 
 
 @pytest.mark.parametrize("case", SPREAD)
@@ -65,25 +76,23 @@ def test_a_dask_cluster_of_two_workers_equals_this_process_bit_for_bit(case, ser
     _assert_identical(_run(case, dask_client), serial_results[case])
 
 
-def test_a_users_executor_is_used_as_is():
-    with cf.ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn")) as pool:
-        result = _run("maxwell_bloch", pool)
-    _assert_identical(result, _run("maxwell_bloch", "serial"))
+def test_noise_initiated_slabs_on_an_executor(pool):
+    _assert_identical(_run("maxwell_bloch", pool), _run("maxwell_bloch", "serial"))
 
 
-def test_correlations_of_shots_run_on_an_executor():
+def test_correlations_of_shots_run_on_an_executor(pool):
     system, _, _, _ = CASES["twa classes"]
     times, taus = np.linspace(0, 20, 5), np.linspace(0, 4, 9)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", twa.TWAValidityWarning)
         here = twa.first_order_correlation(system, times, taus, sf.Excited(), trajectories=300, seed=2)
         there = twa.first_order_correlation(system, times, taus, sf.Excited(), trajectories=300, seed=2,
-                                            executor="processes")
+                                            executor=pool)
     np.testing.assert_array_equal(here[0], there[0])
     slab = CASES["maxwell_bloch"][0]
     here = maxwell_bloch.first_order_correlation(slab, times, taus, sf.Excited(), trajectories=40, seed=2)
     there = maxwell_bloch.first_order_correlation(slab, times, taus, sf.Excited(), trajectories=40, seed=2,
-                                                  executor="processes")
+                                                  executor=pool)
     np.testing.assert_array_equal(here[0], there[0])
 
 
@@ -93,9 +102,9 @@ def _rows(first, count):
     return {"index": np.arange(first, first + count, dtype=float)[:, None], "count": np.full((count, 1), count)}
 
 
-def test_rows_arrive_in_order_in_chunks_of_whole_blocks():
+def test_rows_arrive_in_order_in_chunks_of_whole_blocks(pool):
     columns = {"index": (1, np.float64), "count": (1, np.float64)}
-    out, done, partial = sample_rows(_rows, columns, total=1000, block=7, executor="processes")
+    out, done, partial = sample_rows(_rows, columns, total=1000, block=7, executor=pool)
     assert (done, partial) == (1000, False)
     np.testing.assert_array_equal(out["index"][:, 0], np.arange(1000))
     chunks = np.unique(out["count"])
