@@ -58,10 +58,9 @@ import numpy as np
 
 from .._executors import check_executor, ordered_map
 
-__all__ = ["check_seed", "check_shots", "sample_rows", "time_schedule", "trajectory_seeds", "block_seed_sequence",
-           "run_blocks",
-           "package_shots", "batch_errors", "ratio_of_means", "half_emission_times", "record_grid",
-           "shot_correlation", "spin_z_start"]
+__all__ = ["check_seed", "check_shots", "sample_rows", "ClassSpinRows", "time_schedule", "trajectory_seeds",
+           "block_seed_sequence", "run_blocks", "package_shots", "batch_errors", "ratio_of_means",
+           "half_emission_times", "record_grid", "shot_correlation", "spin_z_start"]
 
 
 def check_seed(seed) -> int:
@@ -133,7 +132,7 @@ def _rows(task):
     return runner(first, count)
 
 
-def sample_rows(runner, columns, *, total, block, executor=None, progress=None, size=0.0, desc="", unit="traj",
+def sample_rows(runner, *, total, block, executor=None, progress=None, size=0.0, desc="", unit="traj",
                 what="trajectories", stacklevel=2):
     """Run trajectories 0 .. total - 1 in chunks of whole blocks, on an executor; keep what finished.
 
@@ -141,10 +140,8 @@ def sample_rows(runner, columns, *, total, block, executor=None, progress=None, 
     ----------
     runner : callable
         ``runner(first, count)`` runs trajectories first .. first + count - 1 (``first`` a multiple of
-        ``block``) and returns a dict of arrays with ``count`` rows; picklable for any executor but the
-        serial one.
-    columns : dict
-        name -> (width, dtype) of each returned array.
+        ``block``) and returns a dict of arrays with ``count`` rows (the same names, widths and dtypes for
+        every chunk); picklable for any executor but the serial one.
     total, block : int
         Trajectories requested, and the block that defines the random streams (chunks hold whole blocks).
     executor : see :mod:`sf_dynamics._executors`
@@ -159,7 +156,7 @@ def sample_rows(runner, columns, *, total, block, executor=None, progress=None, 
         The arrays of the first ``done`` trajectories (all, unless Ctrl-C ended the run early).
     """
     check_executor(executor)
-    out = {key: np.zeros((total, width), dtype=dtype) for key, (width, dtype) in columns.items()}
+    out = {}
     blocks = -(-total // block)
     per_task = 1 if executor is None or executor == "serial" else -(-blocks // EXECUTOR_TASKS)
     step = per_task * block
@@ -169,12 +166,54 @@ def sample_rows(runner, columns, *, total, block, executor=None, progress=None, 
         with ordered_map(_rows, [(runner, first, count) for first, count in chunks], executor) as values:
             for (first, count), value in zip(chunks, values):
                 for key, array in value.items():
+                    if key not in out:   # the first chunk gives each array's row layout
+                        out[key] = np.zeros((total,) + array.shape[1:], dtype=array.dtype)
                     out[key][first : first + count] = array
                 yield first, count
 
     done, partial = run_blocks(filled(), total=total, progress=progress, size=size, desc=desc, unit=unit,
                                what=what, stacklevel=stacklevel + 1)
     return {key: value[:done] for key, value in out.items()}, done, partial
+
+
+class ClassSpinRows:
+    """Class-spin trajectories first .. first + count - 1: twa's class engine and maxwell_bloch's slices.
+
+    Picklable, for any executor. Returns the kernel's per-trajectory ``total``, ``forward`` and
+    ``excitation`` (count, nt) and the classical forward amplitude ``field`` ((count, nt) complex with
+    ``record_field``, else (count, 0)); see :func:`sf_dynamics.kernels.class_spins.class_spin_trajectories`.
+
+    Parameters
+    ----------
+    seed : int
+    start : (z0, theta, phi)
+        Spins along z0 rotated by theta about y and phi about z.
+    counts : ndarray, shape (slices, K)
+        Emitters per slice and spectral class.
+    detunings : ndarray, shape (K,)
+    rates : (gamma_f, local decay, dephasing, pumping)
+        1/ps.
+    steps, dts : ndarray
+        Of :func:`time_schedule`.
+    spread : float
+        Spread of s_z of a partially inverted start (:func:`spin_z_start`).
+    record_field : bool
+    """
+
+    def __init__(self, seed, start, counts, detunings, rates, steps, dts, spread, record_field):
+        self.seed, self.start, self.counts, self.detunings, self.rates = seed, start, counts, detunings, rates
+        self.steps, self.dts, self.spread, self.record_field = steps, dts, spread, record_field
+
+    def __call__(self, first, count):
+        from ..kernels.class_spins import class_spin_trajectories
+
+        nt = self.steps.size + 1
+        out = {key: np.zeros((count, nt)) for key in ("total", "forward", "excitation")}
+        out["field"] = np.zeros((count, nt if self.record_field else 0), dtype=np.complex128)
+        class_spin_trajectories(trajectory_seeds(self.seed, first, count), *self.start, self.counts, self.detunings,
+                                *self.rates, self.steps, self.dts, out["total"], out["forward"], out["excitation"],
+                                out["field"], self.spread)
+        return out
 
 
 def spin_z_start(p: float) -> tuple[float, float]:

@@ -383,9 +383,10 @@ def _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, m
                                        atol=atol * atol_scale, progress=bar, inplace=True,
                                        affine_observables=True, max_steps=max_steps)
     params = ensemble.parameters()
+    route = "dense" if operator is None else "fft"
     params.update(initial=initial.describe(), engine="nanocrystals", rtol=rtol, atol=atol,
-                  integrator=integrator or "DOPRI5", coupling="dense" if operator is None else "fft")
-    info.update(engine="nanocrystals", variables=int(y0.size), coupling="dense" if operator is None else "fft")
+                  integrator=integrator or "DOPRI5", coupling=route)
+    info.update(engine="nanocrystals", variables=int(y0.size), coupling=route)
     return Result(times, obs[:, 0], obs[:, 1], NAME, params, data={"intensity_by_polarization": obs[:, 2:5]},
                   info=info)
 

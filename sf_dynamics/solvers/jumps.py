@@ -156,11 +156,9 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     times = np.asarray(times, dtype=np.float64)
     runner = _JumpRows(seed, n, l0, k0, p_start, pre, float(ensemble.collective_decay), float(ensemble.decay),
                        times)
-    columns = {**{key: (nt, np.float64) for key in ("intensity", "excitation", "pairs", "counted")},
-               "photons": (2, np.float64)}
-    out, done, partial = sample_rows(runner, columns, total=trajectories, block=BLOCK, executor=executor,
-                                     progress=progress, size=float(n) * trajectories / 50.0, desc=NAME, unit="shot",
-                                     what="shots", stacklevel=2)
+    out, done, partial = sample_rows(runner, total=trajectories, block=BLOCK, executor=executor, progress=progress,
+                                     size=float(n) * trajectories / 50.0, desc=NAME, unit="shot", what="shots",
+                                     stacklevel=2)
     intensity, excitation, photons, pairs, counted = (out[key] for key in ("intensity", "excitation", "photons",
                                                                            "pairs", "counted"))
     mean, data, shot_info = package_shots(times, intensity, intensity, keep=min(shots, done),

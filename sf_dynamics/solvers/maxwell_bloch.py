@@ -36,6 +36,7 @@ from ..model.states import CoherentSpinState, Excited, Ground, ProductState
 from ..result import Result
 from ._options import EXECUTOR_OPTION, declare
 from ._sampling import (
+    ClassSpinRows,
     check_seed,
     check_shots,
     package_shots,
@@ -44,7 +45,6 @@ from ._sampling import (
     shot_correlation,
     spin_z_start,
     time_schedule,
-    trajectory_seeds,
 )
 
 #: trajectories per kernel call (Ctrl-C is honoured between calls)
@@ -126,24 +126,6 @@ def _solve_tipping(slab, times, initial, seed_angle, rtol, atol, max_steps):
     return obs[:, 0], obs[:, 1], obs[:, 2], {}, info
 
 
-class _SlabRows:
-    """Runs noise-initiated slab trajectories first .. first + count - 1 (picklable, for any executor)."""
-
-    def __init__(self, seed, z0, counts, det, gf, decay, dephasing, steps, dts, spread, record_field):
-        self.seed, self.z0, self.counts, self.det = seed, z0, counts, det
-        self.rates = (gf, decay, dephasing)
-        self.steps, self.dts, self.spread, self.record_field = steps, dts, spread, record_field
-
-    def __call__(self, first, count):
-        nt = self.steps.size + 1
-        out = {key: np.zeros((count, nt)) for key in ("total", "forward", "excitation")}
-        out["field"] = np.zeros((count, nt if self.record_field else 0), dtype=np.complex128)
-        km.class_spin_trajectories(trajectory_seeds(self.seed, first, count), self.z0, 0.0, 0.0, self.counts,
-                                   self.det, *self.rates, 0.0, self.steps, self.dts, out["total"], out["forward"],
-                                   out["excitation"], out["field"], self.spread)
-        return out
-
-
 def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps, progress, record_field=False,
                         executor=None):
     """Noise-initiated trajectories: per-trajectory (total, forward, excitation, field) arrays and run facts.
@@ -172,13 +154,11 @@ def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps,
     if dt is not None:
         dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
     steps, dts = time_schedule(times, dt_max, max_steps=max_steps)
-    runner = _SlabRows(seed, z0, counts, det, gf, slab.decay, slab.dephasing, steps, dts, spread, record_field)
-    nt = len(times)
-    columns = {"total": (nt, np.float64), "forward": (nt, np.float64), "excitation": (nt, np.float64),
-               "field": (nt if record_field else 0, np.complex128)}
-    out, done, partial = sample_rows(runner, columns, total=trajectories, block=BLOCK, executor=executor,
-                                     progress=progress, size=counts.size * float(steps.sum()) / 100.0, desc=NAME,
-                                     unit="traj", what="trajectories", stacklevel=5)
+    runner = ClassSpinRows(seed, (z0, 0.0, 0.0), counts, det, (gf, slab.decay, slab.dephasing, 0.0), steps, dts,
+                           spread, record_field)
+    out, done, partial = sample_rows(runner, total=trajectories, block=BLOCK, executor=executor, progress=progress,
+                                     size=counts.size * float(steps.sum()) / 100.0, desc=NAME, unit="traj",
+                                     what="trajectories", stacklevel=5)
     facts = {"initiation": "noise", "trajectories": done, "trajectories_requested": trajectories,
              "trajectories_done": done, "partial": partial, "seed": seed, "dt": float(dts.max()),
              "steps": int(steps.sum())}

@@ -49,6 +49,7 @@ from ..result import Result
 from ._models import ClassModel, EmitterModel, choose_engine, engine_for_start
 from ._options import EXECUTOR_OPTION, declare, no_effect
 from ._sampling import (
+    ClassSpinRows,
     check_seed,
     check_shots,
     package_shots,
@@ -58,7 +59,6 @@ from ._sampling import (
     shot_correlation,
     spin_z_start,
     time_schedule,
-    trajectory_seeds,
 )
 from ._twa_emitters import BLOCK, EmitterEngine
 
@@ -217,43 +217,16 @@ def _spread(initial):
 CLASS_BLOCK = 256
 
 
-def _output_columns(n_times, field_columns):
-    """The per-trajectory arrays of both engines: name -> (width, dtype)."""
-    return {"estimator": (n_times, np.float64), "shot": (n_times, np.float64), "excitation": (n_times, np.float64),
-            "field": (field_columns, np.complex128), "normal": (field_columns, np.float64)}
-
-
-def _empty_rows(count, n_times, field_columns):
-    return {key: np.zeros((count, width), dtype=dtype)
-            for key, (width, dtype) in _output_columns(n_times, field_columns).items()}
-
-
-class _ClassRows:
-    """Runs class-spin trajectories first .. first + count - 1 (picklable, for any executor)."""
-
-    def __init__(self, model, seed, z0, theta, phi, steps, dts, spread, field_columns):
-        self.model, self.seed = model, seed
-        self.start = (z0, theta, phi)
-        self.steps, self.dts, self.spread = steps, dts, spread
-        self.field_columns = field_columns
-
-    def __call__(self, first, count):
-        from ..kernels.class_spins import class_spin_trajectories
-
-        model = self.model
-        out = _empty_rows(count, self.steps.size + 1, self.field_columns)
-        forward = np.empty_like(out["estimator"])
-        half = 0.5 * float(model.counts.sum())
-        # class spins in a single slice (Gamma_f = Gamma_c): the kernel the Maxwell-Bloch method uses with many
-        class_spin_trajectories(trajectory_seeds(self.seed, first, count), *self.start, model.counts[None, :],
-                                model.detunings, model.gamma_c, model.gamma0 - model.gamma_c, model.dephasing,
-                                model.pumping, self.steps, self.dts, out["estimator"], forward, out["excitation"],
-                                out["field"], self.spread)
-        out["shot"] = out["estimator"] + model.gamma0 * (half - out["excitation"])
-        if self.field_columns:  # collective channel: amplitude sqrt(Gamma_c) B, normally ordered Gamma_c (|B|^2 + J_z)
-            out["field"] *= np.sqrt(model.gamma_c)
-            out["normal"] = np.abs(out["field"]) ** 2 + model.gamma_c * (out["excitation"] - half)
-        return out
+def _class_estimators(spins, model):
+    """twa's per-trajectory arrays from the class-spin kernel's (:class:`ClassSpinRows`)."""
+    half = 0.5 * float(model.counts.sum())
+    out = {"estimator": spins["total"], "excitation": spins["excitation"],
+           "shot": spins["total"] + model.gamma0 * (half - spins["excitation"])}
+    # collective channel: amplitude sqrt(Gamma_c) B, normally ordered Gamma_c (|B|^2 + J_z)
+    out["field"] = spins["field"] * np.sqrt(model.gamma_c)
+    out["normal"] = (np.abs(out["field"]) ** 2 + model.gamma_c * (spins["excitation"] - half)
+                     if out["field"].shape[1] else np.zeros_like(out["field"], dtype=np.float64))
+    return out
 
 
 class _EmitterRows:
@@ -263,7 +236,9 @@ class _EmitterRows:
         self.engine, self.field_columns = engine, field_columns
 
     def __call__(self, first, count):
-        out = _empty_rows(count, self.engine.records, self.field_columns)
+        out = {key: np.zeros((count, self.engine.records)) for key in ("estimator", "shot", "excitation")}
+        out["field"] = np.zeros((count, self.field_columns), dtype=np.complex128)
+        out["normal"] = np.zeros((count, self.field_columns))
         for start in range(first, first + count, BLOCK):
             size = min(BLOCK, first + count - start)
             rows = slice(start - first, start - first + size)
@@ -306,7 +281,11 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
     steps, dts = time_schedule(times, dt_max, max_steps=max_steps)
     columns = 0 if field is None else n_times
     if engine == "classes":
-        runner, block = _ClassRows(model, seed, z0, theta, phi, steps, dts, _spread(initial), columns), CLASS_BLOCK
+        # class spins in a single slice (Gamma_f = Gamma_c): the kernel the Maxwell-Bloch method uses with many
+        runner = ClassSpinRows(seed, (z0, theta, phi), model.counts[None, :], model.detunings,
+                               (model.gamma_c, model.gamma0 - model.gamma_c, model.dephasing, model.pumping), steps,
+                               dts, _spread(initial), field is not None)
+        block = CLASS_BLOCK
     else:
         amplitudes = None
         if field is not None:
@@ -317,9 +296,10 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
                               columns)
         block = BLOCK
     work = (model.size**2 if engine == "emitters" else model.size) * float(steps.sum())
-    out, done, partial = sample_rows(runner, _output_columns(n_times, columns), total=trajectories, block=block,
-                                     executor=executor, progress=progress, size=work / 100.0, desc=NAME,
-                                     unit="traj", what="trajectories", stacklevel=4)
+    out, done, partial = sample_rows(runner, total=trajectories, block=block, executor=executor, progress=progress,
+                                     size=work / 100.0, desc=NAME, unit="traj", what="trajectories", stacklevel=4)
+    if engine == "classes":
+        out = _class_estimators(out, model)
     facts = {"engine": engine, "merged_tail_emitters": merged, "trajectories": done,
              "trajectories_requested": trajectories, "trajectories_done": done, "partial": partial,
              "steps": int(steps.sum()), "dt": float(dts.max())}

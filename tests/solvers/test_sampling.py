@@ -103,13 +103,12 @@ def _rows(first, count):
 
 
 def test_rows_arrive_in_order_in_chunks_of_whole_blocks(pool):
-    columns = {"index": (1, np.float64), "count": (1, np.float64)}
-    out, done, partial = sample_rows(_rows, columns, total=1000, block=7, executor=pool)
+    out, done, partial = sample_rows(_rows, total=1000, block=7, executor=pool)
     assert (done, partial) == (1000, False)
     np.testing.assert_array_equal(out["index"][:, 0], np.arange(1000))
     chunks = np.unique(out["count"])
     assert len(np.unique(out["index"][:, 0] // chunks.max())) <= EXECUTOR_TASKS   # at most 32 tasks
-    serial, _, _ = sample_rows(_rows, columns, total=1000, block=7)
+    serial, _, _ = sample_rows(_rows, total=1000, block=7)
     assert serial["count"].max() == 7   # in this process: one block at a time
 
 
