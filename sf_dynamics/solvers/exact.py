@@ -11,6 +11,7 @@ built by QuTiP and propagated with the exact matrix-exponential action.
 
 from __future__ import annotations
 
+import contextlib
 import time as _time
 
 import numpy as np
@@ -28,17 +29,23 @@ from ..model.states import (
 from ..result import Result
 from ._coherence import collective_pair_rate, equal_time_g2
 from ._options import declare, no_effect
-from ._sectors import ZeroSector, excitation_numbers
+from ._sectors import Channel, SectorGenerator, excitation_numbers
 
 __all__ = ["NAME", "OPTIONS", "MAX_EMITTERS", "unsupported_reason", "solve", "build_model", "initial_density_matrix",
            "detector_channels", "first_order_correlation", "second_order_correlation",
            "counting_moments"]
 
 NAME = "exact"
-MAX_EMITTERS = 10
-#: largest number of triplet nanocrystals (4^n states)
-MAX_NANOCRYSTALS = 4
+#: largest number of two-level emitters for a start within the q = 0 sector (C(2n, n) amplitudes)
+MAX_EMITTERS = 12
+#: largest number of triplet nanocrystals for a start within the q = 0 sector
+MAX_NANOCRYSTALS = 5
+#: the same limits for starts with coherences between excitation numbers (the full 4^n or 16^n Liouvillian)
+MAX_FULL_EMITTERS = 10
+MAX_FULL_NANOCRYSTALS = 4
 DEFAULT_MAX_PRODUCTS = 1_000_000
+#: output times propagated together by one expm_multiply call
+_TIME_BLOCK = 25
 OPTIONS = declare(
     rtol=no_effect("the matrix-exponential action is accurate to round-off"),
     atol=no_effect("the matrix-exponential action is accurate to round-off"),
@@ -53,24 +60,43 @@ def unsupported_reason(ensemble, initial):
     """Why the full-space solver cannot run ``ensemble`` (None if it can)."""
     if ensemble.emitter_type == "slab":
         return "an extended slab propagates: use method 'maxwell_bloch'"
-    if isinstance(initial, DensityMatrix):
-        levels = 4 if ensemble.emitter_type == "triplet" else 2
-        if initial.levels_for(ensemble.n) != levels:
-            return (f"the density matrix has dimension {initial.dimension}, but {ensemble.n} "
-                    f"{'nanocrystals need 4' if levels == 4 else 'two-level emitters need 2'}^{ensemble.n} = "
-                    f"{levels**ensemble.n}")
+    levels = 4 if ensemble.emitter_type == "triplet" else 2
+    if isinstance(initial, DensityMatrix) and initial.levels_for(ensemble.n) != levels:
+        return (f"the density matrix has dimension {initial.dimension}, but {ensemble.n} "
+                f"{'nanocrystals need 4' if levels == 4 else 'two-level emitters need 2'}^{ensemble.n} = "
+                f"{levels**ensemble.n}")
     if ensemble.emitter_type == "triplet":
-        if ensemble.n > MAX_NANOCRYSTALS:
-            return f"the 4^n density matrix is limited to n <= {MAX_NANOCRYSTALS} nanocrystals, got n = {ensemble.n}"
         if not isinstance(initial, (Excited, Ground, TripletExcitation, ProductState, DensityMatrix)):
             return ("nanocrystals start from 'excited', 'ground', a TripletExcitation, a ProductState or a density "
                     "matrix")
-        return None
-    if ensemble.n > MAX_EMITTERS:
-        return f"the 2^n density matrix is limited to n <= {MAX_EMITTERS} emitters, got n = {ensemble.n}"
+        return _size_reason(ensemble.n, initial, levels, "nanocrystals", MAX_NANOCRYSTALS, MAX_FULL_NANOCRYSTALS)
     if not ensemble.has_emitter_detunings:
         return "it needs per-emitter detunings, but the spectrum has fractional class weights"
+    return _size_reason(ensemble.n, initial, levels, "emitters", MAX_EMITTERS, MAX_FULL_EMITTERS)
+
+
+def _size_reason(n, initial, levels, noun, largest, largest_full):
+    if n > largest:
+        return f"the {levels}^n density matrix is limited to n <= {largest} {noun}, got n = {n}"
+    if n > largest_full and coherent_between_excitations(n, initial, levels):
+        return (f"a start with coherences between excitation numbers needs the full {levels}^n x {levels}^n "
+                f"Liouvillian, limited to n <= {largest_full} {noun}, got n = {n} (a start without them, e.g. "
+                f"'excited' or an incoherent ProductState, evolves in the q = 0 sector up to n = {largest})")
     return None
+
+
+def coherent_between_excitations(n, initial, levels=2) -> bool:
+    """Whether the initial state has coherences between different excitation numbers (then it needs the full
+    Liouvillian; otherwise it lives in the q = 0 sector)."""
+    if isinstance(initial, CoherentSpinState):
+        return bool(0.0 < initial.theta < np.pi)
+    if isinstance(initial, ProductState):
+        p = np.asarray(initial.probabilities(n))
+        return bool(initial.coherence > 0 and np.any((p > 0) & (p < 1)))
+    if isinstance(initial, DensityMatrix):
+        exc = excitation_numbers(n, levels)
+        return bool(np.any(initial.matrix[exc[:, None] != exc[None, :]]))
+    return False
 
 
 def _lowering_operators(n, levels=2):
@@ -102,6 +128,41 @@ def build_model(ensemble):
         emitters with a collective channel, ``collective`` (J+ J-) and
         ``pairs`` (J+ J+ J- J-).
     """
+    hamiltonian, channels, observables = model_channels(ensemble)
+    return hamiltonian, _collapse_operators(channels), observables
+
+
+def _collapse_operators(channels):
+    """Collapse operators of jump channels: sqrt(w_d) S_d for independent processes, else sqrt(lambda_k)
+    sum_d v_dk S_d from the eigen-decomposition W = sum_k lambda_k v_k v_k^T (W real symmetric)."""
+    collapse = []
+    for ops, weights in channels:
+        if np.count_nonzero(weights - np.diag(np.diag(weights))) == 0:      # independent processes
+            collapse.extend(np.sqrt(w) * op for w, op in zip(np.diag(weights), ops) if w > 0)
+            continue
+        lam, vec = np.linalg.eigh(weights)
+        scale = max(float(np.max(np.abs(weights))), 1e-300)
+        for k in range(len(ops)):
+            if lam[k] > 1e-14 * scale:
+                collapse.append(np.sqrt(lam[k]) * sum(float(vec[i, k]) * ops[i] for i in range(len(ops))
+                                                      if vec[i, k] != 0))
+    return collapse
+
+
+def model_channels(ensemble):
+    """Hamiltonian, jump channels and observables of the full model.
+
+    Returns
+    -------
+    hamiltonian : qutip.Qobj
+    channels : list of (list of qutip.Qobj, ndarray)
+        Dipole operators S_d and the weight matrix W of each jump process, sum_de W_de S_d rho S_e^dag: the
+        decay matrix Gamma with the lowering operators; dephasing (gamma_phi / 2 with sigma_z of each
+        emitter, or 2 gamma_phi with each nanocrystal level's projector, so that every optical coherence
+        decays at gamma_phi); pumping (rate times the identity, with the raising operators).
+    observables : dict of str -> qutip.Qobj
+        As for :func:`build_model`.
+    """
     import qutip
 
     triplet = ensemble.emitter_type == "triplet"
@@ -118,22 +179,15 @@ def build_model(ensemble):
         start=zero,
     )
     gamma = ensemble.gamma_matrix()
-    collapse = []
-    lam, vec = np.linalg.eigh(gamma)
-    scale = max(float(np.max(np.abs(gamma))), 1e-300)
-    for k in range(n):
-        if lam[k] > 1e-14 * scale:
-            collapse.append(np.sqrt(lam[k]) * sum(float(vec[i, k]) * sm[i] for i in range(n)))
+    channels = [(sm, np.asarray(gamma, dtype=float))]
     if ensemble.dephasing > 0 and triplet:
         # 2 gamma_phi D[|alpha><alpha|]: every optical coherence decays at gamma_phi
-        collapse.extend(np.sqrt(2.0 * ensemble.dephasing) * op for op in number)
+        channels.append((number, 2.0 * ensemble.dephasing * np.eye(n)))
     elif ensemble.dephasing > 0:
         identity = qutip.qeye(number[0].dims[0])
-        for i in range(n):
-            sz = 2.0 * number[i] - identity
-            collapse.append(np.sqrt(ensemble.dephasing / 2.0) * sz)
+        channels.append(([2.0 * op - identity for op in number], ensemble.dephasing / 2.0 * np.eye(n)))
     if not triplet and ensemble.pumping > 0:
-        collapse.extend(np.sqrt(ensemble.pumping) * op for op in sp)
+        channels.append((sp, ensemble.pumping * np.eye(n)))
     intensity = sum(
         (float(gamma[i, j]) * sp[i] * sm[j] for i in range(n) for j in range(n) if gamma[i, j] != 0), start=zero
     )
@@ -150,7 +204,18 @@ def build_model(ensemble):
                  for x in range(a, n, 3) for y in range(n) if gamma[x, y] != 0),
                 start=zero,
             )
-    return hamiltonian, collapse, observables
+    return hamiltonian, channels, observables
+
+
+def _sector_generator(ensemble, hamiltonian, channels, q=0):
+    """The model's generator on the excitation-difference sector q (matrix-free)."""
+    levels = 4 if ensemble.emitter_type == "triplet" else 2
+    return SectorGenerator(_csr(hamiltonian), [Channel(tuple(_csr(op) for op in ops), weights)
+                                               for ops, weights in channels], ensemble.n, levels, q)
+
+
+def _csr(op):
+    return op.to("csr").data_as("csr_matrix")
 
 
 def _product_density_matrix(n, initial, levels):
@@ -249,7 +314,50 @@ def _expectation_rows(operators):
     return np.array([qutip.operator_to_vector(op.dag()).full().ravel().conj() for op in operators])
 
 
-def _propagate(liouvillian, vec0, times, rows, *, block=25, keep_states=False, bar=None):
+@contextlib.contextmanager
+def _seeded_estimates():
+    """Fixed seed for scipy's norm estimates inside expm_multiply (they draw from NumPy's global generator).
+
+    The number of Taylor terms depends on the estimates; seeding makes a run repeat bit for bit, and the
+    caller's global random state is restored afterwards.
+    """
+    state = np.random.get_state()  # noqa: NPY002 - scipy's onenormest draws from the legacy global generator
+    np.random.seed(0)  # noqa: NPY002
+    try:
+        yield
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+
+
+def _one_norm(liouvillian):
+    """||L||_1: exact for a sparse matrix, scipy's estimate for a matrix-free sector generator."""
+    from scipy.sparse.linalg import LinearOperator, onenormest
+    from scipy.sparse.linalg import norm as sparse_norm
+
+    if isinstance(liouvillian, LinearOperator):
+        with _seeded_estimates():
+            return float(onenormest(liouvillian))
+    return float(sparse_norm(liouvillian, 1))
+
+
+def _work(liouvillian):
+    """Multiply-adds of one product with the generator (for the progress bar's decision)."""
+    return float(getattr(liouvillian, "work", None) or liouvillian.nnz)
+
+
+def _check_memory(dimension, hilbert_dim, stored_states):
+    """Refuse a run whose propagation vectors (a block of output states and the Taylor series' work vectors)
+    and stored full density matrices would not fit in memory."""
+    from .._resources import check_memory
+
+    vectors = (_TIME_BLOCK + 12) * dimension * 16.0
+    check_memory(vectors + stored_states * hilbert_dim**2 * 16.0, parameter="store_states" if stored_states else "n",
+                 what=f"propagating {dimension} amplitudes" + (f" and keeping {stored_states} density matrices of "
+                                                               f"dimension {hilbert_dim}" if stored_states else ""),
+                 alternative="store_states=False" if stored_states else "fewer emitters")
+
+
+def _propagate(liouvillian, vec0, times, rows, *, block=None, keep_states=False, bar=None):
     """Expectation values rows @ exp(L (t - t0)) vec0 at every output time.
 
     Uses scipy's ``expm_multiply`` (truncated Taylor series with scaling,
@@ -259,6 +367,7 @@ def _propagate(liouvillian, vec0, times, rows, *, block=25, keep_states=False, b
     """
     from scipy.sparse.linalg import expm_multiply
 
+    block = block or _TIME_BLOCK
     out = np.empty((len(times), rows.shape[0]), dtype=complex)
     out[0] = rows @ vec0
     kept = [vec0] if keep_states else None
@@ -270,7 +379,9 @@ def _propagate(liouvillian, vec0, times, rows, *, block=25, keep_states=False, b
         while j < len(steps) and j - i < block and abs(steps[j] - steps[i]) <= 1e-12 * abs(steps[i]):
             j += 1
         count = j - i
-        states = expm_multiply(liouvillian, vec, start=0.0, stop=count * steps[i], num=count + 1, endpoint=True)
+        with _seeded_estimates():
+            states = expm_multiply(liouvillian, vec, start=0.0, stop=count * steps[i], num=count + 1,
+                                   endpoint=True, traceA=getattr(liouvillian, "trace_value", None))
         out[i + 1 : j + 1] = states[1:] @ rows.T
         if keep_states:
             kept.extend(states[1:])
@@ -329,7 +440,7 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
     start = _time.perf_counter()
     levels = 4 if ensemble.emitter_type == "triplet" else 2
     with qutip.CoreOptions(default_dtype="csr"):
-        hamiltonian, collapse, obs = build_model(ensemble)
+        hamiltonian, channels, obs = model_channels(ensemble)
         rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)
         identity = qutip.qeye(rho0.dims[0])
         names = ["intensity", "excitation", "lowering"] + [k for k in ("intensity_x", "intensity_y", "intensity_z",
@@ -339,33 +450,30 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
         exc = excitation_numbers(ensemble.n, levels)
         zero_sector = not np.any(rho_full[exc[:, None] != exc[None, :]])
         if zero_sector:
-            sector = ZeroSector(hamiltonian.to("csr").data_as("csr_matrix"),
-                                [c.to("csr").data_as("csr_matrix") for c in collapse], ensemble.n, levels)
-            liouvillian = sector.generator
+            sector = _sector_generator(ensemble, hamiltonian, channels, 0)
+            liouvillian = sector.operator()
             # J- has no q = 0 part: <J-> stays 0 (its row is zero)
-            rows = np.array([np.zeros(sector.dimension) if k == "lowering" else
-                             sector.row(obs[k].to("csr").data_as("csr_matrix")) for k in names]
-                            + [sector.row(identity.to("csr").data_as("csr_matrix"))])
+            rows = np.array([np.zeros(sector.dimension) if k == "lowering" else sector.row(_csr(obs[k]))
+                             for k in names] + [sector.row(_csr(identity))])
         else:
-            liouvillian = qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix")
+            liouvillian = qutip.liouvillian(hamiltonian, _collapse_operators(channels)).to("csr").data_as("csr_matrix")
             rows = _expectation_rows([obs[k] for k in names] + [identity])
-    from scipy.sparse.linalg import norm as sparse_norm
-
     from .._resources import check_step_budget
     from .._validation import check_positive_int
 
     max_steps = check_positive_int("max_steps", max_steps)
     span = float(times[-1] - times[0])
-    l_norm = float(sparse_norm(liouvillian, 1))
+    l_norm = _one_norm(liouvillian)
     check_step_budget(l_norm * span, parameter="times", max_steps=max_steps,
                       what=f"propagating a Liouvillian of norm {l_norm:.3g} /ps over {span:.3g} ps "
                            "(matrix-vector products)",
                       alternative="shorten the window or lower the largest rate or detuning")
     if not isinstance(store_states, (bool, np.bool_)):
         raise ValueError(f"store_states must be True or False, got {store_states!r}")
+    _check_memory(liouvillian.shape[0], int(rho_full.shape[0]), len(times) if store_states else 0)
     vec0 = sector.pack(rho_full) if zero_sector else qutip.operator_to_vector(rho0).full().ravel()
     dim = int(rho0.shape[0])
-    with progress_bar(progress, total=len(times) - 1, size=float(liouvillian.nnz), desc=NAME) as bar:
+    with progress_bar(progress, total=len(times) - 1, size=_work(liouvillian), desc=NAME) as bar:
         expect, kept = _propagate(liouvillian, vec0, np.asarray(times), rows, keep_states=bool(store_states),
                                   bar=bar)
     states = None
@@ -599,7 +707,9 @@ def _adjoint_rows(liouvillian, row, taus, *, bar=None, budget_bytes=2**26):
     i = 0
     while i < len(taus) - 1:
         count = min(block, len(taus) - 1 - i)
-        rows = expm_multiply(transposed, row, start=0.0, stop=count * step, num=count + 1, endpoint=True)
+        with _seeded_estimates():
+            rows = expm_multiply(transposed, row, start=0.0, stop=count * step, num=count + 1, endpoint=True,
+                                 traceA=getattr(transposed, "trace_value", None))
         yield i + 1, rows[1:]
         row = rows[-1]
         i += count

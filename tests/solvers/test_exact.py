@@ -69,9 +69,19 @@ def test_exact_dicke_initial_state_has_right_quantum_numbers():
     assert rho.tr() == pytest.approx(1.0)
 
 
-def test_exact_refuses_more_than_ten_emitters():
-    with pytest.raises(ValueError, match="n <= 10"):
-        simulate(Ensemble(11, collective_decay=1.0), np.linspace(0, 1, 3), method="exact")
+def test_exact_refuses_more_than_twelve_emitters_and_full_space_starts_beyond_ten():
+    with pytest.raises(ValueError, match="n <= 12 emitters"):
+        simulate(Ensemble(13, collective_decay=1.0), np.linspace(0, 1, 3), method="exact")
+    with pytest.raises(ValueError, match="coherences between excitation numbers.*n <= 10"):
+        simulate(Ensemble(11, collective_decay=1.0), np.linspace(0, 1, 3), method="exact",
+                 initial=CoherentSpinState(0.5))
+    from sf_dynamics import NanocrystalEnsemble, ProductState
+
+    with pytest.raises(ValueError, match="n <= 5 nanocrystals"):
+        simulate(NanocrystalEnsemble(6, collective_decay=1.0), np.linspace(0, 1, 3), method="exact")
+    with pytest.raises(ValueError, match="coherences between excitation numbers.*n <= 4"):
+        simulate(NanocrystalEnsemble(5, collective_decay=1.0), np.linspace(0, 1, 3), method="exact",
+                 initial=ProductState(0.5, coherence=1.0))
 
 
 # -- QuTiP interoperability ------------------------------------------------------------------------------------
@@ -159,3 +169,18 @@ def test_the_zero_sector_evolution_equals_the_full_independent_model(n):
     # a start with coherences between excitation numbers takes the full Liouvillian
     css = simulate(ens, times, method="exact", initial=CoherentSpinState(1.0))
     assert css.info["sector"] == "full" and css.info["liouville_dim"] == 4**n
+
+
+def test_ten_identical_emitters_on_the_sector_equal_the_permutational_method():
+    """N = 10 (184 756 sector amplitudes, matrix-free): all four processes on identical emitters, where the
+    permutation-invariant Dicke-basis method is exact and shares no code with the sector (N = 12 in
+    benchmarks/bench_exact.py)."""
+    n = 10
+    ens = Ensemble(n, collective_decay=1.0, decay=0.2, dephasing=0.3, pumping=0.02)
+    times = np.linspace(0.0, 3.0 / n, 7)
+    res = simulate(ens, times, method="exact")
+    ref = simulate(ens, times, method="permutational", rtol=1e-10, atol=1e-12)
+    assert res.info["liouville_dim"] == 184_756
+    assert max_relative_difference(res.intensity, ref.intensity) < 1e-6
+    assert max_relative_difference(res.excitation, ref.excitation) < 1e-6
+    np.testing.assert_allclose(res.data["g2"], ref.data["g2"], rtol=1e-5)
