@@ -66,8 +66,8 @@ def simulate(ensemble, times, method="auto", initial="excited", *, options=None,
     method : str
         ``"dicke"`` (symmetric ladder, pure collective decay, O(N)),
         ``"permutational"`` (exact, identical emitters, O(N^2) states),
-        ``"exact"`` (full 2^N density matrix through QuTiP, n <= 10; 4^n for
-        n <= 4 nanocrystals), ``"cumulant"`` (second-order cumulants, large
+        ``"exact"`` (full 2^N density matrix, sector by sector, n <= 12; 4^n
+        for n <= 5 nanocrystals), ``"cumulant"`` (second-order cumulants, large
         and inhomogeneous ensembles, geometry), ``"meanfield"`` (first order,
         seeded), ``"twa"`` (truncated Wigner: single shots and their average),
         ``"maxwell_bloch"`` (1D propagation through a :class:`~sf_dynamics.Slab`),

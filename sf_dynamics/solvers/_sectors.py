@@ -63,6 +63,11 @@ def _real_if_real(values):
     return values.real.copy() if not np.any(values.imag) else values
 
 
+def _conjugated(apply):
+    """y -> conj(apply(conj(y)))."""
+    return lambda y: np.conj(apply(np.conj(y)))
+
+
 def _csr_arrays(matrix):
     m = matrix.tocsr()
     m.sort_indices()
@@ -134,6 +139,13 @@ class SectorGenerator:
             for d, e in zip(*np.nonzero(w)):
                 k = k + w[e, d] * (ops[d].conj().T @ ops[e])
         self._setup((-1j * h - 0.5 * k).tocsr(), channels, n, levels, q)
+
+    @classmethod
+    def jumps(cls, channels, n: int, levels: int, q: int = 0) -> SectorGenerator:
+        """The jump map X -> sum_channels sum_de W_de S_d X S_e^dag alone (no coherent part) on sector q."""
+        import scipy.sparse as sp
+
+        return cls._from_parts(sp.csr_matrix((levels**n, levels**n), dtype=complex), channels, n, levels, q)
 
     @classmethod
     def _from_parts(cls, generator, channels, n, levels, q):
@@ -253,16 +265,37 @@ class SectorGenerator:
                 total += on_k @ w @ np.conj(on_b)
         return complex(total)
 
-    def operator(self):
-        """A scipy LinearOperator (matvec: L, rmatvec: L^dag) with attributes ``trace_value`` (Tr L) and ``work``."""
+    def operator(self, transpose: bool = False):
+        """A scipy LinearOperator of L (or of its transpose L^T, the Heisenberg picture of rows), with its
+        adjoint as rmatvec and attributes ``trace_value`` (Tr L) and ``work``."""
         from scipy.sparse.linalg import LinearOperator
 
-        adjoint = self.adjoint()
-        op = LinearOperator((self.dimension, self.dimension), matvec=self.apply, rmatvec=adjoint.apply,
-                            dtype=np.complex128)
+        forward, adjoint = self.apply, self.adjoint().apply
+        if transpose:   # L^T y = conj(L^dag conj(y)), (L^T)^dag y = conj(L conj(y))
+            forward, adjoint = _conjugated(adjoint), _conjugated(forward)
+        op = LinearOperator((self.dimension, self.dimension), matvec=forward, rmatvec=adjoint, dtype=np.complex128)
         op.trace_value = self.trace()
         op.work = self.work
         return op
+
+    def left_multiplier(self, operator, source: SectorGenerator):
+        """A function X -> O X from sector vectors of ``source`` to this sector's (O of excitation change
+        self.q - source.q, e.g. a lowering field E- from q = 0 to q = -1)."""
+        import scipy.sparse as sp
+
+        o = sp.csr_matrix(operator, dtype=complex)
+        change = self.q - source.q
+        index = {m: j for j, m in enumerate(source.kets)}
+        pieces = [(i, index[m - change], o[self.groups[m]][:, self.groups[m - change]])
+                  for i, m in enumerate(self.kets) if m - change in index]
+
+        def multiply(vec):
+            out = np.zeros(self.dimension, dtype=np.complex128)
+            for i, j, block in pieces:
+                self.block(out, i)[...] = block @ source.block(vec, j)
+            return out
+
+        return multiply
 
     # -- states and observables -----------------------------------------------------------------------------
     def pack(self, rho: np.ndarray) -> np.ndarray:

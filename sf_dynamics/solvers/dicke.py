@@ -23,7 +23,7 @@ OPTIONS = dict(_LADDER_OPTIONS)
 def unsupported_reason(ensemble, initial):
     """Why the Dicke ladder cannot represent ``ensemble`` from ``initial`` (None if it can)."""
     if ensemble.emitter_type != "two-level":
-        return "it handles two-level emitters only (use 'cumulant', or 'exact' for n <= 4 nanocrystals)"
+        return "it handles two-level emitters only (use 'cumulant', or 'exact' for n <= 5 nanocrystals)"
     local = [name for name in ("decay", "dephasing", "pumping") if getattr(ensemble, name) > 0]
     if local:
         return f"it has pure collective decay only, but the ensemble has local {', '.join(local)}"

@@ -1,12 +1,14 @@
-"""Full 2^N density-matrix master equation through QuTiP (method ``"exact"``).
+"""The full 2^N (4^n) density-matrix master equation, sector by sector (method ``"exact"``).
 
-The ground truth of sf_dynamics for small ensembles (n <= 10): any detunings,
-the general decay matrix Gamma_ij and coherent coupling Omega_ij, local
-dephasing and pumping. Emitter i's
-lowering operator is ``qutip.destroy(2)`` on factor i (|1> = excited). The
-decay matrix is diagonalised, Gamma = sum_k lambda_k v_k v_k^T, giving the
-collapse operators sqrt(lambda_k) sum_i v_ki s-_i. The Liouvillian is
-built by QuTiP and propagated with the exact matrix-exponential action.
+The ground truth of sf_dynamics for small ensembles (n <= 12 two-level emitters, n <= 5 triplet
+nanocrystals): any detunings, the general decay matrix Gamma_ij and coherent coupling Omega_ij, local
+dephasing and pumping. Emitter i's lowering operator is ``qutip.destroy(2)`` on factor i (|1> = excited).
+The model's operators are built with QuTiP (:func:`model_channels`); every process conserves the
+difference q of the ket's and the bra's excitation numbers, so the Liouvillian is block diagonal in q and
+each sector is propagated on its own, matrix-free (:mod:`sf_dynamics.solvers._sectors`), with the exact
+matrix-exponential action. Only the full density matrix of a start with coherences between excitation
+numbers (``store_states``) takes QuTiP's full Liouvillian (n <= 10; 4 nanocrystals), with collapse
+operators sqrt(lambda_k) sum_i v_ki s-_i from Gamma = sum_k lambda_k v_k v_k^T.
 """
 
 from __future__ import annotations
@@ -36,11 +38,12 @@ __all__ = ["NAME", "OPTIONS", "MAX_EMITTERS", "unsupported_reason", "solve", "bu
            "counting_moments"]
 
 NAME = "exact"
-#: largest number of two-level emitters for a start within the q = 0 sector (C(2n, n) amplitudes)
+#: largest number of two-level emitters (the q = 0 sector has C(2n, n) amplitudes: 2 704 156 at n = 12)
 MAX_EMITTERS = 12
-#: largest number of triplet nanocrystals for a start within the q = 0 sector
+#: largest number of triplet nanocrystals (q = 0 sector: 304 300 amplitudes at n = 5)
 MAX_NANOCRYSTALS = 5
-#: the same limits for starts with coherences between excitation numbers (the full 4^n or 16^n Liouvillian)
+#: limits of ``store_states=True`` for a start with coherences between excitation numbers, which keeps the
+#: full density matrix and so propagates the full 4^n (16^n) Liouvillian
 MAX_FULL_EMITTERS = 10
 MAX_FULL_NANOCRYSTALS = 4
 DEFAULT_MAX_PRODUCTS = 1_000_000
@@ -69,19 +72,16 @@ def unsupported_reason(ensemble, initial):
         if not isinstance(initial, (Excited, Ground, TripletExcitation, ProductState, DensityMatrix)):
             return ("nanocrystals start from 'excited', 'ground', a TripletExcitation, a ProductState or a density "
                     "matrix")
-        return _size_reason(ensemble.n, initial, levels, "nanocrystals", MAX_NANOCRYSTALS, MAX_FULL_NANOCRYSTALS)
+        return _size_reason(ensemble.n, levels, "nanocrystals", MAX_NANOCRYSTALS)
     if not ensemble.has_emitter_detunings:
         return "it needs per-emitter detunings, but the spectrum has fractional class weights"
-    return _size_reason(ensemble.n, initial, levels, "emitters", MAX_EMITTERS, MAX_FULL_EMITTERS)
+    return _size_reason(ensemble.n, levels, "emitters", MAX_EMITTERS)
 
 
-def _size_reason(n, initial, levels, noun, largest, largest_full):
+def _size_reason(n, levels, noun, largest):
     if n > largest:
-        return f"the {levels}^n density matrix is limited to n <= {largest} {noun}, got n = {n}"
-    if n > largest_full and coherent_between_excitations(n, initial, levels):
-        return (f"a start with coherences between excitation numbers needs the full {levels}^n x {levels}^n "
-                f"Liouvillian, limited to n <= {largest_full} {noun}, got n = {n} (a start without them, e.g. "
-                f"'excited' or an incoherent ProductState, evolves in the q = 0 sector up to n = {largest})")
+        return (f"the {levels}^n density matrix is limited to n <= {largest} {noun} (its excitation-number sectors), "
+                f"got n = {n}")
     return None
 
 
@@ -345,16 +345,23 @@ def _work(liouvillian):
     return float(getattr(liouvillian, "work", None) or liouvillian.nnz)
 
 
-def _check_memory(dimension, hilbert_dim, stored_states):
-    """Refuse a run whose propagation vectors (a block of output states and the Taylor series' work vectors)
-    and stored full density matrices would not fit in memory."""
+def _check_memory(dimension, hilbert_dim, stored_states, *, extra_vectors=0):
+    """Refuse a run whose propagation vectors (a block of output states and the Taylor series' work vectors),
+    ``extra_vectors`` kept sector vectors (states at every output time) and stored full density matrices would
+    not fit in memory."""
     from .._resources import check_memory
 
-    vectors = (_TIME_BLOCK + 12) * dimension * 16.0
-    check_memory(vectors + stored_states * hilbert_dim**2 * 16.0, parameter="store_states" if stored_states else "n",
-                 what=f"propagating {dimension} amplitudes" + (f" and keeping {stored_states} density matrices of "
-                                                               f"dimension {hilbert_dim}" if stored_states else ""),
-                 alternative="store_states=False" if stored_states else "fewer emitters")
+    vectors = (_TIME_BLOCK + 12 + extra_vectors) * dimension * 16.0
+    if stored_states:
+        check_memory(vectors + stored_states * hilbert_dim**2 * 16.0, parameter="store_states",
+                     what=f"propagating {dimension} amplitudes and keeping {stored_states} density matrices of "
+                          f"dimension {hilbert_dim}", alternative="store_states=False")
+    else:
+        check_memory(vectors, parameter="times" if extra_vectors else "n",
+                     what=f"propagating {dimension} amplitudes" + (f" and keeping {extra_vectors} sector vectors "
+                                                                   "(states at the output times)"
+                                                                   if extra_vectors else ""),
+                     alternative="fewer output times" if extra_vectors else "fewer emitters")
 
 
 def _propagate(liouvillian, vec0, times, rows, *, block=None, keep_states=False, bar=None):
@@ -393,22 +400,27 @@ def _propagate(liouvillian, vec0, times, rows, *, block=None, keep_states=False,
 
 
 def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=None, store_states=False):
-    """Integrate the full master equation on the 2^n space.
+    """Integrate the full master equation on the 2^n (4^n) space, sector by sector.
 
-    The operators come from :func:`build_model` (QuTiP). Every process
-    conserves the difference q of the ket's and the bra's excitation numbers;
-    a start without coherences between excitation numbers (excited, ground,
-    Dicke, incoherent product, triplet excitation) is evolved on the q = 0
-    sector only, built block by block (:class:`~sf_dynamics.solvers._sectors.ZeroSector`,
-    dimension C(2n, n) instead of 4^n for two-level emitters); other starts
-    on QuTiP's full Liouvillian. The state is propagated exactly with the
-    matrix exponential action (scipy ``expm_multiply``), so the only error is
+    The operators come from :func:`model_channels` (QuTiP). Every process
+    conserves the difference q of the ket's and the bra's excitation numbers,
+    so the Liouvillian is block diagonal in q. Populations and coherences
+    within one excitation number (q = 0, dimension C(2n, n) instead of 4^n
+    for two-level emitters) give every observable but <J->, which reads the
+    q = 1 sector; a start without coherences between excitation numbers
+    (excited, ground, Dicke, incoherent product, triplet excitation) has
+    none there and evolves on q = 0 only, a coherent one on q = 0 and q = 1.
+    The sector generators are applied matrix-free
+    (:class:`~sf_dynamics.solvers._sectors.SectorGenerator`). Only
+    ``store_states`` with a coherent start propagates QuTiP's full
+    Liouvillian. The state is propagated exactly with the matrix
+    exponential action (scipy ``expm_multiply``), so the only error is
     floating-point round-off.
 
     Parameters
     ----------
-    ensemble : Ensemble
-        Any ensemble with n <= 10.
+    ensemble : Ensemble or NanocrystalEnsemble
+        n <= 12 two-level emitters or n <= 5 nanocrystals.
     times : ndarray
         Output times (ps).
     initial : state
@@ -433,12 +445,15 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
     Raises
     ------
     ValueError
-        When the propagation would exceed ``max_steps`` products.
+        When the propagation would exceed ``max_steps`` products or the memory, or ``store_states`` asks for the
+        full density matrix of a coherent start beyond n = 10 emitters (4 nanocrystals).
     """
     import qutip
 
     start = _time.perf_counter()
     levels = 4 if ensemble.emitter_type == "triplet" else 2
+    if not isinstance(store_states, (bool, np.bool_)):
+        raise ValueError(f"store_states must be True or False, got {store_states!r}")
     with qutip.CoreOptions(default_dtype="csr"):
         hamiltonian, channels, obs = model_channels(ensemble)
         rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)
@@ -446,36 +461,50 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
         names = ["intensity", "excitation", "lowering"] + [k for k in ("intensity_x", "intensity_y", "intensity_z",
                                                                         "collective", "pairs") if k in obs]
         rho_full = rho0.full()
-        # a start without coherences between excitation numbers stays in the q = 0 sector: evolve only it
         exc = excitation_numbers(ensemble.n, levels)
         zero_sector = not np.any(rho_full[exc[:, None] != exc[None, :]])
-        if zero_sector:
+        largest = MAX_FULL_NANOCRYSTALS if levels == 4 else MAX_FULL_EMITTERS
+        if store_states and not zero_sector and ensemble.n > largest:
+            raise ValueError(f"store_states: the full density matrix of a start with coherences between excitation "
+                             f"numbers needs the full Liouvillian, limited to n <= {largest}, got n = {ensemble.n} "
+                             "(without store_states every observable comes from the q = 0 and q = 1 sectors)")
+        # runs: (generator, initial vector, rows, columns of the expectations they give)
+        if zero_sector or not store_states:
+            # populations and coherences within one excitation number (q = 0) give every observable but <J->;
+            # <J-> reads the q = 1 sector, evolved on its own when the start has coherences there
             sector = _sector_generator(ensemble, hamiltonian, channels, 0)
-            liouvillian = sector.operator()
-            # J- has no q = 0 part: <J-> stays 0 (its row is zero)
-            rows = np.array([np.zeros(sector.dimension) if k == "lowering" else sector.row(_csr(obs[k]))
-                             for k in names] + [sector.row(_csr(identity))])
-        else:
-            liouvillian = qutip.liouvillian(hamiltonian, _collapse_operators(channels)).to("csr").data_as("csr_matrix")
-            rows = _expectation_rows([obs[k] for k in names] + [identity])
+            others = [k for k in range(len(names)) if names[k] != "lowering"]
+            runs = [(sector, sector.pack(rho_full),
+                     np.array([sector.row(_csr(obs[names[k]])) for k in others] + [sector.row(_csr(identity))]),
+                     [*others, len(names)])]
+            if not zero_sector:
+                raised = _sector_generator(ensemble, hamiltonian, channels, 1)
+                runs.append((raised, raised.pack(rho_full), raised.row(_csr(obs["lowering"]))[None, :],
+                             [names.index("lowering")]))
+            runs = [(gen.operator(), vec, rows, columns) for gen, vec, rows, columns in runs]
+        else:   # the full density matrix at every output time, coherences between excitation numbers included
+            full = qutip.liouvillian(hamiltonian, _collapse_operators(channels)).to("csr").data_as("csr_matrix")
+            runs = [(full, qutip.operator_to_vector(rho0).full().ravel(),
+                     _expectation_rows([obs[k] for k in names] + [identity]), list(range(len(names) + 1)))]
     from .._resources import check_step_budget
     from .._validation import check_positive_int
 
     max_steps = check_positive_int("max_steps", max_steps)
     span = float(times[-1] - times[0])
-    l_norm = _one_norm(liouvillian)
+    l_norm = max(_one_norm(run[0]) for run in runs)
     check_step_budget(l_norm * span, parameter="times", max_steps=max_steps,
                       what=f"propagating a Liouvillian of norm {l_norm:.3g} /ps over {span:.3g} ps "
                            "(matrix-vector products)",
                       alternative="shorten the window or lower the largest rate or detuning")
-    if not isinstance(store_states, (bool, np.bool_)):
-        raise ValueError(f"store_states must be True or False, got {store_states!r}")
-    _check_memory(liouvillian.shape[0], int(rho_full.shape[0]), len(times) if store_states else 0)
-    vec0 = sector.pack(rho_full) if zero_sector else qutip.operator_to_vector(rho0).full().ravel()
     dim = int(rho0.shape[0])
-    with progress_bar(progress, total=len(times) - 1, size=_work(liouvillian), desc=NAME) as bar:
-        expect, kept = _propagate(liouvillian, vec0, np.asarray(times), rows, keep_states=bool(store_states),
-                                  bar=bar)
+    _check_memory(max(run[0].shape[0] for run in runs), dim, len(times) if store_states else 0)
+    expect = np.zeros((len(times), len(names) + 1), dtype=complex)
+    kept = None
+    with progress_bar(progress, total=len(runs) * (len(times) - 1), size=_work(runs[0][0]), desc=NAME) as bar:
+        for liouvillian, vec0, rows, columns in runs:
+            values, kept = _propagate(liouvillian, vec0, np.asarray(times), rows, keep_states=bool(store_states),
+                                      bar=bar)
+            expect[:, columns] = values
     states = None
     if kept is not None:
         states = [qutip.Qobj(sector.unpack(v, dim) if zero_sector else v.reshape(dim, dim, order="F"), dims=rho0.dims)
@@ -498,8 +527,9 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
         NAME,
         params,
         data=data,
-        info={"wall_time": _time.perf_counter() - start, "hilbert_dim": dim, "liouville_dim": int(vec0.size),
-              "sector": "q = 0" if zero_sector else "full"},
+        info={"wall_time": _time.perf_counter() - start, "hilbert_dim": dim,
+              "liouville_dim": int(sum(run[0].shape[0] for run in runs)),
+              "sector": "q = 0" if zero_sector else "q = 0, 1" if not store_states else "full"},
         states=states,
     )
 
@@ -534,12 +564,42 @@ def detector_channels(ensemble, detector):
     return channels
 
 
+def _detector_weights(ensemble, detector):
+    """The detected jumps as a dipole weight matrix: sum_k w_k E-_k rho E+_k = sum_de W_de S_d rho S_e^dag for the
+    fields E-_k = sum_d a_kd S_d of :func:`detector_channels` (W = Gamma for ``"total"``, Gamma_c 1 1^T for
+    ``"collective"``, a a^dag for field amplitudes a)."""
+    if not isinstance(detector, str):
+        amplitudes = np.asarray(detector, dtype=np.complex128)
+        return np.outer(amplitudes, np.conj(amplitudes))
+    if detector == "collective":
+        return float(ensemble.collective_decay) * np.ones((ensemble.n, ensemble.n))
+    return np.asarray(ensemble.gamma_matrix(), dtype=float)
+
+
+def _correlation_setup(ensemble, initial, sectors):
+    """Sector generators (q in ``sectors``), the q = 0 part of the initial state, and the dipole operators."""
+    import qutip
+
+    with qutip.CoreOptions(default_dtype="csr"):
+        hamiltonian, channels, _ = model_channels(ensemble)
+        rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)
+        identity = _csr(qutip.qeye(rho0.dims[0]))
+        dipoles = tuple(_csr(op) for op in _lowering_operators(ensemble.n, _levels(ensemble)))
+    generators = {q: _sector_generator(ensemble, hamiltonian, channels, q) for q in sectors}
+    return generators, generators[0].pack(rho0.full()), identity, dipoles
+
+
+def _levels(ensemble):
+    return 4 if ensemble.emitter_type == "triplet" else 2
+
+
 def first_order_correlation(ensemble, times, taus, initial, detector="total", *, progress=None):
     """Two-time field correlation G1(t, tau) = sum_k w_k <E+_k(t + tau) E-_k(t)> by the quantum regression theorem.
 
-    rho(t) is propagated with the Liouvillian L of :func:`solve`; for every
-    output time and detected channel, E- rho(t) is propagated over the delays
-    with the same L and G1 = Tr[E+ e^{L tau}(E- rho(t))] (exact to round-off).
+    Every process conserves q = (excitations of the ket) - (excitations of the bra): rho(t) is needed only in
+    its q = 0 sector and E- rho(t) only in q = -1 (the sector Tr[E+ .] reads). rho(t) is propagated on q = 0;
+    for every detected channel the row of E+ is propagated once over the delays with the transposed q = -1
+    generator (Heisenberg picture) and G1 = Tr[E+ e^{L tau}(E- rho(t))] for every t at once (exact to round-off).
 
     Parameters
     ----------
@@ -558,31 +618,22 @@ def first_order_correlation(ensemble, times, taus, initial, detector="total", *,
     """
     import qutip
 
+    generators, vec0, identity, _ = _correlation_setup(ensemble, initial, (0, -1))
+    populations, lowered = generators[0], generators[-1]
     with qutip.CoreOptions(default_dtype="csr"):
-        liouvillian, rho0 = _liouvillian_and_state(ensemble, initial)
-        channels = [(w, op.to("csr").data_as("csr_matrix"), _expectation_rows([op.dag()]))
-                    for w, op in detector_channels(ensemble, detector)]
-    dim = int(rho0.shape[0])
-    levels = 4 if ensemble.emitter_type == "triplet" else 2
-    # Every process conserves q = (excitations of the ket) - (excitations of the bra), so rho(t) is needed only
-    # in its q = 0 block and E- rho(t) only in q = -1 (the block that Tr[E+ .] reads).
-    populations, lowered = (_sector(liouvillian, ensemble.n, levels, q) for q in (0, -1))
-    identity_row = _expectation_rows([qutip.qeye(rho0.dims[0])])[:, populations]
-    vec0 = qutip.operator_to_vector(rho0).full().ravel()
-    _, states = _propagate(_block(liouvillian, populations), vec0[populations], np.asarray(times), identity_row,
+        channels = [(w, _csr(op)) for w, op in detector_channels(ensemble, detector)]
+    _check_memory(populations.dimension, 0, 0, extra_vectors=2 * len(times))
+    _, states = _propagate(populations.operator(), vec0, np.asarray(times), populations.row(identity)[None, :],
                            keep_states=True)
-    block = _block(liouvillian, lowered)
+    transposed = lowered.operator(transpose=True)
     out = np.zeros((len(times), len(taus)), dtype=np.complex128)
     with progress_bar(progress, total=len(channels) * (len(taus) - 1),
-                      size=float(block.nnz) * len(taus) * len(channels), desc="exact G1") as bar:
-        for weight, lowering, row in channels:
-            moved = np.empty((lowered.size, len(states)), dtype=np.complex128)   # E- rho(t), one column per time
-            full = np.zeros(dim * dim, dtype=np.complex128)
-            for k, vec in enumerate(states):
-                full[populations] = vec
-                moved[:, k] = np.asarray(lowering @ full.reshape(dim, dim, order="F")).reshape(-1, order="F")[lowered]
+                      size=_work(transposed) * len(taus) * len(channels), desc="exact G1") as bar:
+        for weight, field in channels:
+            lower = lowered.left_multiplier(field, populations)
+            moved = np.column_stack([lower(vec) for vec in states])    # E- rho(t), one column per time
             # Tr[E+ e^{L tau} X] = (row e^{L tau}) X: one row propagated with L^T serves every time t
-            for first, rows in _adjoint_rows(block, row[0, lowered], np.asarray(taus), bar=bar):
+            for first, rows in _adjoint_rows(transposed, lowered.row(field.conj().T), np.asarray(taus), bar=bar):
                 out[:, first : first + len(rows)] += weight * (rows @ moved).T
     return out
 
@@ -592,8 +643,8 @@ def second_order_correlation(ensemble, times, taus, initial, detector="total", *
 
     By the quantum regression theorem G2 = Tr[O e^{L tau}(sum_k w_k E-_k rho(t)
     E+_k)] with O = sum_l w_l E+_l E-_l, the detected photon rate: rho(t) and
-    the moved states live in the q = 0 block; the row of O is propagated once
-    with the transposed Liouvillian (exact to round-off).
+    the moved states live in the q = 0 sector; the row of O is propagated once
+    with the transposed generator (exact to round-off).
 
     Parameters
     ----------
@@ -609,30 +660,21 @@ def second_order_correlation(ensemble, times, taus, initial, detector="total", *
     """
     import qutip
 
+    generators, vec0, _, dipoles = _correlation_setup(ensemble, initial, (0,))
+    populations = generators[0]
     with qutip.CoreOptions(default_dtype="csr"):
-        liouvillian, rho0 = _liouvillian_and_state(ensemble, initial)
-        channels = [(w, op.to("csr").data_as("csr_matrix"), op) for w, op in detector_channels(ensemble, detector)]
-        rate = sum((w * op.dag() * op for w, _, op in channels), start=0 * channels[0][2].dag() * channels[0][2])
-        rate_row = _expectation_rows([rate])
-    dim = int(rho0.shape[0])
-    levels = 4 if ensemble.emitter_type == "triplet" else 2
-    populations = _sector(liouvillian, ensemble.n, levels, 0)
-    vec0 = qutip.operator_to_vector(rho0).full().ravel()
-    block = _block(liouvillian, populations)
-    rate, states = _propagate(block, vec0[populations], np.asarray(times), rate_row[:, populations],
-                              keep_states=True)
-    moved = np.zeros((populations.size, len(states)), dtype=np.complex128)   # sum_k w_k E-_k rho(t) E+_k
-    full = np.zeros(dim * dim, dtype=np.complex128)
-    for k, vec in enumerate(states):
-        full[populations] = vec
-        rho = full.reshape(dim, dim, order="F")
-        for weight, lowering, _ in channels:
-            lowered = lowering @ rho
-            jumped = (lowering @ lowered.conj().T).conj().T   # E rho E^dagger = (E (E rho)^dagger)^dagger
-            moved[:, k] += weight * np.asarray(jumped).reshape(-1, order="F")[populations]
+        channels = detector_channels(ensemble, detector)
+        rate_op = sum((w * op.dag() * op for w, op in channels), start=0 * channels[0][1].dag() * channels[0][1])
+    rate_row = populations.row(_csr(rate_op))
+    _check_memory(populations.dimension, 0, 0, extra_vectors=2 * len(times))
+    rate, states = _propagate(populations.operator(), vec0, np.asarray(times), rate_row[None, :], keep_states=True)
+    jumps = SectorGenerator.jumps([Channel(dipoles, _detector_weights(ensemble, detector))], ensemble.n,
+                                  _levels(ensemble), 0)
+    moved = np.column_stack([jumps.apply(vec) for vec in states])    # sum_k w_k E-_k rho(t) E+_k
+    transposed = populations.operator(transpose=True)
     out = np.zeros((len(times), len(taus)))
-    with progress_bar(progress, total=len(taus) - 1, size=float(block.nnz) * len(taus), desc="exact G2") as bar:
-        for first, rows in _adjoint_rows(block, rate_row[0, populations], np.asarray(taus), bar=bar):
+    with progress_bar(progress, total=len(taus) - 1, size=_work(transposed) * len(taus), desc="exact G2") as bar:
+        for first, rows in _adjoint_rows(transposed, rate_row, np.asarray(taus), bar=bar):
             out[:, first : first + len(rows)] = np.real(rows @ moved).T
     return out, np.real(rate[:, 0])
 
@@ -644,8 +686,9 @@ def counting_moments(ensemble, times, initial, detector="total", *, efficiency=1
     The counted-jump superoperator is K rho = eta sum_k w_k E-_k rho E+_k over
     the detector's channels, plus (``detector="collective"`` only) eta_l
     gamma sum_i s-_i rho s+_i for the local decay channels; with A = [[L, 0, 0],
-    [K, L, 0], [0, K, L]] the vector (rho_0, rho_1, rho_2) is propagated
-    exactly (``expm_multiply``) and <n> = Tr rho_1, <n(n - 1)> = 2 Tr rho_2.
+    [K, L, 0], [0, K, L]] on three copies of the q = 0 sector the vector
+    (rho_0, rho_1, rho_2) is propagated exactly (``expm_multiply``) and
+    <n> = Tr rho_1, <n(n - 1)> = 2 Tr rho_2.
 
     Parameters
     ----------
@@ -659,49 +702,58 @@ def counting_moments(ensemble, times, initial, detector="total", *, efficiency=1
     -------
     ndarray of float64, shape (len(times), 2)
     """
-    import qutip
-    from scipy import sparse
+    from scipy.sparse.linalg import LinearOperator
 
     if local_efficiency > 0 and detector != "collective":
         raise ValueError(f"local_efficiency: the local channels are counted beside the collective one only; the "
                          f"detector {detector!r} already holds every channel it sees (give local_efficiency=0)")
-    with qutip.CoreOptions(default_dtype="csr"):
-        liouvillian, rho0 = _liouvillian_and_state(ensemble, initial)
-        counted = [(efficiency * w, op) for w, op in detector_channels(ensemble, detector)]
-        if local_efficiency > 0 and ensemble.decay > 0:
-            counted += [(local_efficiency * float(ensemble.decay), op) for op in _lowering_operators(ensemble.n)]
-        jumps = sum((w * qutip.sprepost(op, op.dag()) for w, op in counted if w > 0),
-                    start=0 * qutip.sprepost(counted[0][1], counted[0][1].dag()))
-        jumps = jumps.to("csr").data_as("csr_matrix")
-        trace_row = _expectation_rows([qutip.qeye(rho0.dims[0])])
-    levels = 4 if ensemble.emitter_type == "triplet" else 2
-    populations = _sector(liouvillian, ensemble.n, levels, 0)
-    block, moved = _block(liouvillian, populations), jumps[populations][:, populations]
+    generators, vec0, identity, dipoles = _correlation_setup(ensemble, initial, (0,))
+    populations = generators[0]
+    counted = efficiency * _detector_weights(ensemble, detector)
+    if local_efficiency > 0 and ensemble.decay > 0:
+        counted = counted + local_efficiency * float(ensemble.decay) * np.eye(ensemble.n)
+    jumps = SectorGenerator.jumps([Channel(dipoles, counted)], ensemble.n, _levels(ensemble), 0)
     scale = float(max(1, ensemble.n))   # rho_k scaled by scale^-k (comparable norms)
-    augmented = sparse.bmat([[block, None, None], [moved / scale, block, None], [None, moved / scale, block]],
-                            format="csr")
-    size = populations.size
-    vec0 = np.zeros(3 * size, dtype=np.complex128)
-    vec0[:size] = qutip.operator_to_vector(rho0).full().ravel()[populations]
+    size = populations.dimension
+    forward, backward = populations.apply, populations.adjoint().apply
+    jump, jump_adjoint = jumps.apply, jumps.adjoint().apply
+
+    def matvec(vec):
+        x = np.asarray(vec).reshape(-1)
+        parts = [x[:size], x[size: 2 * size], x[2 * size:]]
+        return np.concatenate([forward(parts[0]), forward(parts[1]) + jump(parts[0]) / scale,
+                               forward(parts[2]) + jump(parts[1]) / scale])
+
+    def rmatvec(vec):
+        y = np.asarray(vec).reshape(-1)
+        parts = [y[:size], y[size: 2 * size], y[2 * size:]]
+        return np.concatenate([backward(parts[0]) + jump_adjoint(parts[1]) / scale,
+                               backward(parts[1]) + jump_adjoint(parts[2]) / scale, backward(parts[2])])
+
+    augmented = LinearOperator((3 * size, 3 * size), matvec=matvec, rmatvec=rmatvec, dtype=np.complex128)
+    augmented.trace_value = 3.0 * populations.trace()    # block triangular
+    augmented.work = 3.0 * populations.work + 2.0 * jumps.work
+    start = np.zeros(3 * size, dtype=np.complex128)
+    start[:size] = vec0
+    trace_row = populations.row(identity)
     rows = np.zeros((2, 3 * size), dtype=np.complex128)
-    rows[0, size : 2 * size] = trace_row[0, populations]
-    rows[1, 2 * size :] = trace_row[0, populations]
-    with progress_bar(progress, total=len(times) - 1, size=float(augmented.nnz), desc="exact counting") as bar:
-        moments, _ = _propagate(augmented, vec0, np.asarray(times), rows, bar=bar)
+    rows[0, size : 2 * size] = trace_row
+    rows[1, 2 * size :] = trace_row
+    with progress_bar(progress, total=len(times) - 1, size=_work(augmented), desc="exact counting") as bar:
+        moments, _ = _propagate(augmented, start, np.asarray(times), rows, bar=bar)
     moments = np.real(moments)
     return np.column_stack([scale * moments[:, 0], 2.0 * scale * scale * moments[:, 1]])
 
 
-def _adjoint_rows(liouvillian, row, taus, *, bar=None, budget_bytes=2**26):
+def _adjoint_rows(transposed, row, taus, *, bar=None, budget_bytes=2**30):
     """Yield (first index, row @ exp(L tau) for a block of delays) on equally spaced delays from 0.
 
-    The row is propagated with the transposed generator (Heisenberg picture),
-    in blocks of delays whose stored rows stay under ``budget_bytes``.
+    The row is propagated with the transposed generator ``transposed`` = L^T (Heisenberg picture), in
+    blocks of delays whose stored rows stay under ``budget_bytes``.
     """
     from scipy.sparse.linalg import expm_multiply
 
-    transposed = liouvillian.T.tocsr()
-    block = int(max(1, budget_bytes // (16 * row.size)))
+    block = int(max(1, min(_TIME_BLOCK, budget_bytes // (16 * row.size))))
     step = taus[1] - taus[0]
     yield 0, row[None, :]
     i = 0
@@ -715,28 +767,3 @@ def _adjoint_rows(liouvillian, row, taus, *, bar=None, budget_bytes=2**26):
         i += count
         if bar is not None:
             bar.update(count)
-
-
-def _sector(liouvillian, n, levels, q):
-    """Indices of the vectorised density matrix (column stacking) whose ket and bra excitation numbers differ by q.
-
-    Raises
-    ------
-    RuntimeError
-        If the Liouvillian couples the sector to the rest (it never does for the processes of this model).
-    """
-    excitations = excitation_numbers(n, levels)
-    dim = excitations.size
-    ket, bra = np.arange(dim * dim) % dim, np.arange(dim * dim) // dim
-    inside = excitations[ket] - excitations[bra] == q
-    rows = liouvillian[np.flatnonzero(inside)].tocoo()
-    if np.any(~inside[rows.col[rows.data != 0]]):
-        raise RuntimeError(f"the Liouvillian does not conserve the ket-bra excitation difference (sector q = {q})")
-    return np.flatnonzero(inside)
-
-
-def _block(liouvillian, indices):
-    """The Liouvillian restricted to one excitation-difference sector (CSR)."""
-    return liouvillian[indices][:, indices].tocsr()
-
-

@@ -64,7 +64,7 @@ def default_seed_angle(n: int) -> float:
 def unsupported_reason(ensemble, initial):
     """Mean field needs product initial states."""
     if ensemble.emitter_type != "two-level":
-        return "it handles two-level emitters only (use 'cumulant', or 'exact' for n <= 4 nanocrystals)"
+        return "it handles two-level emitters only (use 'cumulant', or 'exact' for n <= 5 nanocrystals)"
     if isinstance(initial, ProductState):
         initial = initial.simplest()
     if isinstance(initial, ProductState):

@@ -47,7 +47,7 @@ OPTIONS = declare(
 def unsupported_reason(ensemble, initial):
     """Why this method cannot simulate ``ensemble`` from ``initial`` (None if it can)."""
     if ensemble.emitter_type != "two-level":
-        return "it handles two-level emitters only (use 'cumulant', or 'exact' for n <= 4 nanocrystals)"
+        return "it handles two-level emitters only (use 'cumulant', or 'exact' for n <= 5 nanocrystals)"
     if ensemble.has_coupling_matrices:
         return "it needs identical all-to-all coupling, but the ensemble has coupling matrices (geometry)"
     if not ensemble.is_identical:
@@ -639,7 +639,7 @@ def _correlation_ladders(ensemble, times, taus, initial, detector):
     """Ladders a two-time correlation of the collective channel needs over times[-1] + taus[-1]."""
     if detector != "collective":
         raise ValueError(f"detector: method 'permutational' detects the collective channel (J-) only, got "
-                         f"{detector!r}; the total emission with local decay needs method 'exact' (n <= 10)")
+                         f"{detector!r}; the total emission with local decay needs method 'exact' (n <= 12)")
     return initial_ladder_count(ensemble, np.array([0.0, float(times[-1]) + float(taus[-1])]), initial)
 
 

@@ -330,7 +330,7 @@ def _checked(ensemble, times, trajectories, seed, engine, max_steps, initial=Non
 def _warn_small(n):
     if n < WARN_EMITTERS:
         warnings.warn(f"twa with n = {n} < {WARN_EMITTERS} emitters: the burst (tau_D, peak) is "
-                      "reliable to ~8 %, the tail after it is not; the exact methods ('exact' n <= 10, "
+                      "reliable to ~8 %, the tail after it is not; the exact methods ('exact' n <= 12, "
                       "'permutational' for identical emitters) are preferable", TWAValidityWarning, stacklevel=4)
 
 

@@ -89,7 +89,7 @@ def first_order(system, times, taus, *, method="auto", detector="total", initial
         Delays tau (ps): 0, dtau, 2 dtau, ... (equally spaced).
     method : {"auto", "permutational", "exact", "cumulant", "maxwell_bloch", "twa"}
         ``permutational`` (identical emitters, collective channel),
-        ``exact`` (n <= 10 emitters, n <= 4 nanocrystals, any detector),
+        ``exact`` (n <= 12 emitters, n <= 5 nanocrystals, any detector),
         ``cumulant`` (any number of two-level emitters: spectral classes, or
         per emitter with coupling matrices; triplet nanocrystals; second
         order, see docs/validation.md for its errors), ``maxwell_bloch`` (a

@@ -1,7 +1,7 @@
 """Photon statistics: second-order coherence, photons per pulse, shot-to-shot delays.
 
 * :func:`second_order`: the two-time intensity correlation G2(t, tau) and the equal-time g2(t)
-  (``permutational``: collective channel, any N; ``exact``: any detector, n <= 10);
+  (``permutational``: collective channel, any N; ``exact``: any detector, n <= 12);
 * :func:`g2`: g2(t) carried by a Result (exact for ``permutational``/``dicke``/``exact``, sampled for
   ``jumps``, a classical-intensity estimate for ``twa``);
 * :func:`zero_delay_g2`: the zero-delay g2 of pulsed Hanbury Brown-Twiss with fast detectors;

@@ -61,7 +61,7 @@ def photon_counts(system, times, *, method="auto", efficiency=1.0, local_efficie
         gate end.
     method : {"auto", "permutational", "exact", "jumps", "twa"}
         ``permutational`` (exact, identical emitters, any N; the counting
-        hierarchy), ``exact`` (n <= 10), ``jumps`` (exact shots: adds the
+        hierarchy), ``exact`` (n <= 12), ``jumps`` (exact shots: adds the
         photon-number distribution; sampling error), ``twa`` (approximate:
         the classical intensity of all channels integrated over the gate, W,
         per trajectory, with <n(n - 1)> = eta^2 <W^2> (Mandel's

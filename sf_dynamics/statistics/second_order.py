@@ -49,7 +49,7 @@ def second_order(system, times, taus, *, method="auto", detector="collective", i
         Delays (ps): 0, dtau, 2 dtau, ... (equally spaced).
     method : {"auto", "permutational", "exact"}
         ``permutational``: identical emitters, collective channel, any N;
-        ``exact``: n <= 10 emitters (n <= 4 nanocrystals), any detector.
+        ``exact``: n <= 12 emitters (n <= 5 nanocrystals), any detector.
     detector : {"collective", "total"} or FarField
         As in :func:`sf_dynamics.spectra.first_order` (default: the collective channel).
     initial : str or state

@@ -69,19 +69,19 @@ def test_exact_dicke_initial_state_has_right_quantum_numbers():
     assert rho.tr() == pytest.approx(1.0)
 
 
-def test_exact_refuses_more_than_twelve_emitters_and_full_space_starts_beyond_ten():
+def test_exact_refuses_more_than_twelve_emitters_and_full_states_of_coherent_starts_beyond_ten():
     with pytest.raises(ValueError, match="n <= 12 emitters"):
         simulate(Ensemble(13, collective_decay=1.0), np.linspace(0, 1, 3), method="exact")
-    with pytest.raises(ValueError, match="coherences between excitation numbers.*n <= 10"):
+    with pytest.raises(ValueError, match="store_states: .*coherences between excitation numbers.*n <= 10"):
         simulate(Ensemble(11, collective_decay=1.0), np.linspace(0, 1, 3), method="exact",
-                 initial=CoherentSpinState(0.5))
+                 initial=CoherentSpinState(0.5), store_states=True)
     from sf_dynamics import NanocrystalEnsemble, ProductState
 
     with pytest.raises(ValueError, match="n <= 5 nanocrystals"):
         simulate(NanocrystalEnsemble(6, collective_decay=1.0), np.linspace(0, 1, 3), method="exact")
-    with pytest.raises(ValueError, match="coherences between excitation numbers.*n <= 4"):
+    with pytest.raises(ValueError, match="store_states: .*n <= 4"):
         simulate(NanocrystalEnsemble(5, collective_decay=1.0), np.linspace(0, 1, 3), method="exact",
-                 initial=ProductState(0.5, coherence=1.0))
+                 initial=ProductState(0.5, coherence=1.0), store_states=True)
 
 
 # -- QuTiP interoperability ------------------------------------------------------------------------------------
@@ -166,9 +166,15 @@ def test_the_zero_sector_evolution_equals_the_full_independent_model(n):
     assert max_relative_difference(res.intensity, np.real(ref.expect[0])) < 1e-8
     assert np.max(np.abs(res.states[-1].full() - ref.states[-1].full())) < 1e-8
     np.testing.assert_allclose(res.data["coherence"], 0.0)
-    # a start with coherences between excitation numbers takes the full Liouvillian
+    # a start with coherences between excitation numbers: q = 0 and q = 1 sectors, or the full Liouvillian when
+    # every state is kept; both give the same observables, <J-> included
     css = simulate(ens, times, method="exact", initial=CoherentSpinState(1.0))
-    assert css.info["sector"] == "full" and css.info["liouville_dim"] == 4**n
+    full = simulate(ens, times, method="exact", initial=CoherentSpinState(1.0), store_states=True)
+    assert css.info["sector"] == "q = 0, 1" and css.info["liouville_dim"] == comb(2 * n, n) + comb(2 * n, n - 1)
+    assert full.info["sector"] == "full" and full.info["liouville_dim"] == 4**n
+    assert max_relative_difference(css.intensity, full.intensity) < 1e-10
+    assert max_relative_difference(css.data["coherence"], full.data["coherence"]) < 1e-10
+    assert np.max(np.abs(full.data["coherence"])) > 0.1
 
 
 def test_ten_identical_emitters_on_the_sector_equal_the_permutational_method():
