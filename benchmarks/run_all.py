@@ -46,7 +46,7 @@ SUITE = {
     "twa": ("bench_twa.py", ["--only", "speed", "--quick"], ["--only", "speed"]),
     "jumps": ("bench_jumps.py", ["--quick"], []),
     "thermal": ("bench_thermal.py", ["--quick", "--largest", "16", "--probes", "4"], ["--largest", "32"]),
-    "exact": ("bench_exact.py", ["--sizes", "6", "8"], []),
+    "exact": ("bench_exact.py", ["--sizes", "6", "8", "--triplets", "3", "--identical", "8"], []),
     "cumulant": ("bench_cumulant.py", ["--max-dipoles", "300"], ["--max-dipoles", "1000",
                                                                   "--max-coupling-dipoles", "8000"]),
     "permutational_large": ("bench_permutational.py", None, ["--peer", "--own", "100000"]),

@@ -6,7 +6,8 @@
 * ``stages``: Runge-Kutta stage combinations and error norms (serial twins in ``_jit``);
 * ``peaks``: sub-sample peak location;
 * ``jumps``: exact photon-counting trajectories (the Dicke-basis populations as a Markov chain);
-* ``lagged``: lagged products of sampled fields (two-time correlations of trajectories).
+* ``lagged``: lagged products of sampled fields (two-time correlations of trajectories);
+* ``sectors``: the Lindblad generator of ``exact`` applied block by block on an excitation-difference sector.
 """
 
 __all__: list[str] = []

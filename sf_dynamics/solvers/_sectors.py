@@ -33,7 +33,7 @@ from ..kernels import sectors as ks
 
 __all__ = ["excitation_numbers", "Channel", "SectorGenerator"]
 
-_COHERENT = (ks.coherent, _jit.serial_twin(ks.coherent, fastmath=False))
+_COHERENT = (ks.coherent, _jit.serial_twin(ks.coherent))
 _PAIRS = (ks.gather_pairs, _jit.serial_twin(ks.gather_pairs))
 _DIAGONAL = (ks.gather_diagonal, _jit.serial_twin(ks.gather_diagonal))
 
@@ -77,20 +77,21 @@ def _csr_arrays(matrix):
 class _Table:
     """The rows of a channel's dipole operators that land in one excitation number m (local indices)."""
 
-    def __init__(self, operators, rows_of, cols_of, target, source):
+    def __init__(self, operators, excitations, local, target, source):
+        # excitations: excitation number of every product state; local: its index among those of its number
         dip, row, col, val = [], [], [], []
         for d, op in enumerate(operators):
             coo = op.tocoo()
-            keep = (coo.data != 0) & (rows_of[coo.row] == target)
+            keep = (coo.data != 0) & (excitations[coo.row] == target)
             r, c = coo.row[keep], coo.col[keep]
-            if np.any(rows_of[c] != source):
+            if np.any(excitations[c] != source):
                 raise ValueError("a channel's operators must change the excitation number by one fixed amount")
             dip.append(np.full(r.size, d))
-            row.append(cols_of[r])
-            col.append(cols_of[c])
+            row.append(local[r])
+            col.append(local[c])
             val.append(coo.data[keep].astype(np.complex128))
         dip, row, col, val = (np.concatenate(v) for v in (dip, row, col, val))
-        size = int(np.count_nonzero(rows_of == target))
+        size = int(np.count_nonzero(excitations == target))
         pairs = row * len(operators) + dip
         if np.unique(pairs).size != pairs.size:
             raise ValueError("every dipole operator of a channel must have at most one entry per row "
@@ -175,7 +176,7 @@ class SectorGenerator:
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.dimension = int(self.offsets[-1])
         self._blocks_g = [_csr_arrays(generator[g][:, g]) for g in self.groups]
-        self._plans = []   # per channel: (change, tables by target m, weights, diagonal weights or None)
+        plans = []   # per channel: (change, tables by target m, weights, diagonal weights or None)
         for ch in self._channels:
             change = self._change(ch.operators, exc)
             if change is None:
@@ -186,12 +187,14 @@ class SectorGenerator:
                     tables[m] = _Table(ch.operators, exc, local, m, m - change)
             w = _real_if_real(ch.weights)
             diag = np.diag(w).copy() if np.count_nonzero(w - np.diag(np.diag(w))) == 0 else None
-            self._plans.append((change, tables, w, diag))
-        # elementwise factors of the channels whose operators are diagonal (dephasing)
-        self._factors = [np.zeros(shape, dtype=complex) for shape in shapes]
+            plans.append((change, tables, w, diag))
+        # elementwise factors of the channels whose operators are diagonal (dephasing); None without them
+        self._factors = None
         self._gathers = []
-        for change, tables, w, diag in self._plans:
+        for change, tables, w, diag in plans:
             if change == 0 and diag is not None and all(t.diagonal for t in tables.values()):
+                if self._factors is None:
+                    self._factors = [np.zeros(shape, dtype=complex) for shape in shapes]
                 for i, m in enumerate(self.kets):
                     tk, tb = tables[m], tables[m - q]
                     self._factors[i] += np.einsum("d,da,db->ab", diag, tk.dense_val, np.conj(tb.dense_val))
@@ -227,7 +230,7 @@ class SectorGenerator:
             x, o = self.block(vec, i), self.block(out, i)
             work = x.size * 8
             _jit.pick(*_COHERENT, work)(x, *self._blocks_g[m], *self._blocks_g[m - self.q], o)
-            if self._factors[i].size and np.any(self._factors[i]):
+            if self._factors is not None:
                 o += self._factors[i] * x
             for change, tables, w, diag in self._gathers:
                 j = index.get(m - change)
@@ -254,7 +257,9 @@ class SectorGenerator:
             rows, cols = self.shapes[i]
             diag_k = self._g[self.groups[m]][:, self.groups[m]].diagonal()
             diag_b = self._g[self.groups[m - self.q]][:, self.groups[m - self.q]].diagonal()
-            total += cols * diag_k.sum() + rows * np.conj(diag_b).sum() + self._factors[i].sum()
+            total += cols * diag_k.sum() + rows * np.conj(diag_b).sum()
+            if self._factors is not None:
+                total += self._factors[i].sum()
         for change, tables, w, _ in self._gathers:
             if change != 0:
                 continue
