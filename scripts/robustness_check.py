@@ -85,7 +85,7 @@ def _cases():
     case("CoherentSpinState theta > pi", "theta", lambda: CoherentSpinState(4.0))
     case("method cannot represent", "cannot simulate",
          lambda: sf.simulate(sf.Ensemble(4, collective_decay=1, detunings=[0, 1, 2, 3]), t, method="permutational"))
-    case("exact above 10 emitters", "n <= 10", lambda: sf.simulate(sf.Ensemble(12, collective_decay=1), t,
+    case("exact above 12 emitters", "n <= 12", lambda: sf.simulate(sf.Ensemble(13, collective_decay=1), t,
                                                                      method="exact"))
     case("tol out of range", "tol", lambda: sf.simulate(ens, t, method="permutational", tol=2.0))
     case("rtol zero", "rtol", lambda: sf.simulate(big, t, method="cumulant", rtol=0.0))
@@ -114,7 +114,7 @@ def _cases():
     case("NanocrystalEnsemble fine_structure", "fine_structure", lambda: sf.NanocrystalEnsemble(2,
                                                                                                fine_structure=(0, 1)))
     case("TripletExcitation sum > 1", "populations", lambda: sf.TripletExcitation((0.5, 0.5, 0.5)))
-    case("exact with 5 NCs", "n <= 4", lambda: sf.simulate(sf.NanocrystalEnsemble(5, decay=1.0), t, method="exact"))
+    case("exact with 6 NCs", "n <= 5", lambda: sf.simulate(sf.NanocrystalEnsemble(6, decay=1.0), t, method="exact"))
 
     # -- resource and time guards ----------------------------------------------------------------------------
     case("permutational N = 1e6 with local decay", "n",

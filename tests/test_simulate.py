@@ -56,8 +56,8 @@ def test_unknown_method_and_option_and_ensemble_type():
 
 
 def test_no_method_for_large_inhomogeneous_ensembles_is_explained():
-    ens = Ensemble(12, collective_decay=1.0, detunings=np.linspace(0, 1, 12))
-    with pytest.raises(ValueError, match="n <= 10"):
+    ens = Ensemble(13, collective_decay=1.0, detunings=np.linspace(0, 1, 13))
+    with pytest.raises(ValueError, match="n <= 12"):
         simulate(ens, np.linspace(0, 1, 3), method="exact")
 
 

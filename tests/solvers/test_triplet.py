@@ -107,8 +107,8 @@ def test_bad_nanocrystal_inputs():
         NanocrystalEnsemble(2, fine_structure=(0, 1))
     with pytest.raises(ValueError, match="populations"):
         TripletExcitation((0.5, 0.5, 0.5))
-    with pytest.raises(ValueError, match="n <= 4 nanocrystals"):
-        simulate(NanocrystalEnsemble(5, decay=1.0), np.linspace(0, 1, 3), method="exact")
+    with pytest.raises(ValueError, match="n <= 5 nanocrystals"):
+        simulate(NanocrystalEnsemble(6, decay=1.0), np.linspace(0, 1, 3), method="exact")
     with pytest.raises(ValueError, match="two-level emitters only"):
         simulate(NanocrystalEnsemble(3, decay=1.0), np.linspace(0, 1, 3), method="permutational")
     with pytest.raises(ValueError, match="gamma_matrix"):
