@@ -12,6 +12,11 @@ RATES = dict(collective_decay=1.0, decay=0.1, dephasing=0.5)
 QUTIP_OPTIONS = {"atol": 1e-10, "rtol": 1e-8, "nsteps": 10**6}
 
 
+def speedup(ratio):
+    """A speed-up as printed in the tables: one decimal below 10 (0.4x, 2.5x), whole numbers above."""
+    return f"{ratio:.1f}x" if ratio < 10 else f"{ratio:.0f}x"
+
+
 def grids(n, nt=11, ntau=101):
     return np.linspace(0, 2 * np.log(n) / n, nt), np.linspace(0, 4 * np.log(n) / n + 2.0, ntau)
 

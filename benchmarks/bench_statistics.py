@@ -27,7 +27,7 @@ import time
 import warnings
 
 import numpy as np
-from _peers import QUTIP_OPTIONS, RATES, full_space, grids, piqs_dicke
+from _peers import QUTIP_OPTIONS, RATES, full_space, grids, piqs_dicke, speedup
 
 import sf_dynamics as sf
 
@@ -75,7 +75,7 @@ def peers(quick=False):
             agreement = np.abs(g2 - ref).max() / np.abs(ref).max()
             name = "QuTiP full space" if method == "exact" else "QuTiP piqs"
             print(f"| {method} | {name} + correlation_3op_2t | {n} | {t_ours:.3f} | {t_peer:.2f} | "
-                  f"{t_peer / t_ours:.0f}x | {agreement:.1e} |", flush=True)
+                  f"{speedup(t_peer / t_ours)} | {agreement:.1e} |", flush=True)
 
 
 def counting(quick=False):
