@@ -33,9 +33,9 @@ from ._coherence import collective_pair_rate, equal_time_g2
 from ._options import declare, no_effect
 from ._sectors import Channel, SectorGenerator, excitation_numbers
 
-__all__ = ["NAME", "OPTIONS", "MAX_EMITTERS", "unsupported_reason", "solve", "build_model", "initial_density_matrix",
-           "detector_channels", "first_order_correlation", "second_order_correlation",
-           "counting_moments"]
+__all__ = ["NAME", "OPTIONS", "MAX_EMITTERS", "MAX_NANOCRYSTALS", "unsupported_reason", "solve", "build_model",
+           "model_channels", "initial_density_matrix", "detector_channels", "first_order_correlation",
+           "second_order_correlation", "counting_moments"]
 
 NAME = "exact"
 #: largest number of two-level emitters (the q = 0 sector has C(2n, n) amplitudes: 2 704 156 at n = 12)
@@ -83,20 +83,6 @@ def _size_reason(n, levels, noun, largest):
         return (f"the {levels}^n density matrix is limited to n <= {largest} {noun} (its excitation-number sectors), "
                 f"got n = {n}")
     return None
-
-
-def coherent_between_excitations(n, initial, levels=2) -> bool:
-    """Whether the initial state has coherences between different excitation numbers (then it needs the full
-    Liouvillian; otherwise it lives in the q = 0 sector)."""
-    if isinstance(initial, CoherentSpinState):
-        return bool(0.0 < initial.theta < np.pi)
-    if isinstance(initial, ProductState):
-        p = np.asarray(initial.probabilities(n))
-        return bool(initial.coherence > 0 and np.any((p > 0) & (p < 1)))
-    if isinstance(initial, DensityMatrix):
-        exc = excitation_numbers(n, levels)
-        return bool(np.any(initial.matrix[exc[:, None] != exc[None, :]]))
-    return False
 
 
 def _lowering_operators(n, levels=2):
