@@ -170,6 +170,7 @@ class SectorGenerator:
         for g in self.groups:
             local[g] = np.arange(g.size)
         self.kets = [m for m in range(n + 1) if 0 <= m - q <= n]
+        self._index = {m: i for i, m in enumerate(self.kets)}   # block of each ket excitation number
         shapes = [(self.groups[m].size, self.groups[m - q].size) for m in self.kets]
         sizes = np.array([a * b for a, b in shapes], dtype=np.int64)
         self.shapes = shapes
@@ -225,7 +226,6 @@ class SectorGenerator:
         """L vec for a sector vector (complex128, length ``dimension``)."""
         vec = np.ascontiguousarray(vec, dtype=np.complex128).reshape(-1)
         out = np.empty_like(vec)
-        index = {m: i for i, m in enumerate(self.kets)}
         for i, m in enumerate(self.kets):
             x, o = self.block(vec, i), self.block(out, i)
             work = x.size * 8
@@ -233,7 +233,7 @@ class SectorGenerator:
             if self._factors is not None:
                 o += self._factors[i] * x
             for change, tables, w, diag in self._gathers:
-                j = index.get(m - change)
+                j = self._index.get(m - change)
                 if j is None or m not in tables or m - self.q not in tables:
                     continue
                 y = self.block(vec, j)
@@ -290,9 +290,8 @@ class SectorGenerator:
 
         o = sp.csr_matrix(operator, dtype=complex)
         change = self.q - source.q
-        index = {m: j for j, m in enumerate(source.kets)}
-        pieces = [(i, index[m - change], o[self.groups[m]][:, self.groups[m - change]])
-                  for i, m in enumerate(self.kets) if m - change in index]
+        pieces = [(i, source._index[m - change], o[self.groups[m]][:, self.groups[m - change]])
+                  for i, m in enumerate(self.kets) if m - change in source._index]
 
         def multiply(vec):
             out = np.zeros(self.dimension, dtype=np.complex128)

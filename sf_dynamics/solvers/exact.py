@@ -281,18 +281,6 @@ def initial_density_matrix(n, initial, emitter_type="two-level"):
     raise ValueError(f"unsupported initial state {initial!r}")
 
 
-def _liouvillian_and_state(ensemble, initial):
-    """The Liouvillian (scipy CSR, QuTiP column stacking) and the initial density matrix (``qutip.Qobj``).
-
-    Call inside ``qutip.CoreOptions(default_dtype="csr")``.
-    """
-    import qutip
-
-    hamiltonian, collapse, _ = build_model(ensemble)
-    rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)
-    return qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix"), rho0
-
-
 def _expectation_rows(operators):
     """Row vectors o with Tr(O rho) = o @ vec(rho) (QuTiP column stacking)."""
     import qutip
@@ -469,7 +457,7 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
                              [names.index("lowering")]))
             runs = [(gen.operator(), vec, rows, columns) for gen, vec, rows, columns in runs]
         else:   # the full density matrix at every output time, coherences between excitation numbers included
-            full = qutip.liouvillian(hamiltonian, _collapse_operators(channels)).to("csr").data_as("csr_matrix")
+            full = _csr(qutip.liouvillian(hamiltonian, _collapse_operators(channels)))
             runs = [(full, qutip.operator_to_vector(rho0).full().ravel(),
                      _expectation_rows([obs[k] for k in names] + [identity]), list(range(len(names) + 1)))]
     from .._resources import check_step_budget
