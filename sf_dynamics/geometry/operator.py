@@ -65,6 +65,7 @@ class LatticeOperator:
             valid &= (idx <= s - 1).reshape(shp)
         self._kernel_hat = {}
         self._offsite_hat = {}  # (Omega, Gamma / 2) without the on-site (zero displacement) block
+        self._field_hat = {}    # full spectrum of Gamma / 2 + i Omega without the on-site block
         self._pair_sum = 0.0  # sum over ordered dipole pairs i != j of Omega_ij Gamma_ij
         counts = np.ones(self.fft_shape)
         for ax, (L, s) in enumerate(zip(self.fft_shape, shape)):
@@ -85,6 +86,8 @@ class LatticeOperator:
                 w_off = w.copy()
                 w_off[0, 0, 0] = 0.0
                 self._offsite_hat[(al, be)] = (self._kernel_transform(w_off), self._kernel_transform(g_off))
+                self._field_hat[(al, be)] = fft.fftn(np.squeeze(g_off + 1j * w_off, axis=self._singletons),
+                                                     workers=self.workers)
                 mult = 1 if al == be else 2
                 self._pair_sum += mult * float(np.sum(counts * w * g))
                 rows[al] += np.abs(w).sum()
@@ -120,6 +123,40 @@ class LatticeOperator:
         last = self._active[-1]
         out = fft.irfft(h, n=self.fft_shape[last], axis=-1, workers=self.workers)[..., : self.shape[last]]
         return out.reshape(out.shape[:-count] + self.shape)
+
+    def _forward_complex(self, v):
+        """Complex transform of (..., s0, s1, s2) arrays zero-padded to fft_shape, axis by axis (pruned)."""
+        lead = v.shape[:-3]
+        h = v.reshape(lead + tuple(self.shape[ax] for ax in self._active))
+        for offset, ax in enumerate(reversed(self._active), start=1):
+            h = fft.fft(h, n=self.fft_shape[ax], axis=-offset, workers=self.workers)
+        return h
+
+    def _inverse_complex(self, h):
+        """The lattice part (..., s0, s1, s2) of the inverse complex transform (pruned)."""
+        count = len(self._active)
+        for index, ax in enumerate(self._active):
+            axis = index - count
+            h = fft.ifft(h, axis=axis, workers=self.workers)
+            h = h[(Ellipsis, slice(0, self.shape[ax])) + (slice(None),) * (-axis - 1)]
+        return h.reshape(h.shape[:-count] + self.shape)
+
+    def offsite_field(self, beta):
+        """(Gamma/2 + i Omega) @ beta without the on-site blocks, for complex columns beta of shape (m, R).
+
+        The coupling sums sum_j (Gamma_kj/2 + i Omega_kj) beta_j of truncated-Wigner trajectories: one
+        forward and one inverse complex transform of the whole block.
+        """
+        r = beta.shape[1]
+        v = np.moveaxis(np.asarray(beta, dtype=np.complex128).reshape(*self.shape, self.p, r), (3, 4), (0, 1))
+        hats = self._forward_complex(v)
+        out = np.empty((self.p, r) + self.shape, dtype=np.complex128)
+        for al in range(self.p):
+            acc = 0.0
+            for be in range(self.p):
+                acc = acc + self._field_hat[(al, be) if al <= be else (be, al)][None] * hats[be]
+            out[al] = self._inverse_complex(acc)
+        return np.moveaxis(out, (0, 1), (3, 4)).reshape(self.m, r)
 
     def _convolve(self, hats, kernels, which):
         """sum_beta K[alpha, beta] * hat_beta for each alpha: (p, ...) spectra."""

@@ -3,9 +3,21 @@
 Every trajectory carries n classical spins (beta_k, z_k). A block of up to
 :data:`BLOCK` trajectories is held as n x B arrays, so each step's
 couplings sum_j (Gamma_kj/2 + i Omega_kj) beta_j and correlated decay noise
-sum_j F_kj dxi_j (F F^T = Gamma/2) are real n x n times n x 2B matrix
-products (BLAS), and the rest is done by the element-wise numba kernels of
+sum_j F_kj dxi_j (F F^T = Gamma/2) are real matrix products with n x 2B
+blocks (BLAS), and the rest is done by the element-wise numba kernels of
 :mod:`sf_dynamics.kernels.twa` (equations there).
+
+Regular lattices (``coupling="fft"``): the field (Gamma/2 + i Omega) beta
+comes from zero-padded FFTs of the whole block (one forward and one inverse
+complex transform,
+:meth:`sf_dynamics.geometry.operator.LatticeOperator.offsite_field`) instead
+of the two n x n products; it stands in the place of (Gamma/2) beta with a
+zero Omega beta (the kernels need only their sum, and the observables' sum
+sum_k conj(beta_k) (Gamma/2 beta)_k is real-part equal to it since beta^dag
+Omega beta is real). The noise factor F is low rank in either route
+(:func:`noise_factor`): Gamma of a lattice a few wavelengths across has far
+fewer significant eigenvalues than dipoles, so the noise product costs
+n r << n^2 per trajectory and step.
 
 Random numbers: block b draws from its own stream (NumPy PCG64 seeded by
 ``SeedSequence(seed, spawn_key=(2**32 + b,))``) and always draws the noise
@@ -24,10 +36,70 @@ from ..kernels._jit import single_threaded
 from ._models import EmitterModel
 from ._sampling import block_seed_sequence
 
-__all__ = ["BLOCK", "EmitterEngine"]
+__all__ = ["BLOCK", "EmitterEngine", "noise_factor", "NOISE_RTOL", "DIRECT_FACTOR_MAX"]
 
 #: trajectories advanced together (columns of the matrix products); fixed, it defines the random streams
 BLOCK = 128
+
+
+#: eigenvalues of Gamma below NOISE_RTOL times the largest carry no noise (covariance error at most that per mode)
+NOISE_RTOL = 1e-12
+#: up to this size the noise factor comes from a full eigendecomposition, above it from a randomised range finder
+DIRECT_FACTOR_MAX = 2000
+
+
+def _truncated(lam, vec, rtol):
+    lam_max = float(lam[-1]) if lam.size else 0.0
+    keep = lam > rtol * lam_max
+    return np.ascontiguousarray(vec[:, keep] * np.sqrt(lam[keep] / 2.0)), lam_max
+
+
+def noise_factor(gamma, rtol=NOISE_RTOL, direct_max=DIRECT_FACTOR_MAX):
+    """Low-rank real factor F of the decay noise, F F^T = Gamma / 2 without the eigenvalues below rtol * max.
+
+    Small matrices (n <= ``direct_max``) are diagonalised; larger ones are
+    sketched: Gamma (Gamma G) for a seeded Gaussian G of growing width, an
+    orthonormal basis Q of it, and the eigenpairs of Q^T Gamma Q (Halko,
+    Martinsson & Tropp, SIAM Rev. 53, 217 (2011), with one power iteration).
+    The sketch is accepted when it holds more columns than kept eigenvalues
+    and reproduces Gamma on four seeded probe vectors to 10 rtol of the
+    largest eigenvalue; otherwise its width doubles, and beyond n / 3 the full
+    eigendecomposition is used.
+
+    Parameters
+    ----------
+    gamma : ndarray, shape (n, n)
+        Symmetric positive semi-definite decay matrix (1/ps).
+    rtol : float
+        Relative eigenvalue threshold.
+    direct_max : int
+        Largest n diagonalised directly.
+
+    Returns
+    -------
+    factor : ndarray, shape (n, r)
+        Columns sqrt(lambda / 2) v of the kept eigenpairs, in ascending order of lambda.
+    lam_max : float
+        Largest eigenvalue of Gamma (1/ps).
+    """
+    n = gamma.shape[0]
+    if n > direct_max:
+        rng = np.random.default_rng(0)
+        probes = rng.standard_normal((n, 4))
+        target = gamma @ probes
+        width = 64
+        while width <= n // 3:
+            basis = np.linalg.qr(gamma @ rng.standard_normal((n, width)))[0]
+            basis = np.linalg.qr(gamma @ basis)[0]
+            lam, small = np.linalg.eigh(basis.T @ (gamma @ basis))
+            factor, lam_max = _truncated(lam, basis @ small, rtol)
+            error = np.linalg.norm(2.0 * factor @ (factor.T @ probes) - target, axis=0)
+            limit = (10.0 * rtol + 1e-13 * np.sqrt(n)) * lam_max * np.linalg.norm(probes, axis=0)
+            if factor.shape[1] < width - 8 and np.all(error <= limit):
+                return factor, lam_max
+            width *= 2
+    lam, vec = np.linalg.eigh(gamma)
+    return _truncated(lam, vec, rtol)
 
 
 def _initial_spins(rng, n, size, z0, theta, phi, probability=None):
@@ -68,24 +140,30 @@ class EmitterEngine:
         (:func:`sf_dynamics.solvers._sampling.time_schedule`).
     probability : ndarray, shape (n,), optional
         Excitation probability of each emitter (a partially inverted product state).
+    operator : LatticeOperator, optional
+        FFT products of a regular lattice for the coupling sums (None: dense BLAS products).
+    factor : (ndarray, float), optional
+        The :func:`noise_factor` of ``model.gamma`` if already computed.
     amplitudes : ndarray of complex, shape (n,), optional
         c_k of a detected field E- = sum_k c_k s-_k whose classical amplitude
         sum_k c_k beta_k and normally ordered intensity estimator
         |sum_k c_k beta_k|^2 + sum_k |c_k|^2 (n_k - |beta_k|^2) are recorded.
     """
 
-    def __init__(self, model: EmitterModel, seed, z0, theta, phi, steps, dts, amplitudes=None, probability=None):
+    def __init__(self, model: EmitterModel, seed, z0, theta, phi, steps, dts, amplitudes=None, probability=None,
+                 operator=None, factor=None):
         self.model = model
+        self.operator = operator
         self.probability = probability
         self.n = model.size
         self.seed = seed
         self.z0, self.theta, self.phi = z0, theta, phi
         self.steps, self.dts = steps, dts
         self.decay = np.ascontiguousarray(np.diag(model.gamma))
-        self.half_gamma = np.ascontiguousarray(model.half_offdiagonal_gamma())
-        self.omega = np.ascontiguousarray(model.omega) if model.has_omega else None
-        lam, vec = np.linalg.eigh(model.gamma)
-        self.noise_factor = np.ascontiguousarray(vec * np.sqrt(np.clip(lam, 0.0, None) / 2.0))
+        dense = operator is None
+        self.half_gamma = np.ascontiguousarray(model.half_offdiagonal_gamma()) if dense else None
+        self.omega = np.ascontiguousarray(model.omega) if dense and model.has_omega else None
+        self.noise_factor, self.largest_decay = noise_factor(model.gamma) if factor is None else factor
         self.amplitudes = amplitudes
 
     @property
@@ -113,6 +191,9 @@ class EmitterEngine:
         noise_real = _real_columns(work["noise"])
 
         def products(state):
+            if self.operator is not None:   # the whole field (Gamma/2 + i Omega) beta in work["gb"], "ob" = 0
+                work["gb"][:] = self.operator.offsite_field(state)
+                return
             np.matmul(self.half_gamma, _real_columns(state), out=_real_columns(work["gb"]))
             if self.omega is not None:
                 np.matmul(self.omega, _real_columns(state), out=_real_columns(work["ob"]))
@@ -131,6 +212,7 @@ class EmitterEngine:
         record(0)
         stale = False  # whether work["gb"], work["ob"] are out of date for beta
         dephasing, pumping = model.dephasing, model.pumping
+        rank = self.noise_factor.shape[1]
         for interval in range(self.steps.size):
             dt = float(self.dts[interval])
             phase_per_step = np.ascontiguousarray(-model.detunings * dt)
@@ -147,7 +229,9 @@ class EmitterEngine:
                 if stale:
                     products(beta)
                 # decay noise F dxi with <|dxi|^2> = dt, plus independent pumping noise
-                xi = np.ascontiguousarray(rng.standard_normal((n, 2 * BLOCK))[:, : 2 * size])
+                # n normals per column whatever the rank: the factor's columns (largest eigenvalues last) take
+                # the last rows, so a full-rank factor reproduces the untruncated draw
+                xi = np.ascontiguousarray(rng.standard_normal((n, 2 * BLOCK))[n - rank :, : 2 * size])
                 xi *= np.sqrt(0.5 * dt)
                 np.matmul(self.noise_factor, xi, out=noise_real)
                 if pump_scale > 0.0:

@@ -44,7 +44,9 @@ from ..model.states import (
     TripletExcitation,
 )
 from ..result import Result
+from . import _lattice
 from ._coherence import equal_time_g2
+from ._lattice import COUPLINGS, check_coupling
 from ._models import (
     ClassModel,
     EmitterModel,
@@ -212,8 +214,6 @@ def _emitter_problem(model: EmitterModel, initial, operator=None):
 
 
 # -- coupling products: dense (BLAS) or FFT on a regular lattice ----------------------------------------
-COUPLINGS = ("auto", "dense", "fft")
-
 #: smallest number of dipoles from which "auto" takes the FFT products, by lattice dimensionality (measured
 #: per right-hand side on a 2-core machine with benchmarks/bench_cumulant.py --only coupling)
 FFT_MIN_DIPOLES = {1: 1024, 2: 2048, 3: 8000}
@@ -221,36 +221,11 @@ FFT_MIN_DIPOLES = {1: 1024, 2: 2048, 3: 8000}
 
 def fft_pays(lattice) -> bool:
     """Whether FFT products beat dense BLAS products for this regular lattice (:data:`FFT_MIN_DIPOLES`)."""
-    dims = sum(1 for s in lattice.shape if s > 1) or 1
-    return lattice.n * lattice.dipoles_per_nc >= FFT_MIN_DIPOLES[dims]
+    return _lattice.fft_pays(lattice, FFT_MIN_DIPOLES)
 
 
 def _lattice_operator(ensemble, coupling):
-    """The LatticeOperator for coupling "fft" (or "auto" where it pays), else None.
-
-    Raises
-    ------
-    ValueError
-        For "fft" on an ensemble without a regular lattice, or with decay / collective decay added to the
-        lattice's couplings; or when the lattice's products do not reproduce the ensemble's matrices.
-    """
-    from ..geometry.operator import LatticeOperator
-
-    lattice = getattr(ensemble, "lattice", None)
-    eligible = lattice is not None and ensemble.decay == 0 and ensemble.collective_decay == 0
-    if coupling == "fft" and not eligible:
-        raise ValueError("coupling 'fft' needs an ensemble built by Superlattice.nanocrystal_ensemble on a regular "
-                         "lattice (no positional disorder) with no decay or collective_decay added")
-    if coupling == "dense" or not eligible or (coupling == "auto" and not fft_pays(lattice)):
-        return None
-    operator = LatticeOperator(lattice)
-    probe = np.random.default_rng(0).standard_normal((operator.m, 2))
-    for dense, product in ((ensemble.gamma_matrix(), operator.decay), (ensemble.omega_matrix(), operator.coherent)):
-        exact = dense @ probe
-        if np.max(np.abs(product(probe) - exact)) > 1e-9 * max(float(np.max(np.abs(exact))), 1e-300):
-            raise ValueError("lattice: its Green's-tensor couplings differ from the ensemble's gamma_matrix / "
-                             "omega_matrix; build the ensemble with Superlattice.nanocrystal_ensemble")
-    return operator
+    return _lattice.lattice_operator(ensemble, coupling, FFT_MIN_DIPOLES)
 
 
 # -- triplet nanocrystals -------------------------------------------------------
@@ -449,8 +424,7 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     max_steps = check_positive_int("max_steps", max_steps)
     rtol = check_tolerance("rtol", rtol)
     atol = check_tolerance("atol", atol)
-    if coupling not in COUPLINGS:
-        raise ValueError(f"coupling must be one of {list(COUPLINGS)}, got {coupling!r}")
+    check_coupling(coupling)
     if ensemble.emitter_type == "triplet":
         return _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, max_steps, coupling)
     engine = choose_engine(ensemble, engine_for_start(initial, engine, per_class=True))

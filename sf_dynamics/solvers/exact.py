@@ -31,7 +31,7 @@ from ..model.states import (
 from ..result import Result
 from ._coherence import collective_pair_rate, equal_time_g2
 from ._options import declare, no_effect
-from ._sectors import Channel, SectorGenerator, excitation_numbers
+from ._sectors import MATERIALISED_MAX, Channel, SectorGenerator, excitation_numbers
 
 __all__ = ["NAME", "OPTIONS", "MAX_EMITTERS", "MAX_NANOCRYSTALS", "unsupported_reason", "solve", "build_model",
            "model_channels", "initial_density_matrix", "detector_channels", "first_order_correlation",
@@ -338,16 +338,51 @@ def _check_memory(dimension, hilbert_dim, stored_states, *, extra_vectors=0):
                      alternative="fewer output times" if extra_vectors else "fewer emitters")
 
 
+#: generators of at most this dimension are propagated with a dense matrix exponential per time step
+DENSE_PROPAGATOR_MAX = 300
+
+
+class _Propagator:
+    """States exp(L k h) v, k = 0 .. count, for a generator L (sparse matrix or LinearOperator).
+
+    Small generators (dimension <= :data:`DENSE_PROPAGATOR_MAX`): the dense exp(L h) of each step length
+    (scipy's scaling and squaring Pade), applied count times. Larger ones: scipy's ``expm_multiply``
+    (truncated Taylor series with scaling, accurate to double precision), its norm estimates seeded.
+    """
+
+    def __init__(self, liouvillian):
+        self.liouvillian = liouvillian
+        small = liouvillian.shape[0] <= DENSE_PROPAGATOR_MAX and hasattr(liouvillian, "toarray")
+        self.dense = liouvillian.toarray() if small else None
+        self._steps = {}
+
+    def states(self, vec, step, count):
+        if self.dense is None:
+            from scipy.sparse.linalg import expm_multiply
+
+            with _seeded_estimates():
+                return expm_multiply(self.liouvillian, vec, start=0.0, stop=count * step, num=count + 1,
+                                     endpoint=True, traceA=getattr(self.liouvillian, "trace_value", None))
+        from scipy.linalg import expm
+
+        propagator = self._steps.get(float(step))
+        if propagator is None:
+            propagator = self._steps[float(step)] = expm(step * self.dense)
+        out = np.empty((count + 1, vec.size), dtype=np.complex128)
+        out[0] = vec
+        for k in range(count):
+            out[k + 1] = propagator @ out[k]
+        return out
+
+
 def _propagate(liouvillian, vec0, times, rows, *, block=None, keep_states=False, bar=None):
     """Expectation values rows @ exp(L (t - t0)) vec0 at every output time.
 
-    Uses scipy's ``expm_multiply`` (truncated Taylor series with scaling,
-    accurate to double precision) on blocks of equally spaced times, or
+    Propagates (:class:`_Propagator`) on blocks of equally spaced times, or
     interval by interval on an irregular grid. With ``keep_states`` the
     vectorised states at every time are returned as well.
     """
-    from scipy.sparse.linalg import expm_multiply
-
+    propagator = _Propagator(liouvillian)
     block = block or _TIME_BLOCK
     out = np.empty((len(times), rows.shape[0]), dtype=complex)
     out[0] = rows @ vec0
@@ -360,9 +395,7 @@ def _propagate(liouvillian, vec0, times, rows, *, block=None, keep_states=False,
         while j < len(steps) and j - i < block and abs(steps[j] - steps[i]) <= 1e-12 * abs(steps[i]):
             j += 1
         count = j - i
-        with _seeded_estimates():
-            states = expm_multiply(liouvillian, vec, start=0.0, stop=count * steps[i], num=count + 1,
-                                   endpoint=True, traceA=getattr(liouvillian, "trace_value", None))
+        states = propagator.states(vec, steps[i], count)
         out[i + 1 : j + 1] = states[1:] @ rows.T
         if keep_states:
             kept.extend(states[1:])
@@ -550,8 +583,13 @@ def _detector_weights(ensemble, detector):
     return np.asarray(ensemble.gamma_matrix(), dtype=float)
 
 
-def _correlation_setup(ensemble, initial, sectors):
-    """Sector generators (q in ``sectors``), the q = 0 part of the initial state, and the dipole operators."""
+def _correlation_setup(ensemble, initial, sectors, detector):
+    """Sector generators (q in ``sectors``), the q = 0 part of the initial state, the identity, the dipole
+    operators and the detector's (weight, E-) channels (None without a detector), operators as scipy CSR
+    matrices.
+
+    QuTiP builds the operators in one CoreOptions block (entering one costs tens of milliseconds).
+    """
     import qutip
 
     with qutip.CoreOptions(default_dtype="csr"):
@@ -559,8 +597,9 @@ def _correlation_setup(ensemble, initial, sectors):
         rho0 = initial_density_matrix(ensemble.n, initial, ensemble.emitter_type)
         identity = _csr(qutip.qeye(rho0.dims[0]))
         dipoles = tuple(_csr(op) for op in _lowering_operators(ensemble.n, _levels(ensemble)))
+        fields = None if detector is None else [(w, _csr(op)) for w, op in detector_channels(ensemble, detector)]
     generators = {q: _sector_generator(ensemble, hamiltonian, channels, q) for q in sectors}
-    return generators, generators[0].pack(rho0.full()), identity, dipoles
+    return generators, generators[0].pack(rho0.full()), identity, dipoles, fields
 
 
 def _levels(ensemble):
@@ -590,12 +629,8 @@ def first_order_correlation(ensemble, times, taus, initial, detector="total", *,
     ndarray of complex128, shape (len(times), len(taus))
         In photons/ps at tau = 0 (G1(t, 0) is the detected photon rate).
     """
-    import qutip
-
-    generators, vec0, identity, _ = _correlation_setup(ensemble, initial, (0, -1))
+    generators, vec0, identity, _, channels = _correlation_setup(ensemble, initial, (0, -1), detector)
     populations, lowered = generators[0], generators[-1]
-    with qutip.CoreOptions(default_dtype="csr"):
-        channels = [(w, _csr(op)) for w, op in detector_channels(ensemble, detector)]
     _check_memory(populations.dimension, 0, 0, extra_vectors=2 * len(times))
     _, states = _propagate(populations.operator(), vec0, np.asarray(times), populations.row(identity)[None, :],
                            keep_states=True)
@@ -632,14 +667,10 @@ def second_order_correlation(ensemble, times, taus, initial, detector="total", *
     rate : ndarray of float64, shape (len(times),)
         The detected photon rate sum_l w_l <E+_l E-_l> (photons/ps).
     """
-    import qutip
-
-    generators, vec0, _, dipoles = _correlation_setup(ensemble, initial, (0,))
+    generators, vec0, _, dipoles, channels = _correlation_setup(ensemble, initial, (0,), detector)
     populations = generators[0]
-    with qutip.CoreOptions(default_dtype="csr"):
-        channels = detector_channels(ensemble, detector)
-        rate_op = sum((w * op.dag() * op for w, op in channels), start=0 * channels[0][1].dag() * channels[0][1])
-    rate_row = populations.row(_csr(rate_op))
+    rate_op = sum((w * (op.conj().T @ op) for w, op in channels), start=0 * (channels[0][1].conj().T @ channels[0][1]))
+    rate_row = populations.row(rate_op.tocsr())
     _check_memory(populations.dimension, 0, 0, extra_vectors=2 * len(times))
     rate, states = _propagate(populations.operator(), vec0, np.asarray(times), rate_row[None, :], keep_states=True)
     jumps = SectorGenerator.jumps([Channel(dipoles, _detector_weights(ensemble, detector))], ensemble.n,
@@ -676,12 +707,13 @@ def counting_moments(ensemble, times, initial, detector="total", *, efficiency=1
     -------
     ndarray of float64, shape (len(times), 2)
     """
+    import scipy.sparse as sp
     from scipy.sparse.linalg import LinearOperator
 
     if local_efficiency > 0 and detector != "collective":
         raise ValueError(f"local_efficiency: the local channels are counted beside the collective one only; the "
                          f"detector {detector!r} already holds every channel it sees (give local_efficiency=0)")
-    generators, vec0, identity, dipoles = _correlation_setup(ensemble, initial, (0,))
+    generators, vec0, identity, dipoles, _ = _correlation_setup(ensemble, initial, (0,), None)
     populations = generators[0]
     counted = efficiency * _detector_weights(ensemble, detector)
     if local_efficiency > 0 and ensemble.decay > 0:
@@ -704,9 +736,14 @@ def counting_moments(ensemble, times, initial, detector="total", *, efficiency=1
         return np.concatenate([backward(parts[0]) + jump_adjoint(parts[1]) / scale,
                                backward(parts[1]) + jump_adjoint(parts[2]) / scale, backward(parts[2])])
 
-    augmented = LinearOperator((3 * size, 3 * size), matvec=matvec, rmatvec=rmatvec, dtype=np.complex128)
-    augmented.trace_value = 3.0 * populations.trace()    # block triangular
-    augmented.work = 3.0 * populations.work + 2.0 * jumps.work
+    if size <= MATERIALISED_MAX:   # small sectors: one sparse matrix (see SectorGenerator.operator)
+        generator, jump_matrix = populations.matrix(), jumps.matrix() / scale
+        augmented = sp.bmat([[generator, None, None], [jump_matrix, generator, None],
+                             [None, jump_matrix, generator]], format="csr")
+    else:
+        augmented = LinearOperator((3 * size, 3 * size), matvec=matvec, rmatvec=rmatvec, dtype=np.complex128)
+        augmented.trace_value = 3.0 * populations.trace()    # block triangular
+        augmented.work = 3.0 * populations.work + 2.0 * jumps.work
     start = np.zeros(3 * size, dtype=np.complex128)
     start[:size] = vec0
     trace_row = populations.row(identity)
@@ -725,17 +762,14 @@ def _adjoint_rows(transposed, row, taus, *, bar=None, budget_bytes=2**30):
     The row is propagated with the transposed generator ``transposed`` = L^T (Heisenberg picture), in
     blocks of delays whose stored rows stay under ``budget_bytes``.
     """
-    from scipy.sparse.linalg import expm_multiply
-
+    propagator = _Propagator(transposed)
     block = int(max(1, min(_TIME_BLOCK, budget_bytes // (16 * row.size))))
     step = taus[1] - taus[0]
     yield 0, row[None, :]
     i = 0
     while i < len(taus) - 1:
         count = min(block, len(taus) - 1 - i)
-        with _seeded_estimates():
-            rows = expm_multiply(transposed, row, start=0.0, stop=count * step, num=count + 1, endpoint=True,
-                                 traceA=getattr(transposed, "trace_value", None))
+        rows = propagator.states(row, step, count)
         yield i + 1, rows[1:]
         row = rows[-1]
         i += count

@@ -31,7 +31,10 @@ Engines:
 * ``emitters`` (default with coupling matrices, and for n <= 2000 when a
   class holds fewer than 20 emitters): every emitter, general Gamma and
   Omega, O(n^2) per step and trajectory, trajectories advanced in batches
-  whose coupling sums are BLAS matrix products (:mod:`._twa_emitters`).
+  whose coupling sums are BLAS matrix products (:mod:`._twa_emitters`), or
+  O(n log n) zero-padded FFTs on a regular lattice (option ``coupling``);
+  the decay noise uses a low-rank factor of Gamma (its significant
+  eigenvalues only).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real
 from ..model.states import CoherentSpinState, Excited, Ground, ProductState
 from ..result import Result
+from ._lattice import check_coupling, lattice_operator
 from ._models import ClassModel, EmitterModel, choose_engine, engine_for_start
 from ._options import EXECUTOR_OPTION, declare, no_effect
 from ._sampling import (
@@ -60,10 +64,10 @@ from ._sampling import (
     spin_z_start,
     time_schedule,
 )
-from ._twa_emitters import BLOCK, EmitterEngine
+from ._twa_emitters import BLOCK, EmitterEngine, noise_factor
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "first_order_correlation", "DEFAULT_TRAJECTORIES",
-           "TWAValidityWarning", "MIN_EMITTERS", "WARN_EMITTERS"]
+           "TWAValidityWarning", "MIN_EMITTERS", "WARN_EMITTERS", "FFT_MIN_DIPOLES"]
 
 NAME = "twa"
 DEFAULT_TRAJECTORIES = 1000
@@ -79,6 +83,8 @@ OPTIONS = declare(
     shots="number of single-shot traces kept in data['single_shots'] (default min(20, trajectories))",
     batches="batches for the statistical errors of tau_D and the peak (default 10)",
     executor=EXECUTOR_OPTION,
+    coupling="coupling sums of the per-emitter engine: 'auto' (default: FFTs where they are measured faster), "
+             "'dense' (BLAS) or 'fft' (regular lattices from Superlattice.nanocrystal_ensemble)",
 )
 
 
@@ -247,9 +253,14 @@ class _EmitterRows:
         return out
 
 
+#: smallest number of dipoles from which coupling="auto" takes FFT coupling sums, by lattice dimensionality
+#: (measured per step on a 2-core machine with benchmarks/bench_twa.py --only lattice)
+FFT_MIN_DIPOLES = {1: 1024, 2: 2048, 3: 8000}
+
+
 def _step(ensemble, engine):
-    """(model, emitters merged into neighbouring classes, fastest rate in 1/ps)."""
-    merged = 0.0
+    """(model, emitters merged into neighbouring classes, fastest rate in 1/ps, noise factor or None)."""
+    merged, factor = 0.0, None
     if engine == "classes":
         model, merged = _merge_small_classes(ClassModel.from_ensemble(ensemble))
         if model.counts.min() < 1.0:
@@ -258,14 +269,14 @@ def _step(ensemble, engine):
         rate = ensemble.n * model.gamma_c + model.gamma0 + model.pumping + 2 * model.dephasing
     else:
         model = EmitterModel.from_ensemble(ensemble)
-        lam = float(np.linalg.eigvalsh(model.gamma)[-1])
-        rate = (lam + float(np.max(np.abs(model.omega).sum(axis=1))) + model.pumping
+        factor = noise_factor(model.gamma)
+        rate = (factor[1] + float(np.max(np.abs(model.omega).sum(axis=1))) + model.pumping
                 + float(np.max(np.diag(model.gamma))))
-    return model, merged, rate
+    return model, merged, rate, factor
 
 
 def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progress, max_steps, field=None,
-            executor=None):
+            executor=None, coupling="auto"):
     """Run the trajectories; per-trajectory arrays (M_done, nt) and run facts.
 
     ``field``: None, or the amplitudes c_k (n,) of a detected field E- = sum_k c_k s-_k (emitters engine) or
@@ -274,7 +285,8 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
     """
     z0, theta, phi = _rotation(initial)
     n_times = len(times)
-    model, merged, rate = _step(ensemble, engine)
+    model, merged, rate, factor = _step(ensemble, engine)
+    operator = None if engine == "classes" else lattice_operator(ensemble, coupling, FFT_MIN_DIPOLES)
     dt_max = 0.02 / rate if rate > 0 else (times[-1] - times[0]) / 100.0
     if dt is not None:
         dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
@@ -292,10 +304,12 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
             amplitudes = np.full(ensemble.n, np.sqrt(ensemble.collective_decay) + 0j) if isinstance(field, str) \
                 else np.asarray(field, dtype=np.complex128)
         probability = initial.probabilities(ensemble.n) if isinstance(initial, ProductState) else None
-        runner = _EmitterRows(EmitterEngine(model, seed, z0, theta, phi, steps, dts, amplitudes, probability),
-                              columns)
+        runner = _EmitterRows(EmitterEngine(model, seed, z0, theta, phi, steps, dts, amplitudes, probability,
+                                            operator=operator, factor=factor), columns)
         block = BLOCK
-    work = (model.size**2 if engine == "emitters" else model.size) * float(steps.sum())
+    per_step = model.size * (factor[0].shape[1] + (np.log2(model.size) if operator is not None else model.size)) \
+        if engine == "emitters" else model.size
+    work = per_step * float(steps.sum())
     out, done, partial = sample_rows(runner, total=trajectories, block=block, executor=executor, progress=progress,
                                      size=work / 100.0, desc=NAME, unit="traj", what="trajectories", stacklevel=4)
     if engine == "classes":
@@ -303,6 +317,8 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
     facts = {"engine": engine, "merged_tail_emitters": merged, "trajectories": done,
              "trajectories_requested": trajectories, "trajectories_done": done, "partial": partial,
              "steps": int(steps.sum()), "dt": float(dts.max())}
+    if engine == "emitters":
+        facts.update(coupling="dense" if operator is None else "fft", noise_rank=int(factor[0].shape[1]))
     return out, facts
 
 
@@ -335,7 +351,7 @@ def _warn_small(n):
 
 
 def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0, engine="auto", dt=None, shots=None,
-          batches=10, progress=None, max_steps=DEFAULT_MAX_STEPS, executor=None):
+          batches=10, progress=None, max_steps=DEFAULT_MAX_STEPS, executor=None, coupling="auto"):
     """Sample truncated-Wigner trajectories and average them.
 
     Parameters
@@ -371,6 +387,12 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         Where the trajectory blocks run: this process (None, the default: numba and BLAS already use
         every core), local processes, an Executor, a Dask cluster (a Client or a scheduler address). The
         result is identical bit for bit whatever the executor.
+    coupling : {"auto", "dense", "fft"}
+        Coupling sums of the per-emitter engine: dense n x n products (BLAS),
+        or zero-padded FFT convolutions on a regular lattice (an ensemble from
+        :meth:`Superlattice.nanocrystal_ensemble` without positional disorder).
+        "auto" takes the FFTs from the sizes where they were measured faster
+        (:data:`FFT_MIN_DIPOLES`). Both give the same trajectories to rounding.
 
     Returns
     -------
@@ -397,6 +419,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     """
     trajectories, seed, engine, max_steps = _checked(ensemble, times, trajectories, seed, engine, max_steps,
                                                      initial)
+    check_coupling(coupling)
     shots = check_shots(shots, trajectories)
     batches = min(check_positive_int("batches", batches, minimum=2), trajectories)
     if isinstance(initial, Ground) and ensemble.pumping == 0:
@@ -404,12 +427,14 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     _warn_small(ensemble.n)
     start = _time.perf_counter()
     out, facts = _sample(ensemble, times, initial, trajectories=trajectories, seed=seed, engine=engine, dt=dt,
-                         progress=progress, max_steps=max_steps, executor=executor)
+                         progress=progress, max_steps=max_steps, executor=executor, coupling=coupling)
     done = facts["trajectories_done"]
     mean, data, shot_info = package_shots(times, out["estimator"], out["shot"], keep=min(shots, done),
                                           batches=min(batches, done), extra={"excitation": out["excitation"]})
     params = ensemble.parameters()
     params.update(initial=initial.describe(), engine=engine, trajectories=done, seed=seed, dt=facts["dt"])
+    if "coupling" in facts:
+        params["coupling"] = facts["coupling"]
     info = {**facts, "wall_time": _time.perf_counter() - start, **shot_info}
     excitation_mean = data.pop("excitation")
     # classical-field statistics of the shots (approximate: docs/physics.md, "Photon statistics")
@@ -427,7 +452,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
 
 def first_order_correlation(ensemble, times, taus, initial, detector="collective", *,
                             trajectories=DEFAULT_TRAJECTORIES, seed=0, engine="auto", dt=None, shots=None,
-                            progress=None, max_steps=DEFAULT_MAX_STEPS, executor=None):
+                            progress=None, max_steps=DEFAULT_MAX_STEPS, executor=None, coupling="auto"):
     """G1(t, tau) of the collective channel or of a far-field detector, from truncated-Wigner trajectories.
 
     Each trajectory records its classical field a(t) = sum_k c_k beta_k on a
@@ -447,7 +472,7 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
     detector : "collective" or ndarray of complex, shape (n,)
         The collective channel sqrt(Gamma_c) J- (either engine), or far-field amplitudes c_k
         (sqrt(photons/ps/sr); per-emitter engine).
-    trajectories, seed, engine, dt, progress, max_steps, executor
+    trajectories, seed, engine, dt, progress, max_steps, executor, coupling
         As in :func:`solve`.
     shots : int, optional
         Single-shot fields kept (default min(20, trajectories)).
@@ -472,6 +497,7 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
                                                      else engine, max_steps, initial)
     if engine == "classes" and not isinstance(detector, str):
         raise ValueError("engine: a far-field detector needs the per-emitter engine ('emitters'), got 'classes'")
+    check_coupling(coupling)
     shots = check_shots(shots, trajectories)
     if isinstance(initial, Ground) and ensemble.pumping == 0:
         zeros = np.zeros((len(times), len(taus)))
@@ -480,6 +506,7 @@ def first_order_correlation(ensemble, times, taus, initial, detector="collective
                                              "partial": False, "engine": engine, "exact_fixed_point": True}
     _warn_small(ensemble.n)
     out, facts = _sample(ensemble, grid, initial, trajectories=trajectories, seed=seed, engine=engine, dt=dt,
-                         progress=progress, max_steps=max_steps, field=detector, executor=executor)
+                         progress=progress, max_steps=max_steps, field=detector, executor=executor,
+                         coupling=coupling)
     g1, sem = shot_correlation(grid, out["field"], out["normal"], times, len(taus))
     return g1, {"g1_sem": sem, "shot_field": out["field"][:shots].copy(), "record_time": grid, **facts}

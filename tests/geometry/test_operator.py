@@ -41,6 +41,11 @@ def test_products_equal_the_dense_matrices(name):
     tol = 1e-13 * max(np.abs(exact).max(), 1.0)
     np.testing.assert_allclose(xr, exact.real, rtol=0, atol=tol)
     np.testing.assert_allclose(xi, exact.imag, rtol=0, atol=tol)
+    # the truncated-Wigner field: off-site (Gamma/2 + i Omega) times complex columns
+    beta = rng.standard_normal((op.m, 3)) + 1j * rng.standard_normal((op.m, 3))
+    field = (_offsite(0.5 * gamma, lattice.dipoles_per_nc) + 1j * omega) @ beta
+    np.testing.assert_allclose(op.offsite_field(beta), field, rtol=0,
+                               atol=1e-13 * max(np.abs(field).max(), 1.0) * op.m)
 
 
 def test_transforms_are_as_short_as_the_convolution_allows():

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from sf_dynamics import CoherentSpinState, DickeState, Ensemble, analysis, simulate
-from sf_dynamics.geometry import green_couplings
+from sf_dynamics.geometry import Superlattice, green_couplings
 from sf_dynamics.model.spectrum import Spectrum
 from sf_dynamics.solvers._twa_emitters import BLOCK as BATCH
+from sf_dynamics.solvers._twa_emitters import noise_factor
 from tests.helpers import max_relative_difference
 
 #: acceptance: averaged TWA within 5 % of the exact solution in tau_D and peak (N = 100-1000); the test
@@ -310,3 +311,52 @@ def test_classical_intensity_g2_is_close_to_the_exact_one_at_the_burst():
     peak = np.argmax(exact.intensity)
     assert abs(res.data["g2"][peak] - exact.data["g2"][peak]) < max(4 * res.data["g2_sem"][peak], 0.02)
     assert res.info["shot_photons"].shape == (2000,)
+
+
+# -- regular lattices: FFT coupling sums, low-rank decay noise --------------------------------------------------
+@pytest.mark.parametrize("direct_max", [10_000, 100], ids=["eigendecomposition", "randomised sketch"])
+def test_the_noise_factor_reproduces_gamma_with_its_significant_eigenvalues(direct_max):
+    gamma = Superlattice.cubic(7, 6, 6, dipole=[0.0, 0.0, 1.0]).nanocrystal_ensemble().gamma_matrix()
+    factor, lam_max = noise_factor(gamma, direct_max=direct_max)
+    exact = np.linalg.eigvalsh(gamma)
+    assert lam_max == pytest.approx(exact[-1], rel=1e-12)
+    # a lattice about a wavelength across radiates through few modes: the rank is far below n = 252
+    assert factor.shape[1] == np.sum(exact > 1e-12 * exact[-1]) < gamma.shape[0] // 4
+    np.testing.assert_allclose(2.0 * factor @ factor.T, gamma, rtol=0, atol=1e-11 * lam_max)
+
+
+def test_a_full_rank_gamma_keeps_every_eigenvalue():
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((240, 240))
+    gamma = a @ a.T / 240 + 0.1 * np.eye(240)   # well conditioned: the sketch cannot truncate, falls back
+    factor, lam_max = noise_factor(gamma, direct_max=100)
+    assert factor.shape == (240, 240)
+    np.testing.assert_allclose(2.0 * factor @ factor.T, gamma, rtol=0, atol=1e-12 * lam_max)
+
+
+def test_fft_and_dense_coupling_sums_give_the_same_trajectories():
+    lattice = Superlattice.square(5, 4, dipole=[0.0, 0.3, 1.0], energy_disorder_meV=0.3, seed=2, lifetime_ps=100.0,
+                                  lattice_constant_nm=30.0)
+    ens = lattice.nanocrystal_ensemble(dephasing=0.01)
+    times = np.linspace(0.0, 8.0, 9)    # 1.35 / Gamma_max
+    runs = {coupling: simulate(ens, times, method="twa", trajectories=150, seed=3, coupling=coupling)
+            for coupling in ("dense", "fft")}
+    dense, fft = runs["dense"], runs["fft"]
+    assert (dense.info["coupling"], fft.info["coupling"]) == ("dense", "fft")
+    assert dense.parameters["coupling"] == "dense" and fft.info["noise_rank"] < ens.n
+    scale = dense.intensity.max()
+    assert scale > 1.3 * dense.intensity[0]   # the coherences have grown: the coupling sums carry the dynamics
+    np.testing.assert_allclose(fft.intensity, dense.intensity, rtol=0, atol=1e-10 * scale)
+    np.testing.assert_allclose(fft.data["single_shots"], dense.data["single_shots"], rtol=0, atol=1e-10 * scale)
+    np.testing.assert_allclose(fft.excitation, dense.excitation, rtol=0, atol=1e-10 * ens.n)
+    # small lattices: "auto" keeps the BLAS products (measured faster below twa.FFT_MIN_DIPOLES)
+    auto = simulate(ens, times[:3], method="twa", trajectories=4, seed=3)
+    assert auto.info["coupling"] == "dense"
+
+
+def test_fft_coupling_sums_need_a_lattice():
+    ens = Ensemble(12, collective_decay=1.0, gamma_matrix=np.eye(12))
+    with pytest.raises(ValueError, match="coupling 'fft' needs .* regular"):
+        simulate(ens, np.linspace(0, 1, 3), method="twa", trajectories=4, coupling="fft")
+    with pytest.raises(ValueError, match="coupling must be one of"):
+        simulate(ens, np.linspace(0, 1, 3), method="twa", trajectories=4, coupling="sparse")
