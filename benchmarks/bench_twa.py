@@ -118,8 +118,9 @@ def bench_validity(sizes=(10, 20, 50, 100, 1000), quick=False):
 
 
 #: (kind, size) of the regular lattices (one z dipole per NC, 12 nm spacing at 515 nm) of the lattice section
-PRODUCT_LATTICES = [("chain", 1024), ("chain", 4096), ("square", (32, 32)), ("square", (64, 64)),
-                    ("square", (100, 100)), ("cubic", (10, 10, 10)), ("cubic", (16, 16, 16)), ("cubic", (22, 22, 22))]
+PRODUCT_LATTICES = [("chain", 512), ("chain", 1024), ("chain", 4096), ("square", (32, 32)), ("square", (48, 48)),
+                    ("square", (64, 64)), ("square", (100, 100)), ("cubic", (10, 10, 10)), ("cubic", (13, 13, 13)),
+                    ("cubic", (16, 16, 16)), ("cubic", (22, 22, 22))]
 RUN_LATTICES = [("square", (32, 32)), ("square", (64, 64)), ("square", (100, 100)), ("cubic", (16, 16, 16))]
 QUICK_PRODUCT_LATTICES = [("chain", 1024), ("square", (32, 32)), ("cubic", (10, 10, 10))]
 QUICK_RUN_LATTICES = [("square", (32, 32))]

@@ -43,7 +43,7 @@ SUITE = {
     "spectra": ("bench_spectra.py", ["--only", "scaling", "approximations", "--scaling-n", "100", "1000",
                                      "--approximation-n", "100", "--lattice-side", "0"], []),
     "statistics": ("bench_statistics.py", ["--quick"], []),
-    "twa": ("bench_twa.py", ["--only", "speed", "--quick"], ["--only", "speed"]),
+    "twa": ("bench_twa.py", ["--only", "speed", "lattice", "--quick"], ["--only", "speed", "lattice"]),
     "jumps": ("bench_jumps.py", ["--quick"], []),
     "thermal": ("bench_thermal.py", ["--quick", "--largest", "16", "--probes", "4"], ["--largest", "32"]),
     "exact": ("bench_exact.py", ["--sizes", "6", "8", "--triplets", "3", "--identical", "8"], []),
