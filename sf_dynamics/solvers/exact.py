@@ -118,6 +118,16 @@ def build_model(ensemble):
     return hamiltonian, _collapse_operators(channels), observables
 
 
+def _eigen_fields(weights, operators):
+    """(lambda_k, sum_d v_dk S_d) for the eigenpairs of a Hermitian weight matrix W = sum_k lambda_k v_k v_k^dag
+    with lambda_k above 1e-14 max|W| (the others are round-off of a positive semi-definite W)."""
+    lam, vec = np.linalg.eigh(weights)
+    scale = max(float(np.max(np.abs(weights))), 1e-300)
+    vec = vec.real if np.isrealobj(weights) else vec
+    return [(float(lam[k]), sum((c * op for c, op in zip(vec[:, k], operators) if c != 0), start=0 * operators[0]))
+            for k in range(len(operators)) if lam[k] > 1e-14 * scale]
+
+
 def _collapse_operators(channels):
     """Collapse operators of jump channels: sqrt(w_d) S_d for independent processes, else sqrt(lambda_k)
     sum_d v_dk S_d from the eigen-decomposition W = sum_k lambda_k v_k v_k^T (W real symmetric)."""
@@ -126,12 +136,7 @@ def _collapse_operators(channels):
         if np.count_nonzero(weights - np.diag(np.diag(weights))) == 0:      # independent processes
             collapse.extend(np.sqrt(w) * op for w, op in zip(np.diag(weights), ops) if w > 0)
             continue
-        lam, vec = np.linalg.eigh(weights)
-        scale = max(float(np.max(np.abs(weights))), 1e-300)
-        for k in range(len(ops)):
-            if lam[k] > 1e-14 * scale:
-                collapse.append(np.sqrt(lam[k]) * sum(float(vec[i, k]) * ops[i] for i in range(len(ops))
-                                                      if vec[i, k] != 0))
+        collapse.extend(np.sqrt(lam) * field for lam, field in _eigen_fields(weights, ops))
     return collapse
 
 
@@ -544,37 +549,22 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
 def detector_channels(ensemble, detector):
     """The detected fields of ``detector`` as (weight, E-) pairs of full-space operators.
 
-    ``"total"``: the decay channels, Gamma = sum_k lambda_k v_k v_k^T, fields
-    sum_i v_ki s-_i with weights lambda_k (photons into all modes);
-    ``"collective"``: J- = sum_i s-_i with weight Gamma_c (two-level
-    emitters with collective_decay > 0); an array of complex amplitudes a_i
-    (one per dipole): the field sum_i a_i s-_i with weight 1.
+    The eigen-decomposition W = sum_k lambda_k v_k v_k^dag of the detector's
+    dipole weight matrix (:func:`_detector_weights`), fields sum_i v_ki s-_i
+    with weights lambda_k: ``"total"``, W = Gamma (photons into all modes);
+    ``"collective"``, W = Gamma_c 1 1^T (the field J- / sqrt(n) with weight
+    n Gamma_c); an array of complex amplitudes a_i (one per dipole),
+    W = a a^dag (the field along a with weight |a|^2).
     """
-    import qutip
-
-    triplet = ensemble.emitter_type == "triplet"
-    sm = _lowering_operators(ensemble.n, 4 if triplet else 2)
-    if not isinstance(detector, str):  # field amplitudes per dipole (a far-field detector)
-        amplitudes = np.asarray(detector, dtype=np.complex128)
-        field = sum((complex(a) * op for a, op in zip(amplitudes, sm) if a != 0), start=0 * sm[0])
-        return [(1.0, qutip.Qobj(field))]
-    if detector == "collective":
-        return [(float(ensemble.collective_decay), sum(sm[1:], start=sm[0]))]
-    gamma = ensemble.gamma_matrix()
-    lam, vec = np.linalg.eigh(gamma)
-    scale = max(float(np.max(np.abs(gamma))), 1e-300)
-    channels = []
-    for k in range(len(sm)):
-        if lam[k] > 1e-14 * scale:
-            field = sum((float(vec[i, k]) * sm[i] for i in range(len(sm)) if vec[i, k] != 0), start=0 * sm[0])
-            channels.append((float(lam[k]), qutip.Qobj(field)))
-    return channels
+    sm = _lowering_operators(ensemble.n, _levels(ensemble))
+    channels = _eigen_fields(_detector_weights(ensemble, detector), sm)
+    return channels or [(0.0, 0 * sm[0])]
 
 
 def _detector_weights(ensemble, detector):
-    """The detected jumps as a dipole weight matrix: sum_k w_k E-_k rho E+_k = sum_de W_de S_d rho S_e^dag for the
-    fields E-_k = sum_d a_kd S_d of :func:`detector_channels` (W = Gamma for ``"total"``, Gamma_c 1 1^T for
-    ``"collective"``, a a^dag for field amplitudes a)."""
+    """The detector as a dipole weight matrix W: detected jumps sum_de W_de S_d rho S_e^dag (W = Gamma for
+    ``"total"``, Gamma_c 1 1^T for ``"collective"``, a a^dag for field amplitudes a); its eigen-fields are
+    :func:`detector_channels`."""
     if not isinstance(detector, str):
         amplitudes = np.asarray(detector, dtype=np.complex128)
         return np.outer(amplitudes, np.conj(amplitudes))

@@ -255,7 +255,7 @@ class _EmitterRows:
 
 #: smallest number of dipoles from which coupling="auto" takes FFT coupling sums, by lattice dimensionality
 #: (measured per step on a 2-core machine with benchmarks/bench_twa.py --only lattice)
-FFT_MIN_DIPOLES = {1: 512, 2: 2304, 3: 4096}
+FFT_MIN_DIPOLES = {1: 512, 2: 2304, 3: 2197}
 
 
 def _step(ensemble, engine):
