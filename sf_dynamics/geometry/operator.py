@@ -99,45 +99,28 @@ class LatticeOperator:
     def _kernel_transform(self, kernel):
         return fft.rfftn(np.squeeze(kernel, axis=self._singletons), workers=self.workers)
 
-    def _forward(self, v):
-        """Transform of (..., s0, s1, s2) real arrays zero-padded to fft_shape, axis by axis (pruned).
+    def _forward(self, v, real=True):
+        """Transform of (..., s0, s1, s2) arrays zero-padded to fft_shape, axis by axis (pruned).
 
-        Only the axes the lattice extends along are transformed, the real transform along the last of them
-        (contiguous in memory).
+        Only the axes the lattice extends along are transformed; for real arrays the transform along the
+        last of them (contiguous in memory) is the real one, giving half the spectrum.
         """
-        lead = v.shape[:-3]
-        v = v.reshape(lead + tuple(self.shape[ax] for ax in self._active))
-        first, *others = reversed(self._active)
-        h = fft.rfft(v, n=self.fft_shape[first], axis=-1, workers=self.workers)
-        for offset, ax in enumerate(others, start=2):
-            h = fft.fft(h, n=self.fft_shape[ax], axis=-offset, workers=self.workers)
-        return h
-
-    def _inverse(self, h):
-        """The lattice part (..., s0, s1, s2) of the inverse transform (pruned)."""
-        count = len(self._active)
-        for index, ax in enumerate(self._active[:-1]):
-            axis = index - count
-            h = fft.ifft(h, axis=axis, workers=self.workers)
-            h = h[(Ellipsis, slice(0, self.shape[ax])) + (slice(None),) * (-axis - 1)]
-        last = self._active[-1]
-        out = fft.irfft(h, n=self.fft_shape[last], axis=-1, workers=self.workers)[..., : self.shape[last]]
-        return out.reshape(out.shape[:-count] + self.shape)
-
-    def _forward_complex(self, v):
-        """Complex transform of (..., s0, s1, s2) arrays zero-padded to fft_shape, axis by axis (pruned)."""
         lead = v.shape[:-3]
         h = v.reshape(lead + tuple(self.shape[ax] for ax in self._active))
         for offset, ax in enumerate(reversed(self._active), start=1):
-            h = fft.fft(h, n=self.fft_shape[ax], axis=-offset, workers=self.workers)
+            transform = fft.rfft if real and offset == 1 else fft.fft
+            h = transform(h, n=self.fft_shape[ax], axis=-offset, workers=self.workers)
         return h
 
-    def _inverse_complex(self, h):
-        """The lattice part (..., s0, s1, s2) of the inverse complex transform (pruned)."""
+    def _inverse(self, h, real=True):
+        """The lattice part (..., s0, s1, s2) of the inverse transform (pruned); real from a half spectrum."""
         count = len(self._active)
         for index, ax in enumerate(self._active):
             axis = index - count
-            h = fft.ifft(h, axis=axis, workers=self.workers)
+            if real and axis == -1:
+                h = fft.irfft(h, n=self.fft_shape[ax], axis=-1, workers=self.workers)
+            else:
+                h = fft.ifft(h, axis=axis, workers=self.workers)
             h = h[(Ellipsis, slice(0, self.shape[ax])) + (slice(None),) * (-axis - 1)]
         return h.reshape(h.shape[:-count] + self.shape)
 
@@ -147,35 +130,29 @@ class LatticeOperator:
         The coupling sums sum_j (Gamma_kj/2 + i Omega_kj) beta_j of truncated-Wigner trajectories: one
         forward and one inverse complex transform of the whole block.
         """
-        r = beta.shape[1]
-        v = np.moveaxis(np.asarray(beta, dtype=np.complex128).reshape(*self.shape, self.p, r), (3, 4), (0, 1))
-        hats = self._forward_complex(v)
-        out = np.empty((self.p, r) + self.shape, dtype=np.complex128)
-        for al in range(self.p):
-            acc = 0.0
-            for be in range(self.p):
-                acc = acc + self._field_hat[(al, be) if al <= be else (be, al)][None] * hats[be]
-            out[al] = self._inverse_complex(acc)
-        return np.moveaxis(out, (0, 1), (3, 4)).reshape(self.m, r)
+        return self._apply(np.asarray(beta, dtype=np.complex128), self._field_hat, None, real=False)
 
     def _convolve(self, hats, kernels, which):
-        """sum_beta K[alpha, beta] * hat_beta for each alpha: (p, ...) spectra."""
+        """sum_beta K[alpha, beta] * hat_beta for each alpha: (p, ...) spectra (K = kernels[pair][which], or
+        kernels[pair] itself for which=None)."""
         out = []
         for al in range(self.p):
             acc = 0.0
             for be in range(self.p):
-                acc = acc + kernels[(al, be) if al <= be else (be, al)][which][None] * hats[be]
+                kernel = kernels[(al, be) if al <= be else (be, al)]
+                acc = acc + (kernel if which is None else kernel[which])[None] * hats[be]
             out.append(acc)
         return out
 
-    def _apply(self, vectors, which):
-        """Products of Omega (which=0) or Gamma (which=1) with the columns of ``vectors`` (m, R)."""
+    def _apply(self, vectors, kernels, which, real=True):
+        """Products of the kernels (``_kernel_hat`` with which = 0 for Omega, 1 for Gamma, real columns; or
+        ``_field_hat``, which = None, complex columns) with the columns of ``vectors`` (m, R)."""
         r = vectors.shape[1]
         v = np.moveaxis(vectors.reshape(*self.shape, self.p, r), (3, 4), (0, 1))  # (p, R, nx, ny, nz)
-        hats = self._forward(v)
-        out = np.empty((self.p, r) + self.shape)
-        for al, acc in enumerate(self._convolve(hats, self._kernel_hat, which)):
-            out[al] = self._inverse(acc)
+        hats = self._forward(v, real)
+        out = np.empty((self.p, r) + self.shape, dtype=np.float64 if real else np.complex128)
+        for al, acc in enumerate(self._convolve(hats, kernels, which)):
+            out[al] = self._inverse(acc, real)
         return np.moveaxis(out, (0, 1), (3, 4)).reshape(self.m, r)
 
     def offsite_product(self, cr, ci, *, batch=256):
@@ -223,15 +200,15 @@ class LatticeOperator:
 
     def hamiltonian(self, vectors):
         """(diag(E) + Omega) @ vectors, vectors of shape (m, R) (rad/ps)."""
-        return self.energies[:, None] * vectors + self._apply(vectors, 0)
+        return self.energies[:, None] * vectors + self._apply(vectors, self._kernel_hat, 0)
 
     def coherent(self, vectors):
         """Omega @ vectors (rad/ps), vectors of shape (m, R)."""
-        return self._apply(vectors, 0)
+        return self._apply(vectors, self._kernel_hat, 0)
 
     def decay(self, vectors):
         """Gamma @ vectors (1/ps)."""
-        return self._apply(vectors, 1)
+        return self._apply(vectors, self._kernel_hat, 1)
 
     def spectral_bound(self) -> float:
         """b with spec(H) inside [-b, b]: max |E| + largest row sum of |Omega| (rad/ps)."""

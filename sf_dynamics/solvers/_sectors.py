@@ -174,6 +174,7 @@ class SectorGenerator:
             local[g] = np.arange(g.size)
         self.kets = [m for m in range(n + 1) if 0 <= m - q <= n]
         self._index = {m: i for i, m in enumerate(self.kets)}   # block of each ket excitation number
+        self._matrix = None                                       # the CSR form, built by matrix() on demand
         shapes = [(self.groups[m].size, self.groups[m - q].size) for m in self.kets]
         sizes = np.array([a * b for a, b in shapes], dtype=np.int64)
         self.shapes = shapes
@@ -274,16 +275,19 @@ class SectorGenerator:
         return complex(total)
 
     def matrix(self):
-        """L on the sector as a scipy CSR matrix, its columns the generator applied to the unit vectors."""
+        """L on the sector as a scipy CSR matrix, its columns the generator applied to the unit vectors (built
+        once, then kept: the correlation functions ask for L and L^T of the same sector)."""
         import scipy.sparse as sp
 
-        unit = np.zeros(self.dimension, dtype=np.complex128)
-        dense = np.empty((self.dimension, self.dimension), dtype=np.complex128)
-        for k in range(self.dimension):
-            unit[k] = 1.0
-            dense[:, k] = self.apply(unit)
-            unit[k] = 0.0
-        return sp.csr_matrix(dense)
+        if self._matrix is None:
+            unit = np.zeros(self.dimension, dtype=np.complex128)
+            dense = np.empty((self.dimension, self.dimension), dtype=np.complex128)
+            for k in range(self.dimension):
+                unit[k] = 1.0
+                dense[:, k] = self.apply(unit)
+                unit[k] = 0.0
+            self._matrix = sp.csr_matrix(dense)
+        return self._matrix
 
     def operator(self, transpose: bool = False):
         """L (or its transpose L^T, the Heisenberg picture of rows) for scipy's ``expm_multiply``.

@@ -163,7 +163,7 @@ class EmitterEngine:
         dense = operator is None
         self.half_gamma = np.ascontiguousarray(model.half_offdiagonal_gamma()) if dense else None
         self.omega = np.ascontiguousarray(model.omega) if dense and model.has_omega else None
-        self.noise_factor, self.largest_decay = noise_factor(model.gamma) if factor is None else factor
+        self.noise_factor = (noise_factor(model.gamma) if factor is None else factor)[0]
         self.amplitudes = amplitudes
 
     @property
