@@ -25,11 +25,12 @@ pair, instead of returning couplings that are meaningless or overflow.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .._resources import check_memory
 from .._validation import check_real, check_real_array
 
-__all__ = ["green_couplings", "green_kernel", "MIN_SEPARATION_WAVELENGTHS"]
+__all__ = ["green_couplings", "grid_couplings", "green_kernel", "MIN_SEPARATION_WAVELENGTHS"]
 
 #: default smallest separation of two sites, in wavelengths in the medium (lambda / n_r)
 MIN_SEPARATION_WAVELENGTHS = 1e-3
@@ -92,6 +93,17 @@ def green_kernel(separations, dip_a, dip_b, *, k, gamma, min_separation=0.0):
     return gamma_ab, omega_ab
 
 
+def _checked_optics(dip, wavelength, gamma, refractive_index):
+    """Unit dipoles, wavenumber k = 2 pi n / lambda and gamma, validated (ValueError naming the parameter)."""
+    norms = np.linalg.norm(dip, axis=1)
+    if np.any(norms == 0):
+        raise ValueError(f"dipoles must be non-zero vectors (dipole {int(np.argmin(norms))} is zero)")
+    wavelength = check_real("wavelength", wavelength, low=0.0, low_open=True)
+    gamma = check_real("gamma", gamma, low=0.0)
+    refractive_index = check_real("refractive_index", refractive_index, low=0.0, low_open=True)
+    return dip / norms[:, None], 2.0 * np.pi * refractive_index / wavelength, gamma
+
+
 def green_couplings(positions, dipoles, *, wavelength, gamma, refractive_index=1.0, min_separation=None):
     """Decay and coherent-coupling matrices of point dipoles.
 
@@ -133,17 +145,10 @@ def green_couplings(positions, dipoles, *, wavelength, gamma, refractive_index=1
         raise ValueError(f"positions must have shape (m, 3) with m >= 1, got {pos.shape}")
     if dip.shape != pos.shape:
         raise ValueError(f"dipoles must have the shape of positions {pos.shape}, got {dip.shape}")
-    norms = np.linalg.norm(dip, axis=1)
-    if np.any(norms == 0):
-        raise ValueError(f"dipoles must be non-zero vectors (dipole {int(np.argmin(norms))} is zero)")
-    dip = dip / norms[:, None]
-    wavelength = check_real("wavelength", wavelength, low=0.0, low_open=True)
-    gamma = check_real("gamma", gamma, low=0.0)
-    refractive_index = check_real("refractive_index", refractive_index, low=0.0, low_open=True)
+    dip, k, gamma = _checked_optics(dip, wavelength, gamma, refractive_index)
     if min_separation is None:
         min_separation = MIN_SEPARATION_WAVELENGTHS * wavelength / refractive_index
     min_separation = check_real("min_separation", min_separation, low=0.0)
-    k = 2.0 * np.pi * refractive_index / wavelength
     m = pos.shape[0]
     rows = max(1, min(m, _PAIRS_PER_BLOCK // m))
     check_memory(2.0 * 8.0 * m * m + 20.0 * 8.0 * rows * m, parameter="positions",
@@ -172,3 +177,67 @@ def green_couplings(positions, dipoles, *, wavelength, gamma, refractive_index=1
     gamma_m = 0.5 * (gamma_m + gamma_m.T)
     omega_m = 0.5 * (omega_m + omega_m.T)
     return gamma_m, omega_m
+
+
+def grid_couplings(shape, spacing, dipoles, *, wavelength, gamma, refractive_index=1.0):
+    """Decay and coherent-coupling matrices of a regular grid of sites, each holding the same dipoles.
+
+    The coupling of two dipoles depends only on the displacement of their
+    sites, so the kernel is evaluated once on the (2 s - 1) displacements per
+    axis and spread into the dense matrices (multilevel Toeplitz): O(m^2)
+    copies instead of O(m^2) Green's-tensor evaluations. The result equals
+    :func:`green_couplings` of the same dipoles to rounding (1e-13 relative).
+
+    Parameters
+    ----------
+    shape : sequence of 3 int
+        Sites along x, y, z (each >= 1); site (i, j, l) is at (i, j, l) * spacing,
+        numbered in C order (l fastest).
+    spacing : array_like, shape (3,)
+        Lattice constants along x, y, z (length unit of ``wavelength``), > 0.
+    dipoles : array_like, shape (p, 3)
+        Dipole orientations of every site (normalised here; non-zero); dipole
+        ``alpha`` of site ``s`` has index ``s * p + alpha``.
+    wavelength, gamma, refractive_index : float
+        As in :func:`green_couplings`.
+
+    Returns
+    -------
+    gamma_matrix, omega_matrix : ndarray, shape (m, m)
+        m = p * prod(shape); Gamma_ij (1/ps) and Omega_ij (rad/ps).
+
+    Raises
+    ------
+    ValueError
+        For bad shapes or values, a spacing below the minimum separation
+        (10^-3 wavelength in the medium), or matrices larger than the free memory.
+    """
+    shape = tuple(int(check_real("shape", s, low=1.0)) for s in np.atleast_1d(shape))
+    if len(shape) != 3:
+        raise ValueError(f"shape must have 3 entries (sites along x, y, z), got {len(shape)}")
+    spacing = check_real_array("spacing", np.broadcast_to(np.asarray(spacing, dtype=float), (3,)))
+    if np.any(spacing <= 0):
+        raise ValueError(f"spacing must be > 0 along every axis, got {spacing.tolist()}")
+    dip = check_real_array("dipoles", np.atleast_2d(dipoles))
+    if dip.ndim != 2 or dip.shape[1] != 3:
+        raise ValueError(f"dipoles must have shape (p, 3), got {dip.shape}")
+    dip, k, gamma = _checked_optics(dip, wavelength, gamma, refractive_index)
+    sites, p = int(np.prod(shape)), dip.shape[0]
+    m = sites * p
+    check_memory(2.0 * 8.0 * m * m, parameter="shape", what=f"the dense {m} x {m} Gamma and Omega matrices",
+                 alternative="sf_dynamics.geometry.operator.LatticeOperator multiplies by them with FFTs in O(m) "
+                             "memory (thermal route='matrix-free')")
+    axes = [np.arange(-(s - 1), s) for s in shape]
+    disp = np.stack(np.meshgrid(*axes, indexing="ij"), -1) * spacing
+    min_separation = MIN_SEPARATION_WAVELENGTHS * wavelength / refractive_index
+    gamma_m = np.empty((sites, p, sites, p))
+    omega_m = np.empty((sites, p, sites, p))
+    for a in range(p):
+        for b in range(a, p):
+            kernels = green_kernel(disp, dip[a], dip[b], k=k, gamma=gamma, min_separation=min_separation)
+            for kernel, out in zip(kernels, (gamma_m, omega_m)):
+                # W[u, v] = K[u + v] over windows of the lattice's shape; M[x, x'] = K[x' - x + s - 1] = W[s-1-x, x']
+                block = sliding_window_view(kernel, shape)[::-1, ::-1, ::-1]
+                for first, second in {(a, b), (b, a)}:   # K_ab = K_ba: the dyadic is symmetric
+                    out[:, first, :, second].reshape(shape + shape)[...] = block
+    return gamma_m.reshape(m, m), omega_m.reshape(m, m)

@@ -27,7 +27,7 @@ import numpy as np
 from .._validation import check_positive_int, check_real, check_real_array
 from ..model import Ensemble, NanocrystalEnsemble
 from ..units import MEV_TO_RAD_PER_PS
-from .green import green_couplings
+from .green import green_couplings, grid_couplings
 
 __all__ = ["Superlattice", "nanocrystals_at", "LATTICE_KINDS", "DEFAULT_WAVELENGTH_NM", "DEFAULT_LIFETIME_PS"]
 
@@ -279,7 +279,15 @@ class Superlattice:
         return self.energies.copy()
 
     def couplings(self):
-        """Green's-tensor (Gamma, Omega) over all dipoles (1/ps, rad/ps), dense."""
+        """Green's-tensor (Gamma, Omega) over all dipoles (1/ps, rad/ps), dense.
+
+        Regular lattices spread the kernel of each site displacement into the matrices
+        (:func:`~sf_dynamics.geometry.green.grid_couplings`, O(m) kernel evaluations for m dipoles).
+        """
+        if self.is_regular:
+            dips = np.eye(3) if self.is_triplet else self.dipole[None, :]
+            return grid_couplings(self.shape, self.spacing_nm, dips, wavelength=self.wavelength_nm,
+                                  gamma=self.gamma, refractive_index=self.refractive_index)
         return green_couplings(self.dipole_positions(), self.dipole_directions(), wavelength=self.wavelength_nm,
                                gamma=self.gamma, refractive_index=self.refractive_index)
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sf_dynamics.geometry import green_couplings
+from sf_dynamics.geometry import Superlattice, green_couplings, grid_couplings
 
 
 def test_single_site_and_far_field_limits():
@@ -90,3 +90,35 @@ def test_blocked_evaluation_equals_a_direct_formula():
                           - (-np.cos(x) / x + 3 * np.sin(x) / x**2 + 3 * np.cos(x) / x**3) * pp)
     assert g[i, j] == pytest.approx(g_ref, rel=1e-12)
     assert w[i, j] == pytest.approx(w_ref, rel=1e-12)
+
+
+@pytest.mark.parametrize("kind, size, options", [
+    ("chain", (9,), dict(dipole=[1.0, 1.0, 0.0])),
+    ("square", (5, 4), dict(dipole=[0.0, 0.0, 1.0], lattice_constant_nm=(12.0, 15.0, 11.0))),
+    ("cubic", (3, 2, 4), dict(dipole=[0.3, -0.2, 1.0])),
+    ("cubic", (2, 3, 2), {}),   # triplets: three orthogonal dipoles per site
+])
+def test_grid_couplings_equal_the_pairwise_green_tensor(kind, size, options):
+    lattice = Superlattice.build(kind, size, **options)
+    pairwise = green_couplings(lattice.dipole_positions(), lattice.dipole_directions(),
+                               wavelength=lattice.wavelength_nm, gamma=lattice.gamma,
+                               refractive_index=lattice.refractive_index)
+    assert lattice.is_regular   # couplings() takes the grid route
+    for grid, reference in zip(lattice.couplings(), pairwise):
+        np.testing.assert_allclose(grid, reference, rtol=0, atol=1e-13 * np.abs(reference).max())
+        np.testing.assert_array_equal(grid, grid.T)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(shape=(2, 2)), "shape"),
+    (dict(shape=(2, 0, 1)), "shape"),
+    (dict(spacing=(1.0, -1.0, 1.0)), "spacing"),
+    (dict(spacing=1e-6), "minimum"),
+    (dict(dipoles=[[0.0, 0.0, 0.0]]), "dipoles"),
+    (dict(dipoles=[1.0, 0.0]), "dipoles"),
+    (dict(wavelength=0.0), "wavelength"),
+])
+def test_grid_couplings_bad_inputs(kwargs, name):
+    args = dict(shape=(2, 2, 1), spacing=0.1, dipoles=[[0.0, 0.0, 1.0]], wavelength=1.0, gamma=1.0) | kwargs
+    with pytest.raises(ValueError, match=name):
+        grid_couplings(args.pop("shape"), args.pop("spacing"), args.pop("dipoles"), **args)

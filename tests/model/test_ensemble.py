@@ -59,3 +59,35 @@ def test_bad_inputs_name_the_parameter(kwargs, name):
 def test_repr_lists_nonzero_rates():
     text = repr(Ensemble(10, collective_decay=1.0, dephasing=0.5))
     assert "collective_decay=1" in text and "dephasing=0.5" in text and "pumping" not in text
+
+
+def _with_lowest_eigenvalue(lowest, n=6, seed=3):
+    """A symmetric n x n matrix with eigenvalues lowest, 0, ..., 0, 1 (random eigenvectors)."""
+    q, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((n, n)))
+    values = np.zeros(n)
+    values[0], values[-1] = lowest, 1.0
+    return (q * values) @ q.T
+
+
+@pytest.mark.parametrize("lowest, accepted", [(0.0, True), (-0.5e-10 * 6, True), (-2e-10 * 6, False),
+                                              (-1e-3, False)])
+def test_gamma_matrix_must_be_positive_semidefinite_to_the_stated_tolerance(lowest, accepted):
+    g = _with_lowest_eigenvalue(lowest)
+    scale = float(np.max(np.abs(g)))   # the tolerance is 1e-10 max|Gamma| n
+    g = _with_lowest_eigenvalue(lowest * scale)
+    if accepted:
+        assert Ensemble(6, gamma_matrix=g).gamma_matrix().shape == (6, 6)
+    else:
+        with pytest.raises(ValueError, match=r"gamma_matrix must be positive semi-definite.*lowest eigenvalue is -"):
+            Ensemble(6, gamma_matrix=g)
+
+
+@pytest.mark.parametrize("gamma, omega, message", [
+    (np.triu(np.ones((3, 3))), None, "gamma_matrix must be symmetric"),
+    (None, np.triu(np.ones((3, 3)), 1), "omega_matrix must be symmetric"),
+    (None, np.eye(3), "omega_matrix must have a zero diagonal"),
+    (None, 1j * (np.ones((3, 3)) - np.eye(3)), "omega_matrix must be real"),
+])
+def test_coupling_matrices_are_checked(gamma, omega, message):
+    with pytest.raises(ValueError, match=message):
+        Ensemble(3, gamma_matrix=gamma, omega_matrix=omega)
