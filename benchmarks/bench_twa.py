@@ -9,9 +9,11 @@
    twa (2000 trajectories) against the exact permutational solution, N = 50,
    200, 1000, collective decay 1, local decay 0.1, dephasing 0.5; the TWA
    entries carry their standard errors.
-3. ``lattice``: per-emitter TWA on regular superlattices up to 10^4 dipoles,
-   dense BLAS coupling sums against zero-padded FFTs (``coupling="fft"``):
-   one step's sums, and whole runs of one block over 100 steps.
+3. ``lattice``: per-emitter TWA on regular superlattices up to 10^4 dipoles:
+   setting up the ensemble (grid couplings and Cholesky check against the
+   pairwise Green's tensor and the lowest eigenvalue), dense BLAS coupling sums
+   against zero-padded FFTs (``coupling="fft"``): one step's sums, and whole
+   runs of one block over 100 steps.
 4. ``validity``: TWA by N (10 to 1000), both engines, with and without local
    processes: burst errors, the late-time excitation against the exact one,
    and the end of the validity window (info["valid_until_ps"]) in units of tau_D.
@@ -124,6 +126,8 @@ PRODUCT_LATTICES = [("chain", 512), ("chain", 1024), ("chain", 4096), ("square",
 RUN_LATTICES = [("square", (32, 32)), ("square", (64, 64)), ("square", (100, 100)), ("cubic", (16, 16, 16))]
 QUICK_PRODUCT_LATTICES = [("chain", 1024), ("square", (32, 32)), ("cubic", (10, 10, 10))]
 QUICK_RUN_LATTICES = [("square", (32, 32))]
+SETUP_LATTICES = [("square", (64, 64)), ("square", (100, 100)), ("cubic", (16, 16, 16))]
+QUICK_SETUP_LATTICES = [("square", (32, 32))]
 
 
 def _label(kind, size):
@@ -159,20 +163,56 @@ def _field_timings(lattice, operator):
 def bench_lattice(quick=False):
     """Per-emitter TWA on regular superlattices: dense BLAS coupling sums against FFT (coupling="fft").
 
-    1. One evaluation of the coupling field (Gamma/2 + i Omega) beta for a block of 128 trajectories: two real
+    1. Setting up the ensemble (``Superlattice.nanocrystal_ensemble``): the coupling matrices from one Green's
+       kernel per site displacement against the pairwise Green's tensor, and the whole check of Gamma
+       (symmetry, positive semi-definite by a shifted Cholesky factorisation) against its lowest eigenvalue alone.
+    2. One evaluation of the coupling field (Gamma/2 + i Omega) beta for a block of 128 trajectories: two real
        n x n times n x 256 products (dense) or one forward and one inverse complex FFT; best of three.
-    2. Whole runs of 128 trajectories (one block) over 100 steps of the default length 0.02 / rate (rate =
-       largest eigenvalue of Gamma + largest row sum of |Omega| + gamma, the solver's rule), both routes with
-       the same seed; the agreement is the largest difference of the averaged intensity over its maximum. The
-       burst needs the steps of the window 2 ln(n) / Gamma_max; the last column scales the FFT run's time per
-       step and block to that window and 1000 trajectories (8 blocks).
+    3. Whole runs of 128 trajectories (one block) over 100 steps of the default length (``twa.default_step``:
+       0.02 / (lambda_max(Gamma) + max |eigenvalue of Omega| + gamma)), both routes with the same seed; the
+       agreement is the largest difference of the averaged intensity over its maximum. The FFT route's set-up
+       is the time of a one-step run, its time per step the rest of the 100-step run over 99. A burst needs the
+       steps of the window 2 ln(n) / Gamma_max (also given for the former step rule, the largest row sum of
+       |Omega| in place of its spectral radius); the last column is set-up plus that many steps of 1000
+       trajectories (1000 / 128 blocks).
     """
     import warnings
 
-    from sf_dynamics.geometry import Superlattice
+    from sf_dynamics.geometry import Superlattice, green_couplings
     from sf_dynamics.geometry.operator import LatticeOperator
+    from sf_dynamics.model.ensemble import check_coupling_matrices
+    from sf_dynamics.solvers import twa
     from sf_dynamics.solvers._twa_emitters import noise_factor
 
+    print("| lattice | dipoles | pairwise Green's tensor (s) | grid couplings (s) | agreement | lowest eigenvalue "
+          "(s) | Gamma check (s) | ensemble (s) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for kind, size in (QUICK_SETUP_LATTICES if quick else SETUP_LATTICES):
+        lattice = Superlattice.build(kind, size, dipole=[0, 0, 1.0])
+        start = time.perf_counter()
+        pairwise = green_couplings(lattice.dipole_positions(), lattice.dipole_directions(),
+                                   wavelength=lattice.wavelength_nm, gamma=lattice.gamma,
+                                   refractive_index=lattice.refractive_index)
+        t_pairwise = time.perf_counter() - start
+        start = time.perf_counter()
+        grid = lattice.couplings()
+        t_grid = time.perf_counter() - start
+        agree = max(float(np.abs(a - b).max() / np.abs(b).max()) for a, b in zip(grid, pairwise))
+        del pairwise
+        start = time.perf_counter()
+        np.linalg.eigvalsh(grid[0])
+        t_eig = time.perf_counter() - start
+        start = time.perf_counter()
+        check_coupling_matrices(lattice.n, grid[0])
+        t_chol = time.perf_counter() - start
+        del grid
+        start = time.perf_counter()
+        lattice.nanocrystal_ensemble()
+        t_ens = time.perf_counter() - start
+        print(f"| {_label(kind, size)} | {lattice.n} | {t_pairwise:.1f} | {t_grid:.2f} | {agree:.1e} | {t_eig:.1f} | "
+              f"{t_chol:.1f} | {t_ens:.1f} |", flush=True)
+
+    print()
     print("| lattice | dipoles | dense field (s) | FFT field (s) | speed-up | agreement |")
     print("|---|---|---|---|---|---|")
     for kind, size in (QUICK_PRODUCT_LATTICES if quick else PRODUCT_LATTICES):
@@ -181,28 +221,33 @@ def bench_lattice(quick=False):
         print(f"| {_label(kind, size)} | {lattice.n} | {t_dense:.3f} | {t_fft:.3f} | {speedup(t_dense / t_fft)} | "
               f"{agree:.1e} |", flush=True)
     print()
-    print("| lattice | dipoles | noise rank | dense run (s) | FFT run (s) | speed-up | agreement | "
-          "steps to 2 ln(n) / Gamma_max | FFT, 1000 trajectories to 2 ln(n) / Gamma_max (s, scaled) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| lattice | dipoles | noise rank | dense run (s) | FFT run (s) | speed-up | agreement | FFT set-up (s) | "
+          "FFT per step (s) | steps to 2 ln(n) / Gamma_max (former rule) | FFT, 1000 trajectories to 2 ln(n) / "
+          "Gamma_max (s, scaled) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for kind, size in (QUICK_RUN_LATTICES if quick else RUN_LATTICES):
         lattice = Superlattice.build(kind, size, dipole=[0, 0, 1.0])
         ens = lattice.nanocrystal_ensemble()
         g, w = ens.gamma_matrix(), ens.omega_matrix()
         lam = noise_factor(g)[1]
-        rate = lam + float(np.max(np.abs(w).sum(axis=1))) + float(np.max(np.diag(g)))
-        dt = 0.02 / rate
-        times = np.linspace(0.0, 100 * dt, 11)
+        dt = twa.default_step(ens, "emitters")
+        former = 0.02 / (lam + float(np.max(np.abs(w).sum(axis=1))) + float(np.max(np.diag(g))))
         runs = {}
-        for coupling in ("dense", "fft"):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                runs[coupling] = timed(ens, times, trajectories=128, coupling=coupling, dt=dt, seed=1)
-        (t_dense, dense), (t_fft, fft) = runs["dense"], runs["fft"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for coupling, steps in (("dense", 100), ("fft", 100), ("fft-setup", 1)):
+                runs[coupling] = timed(ens, np.linspace(0.0, steps * dt, min(steps, 10) + 1), trajectories=128,
+                                       coupling=coupling.split("-")[0], dt=dt, seed=1)
+        (t_dense, dense), (t_fft, fft), (t_one, one) = runs["dense"], runs["fft"], runs["fft-setup"]
         agree = np.abs(dense.intensity - fft.intensity).max() / np.abs(dense.intensity).max()
+        per_step = (t_fft - t_one) / (fft.info["steps"] - one.info["steps"])
+        setup = t_one - per_step
         burst = int(np.ceil(2 * np.log(lattice.n) / lam / dt))
-        scaled = t_fft / fft.info["steps"] * burst * 1000 / 128
+        burst_former = int(np.ceil(2 * np.log(lattice.n) / lam / former))
+        scaled = setup + per_step * burst * 1000 / 128
         print(f"| {_label(kind, size)} | {lattice.n} | {fft.info['noise_rank']} | {t_dense:.1f} | {t_fft:.1f} | "
-              f"{speedup(t_dense / t_fft)} | {agree:.1e} | {burst} | {scaled:.0f} |", flush=True)
+              f"{speedup(t_dense / t_fft)} | {agree:.1e} | {setup:.1f} | {per_step:.3f} | {burst} ({burst_former}) | "
+              f"{scaled:.0f} |", flush=True)
         del ens, g, w
 
 

@@ -44,6 +44,7 @@ import warnings
 
 import numpy as np
 from scipy.integrate import trapezoid
+from scipy.sparse.linalg import ArpackNoConvergence, eigsh
 
 from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real
@@ -67,7 +68,8 @@ from ._sampling import (
 from ._twa_emitters import BLOCK, EmitterEngine, noise_factor
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "first_order_correlation", "DEFAULT_TRAJECTORIES",
-           "TWAValidityWarning", "MIN_EMITTERS", "WARN_EMITTERS", "FFT_MIN_DIPOLES"]
+           "TWAValidityWarning", "MIN_EMITTERS", "WARN_EMITTERS", "FFT_MIN_DIPOLES", "default_step",
+           "largest_frequency", "STEP_FRACTION", "DENSE_SPECTRUM_MAX"]
 
 NAME = "twa"
 DEFAULT_TRAJECTORIES = 1000
@@ -79,7 +81,8 @@ OPTIONS = declare(
     max_steps=f"largest number of time steps per trajectory (default {DEFAULT_MAX_STEPS})",
     trajectories=f"number of trajectories (default {DEFAULT_TRAJECTORIES})",
     engine="'auto' (default), 'classes' or 'emitters'",
-    dt="largest time step (ps); default 0.02 / (fastest rate), refined to divide each output interval",
+    dt="largest time step (ps); default 0.02 / (fastest rate: twa.default_step), refined to divide each output "
+       "interval",
     shots="number of single-shot traces kept in data['single_shots'] (default min(20, trajectories))",
     batches="batches for the statistical errors of tau_D and the peak (default 10)",
     executor=EXECUTOR_OPTION,
@@ -256,6 +259,10 @@ class _EmitterRows:
 #: smallest number of dipoles from which coupling="auto" takes FFT coupling sums, by lattice dimensionality
 #: (measured per step on a 2-core machine with benchmarks/bench_twa.py --only lattice)
 FFT_MIN_DIPOLES = {1: 512, 2: 2304, 3: 2197}
+#: the default step is this fraction of the inverse fastest rate (:func:`default_step`)
+STEP_FRACTION = 0.02
+#: largest number of emitters whose Omega spectrum (for the time step) is found by dense diagonalisation
+DENSE_SPECTRUM_MAX = 256
 
 
 def _step(ensemble, engine):
@@ -270,9 +277,60 @@ def _step(ensemble, engine):
     else:
         model = EmitterModel.from_ensemble(ensemble)
         factor = noise_factor(model.gamma)
-        rate = (factor[1] + float(np.max(np.abs(model.omega).sum(axis=1))) + model.pumping
+        rate = (factor[1] + largest_frequency(model.omega) + model.pumping
                 + float(np.max(np.diag(model.gamma))))
     return model, merged, rate, factor
+
+
+def default_step(ensemble, engine="auto"):
+    """The default largest time step STEP_FRACTION / (fastest rate) of a ``twa`` run, in ps.
+
+    The fastest rate (1/ps) is, for the ``emitters`` engine, lambda_max(Gamma) + max |eigenvalue of Omega|
+    + max Gamma_ii + P; for the ``classes`` engine N Gamma_c + gamma_0 + P + 2 gamma_phi (detunings and
+    dephasing kicks of the emitters engine are exact rotations and do not limit the step). A run refines the
+    step to divide each output interval; ``dt=`` can only make it smaller.
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+        The emitters (any system ``twa`` accepts).
+    engine : {"auto", "classes", "emitters"}
+        As in :func:`solve` (an excited or product start).
+
+    Returns
+    -------
+    float
+        Time step (ps); ``inf`` for a system with no rates.
+
+    Raises
+    ------
+    ValueError
+        For an unknown engine or one the ensemble does not support.
+    """
+    _, _, rate, _ = _step(ensemble, _twa_engine(ensemble, engine))
+    return STEP_FRACTION / rate if rate > 0 else float("inf")
+
+
+def largest_frequency(omega):
+    """Spectral radius max |eigenvalue| of the symmetric coupling matrix Omega (rad/ps).
+
+    The fastest coherent mode the time step has to resolve. Dense eigenvalues up to
+    ``DENSE_SPECTRUM_MAX`` emitters; above, Lanczos (ARPACK) to 1e-3 with a 1 % margin. Never above the
+    largest row sum of |Omega| (Gershgorin's bound, which on a 3D superlattice is several times larger:
+    the near-field sums of the rows do not add up in any one mode).
+    """
+    omega = np.asarray(omega, dtype=np.float64)
+    rows = float(np.max(np.abs(omega).sum(axis=1)))
+    if rows == 0.0:
+        return 0.0
+    if omega.shape[0] <= DENSE_SPECTRUM_MAX:
+        return min(rows, float(np.max(np.abs(np.linalg.eigvalsh(omega)))))
+    try:
+        value = eigsh(omega, k=1, which="LM", tol=1e-3, return_eigenvectors=False,
+                      v0=np.ones(omega.shape[0]))[0]
+    except ArpackNoConvergence:
+        return rows
+    return min(rows, 1.01 * abs(float(value)))
 
 
 def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progress, max_steps, field=None,
@@ -287,7 +345,7 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
     n_times = len(times)
     model, merged, rate, factor = _step(ensemble, engine)
     operator = None if engine == "classes" else lattice_operator(ensemble, coupling, FFT_MIN_DIPOLES)
-    dt_max = 0.02 / rate if rate > 0 else (times[-1] - times[0]) / 100.0
+    dt_max = STEP_FRACTION / rate if rate > 0 else (times[-1] - times[0]) / 100.0
     if dt is not None:
         dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
     steps, dts = time_schedule(times, dt_max, max_steps=max_steps)
@@ -374,7 +432,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         nor on M.
     engine : {"auto", "classes", "emitters"}
     dt : float, optional
-        Largest time step (ps); default 0.02 / (fastest rate).
+        Largest time step (ps); default 0.02 / (fastest rate), see :func:`default_step`.
     shots : int, optional
         Single-shot traces kept (<= trajectories; default min(20, trajectories)).
     batches : int

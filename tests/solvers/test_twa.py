@@ -360,3 +360,35 @@ def test_fft_coupling_sums_need_a_lattice():
         simulate(ens, np.linspace(0, 1, 3), method="twa", trajectories=4, coupling="fft")
     with pytest.raises(ValueError, match="coupling must be one of"):
         simulate(ens, np.linspace(0, 1, 3), method="twa", trajectories=4, coupling="sparse")
+
+
+@pytest.mark.parametrize("kind, size, overestimate", [("cubic", (4, 4, 4), 1.5), ("cubic", (7, 7, 7), 1.5),
+                                                      ("square", (20, 20), 1.0)])
+def test_largest_frequency_is_the_spectral_radius_of_omega(kind, size, overestimate):
+    from sf_dynamics.solvers.twa import DENSE_SPECTRUM_MAX, largest_frequency
+
+    omega = Superlattice.build(kind, size, dipole=[0, 0, 1.0]).couplings()[1]
+    exact = float(np.max(np.abs(np.linalg.eigvalsh(omega))))
+    rows = float(np.max(np.abs(omega).sum(axis=1)))
+    value = largest_frequency(omega)
+    if omega.shape[0] <= DENSE_SPECTRUM_MAX:
+        assert value == pytest.approx(exact, rel=1e-12)
+    else:   # Lanczos to 1e-3 with a 1 % margin: never below the fastest mode
+        assert exact <= value <= 1.012 * exact
+    assert value <= rows and rows > overestimate * exact   # the row sums overestimate, most in 3D
+    assert largest_frequency(np.zeros((3, 3))) == 0.0
+
+
+def test_default_step_follows_the_fastest_rate():
+    from sf_dynamics.solvers.twa import STEP_FRACTION, default_step
+
+    lattice = Superlattice.build("cubic", (3, 3, 3), dipole=[0, 0, 1.0])
+    ens = lattice.nanocrystal_ensemble()
+    g, w = ens.gamma_matrix(), ens.omega_matrix()
+    rate = np.linalg.eigvalsh(g)[-1] + np.max(np.abs(np.linalg.eigvalsh(w))) + g[0, 0]
+    assert default_step(ens) == pytest.approx(STEP_FRACTION / rate, rel=1e-12)
+    identical = Ensemble(100, collective_decay=1.0, decay=0.2, dephasing=0.5)
+    assert default_step(identical) == pytest.approx(STEP_FRACTION / (100 * 1.0 + 1.2 + 2 * 0.5), rel=1e-12)
+    assert default_step(Ensemble(20)) == np.inf
+    with pytest.raises(ValueError, match="engine"):
+        default_step(identical, engine="photons")
