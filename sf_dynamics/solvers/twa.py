@@ -258,7 +258,7 @@ class _EmitterRows:
 
 #: smallest number of dipoles from which coupling="auto" takes FFT coupling sums, by lattice dimensionality
 #: (measured per step on a 2-core machine with benchmarks/bench_twa.py --only lattice)
-FFT_MIN_DIPOLES = {1: 512, 2: 2304, 3: 2197}
+FFT_MIN_DIPOLES = {1: 512, 2: 2304, 3: 4096}
 #: the default step is this fraction of the inverse fastest rate (:func:`default_step`)
 STEP_FRACTION = 0.02
 #: largest number of emitters whose Omega spectrum (for the time step) is found by dense diagonalisation
