@@ -28,7 +28,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .._resources import check_memory
-from .._validation import check_real, check_real_array
+from .._validation import check_positive_int, check_real, check_real_array
 
 __all__ = ["green_couplings", "grid_couplings", "green_kernel", "MIN_SEPARATION_WAVELENGTHS"]
 
@@ -212,16 +212,22 @@ def grid_couplings(shape, spacing, dipoles, *, wavelength, gamma, refractive_ind
         For bad shapes or values, a spacing below the minimum separation
         (10^-3 wavelength in the medium), or matrices larger than the free memory.
     """
-    shape = tuple(int(check_real("shape", s, low=1.0)) for s in np.atleast_1d(shape))
+    shape = tuple(check_positive_int("shape", s) for s in np.atleast_1d(shape))
     if len(shape) != 3:
         raise ValueError(f"shape must have 3 entries (sites along x, y, z), got {len(shape)}")
-    spacing = check_real_array("spacing", np.broadcast_to(np.asarray(spacing, dtype=float), (3,)))
-    if np.any(spacing <= 0):
-        raise ValueError(f"spacing must be > 0 along every axis, got {spacing.tolist()}")
+    spacing = check_real_array("spacing", np.atleast_1d(spacing))
+    if spacing.size == 1:
+        spacing = np.repeat(spacing, 3)
+    if spacing.shape != (3,) or np.any(spacing <= 0):
+        raise ValueError(f"spacing must be one number or 3, each > 0, got {spacing.tolist()}")
     dip = check_real_array("dipoles", np.atleast_2d(dipoles))
-    if dip.ndim != 2 or dip.shape[1] != 3:
-        raise ValueError(f"dipoles must have shape (p, 3), got {dip.shape}")
+    if dip.ndim != 2 or dip.shape[1] != 3 or dip.shape[0] < 1:
+        raise ValueError(f"dipoles must have shape (p, 3) with p >= 1, got {dip.shape}")
     dip, k, gamma = _checked_optics(dip, wavelength, gamma, refractive_index)
+    min_separation = MIN_SEPARATION_WAVELENGTHS * wavelength / refractive_index
+    if float(spacing[[ax for ax in range(3) if shape[ax] > 1]].min(initial=np.inf)) < min_separation:
+        raise ValueError(f"spacing {spacing.tolist()} is below the minimum separation {min_separation:.3g} of "
+                         "different sites (10^-3 wavelength in the medium)")
     sites, p = int(np.prod(shape)), dip.shape[0]
     m = sites * p
     check_memory(2.0 * 8.0 * m * m, parameter="shape", what=f"the dense {m} x {m} Gamma and Omega matrices",
@@ -229,7 +235,6 @@ def grid_couplings(shape, spacing, dipoles, *, wavelength, gamma, refractive_ind
                              "memory (thermal route='matrix-free')")
     axes = [np.arange(-(s - 1), s) for s in shape]
     disp = np.stack(np.meshgrid(*axes, indexing="ij"), -1) * spacing
-    min_separation = MIN_SEPARATION_WAVELENGTHS * wavelength / refractive_index
     gamma_m = np.empty((sites, p, sites, p))
     omega_m = np.empty((sites, p, sites, p))
     for a in range(p):

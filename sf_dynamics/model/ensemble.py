@@ -64,7 +64,7 @@ def check_coupling_matrices(size, gamma_matrix=None, omega_matrix=None, *, names
     """Validate a decay matrix Gamma and a coherent coupling matrix Omega.
 
     Gamma must be real, finite, of shape (size, size), symmetric and positive
-    semi-definite (eigenvalues >= -1e-10 max|Gamma|); Omega real, finite,
+    semi-definite (eigenvalues >= -1e-10 max|Gamma| size); Omega real, finite,
     symmetric with a zero diagonal (on-site energies are detunings).
     Returns read-only float64 copies (None stays None).
     """

@@ -293,20 +293,24 @@ def default_step(ensemble, engine="auto"):
     Parameters
     ----------
     ensemble : Ensemble
-        The emitters (any system ``twa`` accepts).
+        Two-level emitters (the systems ``twa`` accepts).
     engine : {"auto", "classes", "emitters"}
-        As in :func:`solve` (an excited or product start).
+        As in :func:`solve`; "auto" resolves as for an excited start. A start with one excitation
+        probability per emitter and a far-field detector of :func:`first_order_correlation` run on the
+        ``emitters`` engine: pass it explicitly for those.
 
     Returns
     -------
     float
-        Time step (ps); ``inf`` for a system with no rates.
+        Time step (ps); ``inf`` for a system with no rates (a run then takes a hundredth of its window).
 
     Raises
     ------
     ValueError
-        For an unknown engine or one the ensemble does not support.
+        For an ensemble ``twa`` does not take, an unknown engine or one the ensemble does not support.
     """
+    if getattr(ensemble, "emitter_type", None) != "two-level":
+        raise ValueError("ensemble: twa handles two-level emitters only (an Ensemble)")
     _, _, rate, _ = _step(ensemble, _twa_engine(ensemble, engine))
     return STEP_FRACTION / rate if rate > 0 else float("inf")
 
@@ -326,8 +330,9 @@ def largest_frequency(omega):
     if omega.shape[0] <= DENSE_SPECTRUM_MAX:
         return min(rows, float(np.max(np.abs(np.linalg.eigvalsh(omega)))))
     try:
-        value = eigsh(omega, k=1, which="LM", tol=1e-3, return_eigenvectors=False,
-                      v0=np.ones(omega.shape[0]))[0]
+        # a random start: the uniform vector of a mirror-symmetric lattice has no weight on antisymmetric modes
+        start = np.random.default_rng(0).standard_normal(omega.shape[0])
+        value = eigsh(omega, k=1, which="LM", tol=1e-3, return_eigenvectors=False, v0=start)[0]
     except ArpackNoConvergence:
         return rows
     return min(rows, 1.01 * abs(float(value)))

@@ -113,9 +113,12 @@ def test_grid_couplings_equal_the_pairwise_green_tensor(kind, size, options):
     (dict(shape=(2, 2)), "shape"),
     (dict(shape=(2, 0, 1)), "shape"),
     (dict(spacing=(1.0, -1.0, 1.0)), "spacing"),
-    (dict(spacing=1e-6), "minimum"),
+    (dict(shape=(2.7, 1, 1)), "shape"),
+    (dict(spacing=1e-6), "spacing .* below the minimum separation"),
+    (dict(spacing=(0.1, 0.1)), "spacing"),
     (dict(dipoles=[[0.0, 0.0, 0.0]]), "dipoles"),
     (dict(dipoles=[1.0, 0.0]), "dipoles"),
+    (dict(dipoles=np.zeros((0, 3))), "dipoles"),
     (dict(wavelength=0.0), "wavelength"),
 ])
 def test_grid_couplings_bad_inputs(kwargs, name):

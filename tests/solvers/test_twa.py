@@ -363,7 +363,9 @@ def test_fft_coupling_sums_need_a_lattice():
 
 
 @pytest.mark.parametrize("kind, size, overestimate", [("cubic", (4, 4, 4), 1.5), ("cubic", (7, 7, 7), 1.5),
-                                                      ("square", (20, 20), 1.0)])
+                                                      ("square", (20, 20), 1.0),
+                                                      # the fastest mode is odd between the two layers
+                                                      ("cubic", (12, 12, 2), 1.2)])
 def test_largest_frequency_is_the_spectral_radius_of_omega(kind, size, overestimate):
     from sf_dynamics.solvers.twa import DENSE_SPECTRUM_MAX, largest_frequency
 
@@ -392,3 +394,5 @@ def test_default_step_follows_the_fastest_rate():
     assert default_step(Ensemble(20)) == np.inf
     with pytest.raises(ValueError, match="engine"):
         default_step(identical, engine="photons")
+    with pytest.raises(ValueError, match="two-level"):
+        default_step(Superlattice.build("cubic", (2, 2, 2)).nanocrystal_ensemble())
