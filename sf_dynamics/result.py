@@ -1,12 +1,21 @@
-"""The :class:`Result` every solver returns, with xarray, netCDF and CSV export.
+"""The :class:`Result` every solver returns: one labelled :class:`xarray.Dataset`, saved and loaded whole.
 
-Files are written atomically (a temporary file renamed into place only
-after the write succeeded) and refuse to replace an existing file unless
-``overwrite=True``. Every file records the provenance of the result:
-package version, creation date, method, options and seed. The CSV header
-also stores the number of data rows and a CRC-32 checksum of the table, so
-:meth:`Result.from_csv` detects a truncated or edited file instead of
-reading part of it.
+A Result holds its traces in an xarray Dataset with named dimensions:
+``time`` (ps, from the excitation at t = 0) for every time series, ``emitter``
+(per-emitter populations), ``class`` (spectral classes), ``polarization``
+(x, y, z of triplet nanocrystals), ``single_shot`` (the single-shot traces
+kept by sampling methods) and ``shot`` (one value per trajectory: delays,
+peaks, half-emission times, photons per channel). Units are variable
+attributes; the method, its parameters, the solver diagnostics and the
+provenance (version, date, options, seed) are dataset attributes.
+
+:meth:`Result.save` writes it to netCDF and :meth:`Result.load` reads it
+back bit for bit, shot variables and nested diagnostics included. Files are
+written atomically (a temporary file renamed into place only after the
+write succeeded) and refuse to replace an existing file unless
+``overwrite=True``. The CSV export (:meth:`Result.to_csv`) keeps the 1-D
+traces with a header holding the row count and a CRC-32 checksum, so
+:meth:`Result.from_csv` detects a truncated or edited file.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from __future__ import annotations
 import io
 import json
 import zlib
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +31,7 @@ import numpy as np
 
 from ._io import atomic_path, jsonable, provenance
 
-__all__ = ["Result", "QutipStyleResult"]
+__all__ = ["Result", "QutipStyleResult", "DATA_DIMS", "SHOT_VARIABLES"]
 
 _UNITS = {
     "time": "ps",
@@ -38,7 +48,28 @@ _UNITS = {
     "collective": "photons/ps (Gamma_c <J+ J->)",
 }
 
+#: named dimensions of the multi-dimensional time series (first axis: time)
+DATA_DIMS = {
+    "populations": ("time", "emitter"),
+    "class_populations": ("time", "class"),
+    "intensity_by_polarization": ("time", "polarization"),
+    "single_shots": ("time", "single_shot"),
+}
+
+#: per-trajectory quantities of the sampling methods (dimension ``shot``), with their units
+SHOT_VARIABLES = {
+    "shot_delays": "ps",
+    "shot_peaks": "photons/ps",
+    "shot_half_times": "ps",
+    "photons_collective": "photons",
+    "photons_local": "photons",
+    "shot_photons": "photons",
+}
+
 _CSV_MAGIC = "# sf_dynamics result: "
+_ROLE = "sf_role"           # variable attribute: "trace" (time series) or "shot" (per trajectory)
+_COMPLEX = "sf_complex"     # attribute of the real part of a complex variable split for netCDF
+_JSON_ATTRS = ("parameters", "info", "provenance")
 
 
 @dataclass
@@ -53,64 +84,259 @@ class QutipStyleResult:
     solver: str
 
 
+def _encode(value):
+    """JSON-ready form of a diagnostics value that :func:`_decode` turns back into the same value."""
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    if isinstance(value, np.ndarray):
+        if np.iscomplexobj(value):
+            return {"__ndarray__": [value.real.tolist(), value.imag.tolist()], "dtype": str(value.dtype)}
+        return {"__ndarray__": value.tolist(), "dtype": str(value.dtype)}
+    if isinstance(value, (complex, np.complexfloating)):
+        return {"__complex__": [float(value.real), float(value.imag)]}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    return repr(value)
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        if "__ndarray__" in value:
+            dtype = np.dtype(value["dtype"])
+            if dtype.kind == "c":
+                real, imag = value["__ndarray__"]
+                return (np.asarray(real) + 1j * np.asarray(imag)).astype(dtype)
+            return np.asarray(value["__ndarray__"], dtype=dtype)
+        if "__complex__" in value:
+            return complex(*value["__complex__"])
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def _units(key):
+    return SHOT_VARIABLES.get(key) or _UNITS.get(key, _UNITS.get(key.split("_")[0], ""))
+
+
+def _trace_dims(key, ndim):
+    if ndim == 1:
+        return ("time",)
+    dims = DATA_DIMS.get(key)
+    if dims is None or len(dims) != ndim:
+        raise ValueError(f"data[{key!r}]: a {ndim}-D time series needs named dimensions; known: {DATA_DIMS}")
+    return dims
+
+
+class _Traces(MutableMapping):
+    """``result.data``: the time series beyond intensity and excitation, read from and written to the Dataset."""
+
+    def __init__(self, result):
+        self._result = result
+
+    def _names(self):
+        ds = self._result.dataset
+        return [k for k, v in ds.data_vars.items() if v.attrs.get(_ROLE) == "trace"]
+
+    def __getitem__(self, key):
+        if key not in self._names():
+            raise KeyError(key)
+        return self._result.dataset[key].values
+
+    def __setitem__(self, key, value):
+        self._result._set_trace(key, value)
+
+    def __delitem__(self, key):
+        if key not in self._names():
+            raise KeyError(key)
+        self._result.dataset = self._result.dataset.drop_vars(key)
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self):
+        return len(self._names())
+
+    def __repr__(self):
+        return f"data({self._names()})"
+
+
+class _Info(MutableMapping):
+    """``result.info``: solver diagnostics (dataset attribute) and per-shot arrays (variables on ``shot``)."""
+
+    def __init__(self, result):
+        self._result = result
+
+    @property
+    def _scalars(self):
+        return self._result.dataset.attrs["info"]
+
+    def _shots(self):
+        ds = self._result.dataset
+        return [k for k, v in ds.data_vars.items() if v.attrs.get(_ROLE) == "shot"]
+
+    def __getitem__(self, key):
+        if key in self._shots():
+            return self._result.dataset[key].values
+        return self._scalars[key]
+
+    def __setitem__(self, key, value):
+        if key in SHOT_VARIABLES:
+            self._result._set_shot(key, value)
+        else:
+            self._scalars[key] = value
+
+    def __delitem__(self, key):
+        if key in self._shots():
+            self._result.dataset = self._result.dataset.drop_vars(key)
+        else:
+            del self._scalars[key]
+
+    def __iter__(self):
+        return iter([*self._scalars, *self._shots()])
+
+    def __len__(self):
+        return len(self._scalars) + len(self._shots())
+
+    def __repr__(self):
+        return repr(dict(self))
+
+
 class Result:
-    """Time traces of one simulation and the parameters that produced them.
+    """Time traces of one simulation, its single shots and the parameters that produced them.
+
+    Parameters
+    ----------
+    times, intensity, excitation : array_like, shape (nt,)
+        Output times (ps), photon emission rate (photons/ps) and number of excitations.
+    method : str
+        Name of the solver.
+    parameters : dict
+        Ensemble parameters, initial state and solver settings used.
+    data : dict of str -> array_like, optional
+        Further time series (first axis time); multi-dimensional ones need a
+        named layout in :data:`DATA_DIMS`.
+    info : dict, optional
+        Solver diagnostics; the per-shot arrays named in :data:`SHOT_VARIABLES`
+        become variables on the ``shot`` dimension.
+    provenance : dict, optional
+    states : list of qutip.Qobj, optional
+        Density matrices at the output times (``exact`` with ``store_states``;
+        kept in memory only, not saved).
 
     Attributes
     ----------
-    times : ndarray, shape (nt,)
-        Output times (ps), measured from the excitation at t = 0.
-    intensity : ndarray, shape (nt,)
-        Photon emission rate I(t) = sum_ij Gamma_ij <s+_i s-_j> (photons/ps).
-    excitation : ndarray, shape (nt,)
-        Number of excitations sum_i <s+_i s-_i>.
-    method : str
-        Name of the solver that produced the result.
-    parameters : dict
-        Ensemble parameters, initial state and solver settings used.
-    data : dict of str -> ndarray
-        Further time series a method provides (e.g. ``coherence`` = <J->,
-        complex; statistical errors ``intensity_sem`` for sampling methods),
-        each of shape (nt,) or (nt, ...).
-    info : dict
-        Solver diagnostics (wall time in s, number of steps, ...).
-    provenance : dict
-        Package version, creation date (UTC), method, options and seed.
-    states : list of qutip.Qobj or None
-        Density matrices at the output times, when a method was asked to store
-        them (``exact`` with ``store_states=True``); None otherwise.
+    dataset : xarray.Dataset
+        Everything above, labelled (see the module docstring).
+    times, intensity, excitation : ndarray
+    data : mapping
+        Time series by name (``coherence``, ``g2``, ``intensity_sem``, ``single_shots``, ...).
+    info : mapping
+        Diagnostics (wall time in s, steps, ...) and per-shot arrays (``shot_delays``, ...).
+    parameters, provenance : dict
+
+    Raises
+    ------
+    ValueError
+        When a series does not have one row per time, or a multi-dimensional
+        series has no named layout.
     """
 
     def __init__(self, times, intensity, excitation, method, parameters, data=None, info=None, provenance=None,
                  states=None):
-        self.times = np.asarray(times, dtype=np.float64)
-        self.intensity = np.asarray(intensity, dtype=np.float64)
-        self.excitation = np.asarray(excitation, dtype=np.float64)
-        nt = self.times.shape[0]
-        if self.intensity.shape != (nt,) or self.excitation.shape != (nt,):
+        import xarray as xr
+
+        times = np.asarray(times, dtype=np.float64)
+        intensity = np.asarray(intensity, dtype=np.float64)
+        excitation = np.asarray(excitation, dtype=np.float64)
+        nt = times.shape[0]
+        if intensity.shape != (nt,) or excitation.shape != (nt,):
             raise ValueError(
                 "intensity and excitation must have the shape of times "
-                f"{(nt,)}, got {self.intensity.shape} and {self.excitation.shape}"
+                f"{(nt,)}, got {intensity.shape} and {excitation.shape}"
             )
-        self.method = str(method)
-        self.parameters = dict(parameters)
-        self.data = {}
+        self.dataset = xr.Dataset(
+            {"intensity": ("time", intensity, {"units": _UNITS["intensity"]}),
+             "excitation": ("time", excitation, {"units": _UNITS["excitation"]})},
+            coords={"time": ("time", times, {"units": "ps"})},
+            attrs={"method": str(method), "parameters": dict(parameters), "info": {},
+                   "provenance": dict(provenance or {})},
+        )
         for key, value in (data or {}).items():
-            arr = np.asarray(value)
-            if arr.shape[:1] != (nt,):
-                raise ValueError(f"data[{key!r}] must have {nt} rows (one per time), got shape {arr.shape}")
-            self.data[key] = arr
-        self.info = dict(info or {})
-        self.provenance = dict(provenance or {})
+            self._set_trace(key, value)
+        for key, value in (info or {}).items():
+            self.info[key] = value
         if states is not None and len(states) != nt:
             raise ValueError(f"states must hold one state per time ({nt}), got {len(states)}")
         self.states = None if states is None else list(states)
+
+    # -- the Dataset's parts ------------------------------------------------------
+    def _set_trace(self, key, value):
+        arr = np.asarray(value)
+        nt = self.times.shape[0]
+        if arr.shape[:1] != (nt,):
+            raise ValueError(f"data[{key!r}] must have {nt} rows (one per time), got shape {arr.shape}")
+        self.dataset[key] = (_trace_dims(key, arr.ndim), arr, {"units": _units(key), _ROLE: "trace"})
+
+    def _set_shot(self, key, value):
+        arr = np.asarray(value)
+        if arr.ndim != 1:
+            raise ValueError(f"info[{key!r}] must hold one value per shot (1-D), got shape {arr.shape}")
+        self.dataset[key] = ("shot", arr, {"units": _units(key), _ROLE: "shot"})
+
+    @property
+    def times(self) -> np.ndarray:
+        """Output times (ps), measured from the excitation at t = 0."""
+        return self.dataset["time"].values
+
+    @property
+    def intensity(self) -> np.ndarray:
+        """Photon emission rate I(t) = sum_ij Gamma_ij <s+_i s-_j> (photons/ps)."""
+        return self.dataset["intensity"].values
+
+    @property
+    def excitation(self) -> np.ndarray:
+        """Number of excitations sum_i <s+_i s-_i>."""
+        return self.dataset["excitation"].values
+
+    @property
+    def method(self) -> str:
+        """Name of the solver that produced the result."""
+        return self.dataset.attrs["method"]
+
+    @property
+    def parameters(self) -> dict:
+        """Ensemble parameters, initial state and solver settings used."""
+        return self.dataset.attrs["parameters"]
+
+    @property
+    def provenance(self) -> dict:
+        """Package version, creation date (UTC), method, options and seed."""
+        return self.dataset.attrs["provenance"]
+
+    @provenance.setter
+    def provenance(self, value):
+        self.dataset.attrs["provenance"] = dict(value or {})
+
+    @property
+    def data(self) -> _Traces:
+        """Time series beyond intensity and excitation, by name (arrays whose first axis is time)."""
+        return _Traces(self)
+
+    @property
+    def info(self) -> _Info:
+        """Solver diagnostics and per-shot arrays (``shot_delays``, ``shot_peaks``, ...)."""
+        return _Info(self)
 
     @property
     def expect(self) -> dict:
         """Every stored observable by name (``intensity``, ``excitation`` and each ``data`` entry), as in QuTiP's
         ``result.e_data``: arrays whose first axis is time."""
-        return {"intensity": self.intensity, "excitation": self.excitation, **self.data}
+        return {"intensity": self.intensity, "excitation": self.excitation, **dict(self.data)}
 
     def to_qutip(self) -> QutipStyleResult:
         """The result in the shape of a ``qutip.solver.Result``: ``times``, ``expect`` (list), ``e_data``
@@ -131,7 +357,10 @@ class Result:
         return self.data[key]
 
     def __repr__(self) -> str:
-        extra = f", data={sorted(self.data)}" if self.data else ""
+        names = sorted(self.data)
+        extra = f", data={names}" if names else ""
+        shots = self.dataset.sizes.get("shot")
+        extra += f", shots={shots}" if shots else ""
         return (
             f"Result(method={self.method!r}, n={self.parameters.get('n')}, "
             f"nt={self.times.size}, t=[{self.times[0]:g}, {self.times[-1]:g}] ps{extra})"
@@ -140,66 +369,48 @@ class Result:
     def take_times(self, index) -> Result:
         """A Result restricted to the output times selected by ``index`` (slice, int array or mask).
 
-        Every time series (intensity, excitation and each entry of ``data``)
-        is cut along its first axis; parameters, info and provenance are
-        shared.
+        Every time series is cut along ``time``; per-shot variables, parameters,
+        info and provenance are kept (shared dicts).
         """
-        times = self.times[index]
-        if times.ndim != 1 or times.size < 1:
+        positions = np.arange(self.times.size)[index]
+        if np.ndim(positions) != 1 or np.size(positions) < 1:
             raise ValueError("index must select a non-empty 1-D set of output times")
-        data = {key: value[index] for key, value in self.data.items()}
-        states = None if self.states is None else [self.states[i] for i in np.arange(self.times.size)[index]]
-        return Result(times, self.intensity[index], self.excitation[index], self.method, self.parameters, data,
-                      self.info, self.provenance, states)
+        out = object.__new__(Result)
+        out.dataset = self.dataset.isel(time=positions)
+        out.dataset.attrs = self.dataset.attrs
+        out.states = None if self.states is None else [self.states[i] for i in positions]
+        return out
 
     # -- export -----------------------------------------------------------------
-    def _columns(self) -> dict:
-        cols = {"intensity": self.intensity, "excitation": self.excitation}
-        for key, value in self.data.items():
-            if value.ndim != 1:
-                continue
-            if np.iscomplexobj(value):
-                cols[f"{key}_real"] = value.real
-                cols[f"{key}_imag"] = value.imag
-            else:
-                cols[key] = value
-        return cols
-
     def _metadata(self) -> dict:
         return {"method": self.method, "parameters": jsonable(self.parameters), "provenance": jsonable(
             self.provenance or provenance(method=self.method))}
 
     def to_xarray(self):
-        """Return the traces as an :class:`xarray.Dataset` on a ``time`` coordinate (ps).
+        """The result as a labelled :class:`xarray.Dataset` (a copy) with flat attributes.
 
-        Multi-dimensional entries of :attr:`data` keep their extra axes as
-        dimensions named ``<key>_dim1``, ... (``shot`` for single shots);
-        parameters and provenance go into ``attrs`` (nested values as JSON).
+        Dimensions as in the module docstring; the internal bookkeeping
+        attributes are dropped, parameters and provenance become flat attributes
+        (nested values as JSON, provenance keys prefixed ``provenance_``).
         """
-        import xarray as xr
-
-        variables = {
-            "intensity": ("time", self.intensity, {"units": _UNITS["intensity"]}),
-            "excitation": ("time", self.excitation, {"units": _UNITS["excitation"]}),
-        }
-        for key, value in self.data.items():
-            if key == "single_shots" and value.ndim == 2:
-                dims = ("time", "shot")
-            else:
-                dims = ("time",) + tuple(f"{key}_dim{i}" for i in range(1, value.ndim))
-            variables[key] = (dims, value, {"units": _UNITS.get(key.split("_")[0], "")})
+        ds = self.dataset.copy()
+        for var in ds.data_vars.values():
+            var.attrs = {k: v for k, v in var.attrs.items() if k != _ROLE}
         meta = self._metadata()
         attrs = {"method": self.method}
         for source in (meta["parameters"], {f"provenance_{k}": v for k, v in meta["provenance"].items()}):
             for key, value in source.items():
                 attrs[key] = value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else (
                     json.dumps(value))
-        return xr.Dataset(variables, coords={"time": ("time", self.times, {"units": "ps"})}, attrs=attrs)
+        ds.attrs = attrs
+        return ds
 
-    def to_netcdf(self, path, *, overwrite=False) -> Path:
-        """Write every time series, 2-D data included, to a netCDF file (atomically).
+    def save(self, path, *, overwrite=False) -> Path:
+        """Write the whole result to a netCDF file (atomically); :meth:`load` reads it back bit for bit.
 
-        Complex series are stored as ``<key>_real`` / ``<key>_imag``.
+        Complex series are stored as ``<key>_real`` / ``<key>_imag``;
+        parameters, diagnostics and provenance as JSON attributes (and flat
+        attributes for other readers). Stored density matrices are not saved.
 
         Raises
         ------
@@ -208,13 +419,57 @@ class Result:
         """
         ds = self.to_xarray()
         for name in list(ds.data_vars):
+            if _ROLE in self.dataset[name].attrs:
+                ds[name].attrs[_ROLE] = self.dataset[name].attrs[_ROLE]
             if np.iscomplexobj(ds[name].values):
-                ds[f"{name}_real"] = ds[name].real
-                ds[f"{name}_imag"] = ds[name].imag
+                ds[f"{name}_real"] = ds[name].real.assign_attrs({**ds[name].attrs, _COMPLEX: name})
+                ds[f"{name}_imag"] = ds[name].imag.assign_attrs(units=ds[name].attrs.get("units", ""))
                 ds = ds.drop_vars(name)
+        for key in _JSON_ATTRS:
+            ds.attrs[f"sf_{key}_json"] = json.dumps(_encode(self.dataset.attrs[key]))
         with atomic_path(path, overwrite=overwrite) as tmp:
             ds.to_netcdf(tmp)
         return Path(path)
+
+    def to_netcdf(self, path, *, overwrite=False) -> Path:
+        """Alias of :meth:`save` (netCDF with every series, shots and provenance)."""
+        return self.save(path, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path) -> Result:
+        """Read a file written by :meth:`save` (or :meth:`to_netcdf`): the same Result, bit for bit.
+
+        Raises
+        ------
+        ValueError
+            If the file is not a saved Result.
+        """
+        import xarray as xr
+
+        path = Path(path)
+        if not path.is_file():
+            raise ValueError(f"path {str(path)!r} is not a file")
+        with xr.open_dataset(path) as stored:
+            ds = stored.load()
+        if not all(f"sf_{key}_json" in ds.attrs for key in _JSON_ATTRS):
+            raise ValueError(f"path {str(path)!r} is not a netCDF file written by Result.save")
+        attrs = {key: _decode(json.loads(ds.attrs[f"sf_{key}_json"])) for key in _JSON_ATTRS}
+        out = object.__new__(cls)
+        out.states = None
+        variables = {}
+        for name, var in ds.data_vars.items():
+            if name.endswith("_imag") and name[:-5] + "_real" in ds and _COMPLEX in ds[name[:-5] + "_real"].attrs:
+                continue
+            attrs_v = dict(var.attrs)
+            values = var.values
+            if _COMPLEX in attrs_v:
+                base = attrs_v.pop(_COMPLEX)
+                values = values + 1j * ds[base + "_imag"].values
+                name = base
+            variables[name] = (var.dims, values, attrs_v)
+        out.dataset = xr.Dataset(variables, coords={"time": ("time", ds["time"].values, {"units": "ps"})},
+                                 attrs={"method": str(ds.attrs["method"]), **attrs})
+        return out
 
     def to_csv(self, path, *, overwrite=False) -> Path:
         """Write the 1-D traces to a CSV file (atomically) with a metadata header.
@@ -222,16 +477,23 @@ class Result:
         Columns: ``time_ps``, ``intensity``, ``excitation`` and every 1-D
         entry of :attr:`data` (complex ones as ``<key>_real``, ``<key>_imag``).
         The first line holds the method, parameters, provenance, the number
-        of data rows, a CRC-32 of the table and the names of 2-D data that a
-        CSV cannot hold (write those with :meth:`to_netcdf`). Read back with
-        :meth:`from_csv`.
+        of data rows, a CRC-32 of the table and the names of 2-D data and shot
+        variables that a CSV cannot hold (write those with :meth:`save`).
+        Read back with :meth:`from_csv`.
 
         Raises
         ------
         FileExistsError
             If ``path`` exists and ``overwrite`` is False.
         """
-        cols = self._columns()
+        cols = {"intensity": self.intensity, "excitation": self.excitation}
+        for key, value in self.data.items():
+            if value.ndim != 1:
+                continue
+            if np.iscomplexobj(value):
+                cols[f"{key}_real"], cols[f"{key}_imag"] = value.real, value.imag
+            else:
+                cols[key] = value
         buffer = io.StringIO()
         buffer.write(",".join(["time_ps", *cols]) + "\n")
         np.savetxt(buffer, np.column_stack([self.times, *cols.values()]), delimiter=",", fmt="%.17g")
@@ -239,7 +501,8 @@ class Result:
         meta = self._metadata()
         meta["rows"] = int(self.times.size)
         meta["crc32"] = zlib.crc32(table.encode("utf-8"))
-        not_in_csv = {key: list(value.shape) for key, value in self.data.items() if value.ndim != 1}
+        not_in_csv = {key: list(var.shape) for key, var in self.dataset.data_vars.items()
+                      if var.dims != ("time",)}
         if not_in_csv:
             meta["not_in_csv"] = {"arrays": not_in_csv, "note": "multi-dimensional data; use Result.to_netcdf"}
         with atomic_path(path, overwrite=overwrite) as tmp:

@@ -108,3 +108,65 @@ def test_take_times_cuts_every_series():
     cut = res.take_times(slice(2, None))
     np.testing.assert_array_equal(cut.times, res.times[2:])
     np.testing.assert_array_equal(cut.data["coherence"], res.data["coherence"][2:])
+
+
+def _same(a, b):
+    """Recursive bit-for-bit equality of saved values (arrays, dicts, lists, numbers, NaN included)."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, (np.ndarray, float, complex, np.floating)):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+    return a == b
+
+
+def _round_trip_cases():
+    import sf_dynamics as sf
+
+    ens = sf.Ensemble(6, collective_decay=1.0, decay=0.1, dephasing=0.2)
+    detuned = sf.Ensemble(3, collective_decay=1.0, detunings=[0.0, 0.5, -0.5])
+    return {
+        "dicke": (sf.Ensemble(20, collective_decay=1.0), {}),
+        "permutational": (ens, {}),
+        "exact": (detuned, {}),
+        "cumulant": (sf.Ensemble(50, collective_decay=0.02, detunings=np.linspace(-0.1, 0.1, 50)), {}),
+        "meanfield": (sf.Ensemble(50, collective_decay=0.02, detunings=np.linspace(-0.1, 0.1, 50)), {}),
+        "twa": (sf.Ensemble(20, collective_decay=1.0), {"trajectories": 200, "seed": 4}),
+        "jumps": (sf.Ensemble(20, collective_decay=1.0, decay=0.1), {"trajectories": 1000, "seed": 5}),
+        "maxwell_bloch": (sf.Slab(400, 0.01, decay=0.005, slices=8),
+                          {"trajectories": 16, "seed": 6}),
+    }
+
+
+@pytest.mark.parametrize("method", ["dicke", "permutational", "exact", "cumulant", "meanfield", "twa", "jumps",
+                                    "maxwell_bloch"])
+def test_a_saved_result_loads_back_bit_for_bit_shots_included(tmp_path, method):
+    import sf_dynamics as sf
+
+    system, options = _round_trip_cases()[method]
+    res = sf.simulate(system, np.linspace(0.05, 3.0, 31), method=method, **options)
+    back = Result.load(res.save(tmp_path / f"{method}.nc"))
+    assert set(back.dataset.data_vars) == set(res.dataset.data_vars)
+    for name, var in res.dataset.data_vars.items():
+        assert back.dataset[name].dims == var.dims and back.dataset[name].attrs == var.attrs, name
+        assert _same(var.values, back.dataset[name].values), name
+    np.testing.assert_array_equal(back.times, res.times)
+    for part in ("parameters", "provenance"):
+        assert _same(getattr(res, part), getattr(back, part)), part
+    assert _same(dict(res.info), dict(back.info))
+    assert back.method == method and "populations_dim1" not in back.dataset.dims
+    if method in ("jumps", "twa"):
+        assert back.dataset.sizes["shot"] == options["trajectories"]
+        np.testing.assert_array_equal(back.info["shot_delays"], res.info["shot_delays"])
+        assert back.dataset["shot_delays"].attrs["units"] == "ps"
+
+
+def test_load_refuses_a_netcdf_file_that_is_not_a_result(tmp_path):
+    import xarray as xr
+
+    path = tmp_path / "other.nc"
+    xr.Dataset({"a": ("x", np.arange(3.0))}).to_netcdf(path)
+    with pytest.raises(ValueError, match="not a netCDF file written by Result.save"):
+        Result.load(path)

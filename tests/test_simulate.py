@@ -108,23 +108,26 @@ def test_result_records_provenance():
 
 # -- one option vocabulary -------------------------------------------------------------------------------------
 @pytest.mark.filterwarnings("ignore::sf_dynamics.solvers.twa.TWAValidityWarning")
-def test_common_options_are_accepted_by_every_method_and_checked():
+def test_each_method_takes_exactly_its_own_options_and_checks_their_values():
     ens = sf.Ensemble(8, collective_decay=1.0, decay=0.1)
     t = np.linspace(0, 1.0, 11)
     for method in ("permutational", "exact", "cumulant", "meanfield", "twa"):
-        opts = {"rtol": 1e-6, "atol": 1e-9, "progress": False, "seed": 3, "max_steps": 10**6}
+        accepted = sf.method_options(method)
+        opts = {k: v for k, v in {"rtol": 1e-6, "atol": 1e-9, "progress": False, "seed": 3,
+                                  "max_steps": 10**6}.items() if k in accepted}
         if method == "meanfield":
             opts["seed_angle"] = 0.3
         if method == "twa":
             opts["trajectories"] = 16
         res = sf.simulate(ens, t, method=method, options=opts)
-        assert res.provenance["seed"] == 3
-        with pytest.raises(ValueError, match="seed"):
-            sf.simulate(ens, t, method=method, seed=-1)
-        with pytest.raises(ValueError, match="rtol"):
-            sf.simulate(ens, t, method=method, rtol=2.0)
-        with pytest.raises(ValueError, match="progress"):
-            sf.simulate(ens, t, method=method, progress="yes")
+        assert res.provenance["options"] == opts
+        for name, bad in (("seed", -1), ("rtol", 2.0), ("progress", "yes")):
+            # a bad value is refused naming the option; an option the method does not have, naming what it has
+            with pytest.raises(ValueError, match=name if name in accepted else "accepted: "):
+                sf.simulate(ens, t, method=method, **{name: bad})
+    with pytest.raises(ValueError, match=r"unknown option\(s\) \['seed'\] for method 'exact'.*sampling methods"):
+        sf.simulate(ens, t, method="exact", seed=3)
+    assert sf.simulate(ens, t, method="twa", trajectories=16, seed=3).provenance["seed"] == 3
 
 
 def test_options_dict_and_keywords_combine_but_never_repeat():
@@ -158,7 +161,8 @@ def test_max_steps_stops_the_ladder_methods_with_a_clear_error():
         sf.simulate(ens, np.linspace(0, 5, 11), method="permutational", max_steps=3)
 
 
-def test_method_options_lists_the_common_options_first():
-    assert list(sf.method_options("exact"))[:5] == ["rtol", "atol", "progress", "seed", "max_steps"]
+def test_method_options_lists_only_what_acts_on_the_method():
+    assert list(sf.method_options("exact")) == ["progress", "max_steps", "store_states"]
+    assert "seed" in sf.method_options("twa") and "rtol" not in sf.method_options("twa")
     with pytest.raises(ValueError, match="method must be one of"):
         sf.method_options("magic")

@@ -13,8 +13,8 @@
   :func:`sf_dynamics.analysis.coherence_time` measures.
 """
 
+from ..model.field_detectors import FarField
 from .correlation import CORRELATION_METHODS, DETECTORS, CoherenceWindowWarning, check_taus, first_order
-from .detectors import FarField
 from .spectrum import HC_MEV_NM, normalized_g1, shot_spectra, spectrum, time_resolved_spectrum
 
 __all__ = ["first_order", "FarField", "spectrum", "time_resolved_spectrum", "shot_spectra", "normalized_g1",

@@ -4,30 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_times
-from ..model import Ensemble, NanocrystalEnsemble
-from ..model.states import as_initial_state
-from ..solvers import exact, permutational
-from ..solvers._coherence import equal_time_g2
-from ..solvers._options import check_common, first_capable
-from ..spectra import DETECTORS, FarField, check_taus
+from ..methods import capable, frontdoor
 
 __all__ = ["second_order", "g2", "zero_delay_g2", "SECOND_ORDER_METHODS"]
 
 #: methods with the two-time G2, in order of preference for method="auto"
-SECOND_ORDER_METHODS = ("permutational", "exact")
-_MODULES = {"permutational": permutational, "exact": exact}
-
-
-def _choose(system, initial, detector, method):
-    def reason(name):
-        why = _MODULES[name].unsupported_reason(system, initial)
-        if why is None and name == "permutational" and detector != "collective":
-            why = "it detects the collective channel only (detector='collective')"
-        return why
-
-    return first_capable(SECOND_ORDER_METHODS if method == "auto" else (method,), reason,
-                         "no method can compute this correlation")
+SECOND_ORDER_METHODS = tuple(capable("second_order"))
 
 
 def second_order(system, times, taus, *, method="auto", detector="collective", initial="excited", options=None,
@@ -54,7 +36,8 @@ def second_order(system, times, taus, *, method="auto", detector="collective", i
         As in :func:`sf_dynamics.spectra.first_order` (default: the collective channel).
     initial : str or state
     options, **kwargs
-        ``rtol`` (permutational, default 1e-8), ``progress``, ``max_steps``.
+        The method's options that act on correlations: ``rtol`` (permutational,
+        default 1e-8), ``progress``, ``max_steps`` (``docs/methods.md``).
 
     Returns
     -------
@@ -69,48 +52,8 @@ def second_order(system, times, taus, *, method="auto", detector="collective", i
         For bad times or delays, an unknown method or detector, an option
         that does not exist, or a problem neither method can represent.
     """
-    import xarray as xr
-
-    if not isinstance(system, (Ensemble, NanocrystalEnsemble)):
-        raise ValueError(f"system must be an Ensemble or NanocrystalEnsemble, got {type(system).__name__}")
-    times = check_times(times)
-    taus = check_taus(taus)
-    if not isinstance(detector, FarField) and (detector not in DETECTORS or detector == "forward"):
-        raise ValueError(f"detector must be 'collective', 'total' or a FarField, got {detector!r}")
-    if detector == "collective" and (system.emitter_type != "two-level" or system.collective_decay <= 0):
-        raise ValueError("detector 'collective' needs two-level emitters with collective_decay > 0; use 'total'")
-    if not isinstance(method, str) or method not in ("auto", *SECOND_ORDER_METHODS):
-        raise ValueError(f"method must be one of {['auto', *SECOND_ORDER_METHODS]}, got {method!r}")
-    duplicated = sorted(set(options or {}) & set(kwargs))
-    if duplicated:
-        raise ValueError(f"option(s) {duplicated} given twice (in options and as keywords)")
-    options = {**(options or {}), **kwargs}
-    unknown = sorted(set(options) - {"rtol", "progress", "max_steps"})
-    if unknown:
-        raise ValueError(f"unknown option(s) {unknown}; accepted: ['rtol', 'progress', 'max_steps']")
-    check_common(options)
-    initial = as_initial_state(initial, system)
-    name = _choose(system, initial, detector, method)
-    run_times = times if times[0] == 0.0 else np.concatenate([[0.0], times])
-    if name == "exact":
-        field = detector.amplitudes(system) if isinstance(detector, FarField) else detector
-        pairs, rate = exact.second_order_correlation(system, run_times, taus, initial, field,
-                                                     progress=options.get("progress"))
-    else:
-        pairs, rate = permutational.second_order_correlation(
-            system, run_times, taus, initial, detector, tol=options.get("rtol") or 1e-8,
-            progress=options.get("progress"), max_steps=options.get("max_steps", 1_000_000))
-    if run_times is not times:
-        pairs, rate = pairs[1:], rate[1:]
-    return xr.Dataset(
-        {"G2": (("time", "tau"), pairs, {"units": "pairs/ps^2", "long_name": "G2(t, tau)"}),
-         "intensity": ("time", rate, {"units": "photons/ps", "long_name": "detected photon rate"}),
-         "g2": ("time", equal_time_g2(pairs[:, 0], rate),
-                {"units": "1", "long_name": "equal-time second-order coherence g2(t)"})},
-        coords={"time": ("time", times, {"units": "ps"}), "tau": ("tau", taus, {"units": "ps"})},
-        attrs={"method": name, "detector": detector.describe() if isinstance(detector, FarField) else detector,
-               "initial": initial.describe()},
-    )
+    return frontdoor.run("second_order", system, times, method=method, initial=initial, options=options,
+                         kwargs=kwargs, taus=taus, detector=detector)
 
 
 def g2(result):

@@ -1,0 +1,154 @@
+"""The permutation-invariant levels: ``dicke``, ``permutational`` and ``jumps``.
+
+All three work on the Dicke ladders |j, m> of identical emitters
+(:mod:`sf_dynamics.solvers.permutational`): ``dicke`` keeps the symmetric ladder
+of pure collective decay, ``permutational`` integrates the exact
+permutation-invariant master equation, ``jumps`` samples its photon-counting
+trajectories from Dicke-diagonal starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import xarray as xr
+
+from .._resources import DEFAULT_MAX_STEPS
+from ..solvers import dicke, jumps, permutational
+from .counting import shot_counts
+from .protocol import Method, Options, option
+
+__all__ = ["Dicke", "Permutational", "Jumps", "DickeOptions", "PermutationalOptions", "JumpsOptions", "pairs_dataset",
+           "moments_dataset"]
+
+_EVOLUTION = ("evolution",)
+#: tolerance of the ladder correlation and counting hierarchies when rtol (tol) is not given
+CORRELATION_TOL = 1e-8
+
+
+@dataclass(frozen=True)
+class PermutationalOptions(Options):
+    rtol: float | None = option(
+        None, "local error per SDIRK4 step in the L1 norm of the populations, relative to their sum 1 (default "
+              "1e-6 for the evolution, 1e-8 for correlations and counting; the intensity's global error relative "
+              "to its peak is typically below 1e-7)")
+    atol: float | None = option(None, "added to rtol (the populations sum to 1, so the step bound is rtol + atol; "
+                                      "default 0)", acts_on=_EVOLUTION)
+    tol: float | None = option(None, "alias of rtol (earlier name); give one of the two")
+    progress: bool | None = option(None, "progress bar: True, False, or None (default: shown for long runs)")
+    max_steps: int = option(DEFAULT_MAX_STEPS, f"largest number of SDIRK4 steps (default {DEFAULT_MAX_STEPS})")
+
+    def correlation_tol(self) -> float:
+        """The step tolerance of the correlation and counting hierarchies (rtol, its alias tol, or 1e-8)."""
+        if self.rtol is not None and self.tol is not None:
+            raise ValueError("rtol and tol are aliases: give one of the two")
+        return self.rtol or self.tol or CORRELATION_TOL
+
+
+@dataclass(frozen=True)
+class DickeOptions(PermutationalOptions):
+    """The options of the Dicke ladder: those of ``permutational`` for its evolution."""
+
+
+class Permutational(Method):
+    """Exact permutation-invariant master equation of identical emitters (O(N^2) ladder states)."""
+
+    name = permutational.NAME
+    summary = "exact permutation-invariant master equation: collective and local decay, dephasing, pumping"
+    Options = PermutationalOptions
+
+    def reason(self, problem):
+        why = permutational.unsupported_reason(problem.system, problem.initial)
+        if why is None and problem.quantity in ("first_order", "second_order") and problem.detector != "collective":
+            why = "it detects the collective channel only (detector='collective')"
+        return why
+
+    def evolve(self, problem, options):
+        return permutational.solve(problem.system, problem.times, problem.initial,
+                                   **options.pick("rtol", "atol", "tol", "progress", "max_steps"))
+
+    def first_order(self, problem, options):
+        g1 = permutational.first_order_correlation(
+            problem.system, problem.times, problem.taus, problem.initial, problem.detector,
+            tol=options.correlation_tol(), progress=options.progress, max_steps=options.max_steps)
+        return xr.Dataset({"g1": (("time", "tau"), g1)}, coords={"tau": ("tau", problem.taus, {"units": "ps"})})
+
+    def second_order(self, problem, options):
+        pairs, rate = permutational.second_order_correlation(
+            problem.system, problem.times, problem.taus, problem.initial, problem.detector,
+            tol=options.correlation_tol(), progress=options.progress, max_steps=options.max_steps)
+        return pairs_dataset(pairs, rate, problem)
+
+    def photon_counts(self, problem, options):
+        moments = permutational.counting_moments(
+            problem.system, problem.times, problem.initial, efficiency=problem.efficiency,
+            local_efficiency=problem.local_efficiency, tol=options.correlation_tol(), progress=options.progress,
+            max_steps=options.max_steps)
+        return moments_dataset(moments)
+
+
+class Dicke(Method):
+    """Symmetric Dicke ladder j = N/2 of pure collective decay (O(N))."""
+
+    name = dicke.NAME
+    summary = "symmetric Dicke ladder, pure collective decay"
+    Options = DickeOptions
+
+    def reason(self, problem):
+        return dicke.unsupported_reason(problem.system, problem.initial)
+
+    def evolve(self, problem, options):
+        return dicke.solve(problem.system, problem.times, problem.initial,
+                           **options.pick("rtol", "atol", "tol", "progress", "max_steps"))
+
+
+@dataclass(frozen=True)
+class JumpsOptions(Options):
+    trajectories: int = option(jumps.DEFAULT_TRAJECTORIES,
+                               f"number of trajectories (shots), >= 2 (default {jumps.DEFAULT_TRAJECTORIES})")
+    seed: int = option(0, "integer seed (default 0): trajectory r uses the stream SeedSequence(seed, "
+                          "spawn_key=(r,))")
+    shots: int | None = option(None, "number of single-shot traces kept in data['single_shots'] (default min(20, "
+                                     "trajectories))", acts_on=_EVOLUTION)
+    batches: int = option(10, "batches for the statistical errors of tau_D and the peak (default 10)",
+                          acts_on=_EVOLUTION)
+    progress: bool | None = option(None, "progress bar over trajectories (default: shown for long runs)")
+    executor: object = option(None, "where the trajectory blocks run: None (this process, default), 'processes', "
+                                    "a concurrent.futures.Executor, a dask Client or a scheduler address; the "
+                                    "result is the same bit for bit")
+
+
+class Jumps(Method):
+    """Exact photon-counting trajectories of the permutation-invariant master equation (shots)."""
+
+    name = jumps.NAME
+    summary = "exact photon-counting trajectories on the Dicke ladders (shots)"
+    Options = JumpsOptions
+    auto = _EVOLUTION
+    sampling = True
+
+    def reason(self, problem):
+        return jumps.unsupported_reason(problem.system, problem.initial)
+
+    def evolve(self, problem, options):
+        return jumps.solve(problem.system, problem.times, problem.initial,
+                           **options.pick("trajectories", "seed", "shots", "batches", "progress", "executor"))
+
+    def photon_counts(self, problem, options):
+        result = jumps.solve(problem.system, problem.times, problem.initial,
+                             **options.pick("trajectories", "seed", "progress", "executor"))
+        return shot_counts(result, efficiency=problem.efficiency, local_efficiency=problem.local_efficiency)
+
+
+def pairs_dataset(pairs, rate, problem):
+    """Raw second-order output on the integration times: G2(t, tau) and the detected photon rate."""
+    return xr.Dataset({"G2": (("time", "tau"), pairs, {"units": "pairs/ps^2", "long_name": "G2(t, tau)"}),
+                       "intensity": ("time", rate, {"units": "photons/ps", "long_name": "detected photon rate"})},
+                      coords={"tau": ("tau", problem.taus, {"units": "ps"})})
+
+
+def moments_dataset(moments, **attrs):
+    """Raw counting output on the integration times: <n> and <n(n - 1)> counted in [0, t]."""
+    return xr.Dataset({"gated_mean_count": ("time", moments[:, 0]),
+                       "gated_factorial_moment": ("time", moments[:, 1])}, attrs=attrs)
+

@@ -1,0 +1,142 @@
+"""The sampling levels on classical fields: ``twa`` (truncated Wigner) and ``maxwell_bloch`` (1D propagation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import xarray as xr
+
+from .._resources import DEFAULT_MAX_STEPS
+from ..model.field_detectors import FarField
+from ..solvers import maxwell_bloch, twa
+from .counting import shot_counts
+from .protocol import Method, Options, option
+
+__all__ = ["TWA", "MaxwellBloch", "TWAOptions", "MaxwellBlochOptions", "shot_correlation_dataset"]
+
+_EVOLUTION = ("evolution",)
+_EXECUTOR = ("where the trajectory blocks run: None (this process, default), 'processes', a "
+             "concurrent.futures.Executor, a dask Client or a scheduler address; the result is the same bit for bit")
+_SHOTS = "number of single-shot traces kept (default min(20, trajectories))"
+
+
+@dataclass(frozen=True)
+class TWAOptions(Options):
+    trajectories: int = option(twa.DEFAULT_TRAJECTORIES,
+                               f"number of trajectories (default {twa.DEFAULT_TRAJECTORIES})")
+    seed: int = option(0, "integer seed (default 0): trajectory r uses the stream SeedSequence(seed, "
+                          "spawn_key=(r,))")
+    progress: bool | None = option(None, "progress bar over trajectories (default: shown for long runs)")
+    max_steps: int = option(DEFAULT_MAX_STEPS,
+                            f"largest number of time steps per trajectory (default {DEFAULT_MAX_STEPS})")
+    engine: str = option("auto", "'auto' (default), 'classes' or 'emitters'")
+    dt: float | None = option(None, "largest time step (ps); default 0.02 / (fastest rate: twa.default_step), "
+                                    "refined to divide each output interval")
+    shots: int | None = option(None, _SHOTS)
+    batches: int = option(10, "batches for the statistical errors of tau_D and the peak (default 10)",
+                          acts_on=_EVOLUTION)
+    executor: object = option(None, _EXECUTOR)
+    coupling: str = option("auto", "coupling sums of the per-emitter engine: 'auto' (default: FFTs where they are "
+                                   "measured faster), 'dense' (BLAS) or 'fft' (regular lattices from "
+                                   "Superlattice.nanocrystal_ensemble)")
+
+
+def shot_correlation_dataset(g1, extra, taus):
+    """Raw first-order output of a sampling method: G1, its standard error and the single shots' field."""
+    attrs = {key: extra[key] for key in ("trajectories_done", "partial", "engine", "dt") if key in extra}
+    attrs["partial"] = int(attrs.get("partial", False))
+    return xr.Dataset(
+        {"g1": (("time", "tau"), g1),
+         "g1_sem": (("time", "tau"), extra["g1_sem"],
+                    {"units": "photons/ps", "long_name": "standard error of the mean of G1"}),
+         "shot_field": (("shot", "record_time"), extra["shot_field"],
+                        {"units": "sqrt(photons/ps)",
+                         "long_name": "classical field amplitude of single shots (Weyl symbol)"})},
+        coords={"tau": ("tau", taus, {"units": "ps"}),
+                "record_time": ("record_time", extra["record_time"], {"units": "ps"})},
+        attrs=attrs)
+
+
+class TWA(Method):
+    """Truncated-Wigner sampling with dissipative noise: single shots and their average."""
+
+    name = twa.NAME
+    summary = "truncated-Wigner trajectories: single shots and their average"
+    Options = TWAOptions
+    auto = _EVOLUTION      # it samples; a deterministic method covers every correlation it can compute
+    sampling = True
+
+    def reason(self, problem):
+        why = twa.unsupported_reason(problem.system, problem.initial)
+        if why is None and problem.quantity == "first_order":
+            if problem.detector == "total":
+                why = ("it records one classical field per trajectory: the collective channel or a far-field "
+                       "direction, not 'total' (every decay channel of Gamma)")
+            elif isinstance(problem.detector, FarField) and problem.system.spectrum is not None:
+                why = "a far-field detector needs per-emitter amplitudes, but this ensemble is a continuous spectrum"
+        return why
+
+    def evolve(self, problem, options):
+        return twa.solve(problem.system, problem.times, problem.initial,
+                         **options.pick("trajectories", "seed", "engine", "dt", "shots", "batches", "progress",
+                                        "max_steps", "executor", "coupling"))
+
+    def first_order(self, problem, options):
+        g1, extra = twa.first_order_correlation(
+            problem.system, problem.times, problem.taus, problem.initial, problem.field,
+            **options.pick("trajectories", "seed", "engine", "dt", "shots", "progress", "max_steps", "executor",
+                           "coupling"))
+        return shot_correlation_dataset(g1, extra, problem.taus)
+
+    def photon_counts(self, problem, options):
+        system = problem.system
+        if system.decay > 0 and problem.local_efficiency != problem.efficiency:
+            raise ValueError("local_efficiency: method 'twa' detects its classical intensity of all channels, so "
+                             f"it needs local_efficiency = efficiency ({problem.efficiency:g}) when decay > 0; use "
+                             "'jumps' or 'permutational' to count the channels separately")
+        result = self.evolve(problem, options)
+        return shot_counts(result, efficiency=problem.efficiency, local_efficiency=problem.local_efficiency)
+
+
+@dataclass(frozen=True)
+class MaxwellBlochOptions(Options):
+    rtol: float = option(1e-8, "relative tolerance of the 'tipping' integration (default 1e-8)", acts_on=_EVOLUTION)
+    atol: float = option(1e-12, "absolute tolerance of the 'tipping' integration (default 1e-12)",
+                         acts_on=_EVOLUTION)
+    progress: bool | None = option(None, "progress bar over trajectories of the noise initiation (default: auto)")
+    seed: int = option(0, "integer seed of the noise initiation (default 0)")
+    max_steps: int = option(DEFAULT_MAX_STEPS, f"largest number of time steps (default {DEFAULT_MAX_STEPS})")
+    initiation: str = option("noise", "'noise' (truncated Wigner, default) or 'tipping' (deterministic mean field)",
+                             acts_on=_EVOLUTION)
+    trajectories: int = option(200, "noise realisations (default 200)")
+    seed_angle: float | None = option(None, "tipping angle (rad) of the 'tipping' initiation; default 2 / sqrt(N "
+                                            "per slice)", acts_on=_EVOLUTION)
+    dt: float | None = option(None, "largest time step (ps) of the noise initiation")
+    shots: int | None = option(None, _SHOTS)
+    executor: object = option(None, _EXECUTOR + " (noise initiation)")
+
+
+class MaxwellBloch(Method):
+    """1D Maxwell-Bloch propagation through a Slab, mean-field or quantum-noise initiated."""
+
+    name = maxwell_bloch.NAME
+    summary = "1D propagation through an extended Slab"
+    Options = MaxwellBlochOptions
+    sampling = True
+
+    def reason(self, problem):
+        why = maxwell_bloch.unsupported_reason(problem.system, problem.initial)
+        if why is None and problem.quantity == "first_order" and problem.detector != "forward":
+            why = "it detects the exit-face field only (detector='forward')"
+        return why
+
+    def evolve(self, problem, options):
+        return maxwell_bloch.solve(problem.system, problem.times, problem.initial,
+                                   **options.pick("initiation", "trajectories", "seed", "seed_angle", "dt", "shots",
+                                                  "rtol", "atol", "max_steps", "progress", "executor"))
+
+    def first_order(self, problem, options):
+        g1, extra = maxwell_bloch.first_order_correlation(
+            problem.system, problem.times, problem.taus, problem.initial, problem.detector,
+            **options.pick("trajectories", "seed", "dt", "shots", "progress", "max_steps", "executor"))
+        return shot_correlation_dataset(g1, extra, problem.taus)
