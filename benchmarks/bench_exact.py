@@ -34,6 +34,8 @@ import qutip
 import sf_dynamics as sf
 from sf_dynamics.geometry import nanocrystals_at
 from sf_dynamics.solvers import exact
+from sf_dynamics.solvers.exact.model import expectation_rows
+from sf_dynamics.solvers.exact.propagation import propagate
 
 
 def ensemble(n):
@@ -54,9 +56,9 @@ def full_route(ens, times):
         hamiltonian, collapse, obs = exact.build_model(ens)
         rho0 = exact.initial_density_matrix(ens.n, sf.model.states.Excited(), ens.emitter_type)
         liouvillian = qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix")
-        rows = exact._expectation_rows([obs["intensity"]])
+        rows = expectation_rows([obs["intensity"]])
     vec0 = qutip.operator_to_vector(rho0).full().ravel()
-    out, _ = exact._propagate(liouvillian, vec0, times, rows)
+    out, _ = propagate(liouvillian, vec0, times, rows)
     return np.real(out[:, 0])
 
 

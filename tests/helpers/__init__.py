@@ -11,6 +11,7 @@ from qutip import piqs
 
 from sf_dynamics import Ensemble
 from sf_dynamics.solvers import exact
+from sf_dynamics.solvers.exact.model import lowering_operators
 
 
 def assert_physical(result, *, atol=1e-9):
@@ -63,7 +64,7 @@ def phase_invariant(rho, n):
 
 def moments(rho, n):
     """n_k, C_kl, N_kl of a 2^n density matrix (exact's operator convention)."""
-    sm = exact._lowering_operators(n)
+    sm = lowering_operators(n)
     num = [op.dag() * op for op in sm]
     pops = np.array([qutip.expect(num[k], rho) for k in range(n)]).real
     coh = np.array([[qutip.expect(sm[k].dag() * sm[l], rho) for l in range(n)] for k in range(n)])

@@ -8,6 +8,7 @@ from sf_dynamics import NanocrystalEnsemble
 from sf_dynamics.geometry import nanocrystals_at
 from sf_dynamics.solvers import exact
 from sf_dynamics.solvers._sectors import Channel, SectorGenerator, excitation_numbers
+from sf_dynamics.solvers.exact.model import sector_generator
 from tests.helpers import random_ensemble
 
 
@@ -16,7 +17,7 @@ def _full_and_sector(ensemble, q):
         hamiltonian, collapse, _ = exact.build_model(ensemble)
         full = qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix")
         h, channels, _ = exact.model_channels(ensemble)
-        sector = exact._sector_generator(ensemble, h, channels, q)
+        sector = sector_generator(ensemble, h, channels, q)
     return full, sector, int(hamiltonian.shape[0])
 
 

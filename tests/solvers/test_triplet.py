@@ -7,6 +7,7 @@ import qutip
 from sf_dynamics import NanocrystalEnsemble, TripletExcitation, simulate
 from sf_dynamics.geometry import nanocrystals_at
 from sf_dynamics.solvers import cumulant, exact
+from sf_dynamics.solvers.exact.model import lowering_operators
 from tests.helpers import assert_physical, max_relative_difference
 
 
@@ -30,7 +31,7 @@ def random_phase_invariant_state(n, seed):
 
 
 def triplet_moments(rho, n):
-    sm = exact._lowering_operators(n, 4)
+    sm = lowering_operators(n, 4)
     m = 3 * n
     c = np.array([[qutip.expect(sm[x].dag() * sm[y], rho) for y in range(m)] for x in range(m)])
     w = np.zeros((n, n, 3, 3, 3, 3), dtype=complex)
