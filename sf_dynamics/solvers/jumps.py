@@ -139,7 +139,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         For bad options.
     """
     from ..kernels import dicke_basis as kb
-    from .permutational import _rates
+    from .permutational.ladders import ladder_rates
 
     trajectories = check_positive_int("trajectories", trajectories, minimum=2)
     seed = check_seed(seed)
@@ -150,7 +150,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     check_memory(5.0 * 8.0 * trajectories * nt, parameter="trajectories",
                  what=f"{trajectories} shots of {nt} output times", alternative="use fewer shots or output times")
     start = _time.perf_counter()
-    rates = _rates(ensemble)
+    rates = ladder_rates(ensemble)
     pre = kb.ladder_prefactors(n, n // 2 + 1, rates[0], rates[1], rates[3], rates[2])
     l0, k0, p_start = _start(n, initial)
     times = np.asarray(times, dtype=np.float64)

@@ -7,7 +7,8 @@ import pytest
 
 from sf_dynamics import Ensemble
 from sf_dynamics.kernels import dicke_basis as kb
-from sf_dynamics.solvers.permutational import _sector_solver, generator_matrix
+from sf_dynamics.solvers.permutational import generator_matrix
+from sf_dynamics.solvers.permutational.ladders import sector_solver
 
 
 def test_layout_counts_dicke_states():
@@ -57,7 +58,7 @@ def test_shifted_solve_inverts_i_minus_alpha_m(pumping, q, transpose):
     ens = Ensemble(n, collective_decay=1.0, decay=0.2, dephasing=0.5, pumping=pumping, detunings=[0.3] * n)
     m = generator_matrix(ens, q=q)
     rates = np.array([1.0, 0.2, pumping, 0.5])
-    solve, *_ = _sector_solver(n, n // 2 + 1, q, rates, -0.3j if q else 0.0, 1e-12, transpose=transpose)
+    solve, *_ = sector_solver(n, n // 2 + 1, q, rates, -0.3j if q else 0.0, 1e-12, transpose=transpose)
     rng = np.random.default_rng(q)
     dtype = complex if q else float
     b = rng.random(m.shape[0]).astype(dtype)

@@ -6,7 +6,8 @@ import pytest
 import sf_dynamics as sf
 from sf_dynamics.kernels import dicke_basis as kb
 from sf_dynamics.kernels.jumps import TRANSITIONS, outflow_rates
-from sf_dynamics.solvers.permutational import _rates, generator_matrix
+from sf_dynamics.solvers.permutational import generator_matrix
+from sf_dynamics.solvers.permutational.ladders import ladder_rates
 
 ALL_PROCESSES = dict(collective_decay=1.0, decay=0.3, dephasing=0.4, pumping=0.2)
 
@@ -16,7 +17,7 @@ def test_jump_rates_are_the_permutational_generator(n):
     ens = sf.Ensemble(n, **ALL_PROCESSES)
     generator = generator_matrix(ens, 0)
     offsets, lmax = kb.sector_layout(n, n // 2 + 1, 0)
-    rates = _rates(ens)
+    rates = ladder_rates(ens)
     pre = kb.ladder_prefactors(n, n // 2 + 1, rates[0], rates[1], rates[3], rates[2])
     chain = np.zeros_like(generator)
     out = np.empty(9)

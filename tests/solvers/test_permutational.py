@@ -92,14 +92,15 @@ def test_tolerance_is_validated(tol):
 
 def test_ladder_truncation_is_controlled_by_the_leaked_probability(monkeypatch, burst_times):
     from sf_dynamics.solvers import permutational
+    from sf_dynamics.solvers.permutational import evolution
 
     n = 120
     ens = Ensemble(n, collective_decay=1.0, decay=0.3, dephasing=1.0, pumping=0.05)
     times = burst_times(n, periods=8, points=81)
-    full = permutational.evolve_ladders(ens, times, permutational.Excited(), n_ladders=n // 2 + 1,
+    full = permutational.evolve_ladders(ens, times, sf.Excited(), n_ladders=n // 2 + 1,
                                         method_name="permutational")
     # start from far too few ladders: the leak check must grow them until the leak is negligible
-    monkeypatch.setattr(permutational, "initial_ladder_count", lambda *args: 2)
+    monkeypatch.setattr(evolution, "initial_ladder_count", lambda *args: 2)
     auto = simulate(ens, times, method="permutational")
     assert auto.info["ladder_attempts"] > 1
     assert auto.info["ladders"] < n // 2 + 1
