@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..solvers._coherence import equal_time_g2
-from ..solvers._sampling import ratio_of_means
+from ..solvers.coherence import equal_time_g2
+from ..solvers.estimators import ratio_of_means
 
 __all__ = ["shot_counts", "equal_time_g2", "SHOT_COUNTING_METHODS"]
 

@@ -91,7 +91,7 @@ def build_options(method, quantity: str, options, kwargs):
         raise ValueError(f"options must be a dict of option names to values, got {type(options).__name__}")
     repeated = sorted(set(options) & set(kwargs))
     if repeated:
-        raise ValueError(f"option(s) {repeated} given both in options= and as keywords; give each once")
+        raise ValueError(f"option(s) {repeated} given twice, both in options= and as keywords; give each once")
     given = {**options, **kwargs}
     fields = [f.name for f in dataclasses.fields(method.Options)]
     accepted = [name for name in fields if acts_on(method.Options, name, quantity)]

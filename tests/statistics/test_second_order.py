@@ -153,7 +153,7 @@ def test_g2_of_results_without_it_and_bad_arguments_are_refused():
         sf.statistics.second_order(ens, [0, 1], [0, 1], trajectories=10)
     with pytest.raises(ValueError, match="taus must start at 0"):
         sf.statistics.second_order(ens, [0, 1], [0.5, 1])
-    with pytest.raises(ValueError, match="permutational: it detects the collective channel"):
+    with pytest.raises(ValueError, match="'permutational' cannot compute this correlation: it detects the collective"):
         sf.statistics.second_order(ens, [0, 1], [0, 1], method="permutational", detector="total")
     with pytest.raises(ValueError, match="system must be"):
         sf.statistics.second_order("four emitters", [0, 1], [0, 1])
