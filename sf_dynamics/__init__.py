@@ -13,7 +13,8 @@ The package reads as its data flow (see ``docs/architecture.md``):
 
 from . import analysis, geometry, model, spectra, statistics, thermal, units, workflows
 from ._version import __version__
-from .analysis import detectors, fitting
+from .analysis import detector_response as detectors
+from .analysis import fitting
 from .geometry import Superlattice
 from .geometry import lattice as lattice
 from .model import (

@@ -4,15 +4,16 @@
 * :mod:`.fitting`: sech^2, Burnham-Chiao and Rainò-style fits (lmfit) with instrument response, quality
   verdicts, ringing detection; owns :class:`FitResult`;
 * :mod:`.traces`: reading measured trace files;
-* :mod:`.detectors`: a simulated trace as a streak camera records it;
+* :mod:`.instrument`: the instrument response: FWHM <-> sigma and the IRF convolutions;
+* :mod:`.detector_response`: a simulated trace as a streak camera records it, a spectrometer, a Michelson;
 * :mod:`.coherence`: the first-order coherence time from g1(tau).
 
 Everything here works on arrays or :class:`~sf_dynamics.Result` objects; nothing here simulates.
 """
 
-from . import coherence, detectors, fitting, observables, traces
+from . import coherence, detector_response, fitting, instrument, observables, traces
 from .coherence import COHERENCE_DEFINITIONS, coherence_time
-from .detectors import michelson_visibility, spectrometer, streak_camera
+from .detector_response import michelson_visibility, spectrometer, streak_camera
 from .fitting import (
     FitQualityError,
     FitQualityWarning,
@@ -50,7 +51,8 @@ __all__ = [
     "observables",
     "fitting",
     "traces",
-    "detectors",
+    "instrument",
+    "detector_response",
     "buildup_time",
     "peak_intensity",
     "pulse_fwhm",

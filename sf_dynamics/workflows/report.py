@@ -151,7 +151,7 @@ def _fluence_section(doc, out, quick, overwrite):
 
     from .. import analysis
     from .._io import save_dataset, save_figure
-    from ..analysis.detectors import streak_camera
+    from ..analysis.detector_response import streak_camera
     from ..model import Ensemble
     from ..plotting import plot_stacked_traces, plot_streak
     from ..simulate import simulate
@@ -346,7 +346,7 @@ def _ringing_section(doc, out, quick, overwrite):
     import matplotlib.pyplot as plt
 
     from .._io import save_figure, write_text
-    from ..analysis.detectors import streak_camera
+    from ..analysis.detector_response import streak_camera
     from ..analysis.fitting import FitQualityWarning, detect_ringing, fit_burnham_chiao
     from ..model import CoherentSpinState, Slab
     from ..simulate import simulate

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._validation import check_real, check_real_array, check_times
+from ..analysis.instrument import FWHM_PER_SIGMA
 from ..kernels.peaks import peak_fwhm
 
 __all__ = ["Sample"]
@@ -203,7 +204,7 @@ class Sample:
         rate = self.collective_decay + self.decay
         homogeneous = (rate + 2.0 * self.dephasing) / MEV_TO_RAD_PER_PS       # FWHM in meV
         # Lorentzian (half width gamma) of the homogeneous line, with the Gaussian spread for uncoupled NCs
-        uncoupled = p * voigt_profile(energy, width / (2.0 * np.sqrt(2.0 * np.log(2.0))), homogeneous / 2.0)
+        uncoupled = p * voigt_profile(energy, width / FWHM_PER_SIGMA, homogeneous / 2.0)
         per_mev = MEV_TO_RAD_PER_PS / (2.0 * np.pi)            # photons per (rad/ps) -> photons per meV
         collective, photons = [], []
         for size in self._sizes:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_real
+from ..analysis.instrument import FWHM_PER_SIGMA
 
 __all__ = ["REPORTED", "signature_table", "ensemble_coherence_time"]
 
@@ -94,5 +95,5 @@ def ensemble_coherence_time(inhomogeneous_fwhm_meV, t2_ps):
     t2 = check_real("t2_ps", t2_ps, low=0.0, low_open=True)
     if width == 0.0:
         return t2
-    s = width / (2.0 * np.sqrt(2.0 * np.log(2.0)) * HBAR_MEV_PS)
+    s = width / (FWHM_PER_SIGMA * HBAR_MEV_PS)
     return float(np.sqrt(np.pi) / s * erfcx(1.0 / (s * t2)))

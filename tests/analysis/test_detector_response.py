@@ -5,7 +5,7 @@ import pytest
 import xarray as xr
 
 import sf_dynamics as sf
-from sf_dynamics.analysis.detectors import C_UM_PER_PS, FWHM_PER_SIGMA
+from sf_dynamics.analysis.detector_response import C_UM_PER_PS, FWHM_PER_SIGMA
 
 
 def gaussian_line(energy, fwhm):
@@ -37,7 +37,7 @@ def test_michelson_visibility_of_one_emitter_is_its_coherence_decay():
 
 
 def test_streak_camera_with_a_measured_response():
-    from sf_dynamics.analysis.detectors import streak_camera
+    from sf_dynamics.analysis.detector_response import streak_camera
 
     times = np.linspace(0, 50, 1001)
     step = times[1] - times[0]

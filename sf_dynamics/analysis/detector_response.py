@@ -1,4 +1,4 @@
-"""What an instrument records: simulated quantities seen through a detector.
+"""Detector response: what an instrument records of a simulated quantity.
 
 * :func:`streak_camera` convolves a simulated emission-rate trace with the
   Gaussian instrument response function (IRF) of a streak camera (or any
@@ -6,7 +6,8 @@
   that what is plotted or fitted is what the instrument would show. The trace
   is zero before the excitation at its first time and is continued with its
   last value beyond the end of the window (the end effect is below the last
-  value times the IRF's tail).
+  value times the IRF's tail); the convolution itself is
+  :func:`sf_dynamics.analysis.instrument.convolve_sampled`.
 * :func:`spectrometer` convolves a spectrum with the Gaussian resolution of a
   spectrometer (FWHM in meV).
 * :func:`michelson_visibility`: the fringe visibility of a Michelson
@@ -20,10 +21,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_real, check_real_array
+from .instrument import FWHM_PER_SIGMA, convolve_sampled, fwhm_to_sigma, sampled_gaussian_irf
 
 __all__ = ["streak_camera", "spectrometer", "michelson_visibility", "FWHM_PER_SIGMA", "C_UM_PER_PS"]
 
-FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))
 #: speed of light (micrometres per picosecond)
 C_UM_PER_PS = 299.792458
 
@@ -77,24 +78,14 @@ def streak_camera(times, values, irf_fwhm=None, *, irf=None, time_bin=None):
         fwhm = check_real("irf_fwhm", irf_fwhm, low=0.0, low_open=True)
         if fwhm > record:
             raise ValueError(f"irf_fwhm = {fwhm:g} ps exceeds the record length {record:g} ps")
-        sigma = fwhm / FWHM_PER_SIGMA
-        reach = int(np.ceil(6.0 * sigma / h))
-        kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) * h / sigma) ** 2)
-        zero = reach
+        kernel, zero = sampled_gaussian_irf(fwhm, h)
     else:
         kernel = check_real_array("irf", irf, nonnegative=True)
         if kernel.ndim != 1 or kernel.size > t.size or not kernel.sum() > 0:
             raise ValueError(f"irf must be a 1-D non-negative response with a positive sum, at most as long as "
                              f"times ({t.size} samples), got shape {kernel.shape}")
         zero = int(np.argmax(kernel))                    # the sample of zero delay
-    kernel = kernel / kernel.sum()
-    # recorded[i] = sum_k trace[i + zero - k] kernel[k]: the trace is 0 before the excitation and continued with
-    # its last value after the window
-    column = y.reshape(t.size, -1)
-    extended = np.concatenate([column, np.repeat(column[-1:], zero, axis=0)])
-    out = np.stack([np.convolve(extended[:, c], kernel)[zero: zero + t.size] for c in range(column.shape[1])],
-                   axis=1)
-    out = out.reshape(y.shape)
+    out = convolve_sampled(y, kernel, zero)
     if time_bin is None:
         return t.copy(), out
     width = check_real("time_bin", time_bin, low=0.0, low_open=True)
@@ -136,7 +127,7 @@ def spectrometer(spectrum, resolution_meV):
     fwhm = check_real("resolution_meV", resolution_meV, low=0.0, low_open=True)
     if fwhm > abs(energy[-1] - energy[0]):
         raise ValueError(f"resolution_meV = {fwhm:g} exceeds the spectral window {abs(energy[-1] - energy[0]):g} meV")
-    sigma = fwhm / FWHM_PER_SIGMA / abs(step[0])
+    sigma = fwhm_to_sigma(fwhm) / abs(step[0])
     reach = int(np.ceil(6.0 * sigma))
     kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / sigma) ** 2)
     kernel /= kernel.sum()
