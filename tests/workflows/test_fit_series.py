@@ -94,14 +94,14 @@ def test_a_measured_irf_is_used_as_given():
 
 def test_the_measured_irf_convolution_is_the_streak_camera_for_a_smooth_trace():
     """The continuous convolution with a piecewise-linear measured IRF = the camera's discrete one, to O(step^2)."""
-    from sf_dynamics.workflows.fit_series import _convolve_measured
+    from sf_dynamics.analysis.instrument import convolve_measured
 
     times = np.arange(0.0, 200.0, 2.0)
     lag = np.arange(0.0, 20.0, 2.0)
     irf = np.concatenate([[0.1, 0.5], np.exp(-lag / 4.0)])
     pulse = lambda s: np.exp(-0.5 * ((s - 80.0) / 10.0) ** 2)   # noqa: E731 - a smooth trace, zero at t0
     _, camera = streak_camera(times, pulse(times), irf=irf)
-    np.testing.assert_allclose(_convolve_measured(times, 0.0, pulse, irf), camera, rtol=0, atol=1e-2)
+    np.testing.assert_allclose(convolve_measured(times, 0.0, pulse, irf), camera, rtol=0, atol=1e-2)
 
 
 def test_dark_counts_are_fitted_as_a_background():
