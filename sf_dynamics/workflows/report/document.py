@@ -1,0 +1,157 @@
+"""Assembling the report: Markdown blocks and figures rendered to ``report.md`` and ``report.html``.
+
+:func:`write_report` runs the sections in order (one module each: :mod:`.fluence_section`,
+:mod:`.spectrum_section`, :mod:`.ringing_section`, :mod:`.bunching_section`, :mod:`.thermal_section`,
+:mod:`.signatures_section`) on one :class:`Document`, then adds the introduction with the parameter table and
+the list of data files, and writes both renderings.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from pathlib import Path
+
+from .bunching_section import bunching_section
+from .fluence_section import fluence_section
+from .parameters import parameter_table
+from .ringing_section import ringing_section
+from .signatures_section import signatures_section
+from .spectrum_section import spectrum_section
+from .thermal_section import thermal_section
+
+__all__ = ["REPORT_FILES", "Document", "write_report"]
+
+#: files the report writes (an existing one is replaced only with overwrite=True)
+REPORT_FILES = [
+    "report.md", "report.html", "fluence_series.csv", "fluence_series.nc", "fluence_traces.png",
+    "fluence_streak.png", "fluence_scaling.png", "ringing.csv", "ringing.png", "thermal_W0meV.nc",
+    "thermal_W0meV.csv", "thermal_W0.5meV.nc", "thermal_W0.5meV.csv", "thermal_enhancement.png",
+    "dynamic_sweep.nc", "dynamic_sweep.csv", "dynamic_sweep.png", "spectrum.csv", "spectrum.nc", "spectrum.png",
+    "spectrogram.png", "bunching.csv", "bunching.nc", "bunching.png", "shots.png",
+]
+
+
+class Document:
+    """Report blocks: Markdown text and figures with captions, rendered to Markdown and HTML.
+
+    Attributes
+    ----------
+    blocks : list of tuple
+        ``("text", markdown)`` or ``("figure", file name, caption)``, in order.
+    figures : int
+        Figures so far (their captions are numbered).
+    facts : dict
+        Numbers a later section (the signatures table) quotes.
+    """
+
+    def __init__(self):
+        self.blocks = []
+        self.figures = 0
+        self.facts = {}      # numbers a later section (the signatures table) quotes
+
+    def text(self, markdown):
+        """Add a block of Markdown text."""
+        self.blocks.append(("text", markdown.strip() + "\n"))
+
+    def figure(self, name, caption):
+        """Add the figure file ``name`` (beside the report) with a numbered caption."""
+        self.figures += 1
+        self.blocks.append(("figure", name, f"Figure {self.figures}. {caption}"))
+
+    def markdown(self):
+        """The blocks as one Markdown text (figures as images with their caption below)."""
+        parts = []
+        for block in self.blocks:
+            if block[0] == "text":
+                parts.append(block[1])
+            else:
+                parts.append(f"![{block[2]}]({block[1]})\n\n*{block[2]}*\n")
+        return "\n".join(parts)
+
+    def html(self, title):
+        """The blocks as a standalone HTML page (markdown-it-py, CommonMark with tables) titled ``title``."""
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("commonmark").enable("table")
+        body = []
+        for block in self.blocks:
+            if block[0] == "text":
+                body.append(md.render(block[1]))
+            else:
+                src, caption = html.escape(block[1]), html.escape(block[2])
+                body.append(f'<figure><a href="{src}"><img src="{src}" alt="{caption}"></a>'
+                            f"<figcaption>{caption}</figcaption></figure>")
+        style = ("body{font-family:sans-serif;max-width:960px;margin:auto;line-height:1.45}"
+                 "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}"
+                 "figure{margin:1.5em 0}img{max-width:100%}figcaption{font-size:90%;color:#444}")
+        return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+                f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def write_report(out="sf_report", *, progress=True, quick=False, overwrite=False):
+    """Run the report and return the path of report.md.
+
+    Parameters
+    ----------
+    out : str or Path
+        Output folder.
+    progress : bool
+        Report each stage (a tqdm bar on a terminal, one line per stage in a log).
+    quick : bool
+        Smaller sizes (for tests and a first look).
+    overwrite : bool
+        Replace files of an earlier report in ``out``.
+
+    Returns
+    -------
+    Path
+        The written ``report.md`` (``report.html`` beside it).
+
+    Raises
+    ------
+    FileExistsError
+        If ``out`` holds report files and ``overwrite`` is False.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+    from ..._io import check_writable, provenance, write_text
+    from ..._progress import progress_bar
+    from ..._version import __version__
+
+    out = Path(out)
+    for name in REPORT_FILES:
+        check_writable(out / name, overwrite=overwrite, parameter="out")
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    doc = Document()
+    stages = [("fluence series", fluence_section), ("spectrum", spectrum_section), ("ringing", ringing_section),
+              ("photon bunching", bunching_section), ("thermal decoherence", thermal_section),
+              ("signatures", signatures_section)]
+    with progress_bar(progress, total=len(stages), desc="sf-dynamics report", unit="stage") as bar:
+        for name, section in stages:
+            bar.set_description(f"report: {name}")
+            section(doc, out, quick, overwrite)
+            bar.update(1)
+    elapsed = time.perf_counter() - start
+    meta = provenance(command="sf-dynamics report", quick=quick)
+    files = sorted(p.name for p in out.iterdir() if p.name in REPORT_FILES and p.suffix in (".csv", ".nc"))
+    intro = Document()
+    intro.text(f"""
+# sf_dynamics report: a CsPbBr3-like nanocrystal superlattice
+
+sf_dynamics {__version__}, written {meta['created_utc']} in {elapsed:.0f} s{' (quick sizes)' if quick else ''}.
+All inputs are built-in defaults, listed with their sources; where a value is an assumption it says so.
+
+{parameter_table()}
+""")
+    tail = Document()
+    tail.text("## Data files\n\n" + "\n".join(f"* [{name}]({name})" for name in files) +
+              "\n\nCSV files start with a `#` line holding the provenance (package version, date, method); the "
+              "netCDF files hold the same in their attributes and also the two-dimensional data.")
+    doc.blocks = intro.blocks + doc.blocks + tail.blocks
+    md_path = write_text(out / "report.md", doc.markdown(), overwrite=True)
+    write_text(out / "report.html", doc.html("sf_dynamics report"), overwrite=True)
+    return md_path
