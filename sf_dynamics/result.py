@@ -132,6 +132,20 @@ def _trace_dims(key, ndim):
     return dims
 
 
+def _trace_variable(key, value, nt):
+    arr = np.asarray(value)
+    if arr.shape[:1] != (nt,):
+        raise ValueError(f"data[{key!r}] must have {nt} rows (one per time), got shape {arr.shape}")
+    return _trace_dims(key, arr.ndim), arr, {"units": _units(key), _ROLE: "trace"}
+
+
+def _shot_variable(key, value):
+    arr = np.asarray(value)
+    if arr.ndim != 1:
+        raise ValueError(f"info[{key!r}] must hold one value per shot (1-D), got shape {arr.shape}")
+    return "shot", arr, {"units": _units(key), _ROLE: "shot"}
+
+
 class _Traces(MutableMapping):
     """``result.data``: the time series beyond intensity and excitation, read from and written to the Dataset."""
 
@@ -259,34 +273,29 @@ class Result:
                 "intensity and excitation must have the shape of times "
                 f"{(nt,)}, got {intensity.shape} and {excitation.shape}"
             )
-        self.dataset = xr.Dataset(
-            {"intensity": ("time", intensity, {"units": _UNITS["intensity"]}),
-             "excitation": ("time", excitation, {"units": _UNITS["excitation"]})},
-            coords={"time": ("time", times, {"units": "ps"})},
-            attrs={"method": str(method), "parameters": dict(parameters), "info": {},
-                   "provenance": dict(provenance or {})},
-        )
+        variables = {"intensity": ("time", intensity, {"units": _UNITS["intensity"]}),
+                     "excitation": ("time", excitation, {"units": _UNITS["excitation"]})}
         for key, value in (data or {}).items():
-            self._set_trace(key, value)
+            variables[key] = _trace_variable(key, value, nt)
+        scalars = {}
         for key, value in (info or {}).items():
-            self.info[key] = value
+            if key in SHOT_VARIABLES:
+                variables[key] = _shot_variable(key, value)
+            else:
+                scalars[key] = value
+        self.dataset = xr.Dataset(variables, coords={"time": ("time", times, {"units": "ps"})},
+                                  attrs={"method": str(method), "parameters": dict(parameters), "info": scalars,
+                                         "provenance": dict(provenance or {})})
         if states is not None and len(states) != nt:
             raise ValueError(f"states must hold one state per time ({nt}), got {len(states)}")
         self.states = None if states is None else list(states)
 
     # -- the Dataset's parts ------------------------------------------------------
     def _set_trace(self, key, value):
-        arr = np.asarray(value)
-        nt = self.times.shape[0]
-        if arr.shape[:1] != (nt,):
-            raise ValueError(f"data[{key!r}] must have {nt} rows (one per time), got shape {arr.shape}")
-        self.dataset[key] = (_trace_dims(key, arr.ndim), arr, {"units": _units(key), _ROLE: "trace"})
+        self.dataset[key] = _trace_variable(key, value, self.times.shape[0])
 
     def _set_shot(self, key, value):
-        arr = np.asarray(value)
-        if arr.ndim != 1:
-            raise ValueError(f"info[{key!r}] must hold one value per shot (1-D), got shape {arr.shape}")
-        self.dataset[key] = ("shot", arr, {"units": _units(key), _ROLE: "shot"})
+        self.dataset[key] = _shot_variable(key, value)
 
     @property
     def times(self) -> np.ndarray:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import sf_dynamics as sf
-from sf_dynamics.solvers import COMMON_OPTIONS
+from sf_dynamics.methods.protocol import SHARED_OPTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,7 +46,7 @@ def _documented_tables():
             current = tables.setdefault(heading.group(1), {})
             continue
         if line.startswith("## "):
-            current = tables.setdefault("__common__", {}) if "common options" in line else None
+            current = tables.setdefault("__shared__", {}) if "Shared option names" in line else None
             continue
         row = re.match(r"^\| `(\w+)` \| (.*) \|$", line)
         if row and current is not None:
@@ -54,17 +54,12 @@ def _documented_tables():
     return tables
 
 
-def test_option_tables_in_the_docs_are_the_solvers_options():
+def test_option_tables_in_the_docs_are_the_methods_options():
     tables = _documented_tables()
-    assert tables.pop("__common__") == COMMON_OPTIONS
+    assert tables.pop("__shared__") == SHARED_OPTIONS
     assert sorted(tables) == sorted(sf.available_methods())
     for method, table in tables.items():
         assert table == {k: v.replace("|", "/") for k, v in sf.method_options(method).items()}, method
-
-
-def test_every_method_accepts_the_common_options():
-    for method in sf.available_methods():
-        assert list(sf.method_options(method))[: len(COMMON_OPTIONS)] == list(COMMON_OPTIONS)
 
 
 def test_import_changes_no_process_wide_setting():
@@ -95,3 +90,46 @@ def test_tests_import_no_other_test_module():
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             offenders += [f"{path.name}: {n}" for n in names if re.search(r"(^|\.)test_\w+", n)]
     assert not offenders
+
+
+def _is_private(part):
+    return part.startswith("_") and not (part.startswith("__") and part.endswith("__"))
+
+
+def _cross_private_imports(path):
+    """``module:line imports target`` for each import of a private module or name of another subpackage.
+
+    A private component (``_name``, not a dunder) belongs to the dotted name before it: a module or package.
+    Its owner's subpackage (``sf_dynamics.<first part>``, or the root-level module itself) is the only
+    one that may import it; private modules directly in ``sf_dynamics`` (``_validation``, ...) serve all.
+    """
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    package = parts if path.name == "__init__.py" else parts[:-1]
+    module = ".".join(parts)
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            source = ".".join(base + ([node.module] if node.module else []))
+            targets = [f"{source}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        else:
+            continue
+        for target in targets:
+            names = target.split(".")
+            private = [i for i, part in enumerate(names) if _is_private(part)]
+            if names[0] != "sf_dynamics" or not private:
+                continue
+            owner = names[: private[0]]
+            if len(owner) > 1 and owner[:2] != parts[:2]:
+                found.append(f"{module}:{node.lineno} imports {target}")
+    return found
+
+
+@pytest.mark.xfail(strict=False, reason="front-door files pending")
+def test_no_module_imports_a_private_module_or_name_of_another_subpackage():
+    offenders = [hit for path in sorted((ROOT / "sf_dynamics").rglob("*.py")) for hit in _cross_private_imports(path)]
+    assert not offenders, "\n".join(offenders)

@@ -19,6 +19,7 @@ call. In order, once for every quantity:
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 
@@ -161,7 +162,11 @@ def run(quantity, system, times, *, method="auto", initial="excited", options=No
     problem = Problem(quantity, system, run_times, initial, **inputs)
     chosen = choose(problem, method)
     typed = build_options(chosen, quantity, options, kwargs or {})
-    raw = getattr(chosen, RUNNERS[quantity])(problem, typed)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        raw = getattr(chosen, RUNNERS[quantity])(problem, typed)
+    for caught_warning in caught:     # re-issued at the caller of the public function, under the caller's filters
+        warnings.warn(caught_warning.message, caught_warning.category, stacklevel=3)
     out = quantities.finish(quantity, raw, problem, times, chosen.name)
     record = provenance(method=chosen.name, options={**(options or {}), **(kwargs or {})},
                         initial=initial.describe(), seed=getattr(typed, "seed", None))

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-__all__ = ["QUANTITIES", "RUNNERS", "Problem", "Options", "option", "Method", "acts_on"]
+__all__ = ["QUANTITIES", "RUNNERS", "SHARED_OPTIONS", "Problem", "Options", "option", "Method", "acts_on"]
 
 #: the quantities a method may compute, with their meaning
 QUANTITIES = {
@@ -35,6 +35,19 @@ QUANTITIES = {
     "first_order": "first-order two-time correlation G1(t, tau) of a detected field",
     "second_order": "second-order two-time correlation G2(t, tau) of a detected intensity",
     "photon_counts": "photons detected per pulse: mean, second factorial moment, integrated g2",
+}
+#: option names shared by several methods, with the one meaning they have wherever they exist
+SHARED_OPTIONS = {
+    "rtol": "relative tolerance of the time integration",
+    "atol": "absolute tolerance of the time integration",
+    "progress": "progress bar: True, False, or None (default: shown for long runs)",
+    "seed": "integer seed of all random draws (a run is reproducible from it)",
+    "max_steps": "largest number of integrator steps; a run that would exceed it is refused beforehand or "
+                 "stopped with an error naming the option",
+    "trajectories": "number of sampled trajectories (shots)",
+    "shots": "number of single-shot traces kept in the result",
+    "executor": "where trajectory blocks run (this process, local processes, a concurrent.futures executor, Dask); "
+                "the result is the same bit for bit",
 }
 #: the run function of a method for each quantity
 RUNNERS = {"evolution": "evolve", "first_order": "first_order", "second_order": "second_order",
