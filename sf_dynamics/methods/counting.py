@@ -13,13 +13,29 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import check_real
 from ..solvers.coherence import equal_time_g2
 from ..solvers.estimators import ratio_of_means
 
-__all__ = ["shot_counts", "equal_time_g2", "SHOT_COUNTING_METHODS"]
+__all__ = ["shot_counts", "check_efficiency", "equal_time_g2", "SHOT_COUNTING_METHODS"]
 
 #: methods whose Results carry photons per shot
 SHOT_COUNTING_METHODS = ("jumps", "twa")
+
+
+def check_efficiency(name, value, *, allow_zero):
+    """A detection probability in (0, 1] (or [0, 1] with ``allow_zero``).
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range.
+    """
+    value = check_real(name, value)
+    if not (0.0 < value <= 1.0 or (allow_zero and value == 0.0)):
+        allowed = "[0, 1]" if allow_zero else "(0, 1]"
+        raise ValueError(f"{name} must be in {allowed} (a detection probability), got {value!r}")
+    return value
 
 
 def shot_counts(result, *, efficiency=1.0, local_efficiency=0.0):
@@ -51,8 +67,6 @@ def shot_counts(result, *, efficiency=1.0, local_efficiency=0.0):
     """
     import xarray as xr
     from scipy.stats import poisson
-
-    from .quantities import check_efficiency
 
     efficiency = check_efficiency("efficiency", efficiency, allow_zero=False)
     local_efficiency = check_efficiency("local_efficiency", local_efficiency, allow_zero=True)

@@ -13,9 +13,9 @@ import warnings
 
 import numpy as np
 
-from .._validation import check_real, check_times
+from .._validation import check_times
 from ..model.field_detectors import DETECTORS, FarField
-from .counting import equal_time_g2
+from .counting import check_efficiency, equal_time_g2
 
 __all__ = ["check_inputs", "finish", "check_taus", "check_efficiency", "CoherenceWindowWarning"]
 
@@ -39,21 +39,6 @@ def check_taus(taus) -> np.ndarray:
     if np.max(np.abs(step - step[0])) > 1e-9 * step[0]:
         raise ValueError("taus must be equally spaced (the spectrum is a Fourier transform over tau)")
     return taus
-
-
-def check_efficiency(name, value, *, allow_zero):
-    """A detection probability in (0, 1] (or [0, 1] with ``allow_zero``).
-
-    Raises
-    ------
-    ValueError
-        Naming the parameter and its range.
-    """
-    value = check_real(name, value)
-    if not (0.0 < value <= 1.0 or (allow_zero and value == 0.0)):
-        allowed = "[0, 1]" if allow_zero else "(0, 1]"
-        raise ValueError(f"{name} must be in {allowed} (a detection probability), got {value!r}")
-    return value
 
 
 def _check_detector(system, detector, quantity):
