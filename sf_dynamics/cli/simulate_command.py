@@ -17,7 +17,7 @@ def add_parser(sub):
     sub : argparse._SubParsersAction
         The subcommands of the ``sf-dynamics`` parser.
     """
-    from ..solvers import METHODS
+    from ..methods import METHODS
 
     sim = sub.add_parser(
         "simulate",
