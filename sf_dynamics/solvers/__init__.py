@@ -1,24 +1,16 @@
-"""Solvers, one module per approximation level.
+"""The solvers: the numerical core of each approximation level.
 
-Each module provides ``NAME``, ``OPTIONS`` (accepted keyword options and
-their meaning), ``unsupported_reason(ensemble, initial)`` (a sentence, or
-None when the method can simulate that problem) and
-``solve(ensemble, times, initial, **options) -> Result``.
+One module (or subpackage) per level: ``dicke``, ``permutational``, ``exact``,
+``cumulant`` (with ``cumulant_correlation``), ``meanfield``, ``twa``, ``jumps``,
+``maxwell_bloch``. Each provides ``NAME``, ``unsupported_reason(system,
+initial)`` and ``solve(system, times, initial, **options) -> Result``, and the
+levels with two-time quantities their ``first_order_correlation``,
+``second_order_correlation`` and ``counting_moments``. Users reach them through
+:mod:`sf_dynamics.methods`, where each level's options, capabilities and the
+one front door live.
 """
 
-from . import cumulant, dicke, exact, jumps, maxwell_bloch, meanfield, permutational, twa
-from ._options import COMMON_OPTIONS
+from . import cumulant, cumulant_correlation, dicke, exact, jumps, maxwell_bloch, meanfield, permutational, twa
 
-__all__ = ["METHODS", "COMMON_OPTIONS"]
-
-#: registered methods, in order of preference for ``method="auto"``
-METHODS = {
-    dicke.NAME: dicke,
-    permutational.NAME: permutational,
-    exact.NAME: exact,
-    cumulant.NAME: cumulant,
-    meanfield.NAME: meanfield,
-    twa.NAME: twa,
-    jumps.NAME: jumps,
-    maxwell_bloch.NAME: maxwell_bloch,
-}
+__all__ = ["cumulant", "cumulant_correlation", "dicke", "exact", "jumps", "maxwell_bloch", "meanfield",
+           "permutational", "twa"]

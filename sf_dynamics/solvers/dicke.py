@@ -11,13 +11,11 @@ phase of <J->.
 from __future__ import annotations
 
 from ..model.states import CoherentSpinState, DickeState, Excited, Ground, ProductState
-from .permutational import OPTIONS as _LADDER_OPTIONS
 from .permutational import evolve_ladders, ladder_state, step_tolerance
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve"]
+__all__ = ["NAME", "unsupported_reason", "solve"]
 
 NAME = "dicke"
-OPTIONS = dict(_LADDER_OPTIONS)
 
 
 def unsupported_reason(ensemble, initial):

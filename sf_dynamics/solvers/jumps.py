@@ -24,7 +24,6 @@ from .._validation import check_positive_int
 from ..model.states import DickeState, Excited, Ground, ProductState
 from ..result import Result
 from . import permutational
-from ._options import EXECUTOR_OPTION, declare, no_effect
 from ._sampling import (
     check_seed,
     check_shots,
@@ -35,23 +34,12 @@ from ._sampling import (
     trajectory_seeds,
 )
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "DEFAULT_TRAJECTORIES"]
+__all__ = ["NAME", "unsupported_reason", "solve", "DEFAULT_TRAJECTORIES"]
 
 NAME = "jumps"
 DEFAULT_TRAJECTORIES = 1000
 #: trajectories per kernel call (Ctrl-C is honoured between calls)
 BLOCK = 1024
-OPTIONS = declare(
-    rtol=no_effect("exact sampling of the jump process (no time step)"),
-    atol=no_effect("exact sampling of the jump process (no time step)"),
-    progress="progress bar over trajectories (default: shown for long runs)",
-    seed="integer seed (default 0): trajectory r uses the stream SeedSequence(seed, spawn_key=(r,))",
-    max_steps=no_effect("every jump is sampled; the number of jumps is set by the physics (~N per shot)"),
-    trajectories=f"number of trajectories (shots), >= 2 (default {DEFAULT_TRAJECTORIES})",
-    shots="number of single-shot traces kept in data['single_shots'] (default min(20, trajectories))",
-    batches="batches for the statistical errors of tau_D and the peak (default 10)",
-    executor=EXECUTOR_OPTION,
-)
 
 
 def unsupported_reason(ensemble, initial):

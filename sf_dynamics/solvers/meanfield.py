@@ -34,21 +34,10 @@ from ..kernels import cumulant as kc
 from ..model.states import CoherentSpinState, Excited, Ground, ProductState
 from ..result import Result
 from ._models import ClassModel, EmitterModel, check_explicit_run, choose_engine
-from ._options import COMMON_OPTIONS, declare, no_effect
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "default_seed_angle", "derivatives"]
+__all__ = ["NAME", "unsupported_reason", "solve", "default_seed_angle", "derivatives"]
 
 NAME = "meanfield"
-OPTIONS = declare(
-    rtol="relative tolerance (default 1e-8)",
-    atol="absolute tolerance (default 1e-12)",
-    progress=COMMON_OPTIONS["progress"],
-    seed=no_effect("deterministic; the fluctuations are replaced by the tipping angle seed_angle"),
-    max_steps=f"largest number of integrator steps (default {DEFAULT_MAX_STEPS})",
-    seed_angle="tipping angle theta_0 (rad) of the seed; default 2 / sqrt(N)",
-    engine="'auto' (default), 'classes' or 'emitters'",
-    integrator="'DOP853' (default), 'RK45' or 'RK23'",
-)
 
 
 #: below this N the default seed is refused; below WARN_BELOW_N it warns

@@ -12,7 +12,7 @@ operators sqrt(lambda_k) sum_i v_ki s-_i from Gamma = sum_k lambda_k v_k v_k^T.
 """
 
 from .capabilities import DEFAULT_MAX_PRODUCTS as DEFAULT_MAX_PRODUCTS
-from .capabilities import MAX_EMITTERS, MAX_NANOCRYSTALS, NAME, OPTIONS, unsupported_reason
+from .capabilities import MAX_EMITTERS, MAX_NANOCRYSTALS, NAME, unsupported_reason
 from .capabilities import MAX_FULL_EMITTERS as MAX_FULL_EMITTERS
 from .capabilities import MAX_FULL_NANOCRYSTALS as MAX_FULL_NANOCRYSTALS
 from .correlations import first_order_correlation, second_order_correlation

@@ -1,11 +1,10 @@
-"""What method ``"exact"`` can run: its name, options, size limits and :func:`unsupported_reason`."""
+"""What method ``"exact"`` can run: its name, size limits and :func:`unsupported_reason`."""
 
 from __future__ import annotations
 
 from ...model.states import DensityMatrix, Excited, Ground, ProductState, TripletExcitation
-from .._options import declare, no_effect
 
-__all__ = ["NAME", "OPTIONS", "MAX_EMITTERS", "MAX_NANOCRYSTALS", "MAX_FULL_EMITTERS", "MAX_FULL_NANOCRYSTALS",
+__all__ = ["NAME", "MAX_EMITTERS", "MAX_NANOCRYSTALS", "MAX_FULL_EMITTERS", "MAX_FULL_NANOCRYSTALS",
            "DEFAULT_MAX_PRODUCTS", "unsupported_reason"]
 
 NAME = "exact"
@@ -18,14 +17,6 @@ MAX_NANOCRYSTALS = 5
 MAX_FULL_EMITTERS = 10
 MAX_FULL_NANOCRYSTALS = 4
 DEFAULT_MAX_PRODUCTS = 1_000_000
-OPTIONS = declare(
-    rtol=no_effect("the matrix-exponential action is accurate to round-off"),
-    atol=no_effect("the matrix-exponential action is accurate to round-off"),
-    progress="progress bar over the output times (default: shown for long runs)",
-    seed=no_effect("deterministic"),
-    max_steps=f"largest number of matrix-vector products of the propagation (default {DEFAULT_MAX_PRODUCTS:.0e})",
-    store_states="keep the density matrix at every output time in result.states (qutip.Qobj; default False)",
-)
 
 
 def unsupported_reason(ensemble, initial):

@@ -11,7 +11,7 @@ L-stable SDIRK4 of :mod:`sf_dynamics.integrate.stiff`, whose implicit stages are
 direct O(size) solves.
 """
 
-from .capabilities import NAME, OPTIONS, unsupported_reason
+from .capabilities import NAME, unsupported_reason
 from .correlations import first_order_correlation, second_order_correlation
 from .counting import counting_moments
 from .evolution import DENSE_PROPAGATOR_STATES, product_emission, solve

@@ -1,27 +1,14 @@
-"""What method ``"permutational"`` can run: its name, the options of both ladder methods and
-:func:`unsupported_reason`."""
+"""What method ``"permutational"`` can run: its name and :func:`unsupported_reason`."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..._resources import DEFAULT_MAX_STEPS
 from ...model.states import CoherentSpinState, DickeState, Excited, Ground, ProductState
-from .._options import COMMON_OPTIONS, declare, no_effect
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason"]
+__all__ = ["NAME", "unsupported_reason"]
 
 NAME = "permutational"
-#: the options of both ladder methods (``dicke`` shares them)
-OPTIONS = declare(
-    rtol="local error per SDIRK4 step in the L1 norm of the populations, relative to their sum 1 (default 1e-6; "
-         "the intensity's global error relative to its peak is typically below 1e-7)",
-    atol="added to rtol (the populations sum to 1, so the step bound is rtol + atol; default 0)",
-    progress=COMMON_OPTIONS["progress"],
-    seed=no_effect("deterministic"),
-    max_steps=f"largest number of SDIRK4 steps (default {DEFAULT_MAX_STEPS})",
-    tol="alias of rtol (earlier name); give one of the two",
-)
 
 
 def unsupported_reason(ensemble, initial):
