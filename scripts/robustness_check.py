@@ -37,6 +37,7 @@ def _cases():
     from sf_dynamics import detectors, fitting, fluence, geometry, thermal, units
     from sf_dynamics.cli import main
     from sf_dynamics.geometry.lattice import Superlattice
+    from sf_dynamics.model import linewidth
     from sf_dynamics.model.states import CoherentSpinState, DickeState
 
     t = np.linspace(0, 1, 11)
@@ -166,9 +167,9 @@ def _cases():
          lambda: thermal.thermal_superradiance(small, [1.0], realizations=2))
     case("thermal probes string", "probes", lambda: thermal.thermal_superradiance(small, [1.0], route="matrix-free",
                                                                                   probes="many"))
-    case("linewidth e_lo zero", "e_lo_meV", lambda: thermal.LinewidthModel(e_lo_meV=0.0))
-    case("dephasing_rate negative T", "temperatures_K", lambda: thermal.dephasing_rate([-1.0]))
-    case("tabulated negative width", "fwhm_meV", lambda: thermal.TabulatedLinewidth([1, 2], [1.0, -1.0]))
+    case("linewidth e_lo zero", "e_lo_meV", lambda: linewidth.LinewidthModel(e_lo_meV=0.0))
+    case("dephasing_rate negative T", "temperatures_K", lambda: linewidth.dephasing_rate([-1.0]))
+    case("tabulated negative width", "fwhm_meV", lambda: linewidth.TabulatedLinewidth([1, 2], [1.0, -1.0]))
     case("matrix-free with disorder", "positional",
          lambda: thermal.thermal_superradiance(Superlattice.cubic(2, 2, 2, position_disorder_nm=0.1, seed=1), [1.0],
                                                route="matrix-free"))

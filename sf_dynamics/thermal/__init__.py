@@ -1,6 +1,7 @@
 """Temperature: the phonon dephasing model and thermal-equilibrium superradiance.
 
-* :mod:`.linewidth`: homogeneous linewidth Gamma_hom(T) and the dephasing rate gamma_phi(T);
+* homogeneous linewidth Gamma_hom(T) and the dephasing rate gamma_phi(T), re-exported from
+  :mod:`sf_dynamics.model.linewidth` (an input of the simulations, it lives with the systems);
 * :mod:`.equilibrium`: <Gamma>_T / gamma of superlattices (dense), disorder averages, characteristic
   temperatures;
 * :mod:`.kpm`: the matrix-free route (FFT products, Chebyshev moments, random probes);
@@ -8,6 +9,7 @@
   collective shift) and the bright state.
 """
 
+from ..model.linewidth import LinewidthModel, TabulatedLinewidth, check_temperatures, dephasing_rate
 from .equilibrium import (
     ThermalCurve,
     characteristic_temperatures,
@@ -18,7 +20,6 @@ from .equilibrium import (
     thermal_superradiance,
 )
 from .kpm import thermal_rate_kpm
-from .linewidth import LinewidthModel, TabulatedLinewidth, check_temperatures, dephasing_rate
 from .photoluminescence import bright_state, photoluminescence
 
 __all__ = [

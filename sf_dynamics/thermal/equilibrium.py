@@ -26,8 +26,8 @@ import numpy as np
 from .._resources import check_memory
 from .._validation import check_positive_int, check_real_array
 from ..kernels.peaks import parabolic_vertex
+from ..model.linewidth import check_temperatures
 from ..units import K_B_MEV_PER_K, MEV_TO_RAD_PER_PS
-from .linewidth import check_temperatures
 
 __all__ = [
     "single_excitation_spectrum",

@@ -6,7 +6,7 @@ import pytest
 from sf_dynamics import thermal
 from sf_dynamics.geometry.lattice import Superlattice
 from sf_dynamics.geometry.operator import LatticeOperator
-from sf_dynamics.units import HBAR_MEV_PS, MEV_TO_RAD_PER_PS
+from sf_dynamics.units import MEV_TO_RAD_PER_PS
 
 
 def small_cube():
@@ -124,19 +124,6 @@ def test_disorder_average_reports_spread():
         thermal.thermal_superradiance(small_cube(), [1.0], realizations=2)
 
 
-def test_linewidth_model_and_dephasing_rate():
-    model = thermal.LinewidthModel(gamma0_meV=0.1, sigma_meV_per_K=0.01, gamma_lo_meV=40.0, e_lo_meV=18.0)
-    fwhm = model.fwhm_meV([5.0, 300.0])
-    assert fwhm[0] == pytest.approx(0.1 + 0.05, rel=1e-6)  # LO term frozen out at 5 K
-    bose = 1 / np.expm1(18.0 / (0.08617333262 * 300))
-    assert fwhm[1] == pytest.approx(0.1 + 3.0 + 40.0 * bose)
-    rate = thermal.dephasing_rate([5.0], model, radiative_rate=0.01)
-    assert rate[0] == pytest.approx(0.15 / (2 * HBAR_MEV_PS) - 0.005)
-    table = thermal.TabulatedLinewidth([4, 50, 100], [0.1, 1.0, 5.0])
-    assert thermal.dephasing_rate([27.0], table)[0] == pytest.approx(0.55 / (2 * HBAR_MEV_PS))
-    assert thermal.dephasing_rate([10.0], lambda t: 0.2 * np.ones_like(t))[0] == pytest.approx(0.2 / (2 * HBAR_MEV_PS))
-
-
 def test_characteristic_temperatures_of_a_synthetic_curve():
     t = np.geomspace(1, 1000, 200)
     e = 1 + 2.0 * np.exp(-((np.log(t) - np.log(30)) ** 2)) - 0.9 * np.exp(-t / 3)
@@ -149,9 +136,6 @@ def test_characteristic_temperatures_of_a_synthetic_curve():
 @pytest.mark.parametrize(
     "call, name",
     [
-        (lambda: thermal.dephasing_rate([-1.0]), "temperatures_K"),
-        (lambda: thermal.LinewidthModel(e_lo_meV=0.0), "e_lo_meV"),
-        (lambda: thermal.TabulatedLinewidth([1, 2], [1.0, -1.0]), "fwhm_meV"),
         (lambda: thermal.thermal_superradiance(small_cube(), [0.0]), "temperatures_K"),
         (lambda: thermal.thermal_superradiance(small_cube(), [1.0], route="magic"), "route"),
         (lambda: LatticeOperator(Superlattice.cubic(2, 2, 2, position_disorder_nm=0.1, seed=1)), "positional"),

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sf_dynamics import executor, sweep, thermal
+from sf_dynamics import executor, sweep
+from sf_dynamics.model.linewidth import TabulatedLinewidth
 from tests.helpers import sweep_points
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +57,7 @@ def test_resume_computes_only_missing_and_failed_points(tmp_path):
 
 
 def test_a_temperature_with_a_bad_linewidth_fails_alone_and_is_named(tmp_path):
-    table = thermal.TabulatedLinewidth([4.0, 30.0, 100.0], [0.02, 0.4, 3.0])
+    table = TabulatedLinewidth([4.0, 30.0, 100.0], [0.02, 0.4, 3.0])
     temps = np.array([5.0, 20.0, 150.0, 60.0])  # 150 K lies outside the table
     ds = sweep.dynamic_temperature_sweep(np.sort(temps), n=40, linewidth=table, executor="serial", out=tmp_path)
     assert list(ds["status"].values) == ["computed", "computed", "computed", "failed"]

@@ -36,12 +36,13 @@ def test_dynamic_sweep_physics_and_files(tmp_path):
     assert np.all(np.isnan(ds["tau_d"].values[ds["sf"].values == 0]))
     # the interpolated vanishing temperature against direct simulations on either side of it
     vanish = ds.attrs["t_sf_vanishes_K"]
-    from sf_dynamics import Ensemble, analysis, simulate, thermal
+    from sf_dynamics import Ensemble, analysis, simulate
+    from sf_dynamics.model.linewidth import dephasing_rate
 
     window = np.linspace(0.0, ds["time"].values[-1], ds["time"].size)
     assert 40.0 < vanish < 60.0
     for temperature, expect_burst in ((vanish - 2.5, True), (vanish + 2.5, False)):
-        gphi = thermal.dephasing_rate([temperature], radiative_rate=1.0 / 210.0)[0]
+        gphi = dephasing_rate([temperature], radiative_rate=1.0 / 210.0)[0]
         res = simulate(Ensemble(100, collective_decay=1.0 / 210.0, dephasing=gphi), window)
         assert analysis.burst_summary(res)["burst"] == expect_burst, temperature
     nc, csv = sweep.save_dataset(ds, tmp_path / "dyn")
