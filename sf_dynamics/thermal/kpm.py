@@ -13,11 +13,11 @@ are the FFT convolutions of :class:`sf_dynamics.geometry.LatticeOperator`.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ive
 
 from .._validation import check_positive_int
 from ..geometry.operator import LatticeOperator
 from ..units import K_B_MEV_PER_K, MEV_TO_RAD_PER_PS
+from .chebyshev import chebyshev_vectors, exponential_coefficients, exponential_terms, scaled_hamiltonian
 
 __all__ = ["thermal_rate_kpm"]
 
@@ -25,6 +25,7 @@ __all__ = ["thermal_rate_kpm"]
 def _chebyshev_moments(op, n_mom, n_probe, exact, seed, batch, center, half):
     """mu_k = r^T T_k(x) r and nu_k = (Gamma r)^T T_k(x) r per probe, x = (H - center) / half."""
     m = op.m
+    x = scaled_hamiltonian(op, center, half)
     rng = np.random.default_rng(seed)
     mu = np.zeros((n_probe, n_mom))
     nu = np.zeros((n_probe, n_mom))
@@ -36,18 +37,9 @@ def _chebyshev_moments(op, n_mom, n_probe, exact, seed, batch, center, half):
         else:
             r = rng.choice([-1.0, 1.0], size=(m, stop - start))
         gr = op.decay(r)
-        t_prev = r
-        t_cur = (op.hamiltonian(r) - center * r) / half
-        mu[start:stop, 0] = np.einsum("ij,ij->j", r, r)
-        nu[start:stop, 0] = np.einsum("ij,ij->j", gr, r)
-        if n_mom > 1:
-            mu[start:stop, 1] = np.einsum("ij,ij->j", r, t_cur)
-            nu[start:stop, 1] = np.einsum("ij,ij->j", gr, t_cur)
-        for kk in range(2, n_mom):
-            t_next = 2.0 * (op.hamiltonian(t_cur) - center * t_cur) / half - t_prev
-            mu[start:stop, kk] = np.einsum("ij,ij->j", r, t_next)
-            nu[start:stop, kk] = np.einsum("ij,ij->j", gr, t_next)
-            t_prev, t_cur = t_cur, t_next
+        for kk, t in enumerate(chebyshev_vectors(x, r, n_mom)):
+            mu[start:stop, kk] = np.einsum("ij,ij->j", r, t)
+            nu[start:stop, kk] = np.einsum("ij,ij->j", gr, t)
     return mu, nu
 
 
@@ -89,8 +81,7 @@ def thermal_rate_kpm(lattice, temperatures_K, *, probes=16, moments=None, seed=0
     half = 0.5 * (e_hi - e_lo) + 1e-12
     center = 0.5 * (e_hi + e_lo)
     x_max = float(beta.max() * half)
-    n_mom = int(np.ceil(x_max + 6.0 * x_max ** (1.0 / 3.0) + 30)) if moments is None else check_positive_int(
-        "moments", moments)
+    n_mom = exponential_terms(x_max) if moments is None else check_positive_int("moments", moments)
     m = op.m
     exact = isinstance(probes, str)
     if exact and probes != "exact":
@@ -105,11 +96,10 @@ def thermal_rate_kpm(lattice, temperatures_K, *, probes=16, moments=None, seed=0
         half *= 1.25
         x_max = float(beta.max() * half)
         if moments is None:
-            n_mom = int(np.ceil(x_max + 6.0 * x_max ** (1.0 / 3.0) + 30))
+            n_mom = exponential_terms(x_max)
     else:
         raise RuntimeError("could not enclose the spectrum of H for the Chebyshev expansion")
-    kk = np.arange(n_mom)
-    coeff = np.where(kk == 0, 1.0, 2.0)[None, :] * ((-1.0) ** kk)[None, :] * ive(kk[None, :], (beta * half)[:, None])
+    coeff = exponential_coefficients(n_mom, beta * half)
     z = mu @ coeff.T  # (probes, T)
     num = nu @ coeff.T
     rate = num.sum(axis=0) / z.sum(axis=0)

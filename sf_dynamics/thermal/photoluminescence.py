@@ -22,9 +22,10 @@ import numpy as np
 
 from .._validation import check_positive_int, check_rate, check_real, check_real_array
 from ..kernels.peaks import parabolic_vertex, peak_fwhm
+from ..model.linewidth import check_temperatures
 from ..units import HBAR_MEV_PS
+from .chebyshev import chebyshev_vectors, exponential_coefficients, exponential_terms, scaled_hamiltonian
 from .equilibrium import _kt_rad_per_ps, single_excitation_spectrum
-from .linewidth import check_temperatures
 
 __all__ = ["photoluminescence", "bright_state"]
 
@@ -71,20 +72,16 @@ def _kpm_coupled(op, band, t, omega, probes, moments, seed):
     the band edge. ``op`` is the lattice's LatticeOperator, ``band`` its spectral range. Returns the spectrum
     and the kernel's resolution (rad/ps).
     """
-    from scipy.special import ive
-
     e_lo, e_hi = band
     half = 0.5 * (e_hi - e_lo) + 1e-12
     center = 0.5 * (e_hi + e_lo)
     beta = 1.0 / _kt_rad_per_ps(np.array([t]))[0]
-
-    def scaled(v):
-        return (op.hamiltonian(v) - center * v) / half
+    scaled = scaled_hamiltonian(op, center, half)
 
     # e^{-beta (H - E_lo) / 2} = e^{-b (x + 1)}, b = beta half / 2: sum_j (2 - delta_j0) (-1)^j ive(j, b) T_j(x)
     b = 0.5 * beta * half
-    n_exp = int(np.ceil(b + 6.0 * b ** (1.0 / 3.0) + 30))
-    exp_coeff = np.where(np.arange(n_exp) == 0, 1.0, 2.0) * (-1.0) ** np.arange(n_exp) * ive(np.arange(n_exp), b)
+    n_exp = exponential_terms(b)
+    exp_coeff = exponential_coefficients(n_exp, b)
     rng = np.random.default_rng(seed)
     nu = np.zeros(moments)
     z = 0.0
@@ -96,18 +93,14 @@ def _kpm_coupled(op, band, t, omega, probes, moments, seed):
             r[np.arange(start, stop), np.arange(stop - start)] = 1.0
         else:
             r = rng.choice([-1.0, 1.0], size=(op.m, stop - start))
-        phi = exp_coeff[0] * r
-        prev, cur = r, scaled(r)
-        for c in exp_coeff[1:]:
-            phi = phi + c * cur
-            prev, cur = cur, 2.0 * scaled(cur) - prev
+        terms = chebyshev_vectors(scaled, r, n_exp)
+        phi = exp_coeff[0] * next(terms)
+        for c, term in zip(exp_coeff[1:], terms):
+            phi = phi + c * term
         z += float(np.sum(phi * phi))
         gphi = op.decay(phi)
-        prev, cur = phi, scaled(phi)
-        nu[0] += float(np.sum(gphi * prev))
-        for k in range(1, moments):
-            nu[k] += float(np.sum(gphi * cur))
-            prev, cur = cur, 2.0 * scaled(cur) - prev
+        for k, term in enumerate(chebyshev_vectors(scaled, phi, moments)):
+            nu[k] += float(np.sum(gphi * term))
     kk = np.arange(moments)
     q = np.pi / (moments + 1)
     jackson = ((moments - kk + 1) * np.cos(q * kk) + np.sin(q * kk) / np.tan(q)) / (moments + 1)
