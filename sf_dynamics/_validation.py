@@ -19,6 +19,7 @@ __all__ = [
     "check_real_array",
     "check_choice",
     "check_tolerance",
+    "check_seed",
 ]
 
 
@@ -62,6 +63,16 @@ def check_positive_int(name: str, value, *, minimum: int = 1, maximum: int | Non
     if maximum is not None and value > maximum:
         raise ValueError(f"{name} must be an integer <= {maximum}, got {value}")
     return value
+
+
+def check_seed(seed) -> int:
+    """An integer seed in [0, 2**63); ValueError naming ``seed`` otherwise."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ValueError(f"seed must be an integer, got {seed!r}")
+    seed = int(seed)
+    if not 0 <= seed < 2**63:
+        raise ValueError(f"seed must be an integer in [0, 2**63), got {seed}")
+    return seed
 
 
 def check_times(times, name: str = "times") -> np.ndarray:

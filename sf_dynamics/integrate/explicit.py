@@ -24,7 +24,7 @@ from scipy import integrate
 from .._resources import DEFAULT_MAX_STEPS
 from .._validation import check_choice, check_positive_int, check_tolerance
 from ..kernels import stages as ks
-from ..kernels._jit import pick
+from ..kernels.jit import pick
 
 __all__ = ["integrate_observed", "EXPLICIT_METHODS"]
 

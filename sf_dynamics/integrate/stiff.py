@@ -20,7 +20,7 @@ import time as _time
 import numpy as np
 
 from ..kernels import stages as ks
-from ..kernels._jit import pick
+from ..kernels.jit import pick
 
 __all__ = ["SDIRK4", "integrate_linear"]
 

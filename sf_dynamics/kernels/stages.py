@@ -5,7 +5,7 @@ memory bound outside the right-hand side: every stage forms
 y + h sum_j a_j K_j. These kernels do each such combination, the weighted
 RMS error norm, the stage slope of a singly diagonally implicit method and
 the L1 norm in one pass without temporaries. Each parallel kernel has a
-serial twin for small states (see :mod:`._jit`).
+serial twin for small states (see :mod:`.jit`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import math
 
 import numba as nb
 
-from ._jit import serial_twin
+from .jit import serial_twin
 
 __all__ = ["combine_stages", "scaled_error_norm", "stage_slope", "l1_norm", "hermite", "combine_stages_serial",
            "scaled_error_norm_serial", "stage_slope_serial", "hermite_serial"]

@@ -52,25 +52,15 @@ standard error in the documented regime of validity.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from .._executors import check_executor, ordered_map
+from .._validation import check_seed
+from .estimators import ratio_of_means
 
 __all__ = ["check_seed", "check_shots", "sample_rows", "ClassSpinRows", "time_schedule", "trajectory_seeds",
            "block_seed_sequence", "run_blocks", "package_shots", "batch_errors", "ratio_of_means",
            "half_emission_times", "record_grid", "shot_correlation", "spin_z_start"]
-
-
-def check_seed(seed) -> int:
-    """An integer seed in [0, 2**63); ValueError naming ``seed`` otherwise."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
-    seed = int(seed)
-    if not 0 <= seed < 2**63:
-        raise ValueError(f"seed must be an integer in [0, 2**63), got {seed}")
-    return seed
 
 
 def check_shots(shots, trajectories: int) -> int:
@@ -307,36 +297,6 @@ def package_shots(times, estimator, shots, *, keep, batches=10, extra=None):
     tau_sem, peak_sem = batch_errors(times, estimator, min(batches, count))
     info = {"shot_delays": delays, "shot_peaks": peaks, "tau_d_sem": tau_sem, "peak_sem": peak_sem}
     return mean, data, info
-
-
-def ratio_of_means(numerator, denominator, *, power=1):
-    """mean(numerator) / mean(denominator)**power per column, with its standard error (delta method).
-
-    Parameters
-    ----------
-    numerator, denominator : ndarray (M, nt)
-        Per-trajectory estimators.
-    power : int
-
-    Returns
-    -------
-    ratio, sem : ndarray (nt,)
-        NaN where the mean denominator is not positive.
-    """
-    count = numerator.shape[0]
-    a, b = numerator.mean(axis=0), denominator.mean(axis=0)
-    ok = b > 1e-300
-    safe = np.where(ok, b, 1.0)
-    ratio = np.where(ok, a / safe**power, np.nan)
-    # var(a/b^p) ~ [var a - 2 p r cov(a, b) b^(p-1) + p^2 r^2 b^(2p-2) var b] / b^(2p) with r = a / b^p
-    da, db = numerator - a, denominator - b
-    var_a = np.einsum("ij,ij->j", da, da) / max(count - 1, 1)
-    var_b = np.einsum("ij,ij->j", db, db) / max(count - 1, 1)
-    cov = np.einsum("ij,ij->j", da, db) / max(count - 1, 1)
-    r = np.where(ok, ratio, 0.0)
-    var = (var_a - 2 * power * r * cov * safe ** (power - 1) + power**2 * r**2 * safe ** (2 * power - 2) * var_b)
-    sem = np.where(ok, np.sqrt(np.maximum(var, 0.0) / count) / safe**power, np.nan)
-    return ratio, sem
 
 
 def half_emission_times(times, counted, total):

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kernels import _jit
+from ..kernels import jit
 from ..kernels import sectors as ks
 
 __all__ = ["excitation_numbers", "Channel", "SectorGenerator", "MATERIALISED_MAX"]
@@ -36,9 +36,9 @@ __all__ = ["excitation_numbers", "Channel", "SectorGenerator", "MATERIALISED_MAX
 #: largest sector (amplitudes) handed to scipy as a sparse matrix instead of a matrix-free operator
 MATERIALISED_MAX = 256
 
-_COHERENT = (ks.coherent, _jit.serial_twin(ks.coherent))
-_PAIRS = (ks.gather_pairs, _jit.serial_twin(ks.gather_pairs))
-_DIAGONAL = (ks.gather_diagonal, _jit.serial_twin(ks.gather_diagonal))
+_COHERENT = (ks.coherent, jit.serial_twin(ks.coherent))
+_PAIRS = (ks.gather_pairs, jit.serial_twin(ks.gather_pairs))
+_DIAGONAL = (ks.gather_diagonal, jit.serial_twin(ks.gather_diagonal))
 
 
 def excitation_numbers(n: int, levels: int) -> np.ndarray:
@@ -233,7 +233,7 @@ class SectorGenerator:
         for i, m in enumerate(self.kets):
             x, o = self.block(vec, i), self.block(out, i)
             work = x.size * 8
-            _jit.pick(*_COHERENT, work)(x, *self._blocks_g[m], *self._blocks_g[m - self.q], o)
+            jit.pick(*_COHERENT, work)(x, *self._blocks_g[m], *self._blocks_g[m - self.q], o)
             if self._factors is not None:
                 o += self._factors[i] * x
             for change, tables, w, diag in self._gathers:
@@ -243,9 +243,9 @@ class SectorGenerator:
                 y = self.block(vec, j)
                 tk, tb = tables[m], tables[m - self.q]
                 if diag is not None:
-                    _jit.pick(*_DIAGONAL, work)(y, tk.dense_src, tk.dense_val, tb.dense_src, tb.dense_val, diag, o)
+                    jit.pick(*_DIAGONAL, work)(y, tk.dense_src, tk.dense_val, tb.dense_src, tb.dense_val, diag, o)
                 else:
-                    _jit.pick(*_PAIRS, work)(y, tk.ptr, tk.dip, tk.src, tk.val, tb.ptr, tb.dip, tb.src, tb.val,
+                    jit.pick(*_PAIRS, work)(y, tk.ptr, tk.dip, tk.src, tk.val, tb.ptr, tb.dip, tb.src, tb.val,
                                              w, o)
         return out
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import twa as kt
-from ..kernels._jit import single_threaded
+from ..kernels.jit import single_threaded
 from ._models import EmitterModel
 from ._sampling import block_seed_sequence
 
@@ -174,7 +174,7 @@ class EmitterEngine:
         """Run trajectories block * BLOCK ... + size - 1; fill the (size, records) output arrays.
 
         The element-wise kernels run on the calling thread: each step alternates them with BLAS coupling
-        products, which get the cores (see :func:`sf_dynamics.kernels._jit.single_threaded`).
+        products, which get the cores (see :func:`sf_dynamics.kernels.jit.single_threaded`).
         """
         with single_threaded():
             self._run_block(block, size, estimator, shot, excitation, field, normal)

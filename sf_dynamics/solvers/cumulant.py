@@ -34,7 +34,7 @@ from .._validation import check_positive_int, check_tolerance
 from ..integrate.explicit import integrate_observed
 from ..kernels import cumulant as kc
 from ..kernels import triplet as kt
-from ..kernels._jit import single_threaded
+from ..kernels.jit import single_threaded
 from ..model.states import (
     CoherentSpinState,
     DickeState,
@@ -45,7 +45,6 @@ from ..model.states import (
 )
 from ..result import Result
 from . import _lattice
-from ._coherence import equal_time_g2
 from ._lattice import COUPLINGS, check_coupling
 from ._models import (
     ClassModel,
@@ -56,6 +55,7 @@ from ._models import (
     symmetric_moments,
 )
 from ._options import COMMON_OPTIONS, declare, no_effect
+from .coherence import equal_time_g2
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "derivatives", "triplet_derivatives",
            "collective_pair_moment", "fft_pays", "COUPLINGS", "FFT_MIN_DIPOLES"]

@@ -47,7 +47,7 @@ import numpy as np
 from .._progress import progress_bar
 from .._resources import check_memory
 from ..integrate.explicit import integrate_observed
-from ..kernels._jit import single_threaded
+from ..kernels.jit import single_threaded
 from ._models import ClassModel, EmitterModel, check_explicit_run, choose_engine
 from .cumulant import _class_problem, _coupling_product, _emitter_problem, _triplet_problem
 
@@ -244,7 +244,7 @@ def first_order_correlation(ensemble, times, taus, initial, detector="total", *,
     out = np.zeros((len(times), len(taus)), dtype=np.complex128)
     advance = functools.partial(_advance, rhs, g_rhs, detect, joint=joint, one_atol=one_atol, g_atol=g_atol,
                                 rtol=rtol, max_steps=max_steps)
-    # BLAS products alternate with numba kernels: numba on the calling thread (see kernels._jit.single_threaded;
+    # BLAS products alternate with numba kernels: numba on the calling thread (see kernels.jit.single_threaded;
     # measured: 4 NCs 13 s threaded, 0.2 s serial; 10^6 emitters in 101 classes 22 s and 21 s)
     with progress_bar(progress, total=len(times), size=variables * 50, desc="cumulant G1") as bar, \
             single_threaded():
