@@ -129,7 +129,6 @@ def _cross_private_imports(path):
     return found
 
 
-@pytest.mark.xfail(strict=False, reason="front-door files pending")
 def test_no_module_imports_a_private_module_or_name_of_another_subpackage():
     offenders = [hit for path in sorted((ROOT / "sf_dynamics").rglob("*.py")) for hit in _cross_private_imports(path)]
     assert not offenders, "\n".join(offenders)
