@@ -165,9 +165,10 @@ def _field_timings(lattice, operator):
 
 def _former_step(g, w, lam):
     """The twa default step before it followed the spectral radius of Omega: its largest row sum of |Omega|."""
+    from sf_dynamics.model.timescales import fastest_rate, largest_row_sum
     from sf_dynamics.solvers import twa
 
-    return twa.STEP_FRACTION / (lam + float(np.max(np.abs(w).sum(axis=1))) + float(np.max(np.diag(g))))
+    return twa.STEP_FRACTION / fastest_rate(lam, frequency=largest_row_sum(w), decay=float(np.max(np.diag(g))))
 
 
 def bench_lattice(quick=False):
@@ -192,7 +193,7 @@ def bench_lattice(quick=False):
     from sf_dynamics.geometry.operator import LatticeOperator
     from sf_dynamics.model.ensemble import check_coupling_matrices
     from sf_dynamics.solvers import twa
-    from sf_dynamics.solvers._twa_emitters import noise_factor
+    from sf_dynamics.solvers.twa import noise_factor
 
     print("| lattice | dipoles | pairwise Green's tensor (s) | grid couplings (s) | agreement | lowest eigenvalue "
           "(s) | Gamma check (s) | ensemble (s) |")

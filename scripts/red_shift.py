@@ -34,13 +34,15 @@ import sf_dynamics as sf
 from sf_dynamics import thermal
 from sf_dynamics.geometry import Superlattice
 from sf_dynamics.kernels.peaks import peak_fwhm
+from sf_dynamics.model.linewidth import dephasing_rate
+from sf_dynamics.model.timescales import burst_window_ps
 from sf_dynamics.units import HBAR_MEV_PS
 
 DENSE_LIMIT = 1000  # NCs
 
 
 def size_table(sizes, temperature, probes, resolution):
-    dephasing = float(thermal.dephasing_rate([temperature])[0])
+    dephasing = float(dephasing_rate([temperature])[0])
     print(f"\n## Size (T = {temperature:g} K, gamma_phi = {dephasing:.3g} 1/ps, homogeneous FWHM "
           f"{2 * dephasing * HBAR_MEV_PS:.3g} meV)\n")
     print("| NCs | route | coupled peak - uncoupled (meV) | coupled FWHM (meV) | uncoupled FWHM (meV) | "
@@ -84,7 +86,7 @@ def excitation_table(fractions, edge):
           "polarisation z)\n")
     print("| excited fraction | photons | spectrum peak (meV) | FWHM (meV) | wall (s) |")
     print("|---|---|---|---|---|")
-    window = 8.0 / (gamma * max(widths.max() / gamma, 1.0)) * np.log(n)
+    window = burst_window_ps(n, gamma * max(widths.max() / gamma, 1.0))   # 8 ln N over the bright-state width
     for f in fractions:
         m = round(f * n) - n / 2
         start = time.perf_counter()

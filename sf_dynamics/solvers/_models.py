@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model.states import CoherentSpinState, DickeState, Excited, Ground, ProductState
+from ..model.timescales import fastest_rate as _rate_bound
+from ..model.timescales import largest_row_sum
 
 __all__ = ["ClassModel", "EmitterModel", "choose_engine", "engine_for_start", "symmetric_moments", "ENGINES"]
 
@@ -164,10 +166,13 @@ BYTES_PER_VARIABLE = 8.0 * 16
 
 
 def fastest_rate(ensemble) -> float:
-    """An upper estimate (1/ps) of the fastest rate of the moment equations: detunings, couplings, processes."""
+    """An upper estimate (1/ps) of the fastest rate of the moment equations: detunings, couplings, processes.
+
+    :func:`sf_dynamics.model.timescales.fastest_rate` of the largest row sums of |Gamma| and |Omega| (or
+    N Gamma_c + gamma), the largest detuning, the pumping of two-level emitters and the dephasing.
+    """
     if ensemble.has_coupling_matrices:
-        gamma = ensemble.gamma_matrix()
-        coupling = float(np.max(np.abs(gamma).sum(axis=1))) + float(np.max(np.abs(ensemble.omega_matrix()).sum(axis=1)))
+        coupling = largest_row_sum(ensemble.gamma_matrix()) + largest_row_sum(ensemble.omega_matrix())
     else:
         coupling = ensemble.n * ensemble.collective_decay + ensemble.decay
     if ensemble.emitter_type == "triplet":
@@ -176,7 +181,7 @@ def fastest_rate(ensemble) -> float:
         det, _, _ = ensemble.spectral_classes()
         detuning = float(np.max(np.abs(det)))
     pumping = ensemble.pumping if ensemble.emitter_type == "two-level" else 0.0  # nanocrystals are not pumped
-    return coupling + detuning + 2.0 * ensemble.dephasing + pumping
+    return _rate_bound(coupling, frequency=detuning, pumping=pumping, dephasing=ensemble.dephasing)
 
 
 def check_explicit_run(ensemble, times, variables, *, method, max_steps, stability=6.0):

@@ -33,6 +33,7 @@ from .._validation import check_positive_int, check_real, check_tolerance
 from ..integrate.explicit import integrate_observed
 from ..kernels import class_spins as km
 from ..model.states import CoherentSpinState, Excited, Ground, ProductState
+from ..model.timescales import fastest_rate
 from ..result import Result
 from ._options import EXECUTOR_OPTION, declare
 from ._sampling import (
@@ -149,7 +150,7 @@ def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps,
                  what=f"{trajectories} trajectories of {len(times)} output times",
                  alternative="use fewer trajectories or output times")
     gf = slab.forward_decay
-    rate = slab.n * gf + gf + slab.decay + 2 * slab.dephasing  # detunings: exact rotations
+    rate = fastest_rate(slab.n * gf + gf + slab.decay, dephasing=slab.dephasing)  # detunings: exact rotations
     dt_max = 0.02 / rate
     if dt is not None:
         dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))

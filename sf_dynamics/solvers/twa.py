@@ -49,6 +49,7 @@ from scipy.sparse.linalg import ArpackNoConvergence, eigsh
 from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real
 from ..model.states import CoherentSpinState, Excited, Ground, ProductState
+from ..model.timescales import fastest_rate, largest_row_sum
 from ..result import Result
 from ._lattice import check_coupling, lattice_operator
 from ._models import ClassModel, EmitterModel, choose_engine, engine_for_start
@@ -58,7 +59,6 @@ from ._sampling import (
     check_seed,
     check_shots,
     package_shots,
-    ratio_of_means,
     record_grid,
     sample_rows,
     shot_correlation,
@@ -66,10 +66,11 @@ from ._sampling import (
     time_schedule,
 )
 from ._twa_emitters import BLOCK, EmitterEngine, noise_factor
+from .estimators import ratio_of_means
 
 __all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "first_order_correlation", "DEFAULT_TRAJECTORIES",
            "TWAValidityWarning", "MIN_EMITTERS", "WARN_EMITTERS", "FFT_MIN_DIPOLES", "default_step",
-           "largest_frequency", "STEP_FRACTION", "DENSE_SPECTRUM_MAX"]
+           "largest_frequency", "STEP_FRACTION", "DENSE_SPECTRUM_MAX", "noise_factor"]
 
 NAME = "twa"
 DEFAULT_TRAJECTORIES = 1000
@@ -273,12 +274,13 @@ def _step(ensemble, engine):
         if model.counts.min() < 1.0:
             raise ValueError("engine 'classes' needs at least one emitter per spectral class; use fewer classes")
         # detunings and dephasing kicks are exact rotations: they do not limit the step
-        rate = ensemble.n * model.gamma_c + model.gamma0 + model.pumping + 2 * model.dephasing
+        rate = fastest_rate(ensemble.n * model.gamma_c + model.gamma0, pumping=model.pumping,
+                            dephasing=model.dephasing)
     else:
         model = EmitterModel.from_ensemble(ensemble)
         factor = noise_factor(model.gamma)
-        rate = (factor[1] + largest_frequency(model.omega) + model.pumping
-                + float(np.max(np.diag(model.gamma))))
+        rate = fastest_rate(factor[1], frequency=largest_frequency(model.omega), pumping=model.pumping,
+                            decay=float(np.max(np.diag(model.gamma))))
     return model, merged, rate, factor
 
 
@@ -324,7 +326,7 @@ def largest_frequency(omega):
     the near-field sums of the rows do not add up in any one mode).
     """
     omega = np.asarray(omega, dtype=np.float64)
-    rows = float(np.max(np.abs(omega).sum(axis=1)))
+    rows = largest_row_sum(omega)
     if rows == 0.0:
         return 0.0
     if omega.shape[0] <= DENSE_SPECTRUM_MAX:

@@ -16,11 +16,15 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_positive_int, check_real, check_real_array
+from ..model.timescales import burst_window_ps
 
-__all__ = ["bunching_series", "shot_statistics", "BUNCHING_METHODS"]
+__all__ = ["bunching_series", "shot_statistics", "BUNCHING_METHODS", "WINDOW_DELAYS"]
 
 #: methods of the series: exact populations (ladders) or exact shots
 BUNCHING_METHODS = ("permutational", "jumps")
+#: the default window holds this many delay scales ln N / (N Gamma_c) of the fewest emitters
+#: (:func:`~sf_dynamics.model.timescales.burst_window_ps`), at most 5 / (Gamma_c + gamma)
+WINDOW_DELAYS = 12.0
 
 
 def bunching_series(fluences_uJ_cm2, *, nanocrystals=200, cross_section_cm2=5e-14, photon_energy_eV=3.1,
@@ -84,7 +88,8 @@ def bunching_series(fluences_uJ_cm2, *, nanocrystals=200, cross_section_cm2=5e-1
     points = check_positive_int("points", points, minimum=5)
     if window_ps is None:
         fewest = counts.min()
-        window_ps = min(12.0 * np.log(fewest) / (fewest * collective_decay), 5.0 / (collective_decay + decay))
+        window_ps = min(burst_window_ps(fewest, fewest * collective_decay, factor=WINDOW_DELAYS),
+                        5.0 / (collective_decay + decay))
     times = np.linspace(0.0, check_real("window_ps", window_ps, low=0.0, low_open=True), points)
     options = {"trajectories": 2000, "seed": 0} if method == "jumps" else {}
     options.update(method_options)

@@ -26,11 +26,16 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_positive_int, check_real, check_real_array
+from ..model.timescales import burst_window_ps
 
-__all__ = ["excitation_probability", "excited_emitters", "fluence_series", "fit_power_law", "EV_PER_JOULE"]
+__all__ = ["excitation_probability", "excited_emitters", "fluence_series", "fit_power_law", "EV_PER_JOULE",
+           "WINDOW_DELAYS"]
 
 #: electronvolts per joule
 EV_PER_JOULE = 1.0 / 1.602176634e-19
+#: the default window of :func:`fluence_series` holds this many delay scales max(ln N, 1) / (N Gamma_c) of the
+#: fewest emitters (:func:`~sf_dynamics.model.timescales.burst_window_ps`), at most 5 / (Gamma_c + gamma)
+WINDOW_DELAYS = 6.0
 
 
 def excitation_probability(fluence_uJ_cm2, *, cross_section_cm2, photon_energy_eV=3.1):
@@ -163,7 +168,8 @@ def fluence_series(fluences_uJ_cm2, *, nanocrystals=1000, cross_section_cm2=5e-1
     points = check_positive_int("points", points, minimum=5)
     if window_ps is None:
         smallest = max(int(round(n_exc.min())), 1) if partial else counts.min()
-        window_ps = 6.0 * max(np.log(smallest), 1.0) / (smallest * collective_decay) if collective_decay > 0 else 1e3
+        window_ps = (burst_window_ps(smallest, smallest * collective_decay, factor=WINDOW_DELAYS, min_log=1.0)
+                     if collective_decay > 0 else 1e3)
         window_ps = min(window_ps, 5.0 / (collective_decay + decay))
     times = np.linspace(0.0, check_real("window_ps", window_ps, low=0.0, low_open=True), points)
     fwhm = inhomogeneous_fwhm_meV * MEV_TO_RAD_PER_PS

@@ -33,7 +33,8 @@ import numpy as np
 
 from .._validation import check_positive_int, check_real
 from ..analysis import SF_THRESHOLD
-from ..thermal import LinewidthModel, check_temperatures
+from ..model.linewidth import LinewidthModel, check_temperatures
+from ..model.timescales import burst_window_ps
 from .executor import PointStore, SweepError, SweepInterrupted, execute
 
 __all__ = [
@@ -45,7 +46,12 @@ __all__ = [
     "burst_vanishing_temperature",
     "SweepError",
     "SweepInterrupted",
+    "WINDOW_DELAYS",
 ]
+
+#: the default window of :func:`dynamic_temperature_sweep` holds this many delay scales ln N / (N Gamma_c)
+#: (:func:`~sf_dynamics.model.timescales.burst_window_ps`)
+WINDOW_DELAYS = 8.0
 
 
 def run_points(function, points, *, executor=None, progress=None, desc="sweep", labels=None, store=None):
@@ -101,8 +107,8 @@ def _dynamic_point(spec):
     """One temperature of the dynamic sweep (module level: runs in worker processes)."""
     from .. import analysis
     from ..model import Ensemble, Spectrum
+    from ..model.linewidth import dephasing_rate
     from ..simulate import simulate
-    from ..thermal import dephasing_rate
     from ..units import MEV_TO_RAD_PER_PS
 
     spec = dict(spec)
@@ -178,7 +184,7 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
     lattice : Superlattice, optional
         Use this superlattice's Green's-tensor couplings instead (cumulant).
     linewidth : LinewidthModel, TabulatedLinewidth or callable, optional
-        Homogeneous FWHM(T); default :class:`~sf_dynamics.thermal.LinewidthModel`.
+        Homogeneous FWHM(T); default :class:`~sf_dynamics.model.linewidth.LinewidthModel`.
         Evaluated per temperature: a value that is NaN or negative fails that
         temperature only. Local processes and Dask need a picklable model
         (not a lambda).
@@ -233,12 +239,12 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
         count = lattice.n * lattice.dipoles_per_nc
         if window_ps is None:
             lam = float(np.linalg.eigvalsh(lattice.couplings()[0])[-1])
-            window_ps = 8.0 * np.log(max(count, 2)) / lam
+            window_ps = burst_window_ps(count, lam, factor=WINDOW_DELAYS)
     else:
         radiative = collective_decay + decay
         if window_ps is None:
             rate = n * collective_decay if collective_decay > 0 else max(decay, 1e-12)
-            window_ps = 8.0 * np.log(max(n, 2)) / rate
+            window_ps = burst_window_ps(n, rate, factor=WINDOW_DELAYS)
     window_ps = check_real("window_ps", window_ps, low=0.0, low_open=True)
     model = linewidth if linewidth is not None else LinewidthModel()
     specs = [
