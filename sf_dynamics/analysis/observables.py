@@ -7,6 +7,8 @@ and states the definition it computes. Conventions (docs/conventions.md):
 * build-up (delay) time tau_D: time of the intensity maximum after t = 0;
 * SF time tau_SF: from the sech^2 fit I = A sech^2((t - tau_D) / (2 tau_SF));
   its FWHM is 4 arccosh(sqrt 2) tau_SF = 3.525 tau_SF.
+
+:func:`delay_statistics` is :func:`sf_dynamics.statistics.delay_statistics`, re-exported (one implementation).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 
 from .._validation import check_real_array
 from ..kernels.peaks import parabolic_vertex
+from ..statistics.delays import delay_statistics
 from .fitting import FitQualityWarning, fit_sech2
 
 __all__ = [
@@ -162,29 +165,22 @@ def _statistics(values, bins):
     }
 
 
-def delay_statistics(result, bins=30) -> dict:
-    """Shot-to-shot statistics of the delay: each shot's tau_D = time of its intensity maximum.
+def peak_statistics(result, bins=30) -> dict:
+    """Shot-to-shot statistics of each shot's peak emission rate (photons/ps).
 
     Parameters
     ----------
     result : Result
-        From a shot-resolved method (``twa``), whose ``info["shot_delays"]``
-        holds one delay per trajectory (ps).
+        From a shot-resolved method (``twa``), whose ``info["shot_peaks"]`` holds one peak per trajectory.
     bins : int or sequence
         Histogram bins (numpy.histogram).
 
     Returns
     -------
     dict
-        ``mean`` and ``std`` (ps), ``relative_spread`` = std / mean (compare
-        :func:`delay_spread_theory`), ``sem`` (standard error of the mean),
-        ``histogram`` (counts, edges) and the ``values``.
+        ``mean`` and ``std`` (photons/ps), ``relative_spread`` = std / mean, ``sem`` (standard error of the
+        mean), ``histogram`` (counts, edges) and the ``values``.
     """
-    return _statistics(_shot_values(result, "shot_delays"), bins)
-
-
-def peak_statistics(result, bins=30) -> dict:
-    """Shot-to-shot statistics of the peak emission rate (photons/ps); see :func:`delay_statistics`."""
     return _statistics(_shot_values(result, "shot_peaks"), bins)
 
 

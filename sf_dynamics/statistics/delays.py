@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_positive_int, check_rate
+from .._validation import check_positive_int, check_rate, check_real_array
 
-__all__ = ["gumbel_delay_law", "gumbel_density", "delay_statistics"]
+__all__ = ["gumbel_delay_law", "gumbel_density", "delay_statistics", "DELAY_BINS"]
+
+#: default number of histogram bins of :func:`delay_statistics`
+DELAY_BINS = 40
 
 
 def gumbel_delay_law(n, collective_decay):
@@ -45,46 +48,61 @@ def gumbel_density(t, n, collective_decay):
     return n * collective_decay * np.exp(-x - np.exp(-x))
 
 
-def delay_statistics(result, *, bins=40):
+def delay_statistics(result, bins=DELAY_BINS):
     """Histogram and moments of the single-shot delays of a sampling Result (``jumps``, ``twa``).
+
+    The one implementation: :func:`sf_dynamics.analysis.delay_statistics` is this function.
 
     Parameters
     ----------
     result : Result
         With ``info["shot_delays"]`` (time of each shot's maximum) and, for
         ``jumps``, ``info["shot_half_times"]`` (half-emission time).
-    bins : int
-        Histogram bins (>= 2), over the range of the delays.
+    bins : int or array_like
+        Histogram bins (>= 2) over the range of the delays, or the bin edges
+        (strictly increasing, >= 3 of them), as in :func:`numpy.histogram`.
 
     Returns
     -------
     xarray.Dataset
         ``delay`` and (if present) ``half_time`` per ``shot`` (ps);
-        ``density`` (1/ps) at the bin ``centre`` (ps); for pure collective
-        decay from full inversion (no local processes, ``initial`` excited)
-        ``gumbel``, the density of :func:`gumbel_density` on a fine grid
-        ``gumbel_time`` (ps) for comparison; attributes ``mean_ps``,
-        ``std_ps``, ``relative_spread``, ``bin_width_ps`` and ``method``.
+        ``density`` (1/ps) and ``count`` (shots) at the bin ``centre`` (ps),
+        the bin edges in ``edge`` (ps); for pure collective decay from full
+        inversion (no local processes, ``initial`` excited) ``gumbel``, the
+        density of :func:`gumbel_density` on a fine grid ``gumbel_time`` (ps)
+        for comparison; attributes ``mean_ps``, ``std_ps`` (sample standard
+        deviation), ``sem_ps`` (standard error of the mean),
+        ``relative_spread`` (std / mean, compare
+        :func:`sf_dynamics.analysis.delay_spread_theory`; NaN for a zero
+        mean), ``bin_width_ps`` (of the first bin) and ``method``.
 
     Raises
     ------
     ValueError
-        When the result has no shot delays (not a sampling method).
+        When the result has no shot delays (not a sampling method), or for bad bins.
     """
     import xarray as xr
 
-    bins = check_positive_int("bins", bins, minimum=2)
+    if np.ndim(bins) == 0:
+        bins = check_positive_int("bins", bins, minimum=2)
+    else:
+        bins = check_real_array("bins", bins)
+        if bins.ndim != 1 or bins.size < 3 or np.any(np.diff(bins) <= 0):
+            raise ValueError("bins must be an integer >= 2 or at least 3 strictly increasing bin edges")
     if "shot_delays" not in result.info:
         raise ValueError(f"result: method {result.method!r} has no single shots; use 'jumps' (exact) or 'twa'")
     delays = np.asarray(result.info["shot_delays"], dtype=np.float64)
     density, edges = np.histogram(delays, bins=bins, density=True)
+    counts, _ = np.histogram(delays, bins=edges)
     variables = {"delay": ("shot", delays, {"units": "ps", "long_name": "time of the shot's maximum"}),
-                 "density": ("centre", density, {"units": "1/ps"})}
+                 "density": ("centre", density, {"units": "1/ps"}),
+                 "count": ("centre", counts, {"units": "shots"})}
     if "shot_half_times" in result.info:
         variables["half_time"] = ("shot", np.asarray(result.info["shot_half_times"]),
                                   {"units": "ps", "long_name": "time when half of the shot's photons were out"})
     mean, std = float(delays.mean()), float(delays.std(ddof=1))
-    coords = {"centre": ("centre", 0.5 * (edges[1:] + edges[:-1]), {"units": "ps"})}
+    coords = {"centre": ("centre", 0.5 * (edges[1:] + edges[:-1]), {"units": "ps"}),
+              "edge": ("edge", edges, {"units": "ps"})}
     params = result.parameters
     pure = (params.get("collective_decay", 0) > 0 and params.get("initial") == "excited" and result.n >= 2
             and all(params.get(key, 0) == 0 for key in ("decay", "dephasing", "pumping")))
@@ -94,5 +112,6 @@ def delay_statistics(result, *, bins=40):
         variables["gumbel"] = ("gumbel_time", gumbel_density(grid, result.n, params["collective_decay"]),
                                {"units": "1/ps", "long_name": "Gumbel law of pure collective decay"})
     return xr.Dataset(variables, coords=coords,
-                      attrs={"mean_ps": mean, "std_ps": std, "relative_spread": std / mean, "method": result.method,
+                      attrs={"mean_ps": mean, "std_ps": std, "sem_ps": std / np.sqrt(delays.size),
+                             "relative_spread": std / mean if mean != 0 else float("nan"), "method": result.method,
                              "bin_width_ps": float(edges[1] - edges[0])})

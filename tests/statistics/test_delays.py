@@ -46,3 +46,23 @@ def test_delay_statistics_refuse_results_without_shots_and_bad_bins():
         sf.statistics.gumbel_delay_law(10, 0.0)
     with pytest.raises(ValueError, match="n"):
         sf.statistics.gumbel_delay_law(1, 1.0)
+
+
+def test_one_delay_statistics_with_counts_edges_and_the_standard_error():
+    assert sf.analysis.delay_statistics is sf.statistics.delay_statistics
+    ens = sf.Ensemble(200, collective_decay=1.0)
+    res = sf.simulate(ens, np.linspace(0, 0.2, 201), method="jumps", trajectories=200, seed=3)
+    stats = sf.statistics.delay_statistics(res)
+    delays = res.info["shot_delays"]
+    assert stats.sizes["centre"] == sf.statistics.delays.DELAY_BINS
+    density, edges = np.histogram(delays, bins=sf.statistics.delays.DELAY_BINS, density=True)
+    np.testing.assert_array_equal(stats["density"].values, density)
+    np.testing.assert_array_equal(stats["edge"].values, edges)
+    np.testing.assert_array_equal(stats["count"].values, np.histogram(delays, bins=edges)[0])
+    assert stats.attrs["sem_ps"] == pytest.approx(np.std(delays, ddof=1) / np.sqrt(delays.size))
+    assert stats.attrs["relative_spread"] == pytest.approx(stats.attrs["std_ps"] / stats.attrs["mean_ps"])
+    fixed = sf.statistics.delay_statistics(res, edges[::4])
+    np.testing.assert_array_equal(fixed["edge"].values, edges[::4])
+    assert fixed["count"].values.sum() == delays.size
+    with pytest.raises(ValueError, match="bins"):
+        sf.statistics.delay_statistics(res, [0.1, 0.05, 0.2])
