@@ -54,25 +54,12 @@ from ._models import (
     engine_for_start,
     symmetric_moments,
 )
-from ._options import COMMON_OPTIONS, declare, no_effect
 from .coherence import equal_time_g2
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "derivatives", "triplet_derivatives",
+__all__ = ["NAME", "unsupported_reason", "solve", "derivatives", "triplet_derivatives",
            "collective_pair_moment", "fft_pays", "COUPLINGS", "FFT_MIN_DIPOLES"]
 
 NAME = "cumulant"
-OPTIONS = declare(
-    rtol="relative tolerance of the Runge-Kutta integrator (default 1e-7)",
-    atol="absolute tolerance (default 1e-10)",
-    progress=COMMON_OPTIONS["progress"],
-    seed=no_effect("deterministic"),
-    max_steps=f"largest number of integrator steps (default {DEFAULT_MAX_STEPS})",
-    engine="'auto' (default), 'classes' or 'emitters'",
-    integrator="'DOPRI5' (default for per-emitter and nanocrystal engines), 'DOP853' (default for "
-               "spectral classes), 'RK45' or 'RK23'",
-    coupling="products with Gamma and Omega per emitter: 'auto' (default: FFTs where they are measured faster), "
-             "'dense' (BLAS) or 'fft' (regular lattices from Superlattice.nanocrystal_ensemble)",
-)
 
 
 def unsupported_reason(ensemble, initial):

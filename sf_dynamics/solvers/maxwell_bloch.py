@@ -35,7 +35,6 @@ from ..kernels import class_spins as km
 from ..model.states import CoherentSpinState, Excited, Ground, ProductState
 from ..model.timescales import fastest_rate
 from ..result import Result
-from ._options import EXECUTOR_OPTION, declare
 from ._sampling import (
     ClassSpinRows,
     check_seed,
@@ -51,22 +50,9 @@ from ._sampling import (
 #: trajectories per kernel call (Ctrl-C is honoured between calls)
 BLOCK = 256
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "first_order_correlation"]
+__all__ = ["NAME", "unsupported_reason", "solve", "first_order_correlation"]
 
 NAME = "maxwell_bloch"
-OPTIONS = declare(
-    rtol="relative tolerance of the 'tipping' integration (default 1e-8); no effect on 'noise' (fixed steps, dt)",
-    atol="absolute tolerance of the 'tipping' integration (default 1e-12); no effect on 'noise'",
-    progress="progress bar over trajectories of the noise initiation (default: auto)",
-    seed="integer seed of the noise initiation (default 0)",
-    max_steps=f"largest number of time steps (default {DEFAULT_MAX_STEPS})",
-    initiation="'noise' (truncated Wigner, default) or 'tipping' (deterministic mean field)",
-    trajectories="noise realisations (default 200)",
-    seed_angle="tipping angle (rad) of the 'tipping' initiation; default 2 / sqrt(N per slice)",
-    dt="largest time step (ps) of the noise initiation",
-    shots="single shots kept (default min(20, trajectories))",
-    executor=EXECUTOR_OPTION + " (noise initiation)",
-)
 
 
 def unsupported_reason(ensemble, initial):

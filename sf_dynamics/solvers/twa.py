@@ -53,7 +53,6 @@ from ..model.timescales import fastest_rate, largest_row_sum
 from ..result import Result
 from ._lattice import check_coupling, lattice_operator
 from ._models import ClassModel, EmitterModel, choose_engine, engine_for_start
-from ._options import EXECUTOR_OPTION, declare, no_effect
 from ._sampling import (
     ClassSpinRows,
     check_seed,
@@ -68,28 +67,12 @@ from ._sampling import (
 from ._twa_emitters import BLOCK, EmitterEngine, noise_factor
 from .estimators import ratio_of_means
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "first_order_correlation", "DEFAULT_TRAJECTORIES",
+__all__ = ["NAME", "unsupported_reason", "solve", "first_order_correlation", "DEFAULT_TRAJECTORIES",
            "TWAValidityWarning", "MIN_EMITTERS", "WARN_EMITTERS", "FFT_MIN_DIPOLES", "default_step",
            "largest_frequency", "STEP_FRACTION", "DENSE_SPECTRUM_MAX", "noise_factor"]
 
 NAME = "twa"
 DEFAULT_TRAJECTORIES = 1000
-OPTIONS = declare(
-    rtol=no_effect("fixed-step stochastic Heun scheme; set the step with dt"),
-    atol=no_effect("fixed-step stochastic Heun scheme; set the step with dt"),
-    progress="progress bar over trajectories (default: shown for long runs)",
-    seed="integer seed (default 0): trajectory r uses the stream SeedSequence(seed, spawn_key=(r,))",
-    max_steps=f"largest number of time steps per trajectory (default {DEFAULT_MAX_STEPS})",
-    trajectories=f"number of trajectories (default {DEFAULT_TRAJECTORIES})",
-    engine="'auto' (default), 'classes' or 'emitters'",
-    dt="largest time step (ps); default 0.02 / (fastest rate: twa.default_step), refined to divide each output "
-       "interval",
-    shots="number of single-shot traces kept in data['single_shots'] (default min(20, trajectories))",
-    batches="batches for the statistical errors of tau_D and the peak (default 10)",
-    executor=EXECUTOR_OPTION,
-    coupling="coupling sums of the per-emitter engine: 'auto' (default: FFTs where they are measured faster), "
-             "'dense' (BLAS) or 'fft' (regular lattices from Superlattice.nanocrystal_ensemble)",
-)
 
 
 #: TWA is a large-N method: below MIN_EMITTERS it refuses (the exact methods run there), below WARN_EMITTERS it warns

@@ -21,6 +21,6 @@ from .model import build_model, detector_channels, initial_density_matrix, model
 from .propagation import DENSE_PROPAGATOR_MAX as DENSE_PROPAGATOR_MAX
 from .propagation import solve
 
-__all__ = ["NAME", "OPTIONS", "MAX_EMITTERS", "MAX_NANOCRYSTALS", "unsupported_reason", "solve", "build_model",
+__all__ = ["NAME", "MAX_EMITTERS", "MAX_NANOCRYSTALS", "unsupported_reason", "solve", "build_model",
            "model_channels", "initial_density_matrix", "detector_channels", "first_order_correlation",
            "second_order_correlation", "counting_moments"]

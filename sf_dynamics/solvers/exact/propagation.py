@@ -10,8 +10,8 @@ import numpy as np
 
 from ..._progress import progress_bar
 from ...result import Result
-from .._coherence import collective_pair_rate, equal_time_g2
 from .._sectors import excitation_numbers
+from ..coherence import collective_pair_rate, equal_time_g2
 from .capabilities import DEFAULT_MAX_PRODUCTS, MAX_FULL_EMITTERS, MAX_FULL_NANOCRYSTALS, NAME
 from .model import _collapse_operators, _csr, expectation_rows, initial_density_matrix, model_channels, sector_generator
 

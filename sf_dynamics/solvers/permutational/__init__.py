@@ -23,6 +23,6 @@ from .ladders import generator_matrix, initial_sectors, ladder_state, product_la
 from .ladders import initial_ladder_count as initial_ladder_count
 from .ladders import stored_states as stored_states
 
-__all__ = ["NAME", "OPTIONS", "unsupported_reason", "solve", "initial_sectors", "generator_matrix", "ladder_state",
+__all__ = ["NAME", "unsupported_reason", "solve", "initial_sectors", "generator_matrix", "ladder_state",
            "product_ladder_weights", "product_emission", "DENSE_PROPAGATOR_STATES",
            "first_order_correlation", "second_order_correlation", "counting_moments"]

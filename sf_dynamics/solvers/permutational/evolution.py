@@ -13,7 +13,7 @@ from ...integrate.stiff import integrate_linear
 from ...kernels import dicke_basis as kb
 from ...model.states import CoherentSpinState, ProductState
 from ...result import Result
-from .._coherence import collective_pair_rate, equal_time_g2
+from ..coherence import collective_pair_rate, equal_time_g2
 from .capabilities import NAME, unsupported_reason
 from .ladders import (
     LADDER_LEAK_TOL,
