@@ -108,3 +108,16 @@ def test_options_are_typed_and_scoped_to_the_quantity():
     with pytest.raises(ValueError, match="max_steps"):
         sf.simulate(ens, [0, 1], method="cumulant", max_steps=0)
     assert "evolution only" in sf.method_options("exact")["store_states"]
+
+
+def test_the_worked_example_of_the_architecture_page_runs_as_written():
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 1
+    try:
+        exec(compile(blocks[0], "docs/architecture.md", "exec"), {"__name__": "__docs__"})
+    finally:
+        unregister("analytic_pair")
