@@ -1,8 +1,9 @@
 """Helpers shared by the tests: physical invariants, agreement measures and independent reference models.
 
 The reference models here are written for the tests, from QuTiP's operators,
-not from the solvers under test (exact moments of a density matrix, the full
-Lindblad derivative of QuTiP, QuTiP piqs).
+not from the solvers under test or their model builders (exact moments of a
+density matrix, the Lindblad derivative of the Liouvillian written term by term
+in qutip_model.py, QuTiP piqs).
 """
 
 import numpy as np
@@ -10,8 +11,7 @@ import qutip
 from qutip import piqs
 
 from sf_dynamics import Ensemble
-from sf_dynamics.solvers import exact
-from sf_dynamics.solvers.exact.model import lowering_operators
+from tests.helpers.qutip_model import independent_liouvillian, lowering
 
 
 def assert_physical(result, *, atol=1e-9):
@@ -63,8 +63,8 @@ def phase_invariant(rho, n):
 
 
 def moments(rho, n):
-    """n_k, C_kl, N_kl of a 2^n density matrix (exact's operator convention)."""
-    sm = lowering_operators(n)
+    """n_k, C_kl, N_kl of a 2^n density matrix (|1> = excited, emitter k the k-th tensor factor)."""
+    sm = lowering(n)
     num = [op.dag() * op for op in sm]
     pops = np.array([qutip.expect(num[k], rho) for k in range(n)]).real
     coh = np.array([[qutip.expect(sm[k].dag() * sm[l], rho) for l in range(n)] for k in range(n)])
@@ -73,9 +73,10 @@ def moments(rho, n):
 
 
 def exact_derivative(ensemble, rho):
-    """drho/dt = L rho with the full Liouvillian of the exact solver."""
-    h, c_ops, _ = exact.build_model(ensemble)
-    return qutip.liouvillian(h, c_ops)(rho)
+    """drho/dt = L rho with the Liouvillian written term by term in tests/helpers/qutip_model.py (not the
+    package's model code)."""
+    liouvillian, _, _ = independent_liouvillian(ensemble)
+    return liouvillian(rho)
 
 
 def piqs_intensity(ensemble, times):

@@ -6,9 +6,8 @@ import qutip
 
 from sf_dynamics import CoherentSpinState, DickeState, Ensemble, simulate
 from sf_dynamics.solvers import exact
-from sf_dynamics.solvers.exact.model import lowering_operators
 from tests.helpers import assert_physical, max_relative_difference
-from tests.helpers.qutip_model import excited_ket, independent_liouvillian
+from tests.helpers.qutip_model import excited_ket, independent_liouvillian, lowering
 
 
 def reference_trace(ensemble, times, initial_ket):
@@ -61,7 +60,7 @@ def test_exact_coherent_spin_state_matches_reference_product_state():
 def test_exact_dicke_initial_state_has_right_quantum_numbers():
     n = 4
     rho = exact.initial_density_matrix(n, DickeState(1, 0))
-    sm = lowering_operators(n)
+    sm = lowering(n)
     jm = sum(sm)
     jz = sum(op.dag() * op for op in sm) - n / 2
     j2 = jm.dag() * jm + jz * jz - jz

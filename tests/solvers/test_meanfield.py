@@ -8,8 +8,8 @@ import qutip
 from sf_dynamics import CoherentSpinState, DickeState, Ensemble, analysis, simulate
 from sf_dynamics.model.spectrum import Spectrum
 from sf_dynamics.solvers import meanfield
-from sf_dynamics.solvers.exact.model import lowering_operators
 from tests.helpers import assert_physical, exact_derivative, max_relative_difference, random_ensemble
+from tests.helpers.qutip_model import lowering
 
 
 def test_equations_equal_the_exact_derivative_on_product_states():
@@ -17,7 +17,7 @@ def test_equations_equal_the_exact_derivative_on_product_states():
     ens = random_ensemble(3, rng)
     kets = [qutip.Qobj(rng.normal(size=2) + 1j * rng.normal(size=2)).unit() for _ in range(3)]
     rho = qutip.ket2dm(qutip.tensor(kets))
-    sm = lowering_operators(3)
+    sm = lowering(3)
     beta = np.array([qutip.expect(op, rho) for op in sm])
     pops = np.array([qutip.expect(op.dag() * op, rho) for op in sm]).real
     drho = exact_derivative(ens, rho)

@@ -10,15 +10,18 @@ from sf_dynamics.solvers import exact
 from sf_dynamics.solvers._sectors import Channel, SectorGenerator, excitation_numbers
 from sf_dynamics.solvers.exact.model import sector_generator
 from tests.helpers import random_ensemble
+from tests.helpers.qutip_model import independent_liouvillian, independent_triplet_liouvillian
 
 
 def _full_and_sector(ensemble, q):
+    # the full Liouvillian is the one written term by term in the tests, not the package's model
+    build = independent_triplet_liouvillian if ensemble.emitter_type == "triplet" else independent_liouvillian
     with qutip.CoreOptions(default_dtype="csr"):
-        hamiltonian, collapse, _ = exact.build_model(ensemble)
-        full = qutip.liouvillian(hamiltonian, collapse).to("csr").data_as("csr_matrix")
+        liouvillian, _, _ = build(ensemble)
+        full = liouvillian.to("csr").data_as("csr_matrix")
         h, channels, _ = exact.model_channels(ensemble)
         sector = sector_generator(ensemble, h, channels, q)
-    return full, sector, int(hamiltonian.shape[0])
+    return full, sector, int(h.shape[0])
 
 
 def _sector_matrix(n, levels, q, rng):

@@ -6,9 +6,9 @@ import qutip
 
 from sf_dynamics import NanocrystalEnsemble, TripletExcitation, simulate
 from sf_dynamics.geometry import nanocrystals_at
-from sf_dynamics.solvers import cumulant, exact
-from sf_dynamics.solvers.exact.model import lowering_operators
+from sf_dynamics.solvers import cumulant
 from tests.helpers import assert_physical, max_relative_difference
+from tests.helpers.qutip_model import independent_triplet_liouvillian
 
 
 def lattice_ensemble(n, spacing=0.12, dephasing=0.2, fine=(0.0, 0.4, -0.3), seed=0):
@@ -30,8 +30,7 @@ def random_phase_invariant_state(n, seed):
     return qutip.Qobj(rho.full() * (k[:, None] == k[None, :]), dims=rho.dims)
 
 
-def triplet_moments(rho, n):
-    sm = lowering_operators(n, 4)
+def triplet_moments(rho, n, sm):
     m = 3 * n
     c = np.array([[qutip.expect(sm[x].dag() * sm[y], rho) for y in range(m)] for x in range(m)])
     w = np.zeros((n, n, 3, 3, 3, 3), dtype=complex)
@@ -48,10 +47,10 @@ def triplet_moments(rho, n):
 def test_equations_equal_the_exact_derivative_for_two_nanocrystals(seed):
     ens = lattice_ensemble(2, seed=seed)
     rho = random_phase_invariant_state(2, seed)
-    h, c_ops, _ = exact.build_model(ens)
-    drho = qutip.liouvillian(h, c_ops)(rho)
-    c, w = triplet_moments(rho, 2)
-    ref_dc, ref_dw = triplet_moments(drho, 2)
+    liouvillian, _, sm = independent_triplet_liouvillian(ens)
+    drho = liouvillian(rho)
+    c, w = triplet_moments(rho, 2, sm)
+    ref_dc, ref_dw = triplet_moments(drho, 2, sm)
     dc, dw = cumulant.triplet_derivatives(ens, c, w)
     np.testing.assert_allclose(dc, ref_dc, atol=1e-12)
     np.testing.assert_allclose(dw[0, 1], ref_dw[0, 1], atol=1e-12)
