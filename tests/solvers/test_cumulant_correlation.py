@@ -1,6 +1,8 @@
-"""Second-order two-time correlations: exact limits, engines against each other, and measured errors.
+"""Second-order two-time correlations: exact limits, engines against each other, and the order of the closure.
 
-The accuracy figures asserted here are the ones stated in docs/validation.md ("Spectra at second order").
+The closure is exact for one emitter and for uncoupled emitters; with coupling its error must vanish at second
+order in the coupling. Its measured errors at full coupling are in docs/validation.md ("Two-time correlations
+and spectra"), not asserted here.
 """
 
 import numpy as np
@@ -45,14 +47,38 @@ def test_spectral_classes_equal_per_emitter_equations(detector):
     assert np.abs(classes - emitters).max() < 1e-7 * np.abs(classes).max()
 
 
-def test_against_exact_at_six_emitters_within_the_stated_second_order_error():
-    ens = sf.Ensemble(6, collective_decay=1.0, decay=0.2, dephasing=0.1, detunings=np.linspace(-0.5, 0.5, 6))
-    times, taus = np.linspace(0, 2, 5), np.linspace(0, 4, 41)
-    a = sf.spectra.first_order(ens, times, taus, method="cumulant")["g1"].values
+def test_two_coupled_emitters_have_the_exact_equal_time_g1():
+    # two emitters have no three-body cumulant: the one-time moments, hence G1(t, 0), are exact
+    ens = sf.Ensemble(2, collective_decay=1.0, decay=0.2, dephasing=0.1, detunings=[-0.5, 0.5])
+    times, taus = np.linspace(0, 2, 5), np.linspace(0, 4, 5)
+    a = sf.spectra.first_order(ens, times, taus, method="cumulant", rtol=1e-10, atol=1e-13)["g1"].values
     b = sf.spectra.first_order(ens, times, taus, method="exact")["g1"].values
-    scale = np.abs(b).max()
-    assert np.abs(a[:, 0] - b[:, 0]).max() < 0.02 * scale     # one-time intensity (measured 1.2 %)
-    assert np.abs(a - b).max() < 0.25 * scale                # two-time (measured 18 %)
+    assert np.abs(a[:, 0] - b[:, 0]).max() < 1e-8 * np.abs(b).max()
+
+
+def _relative_error(first, second, taus):
+    """max |G1 - G1_exact| / max |G1_exact| of two (ensemble, options) cases over times 0-2 and the delays."""
+    times = np.linspace(0, 2, 5)
+    errors = []
+    for ens, options in (first, second):
+        a = sf.spectra.first_order(ens, times, taus, method="cumulant", rtol=1e-10, atol=1e-13, **options)["g1"]
+        b = sf.spectra.first_order(ens, times, taus, method="exact", **options)["g1"]
+        errors.append(np.abs(a.values - b.values).max() / np.abs(b.values).max())
+    return errors
+
+
+#: the second-order closure drops the three-body cumulants, which a start without correlations acquires at
+#: second order in the coupling g: halving g divides the two-time error by 4, up to the O(g^3) term (allowed 20 %)
+ORDER_TWO_RATIO = (3.2, 4.8)
+
+
+def test_the_two_time_error_of_the_closure_is_second_order_in_the_coupling():
+    # three detuned emitters, single-emitter rate Gamma_ii = 1.2 fixed while its collective part is halved
+    def ensemble(gc):
+        return sf.Ensemble(3, collective_decay=gc, decay=1.2 - gc, dephasing=0.1, detunings=[-0.5, 0.0, 0.5])
+
+    coarse, fine = _relative_error((ensemble(0.2), {}), (ensemble(0.1), {}), np.linspace(0, 4, 41))
+    assert ORDER_TWO_RATIO[0] < coarse / fine < ORDER_TWO_RATIO[1], (coarse, fine)
 
 
 def _line(corr):
@@ -60,17 +86,22 @@ def _line(corr):
     return peak_fwhm(spec["omega"].values, spec.values), sf.analysis.coherence_time(sf.spectra.normalized_g1(corr))
 
 
-def test_line_width_and_coherence_time_against_permutational_at_n200():
+def test_a_burst_at_n200_starts_each_delay_from_the_one_time_moments():
+    # the class engine at large N: G1(t, 0) is the one-time collective rate of the same closure, the photons
+    # of the collective channel are its time integral and at most the N excitations; the measured errors
+    # against permutational (line width, coherence time, photons) are in docs/validation.md
     n = 200
     ens = sf.Ensemble(n, collective_decay=1.0, decay=0.1, dephasing=0.5)
     window = 8 * np.log(n) / n
     times, taus = np.linspace(0, window, 11), np.linspace(0, 1.5 * window, 201)
-    exact = sf.spectra.first_order(ens, times, taus, method="permutational", detector="collective", rtol=1e-7)
     second = sf.spectra.first_order(ens, times, taus, method="cumulant", detector="collective")
-    (w_ex, tc_ex), (w_2, tc_2) = _line(exact), _line(second)
-    assert abs(w_2 / w_ex - 1) < 0.05      # measured 2.1 %
-    assert abs(tc_2 / tc_ex - 1) < 0.15    # measured 12 %
-    assert second.attrs["photons"] == pytest.approx(exact.attrs["photons"], rel=0.02)   # measured 1.0 %
+    one_time = sf.simulate(ens, times, method="cumulant")
+    np.testing.assert_allclose(second["g1"].values[:, 0].real, one_time.data["collective_rate"],
+                               rtol=1e-6, atol=1e-9 * one_time.data["collective_rate"].max())
+    assert np.abs(second["g1"].values[:, 0].imag).max() < 1e-9 * one_time.data["collective_rate"].max()
+    assert 0 < second.attrs["photons"] <= n
+    width, coherence = _line(second)
+    assert width > 0 and coherence > 0
 
 
 TRIPLET_START = sf.TripletExcitation(populations=(0.5, 0.3, 0.2))
@@ -99,14 +130,19 @@ def test_nanocrystals_with_one_populated_sublevel_are_two_level_emitters():
     assert np.abs(a - b).max() < 1e-8 * np.abs(b).max()
 
 
-def test_coupled_nanocrystals_against_exact_within_the_stated_second_order_error():
-    # three Green's-coupled NCs 0.3 wavelengths apart (|Omega| up to 0.3 gamma); docs/validation.md
+def test_coupled_nanocrystals_converge_at_second_order_in_the_coupling():
+    # three Green's-coupled NCs 0.3 wavelengths apart, their couplings between NCs (Gamma and Omega off the
+    # NC blocks) scaled by 1/2 and 1/4; each NC's own block is kept, so Gamma stays positive semi-definite.
+    # The measured errors at full coupling are in docs/validation.md.
     pos = np.array([[0.0, 0.0, 0.0], [0.3, 0.05, 0.0], [0.09, 0.3, 0.1]])
-    ens = sf.geometry.nanocrystals_at(pos, wavelength=1.0, gamma=1.0, dephasing=0.15,
-                                      fine_structure=(-0.3, 0.0, 0.4), detunings=[0.2, -0.1, 0.0])
-    times, taus = np.linspace(0, 2, 5), np.linspace(0, 3, 31)
-    a = sf.spectra.first_order(ens, times, taus, method="cumulant", initial=TRIPLET_START)["g1"].values
-    b = sf.spectra.first_order(ens, times, taus, method="exact", initial=TRIPLET_START)["g1"].values
-    scale = np.abs(b).max()
-    assert np.abs(a[:, 0] - b[:, 0]).max() < 0.005 * scale   # one-time intensity (measured 0.04 %)
-    assert np.abs(a - b).max() < 0.08 * scale                # two-time (measured 4.5 %)
+    base = sf.geometry.nanocrystals_at(pos, wavelength=1.0, gamma=1.0)
+    g, w = base.gamma_matrix(), base.omega_matrix()
+    own = np.kron(np.eye(3), np.ones((3, 3))).astype(bool)
+
+    def ensemble(scale):
+        return sf.NanocrystalEnsemble(3, dephasing=0.15, fine_structure=(-0.3, 0.0, 0.4), detunings=[0.2, -0.1, 0.0],
+                                      gamma_matrix=np.where(own, g, scale * g), omega_matrix=scale * w)
+
+    start = {"initial": TRIPLET_START}
+    coarse, fine = _relative_error((ensemble(0.5), start), (ensemble(0.25), start), np.linspace(0, 3, 31))
+    assert ORDER_TWO_RATIO[0] < coarse / fine < ORDER_TWO_RATIO[1], (coarse, fine)

@@ -72,7 +72,9 @@ def test_delays_follow_the_gumbel_law_for_pure_collective_decay():
     mean, spread = (np.log(n) + np.euler_gamma) / n, np.pi / np.sqrt(6) / n
     step = 3 * np.log(n) / n / 300
     assert abs(delays.mean() - mean) < 4 * spread / np.sqrt(3000) + step
-    assert abs(delays.std() / spread - 1) < 0.08
+    # the sample standard deviation of m draws has the relative standard error sqrt((kurtosis excess + 2) / 4m),
+    # and the Gumbel law's kurtosis excess is 12/5: within 4 of those (7.7 % for 3000 shots)
+    assert abs(delays.std() / spread - 1) < 4 * np.sqrt((12 / 5 + 2) / (4 * 3000))
 
 
 def test_seeds_reproduce_and_prefixes_agree():

@@ -301,15 +301,20 @@ def test_ctrl_c_returns_the_finished_trajectories_promptly():
     assert 2 <= int(words[2]) < 200_000
 
 
-def test_classical_intensity_g2_is_close_to_the_exact_one_at_the_burst():
-    # measured (docs/validation.md): g2 at the permutational peak +2 % at N = 100, +0.4 % at N = 1000
+def test_classical_intensity_g2_equals_the_exact_one_within_its_sampling_error():
+    # the start is sampled exactly: g2(0) = 2 (1 - 1/N) within the sampling error; at the burst the
+    # semiclassical error is O(1/N), at N = 1000 below the sampling error of 2000 trajectories (measured
+    # systematic errors by N in docs/validation.md)
     n = 1000
     ens = Ensemble(n, collective_decay=1.0)
     times = np.linspace(0, 10 * np.log(n) / n, 101)
     res = simulate(ens, times, method="twa", trajectories=2000, seed=1)
     exact = simulate(ens, times, method="permutational", rtol=1e-9)
+    g2, sem = res.data["g2"], res.data["g2_sem"]
+    assert abs(g2[0] - 2 * (1 - 1 / n)) < 4 * sem[0]
     peak = np.argmax(exact.intensity)
-    assert abs(res.data["g2"][peak] - exact.data["g2"][peak]) < max(4 * res.data["g2_sem"][peak], 0.02)
+    assert abs(g2[peak] - exact.data["g2"][peak]) < 4 * sem[peak]
+    assert sem[peak] < 0.01   # the test has power: 4 standard errors are below 4 % of g2 ~ 1.1
     assert res.info["shot_photons"].shape == (2000,)
 
 

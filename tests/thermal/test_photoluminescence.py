@@ -56,13 +56,24 @@ def test_bad_input():
 def test_matrix_free_route_equals_the_diagonalisation_with_exact_traces():
     # Chebyshev moments of Tr[Gamma e^{-beta H} T_k(H)] with unit-vector probes: only the kernel's resolution differs
     lat = Superlattice.cubic(4, 4, 3, lattice_constant_nm=12.0, nc_edge_nm=9.0)
-    dense = thermal.photoluminescence(lat, 6.0, dephasing=0.5)
-    kpm = thermal.photoluminescence(lat, 6.0, dephasing=0.5, route="kpm", probes="exact", omega=dense.omega.values)
+
+    def both(dephasing):
+        dense = thermal.photoluminescence(lat, 6.0, dephasing=dephasing)
+        kpm = thermal.photoluminescence(lat, 6.0, dephasing=dephasing, route="kpm", probes="exact",
+                                        omega=dense.omega.values)
+        return dense, kpm
+
+    def pointwise(dense, kpm):
+        return np.abs(kpm["coupled"].values - dense["coupled"].values).max() / dense["coupled"].values.max()
+
+    dense, kpm = both(1.0)
     assert kpm.attrs["coupled_peak_meV"] == pytest.approx(dense.attrs["coupled_peak_meV"],
                                                           abs=kpm.attrs["kernel_resolution_meV"])
-    scale = dense["coupled"].values.max()
-    # pointwise, the kpm route gives every line the width gamma + 2 gamma_phi instead of its own Gamma_k + 2 gamma_phi
-    assert np.abs(kpm["coupled"].values - dense["coupled"].values).max() < 0.1 * scale   # measured 7 %
+    # pointwise, the kpm route gives every line the width gamma + 2 gamma_phi instead of its own Gamma_k + 2 gamma_phi:
+    # a relative width error (Gamma_k - gamma) / (Gamma_k + 2 gamma_phi), first order in 1/gamma_phi, so doubling the
+    # dephasing halves the difference, up to the next order (allowed 20 %); measured values in docs/validation.md
+    ratio = pointwise(dense, kpm) / pointwise(*both(2.0))
+    assert 1.6 < ratio < 2.4, ratio
     step = dense.omega.values[1] - dense.omega.values[0]
     assert kpm["coupled"].values.sum() * step == pytest.approx(dense["coupled"].values.sum() * step, rel=5e-3)
     assert kpm.attrs["enhancement"] == pytest.approx(dense.attrs["enhancement"], rel=5e-3)
