@@ -1,19 +1,11 @@
-"""Sweep engine: local processes, serial, and a real dask.distributed LocalCluster give the same numbers."""
+"""Temperature sweeps: their physics and files, and the same numbers on local processes, serially and on a real
+dask.distributed LocalCluster. The execution engine itself (order, failures, resume, Ctrl-C) is tested in
+test_executor.py."""
 
 import numpy as np
 import pytest
 
 from sf_dynamics import sweep
-
-
-def square(x):
-    return x * x
-
-
-def test_run_points_keeps_order_on_every_executor():
-    points = list(range(7))
-    assert sweep.run_points(square, points, executor="serial") == [p * p for p in points]
-    assert sweep.run_points(square, points) == [p * p for p in points]
 
 
 def test_dynamic_sweep_on_a_dask_cluster_equals_the_local_default(dask_client):
@@ -71,7 +63,3 @@ def test_burst_vanishing_temperature_interpolates():
     assert sweep.burst_vanishing_temperature([10, 20, 30], [3.0, 2.0, 1.0]) == pytest.approx(expected)
     assert np.isnan(sweep.burst_vanishing_temperature([10, 20], [3.0, 2.0]))
 
-
-def test_bad_executor():
-    with pytest.raises(ValueError, match="executor"):
-        sweep.run_points(square, [1, 2], executor=42)
