@@ -9,6 +9,8 @@ import pytest
 from sf_dynamics import Result
 from sf_dynamics.cli import main
 
+pytestmark = pytest.mark.e2e
+
 
 def test_simulate_writes_csv_netcdf_and_png_and_prints_observables(tmp_path, capsys):
     code = main(["simulate", "--n", "30", "--collective-decay", "0.05", "--dephasing", "0.02",

@@ -17,6 +17,8 @@ from markdown_it import MarkdownIt
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
+pytestmark = pytest.mark.docs
+
 
 def blocks(language):
     tokens = MarkdownIt("commonmark").parse(README.read_text(encoding="utf-8"))
@@ -48,6 +50,7 @@ def commands():
     return out
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("line, command", commands(), ids=[f"line{line}" for line, _ in commands()])
 def test_bash_commands_run(line, command, tmp_path):
     argv = shlex.split(command)

@@ -101,6 +101,7 @@ def test_ctrl_c_stops_promptly_and_keeps_what_finished(where, tmp_path):
     assert [v["value"] for v in resumed.values] == [float(x * x) for x in range(40)]
 
 
+@pytest.mark.e2e
 def test_interrupted_cli_sweep_resumes_to_the_same_dataset(tmp_path):
     import xarray as xr
 

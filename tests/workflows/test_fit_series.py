@@ -178,6 +178,7 @@ def test_bad_series_are_refused(tmp_path, expected):
                      amplitude=1.0, irf_fwhm=3.0)
 
 
+@pytest.mark.e2e
 def test_the_fit_command_writes_parameters_figures_and_a_summary(tmp_path, expected, capsys):
     counts = np.random.default_rng(11).poisson(expected)
     files = []

@@ -9,6 +9,8 @@ from sf_dynamics import __version__, fluence
 from sf_dynamics.cli import main
 from sf_dynamics.workflows.report import REPORT_FILES
 
+pytestmark = pytest.mark.e2e
+
 
 def test_excited_emitters_saturate_and_validate():
     n = fluence.excited_emitters([0.0, 1.0, 1e4], nanocrystals=100, cross_section_cm2=5e-14)
