@@ -129,7 +129,7 @@ class Options:
     def __post_init__(self):
         from .._validation import check_positive_int, check_seed, check_tolerance
 
-        values = dataclasses.asdict(self)
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}   # no deep copies
         for name in ("rtol", "atol"):
             if values.get(name) is not None:
                 check_tolerance(name, values[name])
