@@ -19,6 +19,7 @@ call. In order, once for every quantity:
 from __future__ import annotations
 
 import dataclasses
+import json
 import warnings
 
 import numpy as np
@@ -172,6 +173,7 @@ def run(quantity, system, times, *, method="auto", initial="excited", options=No
                         initial=initial.describe(), seed=getattr(typed, "seed", None))
     if quantity == "evolution":
         out.provenance = record
-    else:
-        out.attrs["provenance"] = record
+    else:   # flat attributes that netCDF can store: nested values as JSON, None as absent
+        out.attrs.update({f"provenance_{key}": value if isinstance(value, (str, int, float)) else json.dumps(value)
+                          for key, value in record.items() if value is not None})
     return out

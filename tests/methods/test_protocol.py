@@ -121,3 +121,17 @@ def test_the_worked_example_of_the_architecture_page_runs_as_written():
         exec(compile(blocks[0], "docs/architecture.md", "exec"), {"__name__": "__docs__"})
     finally:
         unregister("analytic_pair")
+
+
+def test_every_quantity_records_its_provenance_in_attributes_netcdf_can_store(tmp_path):
+    ens = sf.Ensemble(4, collective_decay=1.0, decay=0.1)
+    t, taus = np.linspace(0, 2, 5), np.linspace(0, 8, 33)
+    outputs = {
+        "g1": sf.spectra.first_order(ens, t, taus, method="permutational", detector="collective"),
+        "g2": sf.statistics.second_order(ens, t, taus[:5], method="exact"),
+        "counts": sf.statistics.photon_counts(ens, t, method="jumps", trajectories=50, seed=2),
+    }
+    for name, ds in outputs.items():
+        assert ds.attrs["provenance_method"] == ds.attrs["method"]
+        ds.to_netcdf(tmp_path / f"{name}.nc")      # every attribute is one netCDF can store
+    assert outputs["counts"].attrs["provenance_options"] == '{"trajectories": 50, "seed": 2}'
