@@ -70,6 +70,7 @@ _CSV_MAGIC = "# sf_dynamics result: "
 _ROLE = "sf_role"           # variable attribute: "trace" (time series) or "shot" (per trajectory)
 _COMPLEX = "sf_complex"     # attribute of the real part of a complex variable split for netCDF
 _JSON_ATTRS = ("parameters", "info", "provenance")
+_RESERVED = frozenset({"time", "intensity", "excitation"})
 
 
 @dataclass
@@ -85,19 +86,23 @@ class QutipStyleResult:
 
 
 def _encode(value):
-    """JSON-ready form of a diagnostics value that :func:`_decode` turns back into the same value."""
+    """JSON-ready form of a diagnostics value that :func:`_decode` turns back into the same value and type."""
     if isinstance(value, dict):
-        return {str(k): _encode(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+        if all(isinstance(k, str) for k in value):
+            return {k: _encode(v) for k, v in value.items()}
+        return {"__items__": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(v) for v in value]}
+    if isinstance(value, list):
         return [_encode(v) for v in value]
     if isinstance(value, np.ndarray):
-        if np.iscomplexobj(value):
-            return {"__ndarray__": [value.real.tolist(), value.imag.tolist()], "dtype": str(value.dtype)}
-        return {"__ndarray__": value.tolist(), "dtype": str(value.dtype)}
-    if isinstance(value, (complex, np.complexfloating)):
-        return {"__complex__": [float(value.real), float(value.imag)]}
+        parts = [value.real.ravel().tolist(), value.imag.ravel().tolist()] if np.iscomplexobj(value) else (
+            value.ravel().tolist())
+        return {"__ndarray__": parts, "dtype": str(value.dtype), "shape": list(value.shape)}
     if isinstance(value, np.generic):
-        return value.item()
+        return {"__scalar__": _encode(value.item()), "dtype": str(value.dtype)}
+    if isinstance(value, complex):
+        return {"__complex__": [value.real, value.imag]}
     if isinstance(value, (bool, int, float, str)) or value is None:
         return value
     return repr(value)
@@ -106,13 +111,21 @@ def _encode(value):
 def _decode(value):
     if isinstance(value, dict):
         if "__ndarray__" in value:
-            dtype = np.dtype(value["dtype"])
+            dtype, shape = np.dtype(value["dtype"]), value.get("shape")
             if dtype.kind == "c":
                 real, imag = value["__ndarray__"]
-                return (np.asarray(real) + 1j * np.asarray(imag)).astype(dtype)
-            return np.asarray(value["__ndarray__"], dtype=dtype)
+                arr = (np.asarray(real, dtype=np.float64) + 1j * np.asarray(imag, dtype=np.float64)).astype(dtype)
+            else:
+                arr = np.asarray(value["__ndarray__"], dtype=dtype)
+            return arr.reshape(shape) if shape is not None else arr
+        if "__scalar__" in value:
+            return np.dtype(value["dtype"]).type(_decode(value["__scalar__"]))
         if "__complex__" in value:
             return complex(*value["__complex__"])
+        if "__tuple__" in value:
+            return tuple(_decode(v) for v in value["__tuple__"])
+        if "__items__" in value:
+            return {_decode(k): _decode(v) for k, v in value["__items__"]}
         return {k: _decode(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_decode(v) for v in value]
@@ -153,8 +166,7 @@ class _Traces(MutableMapping):
         self._result = result
 
     def _names(self):
-        ds = self._result.dataset
-        return [k for k, v in ds.data_vars.items() if v.attrs.get(_ROLE) == "trace"]
+        return [k for k, v in self._result.dataset.variables.items() if v.attrs.get(_ROLE) == "trace"]
 
     def __getitem__(self, key):
         if key not in self._names():
@@ -190,8 +202,7 @@ class _Info(MutableMapping):
         return self._result.dataset.attrs["info"]
 
     def _shots(self):
-        ds = self._result.dataset
-        return [k for k, v in ds.data_vars.items() if v.attrs.get(_ROLE) == "shot"]
+        return [k for k, v in self._result.dataset.variables.items() if v.attrs.get(_ROLE) == "shot"]
 
     def __getitem__(self, key):
         if key in self._shots():
@@ -276,6 +287,9 @@ class Result:
         variables = {"intensity": ("time", intensity, {"units": _UNITS["intensity"]}),
                      "excitation": ("time", excitation, {"units": _UNITS["excitation"]})}
         for key, value in (data or {}).items():
+            if key in _RESERVED or key in SHOT_VARIABLES:
+                raise ValueError(f"data[{key!r}]: {key!r} is not a further time series (reserved: "
+                                 f"{sorted(_RESERVED)}; per-shot arrays go in info)")
             variables[key] = _trace_variable(key, value, nt)
         scalars = {}
         for key, value in (info or {}).items():
@@ -292,6 +306,9 @@ class Result:
 
     # -- the Dataset's parts ------------------------------------------------------
     def _set_trace(self, key, value):
+        if key in _RESERVED or key in SHOT_VARIABLES:
+            raise ValueError(f"data[{key!r}]: {key!r} is not a further time series (reserved: "
+                             f"{sorted(_RESERVED)}; per-shot arrays go in info)")
         self.dataset[key] = _trace_variable(key, value, self.times.shape[0])
 
     def _set_shot(self, key, value):
@@ -379,14 +396,15 @@ class Result:
         """A Result restricted to the output times selected by ``index`` (slice, int array or mask).
 
         Every time series is cut along ``time``; per-shot variables, parameters,
-        info and provenance are kept (shared dicts).
+        info and provenance are kept (copies of the dicts).
         """
         positions = np.arange(self.times.size)[index]
         if np.ndim(positions) != 1 or np.size(positions) < 1:
             raise ValueError("index must select a non-empty 1-D set of output times")
         out = object.__new__(Result)
         out.dataset = self.dataset.isel(time=positions)
-        out.dataset.attrs = self.dataset.attrs
+        out.dataset.attrs = {key: dict(value) if isinstance(value, dict) else value
+                             for key, value in self.dataset.attrs.items()}
         out.states = None if self.states is None else [self.states[i] for i in positions]
         return out
 
@@ -426,14 +444,21 @@ class Result:
         FileExistsError
             If ``path`` exists and ``overwrite`` is False.
         """
-        ds = self.to_xarray()
-        for name in list(ds.data_vars):
+        import xarray as xr
+
+        flat = self.to_xarray()
+        variables = {}
+        for name, var in flat.data_vars.items():      # in order; a complex series as two real ones in its place
+            attrs = dict(var.attrs)
             if _ROLE in self.dataset[name].attrs:
-                ds[name].attrs[_ROLE] = self.dataset[name].attrs[_ROLE]
-            if np.iscomplexobj(ds[name].values):
-                ds[f"{name}_real"] = ds[name].real.assign_attrs({**ds[name].attrs, _COMPLEX: name})
-                ds[f"{name}_imag"] = ds[name].imag.assign_attrs(units=ds[name].attrs.get("units", ""))
-                ds = ds.drop_vars(name)
+                attrs[_ROLE] = self.dataset[name].attrs[_ROLE]
+            if np.iscomplexobj(var.values):
+                variables[f"{name}_real"] = (var.dims, var.values.real, {**attrs, _COMPLEX: name})
+                variables[f"{name}_imag"] = (var.dims, var.values.imag, {"units": attrs.get("units", "")})
+            else:
+                variables[name] = (var.dims, var.values, attrs)
+        ds = xr.Dataset(variables, coords=flat.coords, attrs=flat.attrs)
+        ds.attrs["sf_method"] = self.method
         for key in _JSON_ATTRS:
             ds.attrs[f"sf_{key}_json"] = json.dumps(_encode(self.dataset.attrs[key]))
         with atomic_path(path, overwrite=overwrite) as tmp:
@@ -460,7 +485,7 @@ class Result:
             raise ValueError(f"path {str(path)!r} is not a file")
         with xr.open_dataset(path) as stored:
             ds = stored.load()
-        if not all(f"sf_{key}_json" in ds.attrs for key in _JSON_ATTRS):
+        if "sf_method" not in ds.attrs or not all(f"sf_{key}_json" in ds.attrs for key in _JSON_ATTRS):
             raise ValueError(f"path {str(path)!r} is not a netCDF file written by Result.save")
         attrs = {key: _decode(json.loads(ds.attrs[f"sf_{key}_json"])) for key in _JSON_ATTRS}
         out = object.__new__(cls)
@@ -477,7 +502,7 @@ class Result:
                 name = base
             variables[name] = (var.dims, values, attrs_v)
         out.dataset = xr.Dataset(variables, coords={"time": ("time", ds["time"].values, {"units": "ps"})},
-                                 attrs={"method": str(ds.attrs["method"]), **attrs})
+                                 attrs={"method": str(ds.attrs["sf_method"]), **attrs})
         return out
 
     def to_csv(self, path, *, overwrite=False) -> Path:

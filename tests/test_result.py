@@ -112,8 +112,10 @@ def test_take_times_cuts_every_series():
 
 def _same(a, b):
     """Recursive bit-for-bit equality of saved values (arrays, dicts, lists, numbers, NaN included)."""
+    if type(a) is not type(b):
+        return False
     if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     if isinstance(a, (np.ndarray, float, complex, np.floating)):
@@ -170,3 +172,26 @@ def test_load_refuses_a_netcdf_file_that_is_not_a_result(tmp_path):
     xr.Dataset({"a": ("x", np.arange(3.0))}).to_netcdf(path)
     with pytest.raises(ValueError, match="not a netCDF file written by Result.save"):
         Result.load(path)
+
+
+def test_saved_diagnostics_keep_their_types_shapes_and_order(tmp_path):
+    t = np.linspace(0, 1, 6)
+    parameters = {"n": 2, "method": "not the method", "offsets": (0, 0, 1), "scale": np.float32(0.1),
+                  "empty": np.zeros((0, 3)), "by_class": {1: "a", 2: "b"}, "name": "CsPbBr₃"}
+    info = {"shot_delays": np.arange(4.0), "partial": True, "note": None, "drift": float("nan"), "z": 1 + 2j}
+    res = Result(t, t, t, "toy", parameters, {"coherence": t * 1j, "trace": t, "g2": t}, info)
+    back = Result.load(res.save(tmp_path / "r.nc"))
+    assert back.method == "toy" and list(back.data) == list(res.data)
+    assert _same(back.parameters, res.parameters) and _same(dict(back.info), dict(res.info))
+    assert list(back.dataset.data_vars) == list(res.dataset.data_vars)
+
+
+def test_take_times_copies_the_metadata_and_reserved_names_are_refused():
+    res = _result()
+    cut = res.take_times(slice(2, None))
+    cut.info["note"] = 1
+    cut.parameters["n"] = 99
+    assert "note" not in res.info and res.parameters["n"] == 3
+    for name in ("time", "intensity", "excitation", "shot_delays"):
+        with pytest.raises(ValueError, match="not a further time series"):
+            res.data[name] = np.zeros(5)

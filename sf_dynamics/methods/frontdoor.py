@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import warnings
 
 import numpy as np
 
@@ -32,18 +31,33 @@ from . import quantities
 from .protocol import QUANTITIES, RUNNERS, Problem, acts_on
 from .registry import METHODS, capable, get_method
 
-__all__ = ["run", "choose", "build_options", "methods_supporting"]
+__all__ = ["run", "choose", "build_options", "methods_supporting", "refusal"]
 
 #: how a refusal names what was asked, per quantity
 _ASKED = {"evolution": "simulate this ensemble", "first_order": "compute this correlation",
           "second_order": "compute this correlation", "photon_counts": "count these photons"}
 
 
+def _asked(quantity):
+    return _ASKED.get(quantity, f"compute the {quantity.replace('_', ' ')}")
+
+
+def refusal(method, problem: Problem) -> str | None:
+    """``method.reason(problem)``; a system class without an attribute the method reads is refused by it."""
+    try:
+        return method.reason(problem)
+    except AttributeError as exc:
+        return (f"it reads {exc.name!r} of the system, which {type(problem.system).__name__} does not have"
+                if exc.name else f"it cannot read this system ({exc})")
+
+
 def methods_supporting(system, initial="excited", quantity="evolution", detector=None) -> list[str]:
     """Names of the registered methods that can compute ``quantity`` for ``system`` from ``initial``."""
     initial = as_initial_state(initial, system)
-    return [name for name, method in METHODS.items()
-            if method.supports(quantity) and method.unsupported_reason(system, initial, quantity, detector) is None]
+    if detector is None and quantity in ("first_order", "second_order"):
+        detector = "total" if quantity == "first_order" else "collective"     # the public defaults
+    problem = Problem(quantity, system, np.zeros(1), initial, detector=detector)
+    return [name for name, method in METHODS.items() if method.supports(quantity) and refusal(method, problem) is None]
 
 
 def choose(problem: Problem, method):
@@ -60,20 +74,20 @@ def choose(problem: Problem, method):
         for name, candidate in METHODS.items():
             if not candidate.chosen_by_auto(quantity):
                 continue
-            why = candidate.reason(problem)
+            why = refusal(candidate, problem)
             if why is None:
                 return candidate
             reasons[name] = why
         if quantity == "evolution":
             raise ValueError(f"no method can simulate {problem.system!r} from {problem.initial.describe()}")
-        raise ValueError(f"no method can {_ASKED[quantity]}: " + "; ".join(f"{k}: {v}" for k, v in reasons.items()))
+        raise ValueError(f"no method can {_asked(quantity)}: " + "; ".join(f"{k}: {v}" for k, v in reasons.items()))
     chosen = get_method(method, quantity)
-    why = chosen.reason(problem)
+    why = refusal(chosen, problem)
     if why is not None:
         others = [name for name, m in METHODS.items()
-                  if m.supports(quantity) and name != chosen.name and m.reason(problem) is None]
+                  if m.supports(quantity) and name != chosen.name and refusal(m, problem) is None]
         hint = f"; methods that can: {', '.join(others)}" if others else ""
-        raise ValueError(f"method {chosen.name!r} cannot {_ASKED[quantity]}: {why}{hint}")
+        raise ValueError(f"method {chosen.name!r} cannot {_asked(quantity)}: {why}{hint}")
     return chosen
 
 
@@ -100,7 +114,8 @@ def build_options(method, quantity: str, options, kwargs):
     unknown = sorted(set(given) - set(accepted))
     if unknown:
         owners = sorted({name for name, m in METHODS.items() if m.supports(quantity) and name != method.name
-                         and set(unknown) <= {f.name for f in dataclasses.fields(m.Options)}})
+                         and set(unknown) <= {f.name for f in dataclasses.fields(m.Options)}
+                         and all(acts_on(m.Options, n, quantity) for n in unknown)})
         kind = "the sampling methods" if owners and all(METHODS[o].sampling for o in owners) else "the methods"
         where = f" (they apply to {kind} {owners} only)" if owners else ""
         scope = "" if quantity == "evolution" else f" ({quantity.replace('_', ' ')})"
@@ -163,11 +178,7 @@ def run(quantity, system, times, *, method="auto", initial="excited", options=No
     problem = Problem(quantity, system, run_times, initial, **inputs)
     chosen = choose(problem, method)
     typed = build_options(chosen, quantity, options, kwargs or {})
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        raw = getattr(chosen, RUNNERS[quantity])(problem, typed)
-    for caught_warning in caught:     # re-issued at the caller of the public function, under the caller's filters
-        warnings.warn(caught_warning.message, caught_warning.category, stacklevel=3)
+    raw = getattr(chosen, RUNNERS[quantity])(problem, typed)
     out = quantities.finish(quantity, raw, problem, times, chosen.name)
     record = provenance(method=chosen.name, options={**(options or {}), **(kwargs or {})},
                         initial=initial.describe(), seed=getattr(typed, "seed", None))

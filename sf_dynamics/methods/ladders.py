@@ -49,6 +49,10 @@ class PermutationalOptions(Options):
 class DickeOptions(PermutationalOptions):
     """The options of the Dicke ladder: those of ``permutational`` for its evolution."""
 
+    rtol: float | None = option(
+        None, "local error per SDIRK4 step in the L1 norm of the populations, relative to their sum 1 (default "
+              "1e-6; the intensity's global error relative to its peak is typically below 1e-7)")
+
 
 class Permutational(Method):
     """Exact permutation-invariant master equation of identical emitters (O(N^2) ladder states)."""

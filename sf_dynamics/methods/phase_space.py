@@ -32,7 +32,7 @@ class TWAOptions(Options):
     engine: str = option("auto", "'auto' (default), 'classes' or 'emitters'")
     dt: float | None = option(None, "largest time step (ps); default 0.02 / (fastest rate: twa.default_step), "
                                     "refined to divide each output interval")
-    shots: int | None = option(None, _SHOTS)
+    shots: int | None = option(None, _SHOTS, acts_on=("evolution", "first_order"))
     batches: int = option(10, "batches for the statistical errors of tau_D and the peak (default 10)",
                           acts_on=_EVOLUTION)
     executor: object = option(None, _EXECUTOR)

@@ -130,7 +130,7 @@ class Options:
         from .._validation import check_positive_int, check_seed, check_tolerance
 
         values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}   # no deep copies
-        for name in ("rtol", "atol"):
+        for name in ("rtol", "atol", "tol"):
             if values.get(name) is not None:
                 check_tolerance(name, values[name])
         if "progress" in values and values["progress"] not in (None, True, False):

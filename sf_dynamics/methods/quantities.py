@@ -9,11 +9,10 @@ shares. Both are called by the front door only.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from .._validation import check_times
+from .._warnings import warn_caller
 from ..model.field_detectors import DETECTORS, FarField
 from .counting import check_efficiency, equal_time_g2
 
@@ -52,7 +51,7 @@ def _check_detector(system, detector, quantity):
     if (detector == "forward") != (system.emitter_type == "slab") and quantity == "first_order":
         raise ValueError("detector 'forward' is the exit-face field of a Slab, and a Slab has only it; got "
                          f"detector {detector!r} for a {type(system).__name__}")
-    if detector == "collective" and (system.emitter_type != "two-level" or system.collective_decay <= 0):
+    if detector == "collective" and (system.emitter_type != "two-level" or getattr(system, "collective_decay", 0) <= 0):
         raise ValueError("detector 'collective' needs two-level emitters with collective_decay > 0; use 'total'")
 
 
@@ -79,8 +78,9 @@ def check_inputs(quantity, system, **inputs) -> dict:
                                                       allow_zero=True)
         if system.emitter_type != "two-level":
             raise ValueError(f"system must be an Ensemble of two-level emitters, got {type(system).__name__}")
+        collective, local = getattr(system, "collective_decay", 0.0), getattr(system, "decay", 0.0)
         if not system.has_coupling_matrices and not (
-                system.collective_decay > 0 or (system.decay > 0 and inputs["local_efficiency"] > 0)):
+                collective > 0 or (local > 0 and inputs["local_efficiency"] > 0)):
             raise ValueError("efficiency, local_efficiency: nothing is detected (efficiency counts collective-channel "
                              "photons, but collective_decay = 0; local_efficiency counts local ones and is 0 or "
                              "decay = 0)")
@@ -98,9 +98,9 @@ def _first_order(raw, problem, times, name):
     integrated = trapezoid(g1, times, axis=0)   # check_times guarantees at least two times
     decayed = float(abs(integrated[-1]) / max(abs(integrated[0]), 1e-300))
     if decayed > 0.05:
-        warnings.warn(f"the time-integrated |G1| at the last delay ({taus[-1]:g} ps) is still {decayed:.0%} of its "
-                      "value at tau = 0: extend taus, or the spectrum is truncated (broadened, with ripples)",
-                      CoherenceWindowWarning, stacklevel=5)
+        warn_caller(f"the time-integrated |G1| at the last delay ({taus[-1]:g} ps) is still {decayed:.0%} of its "
+                    "value at tau = 0: extend taus, or the spectrum is truncated (broadened, with ripples)",
+                    CoherenceWindowWarning)
     intensity = np.real(g1[:, 0])
     raw["g1"].attrs.update(units="photons/ps", long_name="G1(t, tau)")
     raw["intensity"] = ("time", intensity, {"units": "photons/ps"})

@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_positive_int, check_real, check_real_array
+from .._warnings import warn_caller
 
 __all__ = ["Spectrum", "FWHM_PER_SIGMA"]
 
@@ -155,15 +156,13 @@ class Spectrum:
 
     def check_window(self, duration: float) -> None:
         """Warn if a simulation window (ps) exceeds half the recurrence time."""
-        import warnings
 
         rec = self.recurrence_time
         if np.isfinite(rec) and duration > 0.5 * rec:
-            warnings.warn(
+            warn_caller(
                 f"the simulated window ({duration:g} ps) exceeds half the recurrence time of the "
                 f"{self.classes} spectral classes ({rec:g} ps): the discrete line rephases; increase classes "
                 f"to >= {int(np.ceil(self.classes * 2 * duration / rec))}",
-                stacklevel=3,
             )
 
     def mean(self) -> float:

@@ -56,6 +56,7 @@ import numpy as np
 
 from .._executors import check_executor, ordered_map
 from .._validation import check_seed
+from .._warnings import warn_caller
 from .estimators import ratio_of_means
 
 __all__ = ["check_seed", "check_shots", "sample_rows", "ClassSpinRows", "time_schedule", "trajectory_seeds",
@@ -72,7 +73,7 @@ def check_shots(shots, trajectories: int) -> int:
     return check_positive_int("shots", shots, minimum=0, maximum=trajectories)
 
 
-def run_blocks(blocks, *, total, progress, size, desc, unit, what, stacklevel):
+def run_blocks(blocks, *, total, progress, size, desc, unit, what):
     """Run trajectory blocks with a progress bar; Ctrl-C keeps the blocks finished so far.
 
     Parameters
@@ -85,8 +86,6 @@ def run_blocks(blocks, *, total, progress, size, desc, unit, what, stacklevel):
         Of :func:`sf_dynamics._progress.progress_bar`.
     what : str
         Plural noun for the warning ("trajectories", "shots").
-    stacklevel : int
-        Of the warning, counted from the caller.
 
     Returns
     -------
@@ -94,7 +93,6 @@ def run_blocks(blocks, *, total, progress, size, desc, unit, what, stacklevel):
         Trajectories finished, and whether Ctrl-C ended the run early (a RuntimeWarning says so; with fewer
         than two finished the KeyboardInterrupt propagates).
     """
-    import warnings
 
     from .._progress import progress_bar
 
@@ -108,8 +106,8 @@ def run_blocks(blocks, *, total, progress, size, desc, unit, what, stacklevel):
             if done < 2:
                 raise
             partial = True
-            warnings.warn(f"{desc} interrupted: returning the average of the {done} {what} finished (of "
-                          f"{total}); info['partial'] is True", RuntimeWarning, stacklevel=stacklevel + 1)
+            warn_caller(f"{desc} interrupted: returning the average of the {done} {what} finished (of "
+                        f"{total}); info['partial'] is True", RuntimeWarning)
     return done, partial
 
 
@@ -123,7 +121,7 @@ def _rows(task):
 
 
 def sample_rows(runner, *, total, block, executor=None, progress=None, size=0.0, desc="", unit="traj",
-                what="trajectories", stacklevel=2):
+                what="trajectories"):
     """Run trajectories 0 .. total - 1 in chunks of whole blocks, on an executor; keep what finished.
 
     Parameters
@@ -137,7 +135,7 @@ def sample_rows(runner, *, total, block, executor=None, progress=None, size=0.0,
     executor : see :mod:`sf_dynamics._executors`
         None (this process, one block at a time), "processes", an Executor, a Dask Client or address
         (at most :data:`EXECUTOR_TASKS` chunks).
-    progress, size, desc, unit, what, stacklevel
+    progress, size, desc, unit, what
         As for :func:`run_blocks`.
 
     Returns
@@ -162,7 +160,7 @@ def sample_rows(runner, *, total, block, executor=None, progress=None, size=0.0,
                 yield first, count
 
     done, partial = run_blocks(filled(), total=total, progress=progress, size=size, desc=desc, unit=unit,
-                               what=what, stacklevel=stacklevel + 1)
+                               what=what)
     return {key: value[:done] for key, value in out.items()}, done, partial
 
 

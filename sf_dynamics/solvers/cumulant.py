@@ -66,6 +66,8 @@ def unsupported_reason(ensemble, initial):
     """Why the cumulant expansion cannot start from ``initial`` (None if it can)."""
     if ensemble.emitter_type == "slab":
         return "an extended slab propagates: use method 'maxwell_bloch'"
+    if ensemble.emitter_type not in ("two-level", "triplet"):
+        return f"it handles two-level emitters and triplet nanocrystals, not {ensemble.emitter_type!r} systems"
     if ensemble.emitter_type == "triplet":
         if isinstance(initial, ProductState) and (initial.coherence or not initial.uniform):
             return ("nanocrystals start from an incoherent ProductState with one p for all NCs (the same as a "

@@ -145,8 +145,7 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     runner = _JumpRows(seed, n, l0, k0, p_start, pre, float(ensemble.collective_decay), float(ensemble.decay),
                        times)
     out, done, partial = sample_rows(runner, total=trajectories, block=BLOCK, executor=executor, progress=progress,
-                                     size=float(n) * trajectories / 50.0, desc=NAME, unit="shot", what="shots",
-                                     stacklevel=2)
+                                     size=float(n) * trajectories / 50.0, desc=NAME, unit="shot", what="shots")
     intensity, excitation, photons, pairs, counted = (out[key] for key in ("intensity", "excitation", "photons",
                                                                            "pairs", "counted"))
     mean, data, shot_info = package_shots(times, intensity, intensity, keep=min(shots, done),

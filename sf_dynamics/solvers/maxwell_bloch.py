@@ -145,7 +145,7 @@ def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps,
                            spread, record_field)
     out, done, partial = sample_rows(runner, total=trajectories, block=BLOCK, executor=executor, progress=progress,
                                      size=counts.size * float(steps.sum()) / 100.0, desc=NAME, unit="traj",
-                                     what="trajectories", stacklevel=5)
+                                     what="trajectories")
     facts = {"initiation": "noise", "trajectories": done, "trajectories_requested": trajectories,
              "trajectories_done": done, "partial": partial, "seed": seed, "dt": float(dts.max()),
              "steps": int(steps.sum())}

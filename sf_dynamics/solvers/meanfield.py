@@ -29,6 +29,7 @@ import numpy as np
 from .._progress import progress_bar
 from .._resources import DEFAULT_MAX_STEPS
 from .._validation import check_positive_int, check_real, check_tolerance
+from .._warnings import warn_caller
 from ..integrate.explicit import integrate_observed
 from ..kernels import cumulant as kc
 from ..model.states import CoherentSpinState, Excited, Ground, ProductState
@@ -80,11 +81,10 @@ def _initial_bloch(initial, n, seed_angle):
                 "seed_angle explicitly"
             )
         if n < WARN_BELOW_N:
-            import warnings
 
-            warnings.warn(
+            warn_caller(
                 f"meanfield: the default seed theta_0 = 2 / sqrt(N) = {theta:.2g} rad for N = {n} is not small; the "
-                "burst is qualitative (exact methods: 'exact', 'permutational')", UserWarning, stacklevel=4)
+                "burst is qualitative (exact methods: 'exact', 'permutational')", UserWarning)
     else:
         theta = check_real("seed_angle", seed_angle, low=0.0, high=np.pi)
     state = CoherentSpinState(theta, getattr(initial, "phi", 0.0))

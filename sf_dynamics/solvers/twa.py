@@ -40,7 +40,6 @@ Engines:
 from __future__ import annotations
 
 import time as _time
-import warnings
 
 import numpy as np
 from scipy.integrate import trapezoid
@@ -48,6 +47,7 @@ from scipy.sparse.linalg import ArpackNoConvergence, eigsh
 
 from .._resources import DEFAULT_MAX_STEPS, check_memory
 from .._validation import check_positive_int, check_real
+from .._warnings import warn_caller
 from ..model.states import CoherentSpinState, Excited, Ground, ProductState
 from ..model.timescales import fastest_rate, largest_row_sum
 from ..result import Result
@@ -359,7 +359,7 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
         if engine == "emitters" else model.size
     work = per_step * float(steps.sum())
     out, done, partial = sample_rows(runner, total=trajectories, block=block, executor=executor, progress=progress,
-                                     size=work / 100.0, desc=NAME, unit="traj", what="trajectories", stacklevel=4)
+                                     size=work / 100.0, desc=NAME, unit="traj", what="trajectories")
     if engine == "classes":
         out = _class_estimators(out, model)
     facts = {"engine": engine, "merged_tail_emitters": merged, "trajectories": done,
@@ -393,9 +393,9 @@ def _checked(ensemble, times, trajectories, seed, engine, max_steps, initial=Non
 
 def _warn_small(n):
     if n < WARN_EMITTERS:
-        warnings.warn(f"twa with n = {n} < {WARN_EMITTERS} emitters: the burst (tau_D, peak) is "
-                      "reliable to ~8 %, the tail after it is not; the exact methods ('exact' n <= 12, "
-                      "'permutational' for identical emitters) are preferable", TWAValidityWarning, stacklevel=4)
+        warn_caller(f"twa with n = {n} < {WARN_EMITTERS} emitters: the burst (tau_D, peak) is "
+                    "reliable to ~8 %, the tail after it is not; the exact methods ('exact' n <= 12, "
+                    "'permutational' for identical emitters) are preferable", TWAValidityWarning)
 
 
 def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0, engine="auto", dt=None, shots=None,
@@ -491,10 +491,9 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     invalid = _validity(times, excitation_mean, data["excitation_sem"], ensemble.n)
     info["valid_until_ps"] = float(times[-1]) if invalid is None else invalid
     if invalid is not None:
-        warnings.warn(f"twa: from t = {invalid:.4g} ps the averaged excitation leaves [0, N] by more than 3 "
-                      "standard errors (vacuum-fluctuation drift of the truncated-Wigner spins): averages after "
-                      "that time are outside the method's validity (info['valid_until_ps'])", TWAValidityWarning,
-                      stacklevel=3)
+        warn_caller(f"twa: from t = {invalid:.4g} ps the averaged excitation leaves [0, N] by more than 3 "
+                    "standard errors (vacuum-fluctuation drift of the truncated-Wigner spins): averages after "
+                    "that time are outside the method's validity (info['valid_until_ps'])", TWAValidityWarning)
     return Result(times, mean, excitation_mean, NAME, params, data=data, info=info)
 
 

@@ -53,8 +53,10 @@ def photon_counts(system, times, *, method="auto", efficiency=1.0, local_efficie
         (emitted independently by each emitter at the rate ``decay``).
     initial : str or state
     options, **kwargs
-        ``rtol`` (permutational, default 1e-8), ``progress``, ``max_steps``;
-        for ``jumps`` and ``twa`` also ``trajectories`` and ``seed``.
+        The method's options that act on counting (``docs/methods.md``):
+        ``rtol``, ``max_steps`` (permutational, default rtol 1e-8),
+        ``progress``; ``trajectories``, ``seed`` and ``executor`` for ``jumps``
+        and ``twa``.
 
     Returns
     -------

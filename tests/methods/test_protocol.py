@@ -1,18 +1,11 @@
 """A new method is one class and one registration line; the front door finds it for every quantity it computes."""
 
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
 import xarray as xr
 
 import sf_dynamics as sf
-from sf_dynamics.methods import Method, Options, option, register, unregister
-
-
-@dataclass(frozen=True)
-class PairOptions(Options):
-    progress: bool | None = option(None, "accepted for the interface; the formulas take no time")
+from sf_dynamics.methods import Method, Options, register, unregister
 
 
 class AnalyticPair(Method):
@@ -27,7 +20,7 @@ class AnalyticPair(Method):
 
     name = "analytic_pair"
     summary = "two emitters, pure collective decay, closed form"
-    Options = PairOptions
+    Options = Options          # closed forms: no option acts on them
 
     def reason(self, problem):
         s = problem.system
@@ -80,7 +73,7 @@ def test_a_registered_method_is_found_by_name_and_by_auto_for_each_quantity(pair
         assert g1.attrs["method"] == "analytic_pair"
         np.testing.assert_allclose(g1["g1"].values, g1_ref["g1"].values, rtol=1e-6, atol=1e-9)
     assert "analytic_pair" in sf.available_methods()
-    assert sf.method_options("analytic_pair") == {"progress": "accepted for the interface; the formulas take no time"}
+    assert sf.method_options("analytic_pair") == {}
 
 
 def test_a_method_without_a_quantity_is_refused_by_name_and_skipped_by_auto(pair_method):
@@ -135,3 +128,19 @@ def test_every_quantity_records_its_provenance_in_attributes_netcdf_can_store(tm
         assert ds.attrs["provenance_method"] == ds.attrs["method"]
         ds.to_netcdf(tmp_path / f"{name}.nc")      # every attribute is one netCDF can store
     assert outputs["counts"].attrs["provenance_options"] == '{"trajectories": 50, "seed": 2}'
+
+
+def test_a_system_class_a_method_cannot_read_is_refused_by_it_not_crashed_on():
+    class Toy:      # follows the System protocol and nothing more
+        n, emitter_type, dephasing, is_identical, has_coupling_matrices = 3, "three-level", 0.0, True, False
+        single_emitter_decay = 1.0
+
+        def parameters(self):
+            return {"n": 3}
+
+    assert isinstance(Toy(), sf.model.protocol.System)
+    assert sf.methods_supporting(Toy()) == []
+    with pytest.raises(ValueError, match="no method can simulate"):
+        sf.simulate(Toy(), [0, 1])
+    with pytest.raises(ValueError, match="method 'exact' cannot simulate this ensemble: it reads"):
+        sf.simulate(Toy(), [0, 1], method="exact")
