@@ -112,6 +112,7 @@ def test_out_problems_are_one_line_errors(tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_console_script_help():
     proc = subprocess.run([sys.executable, "-m", "sf_dynamics.cli", "simulate", "--help"],
                           capture_output=True, text=True, check=True)

@@ -31,6 +31,7 @@ def test_the_readme_has_runnable_blocks():
     assert any("pytest" in code for _, code in blocks("bash"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("line, code", blocks("python"), ids=[f"line{line}" for line, _ in blocks("python")])
 def test_python_block_runs(line, code, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -50,6 +51,7 @@ def commands():
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 @pytest.mark.parametrize("line, command", commands(), ids=[f"line{line}" for line, _ in commands()])
 def test_bash_commands_run(line, command, tmp_path):

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.e2e
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "robustness_check.py"
 
 
+@pytest.mark.slow
 def test_bad_inputs_give_clear_errors_and_nothing_crashes_hangs_or_passes_silently():
     proc = subprocess.run([sys.executable, str(SCRIPT), "--timeout", "120"], capture_output=True, text=True,
                           timeout=1800)

@@ -89,7 +89,7 @@ def test_geometry_coupled_pair_is_exact():
 TAU_D_BOUND = 0.06
 
 
-@pytest.mark.parametrize("n", [50, 200, 1000])
+@pytest.mark.parametrize("n", [50, 200, pytest.param(1000, marks=pytest.mark.slow)])
 def test_identical_emitters_against_permutational(n, burst_times):
     ens = Ensemble(n, collective_decay=1.0, decay=0.1, dephasing=0.5)
     times = burst_times(n, points=301)
@@ -143,6 +143,7 @@ def test_a_million_emitters_in_101_classes():
     assert analysis.buildup_time(res) > 0
 
 
+@pytest.mark.slow
 def test_convergence_in_the_number_of_classes():
     n = 2000
     spec_width = 1.0  # rad/ps, comparable to N Gamma = 2 /ps; window 15 ps needs K >~ 40
@@ -157,6 +158,7 @@ def test_convergence_in_the_number_of_classes():
     assert np.all(changes[-1] <= changes[0] + 1e-12), changes
 
 
+@pytest.mark.slow
 def test_sf_is_suppressed_when_broadening_or_dephasing_exceeds_n_gamma():
     n, gamma = 1000, 1e-3  # N Gamma = 1 /ps; incoherent emission rate N Gamma = 1 photon/ps
     times = np.linspace(0, 30.0, 601)

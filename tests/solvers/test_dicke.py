@@ -25,6 +25,7 @@ def test_coherent_spin_state_matches_permutational():
     assert max_relative_difference(d.data["coherence"], p.data["coherence"]) < 1e-7
 
 
+@pytest.mark.slow
 def test_peak_matches_piqs_at_n40(burst_times):
     ens = Ensemble(40, collective_decay=1.0)
     times = burst_times(40, points=101)
@@ -59,6 +60,7 @@ def test_averaged_peak_over_n_squared_is_n_independent_and_below_mean_field(dick
     assert np.all(values < 0.9 * 0.25), values
 
 
+@pytest.mark.slow
 def test_million_emitters():
     n = 10**6
     ens = Ensemble(n, collective_decay=1.0)

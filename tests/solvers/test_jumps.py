@@ -110,6 +110,7 @@ def test_shot_g2_equals_the_permutational_g2_within_four_standard_errors():
     assert np.max(np.abs(z[bright[1:]])) < 4
 
 
+@pytest.mark.slow
 def test_half_emission_time_of_one_emitter_is_its_photon_time():
     gamma = 2.0
     times = np.linspace(0, 10, 2001)

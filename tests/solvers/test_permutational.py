@@ -12,7 +12,7 @@ from tests.helpers import assert_physical, max_relative_difference, piqs_intensi
 ALL_PROCESSES = dict(collective_decay=1.0, decay=0.15, dephasing=0.35, pumping=0.08)
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6, 7, 8])
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6, 7, pytest.param(8, marks=pytest.mark.slow)])
 def test_matches_exact_with_all_four_processes(n):
     ens = Ensemble(n, **ALL_PROCESSES)
     times = np.linspace(0, 4.0, 41)
@@ -45,7 +45,7 @@ def test_coherent_spin_state_matches_exact_including_dipole(n):
     assert_physical(perm)
 
 
-@pytest.mark.parametrize("n", [20, 40])
+@pytest.mark.parametrize("n", [20, pytest.param(40, marks=pytest.mark.slow)])
 def test_matches_qutip_piqs(n, burst_times):
     # piqs computes its rates in single precision: agreement ~1e-6 at best
     ens = Ensemble(n, collective_decay=1.0, decay=0.1, dephasing=0.5, pumping=0.02)

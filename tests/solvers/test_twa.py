@@ -66,6 +66,7 @@ def check_small(twa, ref, times):
     assert max_relative_difference(twa.intensity[valid], ref.intensity[valid]) < SMALL_N_TRACE
 
 
+@pytest.mark.slow
 def test_small_inhomogeneous_ensemble_against_exact():
     rng = np.random.default_rng(2)
     n = 8
@@ -77,6 +78,7 @@ def test_small_inhomogeneous_ensemble_against_exact():
     check_small(twa, simulate(ens, times, method="exact"), times)
 
 
+@pytest.mark.slow
 def test_geometry_couplings_against_exact():
     # 8 dipoles 0.15 lambda apart: Green's-tensor Gamma and Omega, dephasing; 3000 trajectories run in
     # blocks of 128 (the last one partial)
@@ -102,6 +104,7 @@ def test_few_emitters_are_refused_and_the_ground_state_stays_dark():
         assert np.all(res.intensity == 0) and np.all(res.excitation == 0) and res.info["exact_fixed_point"]
 
 
+@pytest.mark.slow
 def test_the_validity_window_marks_the_post_burst_drift_of_single_emitter_spins():
     # one classical spin per emitter feels the vacuum noise of all the others: after the burst the averaged
     # excitation drifts below zero; the result says from when on it is outside the method's validity
@@ -200,7 +203,7 @@ def test_coherent_spin_state_start_has_the_right_initial_dipole_emission():
     assert res.intensity[0] == pytest.approx(exact_i0, abs=4 * res.data["intensity_sem"][0])
 
 
-@pytest.mark.parametrize("engine, n", [("classes", 1000), ("emitters", 100)])
+@pytest.mark.parametrize("engine, n", [("classes", 1000), pytest.param("emitters", 100, marks=pytest.mark.slow)])
 def test_single_shots_are_classical_field_intensities_and_the_average_is_nonnegative_within_its_error(engine, n):
     # README regime: collective decay with local decay and dephasing, window well past the burst
     ens = Ensemble(n, collective_decay=1.0 / n, decay=0.1 / n, dephasing=0.5 / n)
@@ -275,6 +278,7 @@ print("PARTIAL", res.info["partial"], res.info["trajectories_done"], flush=True)
 """
 
 
+@pytest.mark.slow
 def test_ctrl_c_returns_the_finished_trajectories_promptly():
     import signal
     import subprocess
@@ -301,6 +305,7 @@ def test_ctrl_c_returns_the_finished_trajectories_promptly():
     assert 2 <= int(words[2]) < 200_000
 
 
+@pytest.mark.slow
 def test_classical_intensity_g2_equals_the_exact_one_within_its_sampling_error():
     # the start is sampled exactly: g2(0) = 2 (1 - 1/N) within the sampling error; at the burst the
     # semiclassical error is O(1/N), at N = 1000 below the sampling error of 2000 trajectories (measured

@@ -53,6 +53,7 @@ def test_bad_input():
         thermal.photoluminescence(lat, 10.0, dephasing=-1.0)
 
 
+@pytest.mark.slow
 def test_matrix_free_route_equals_the_diagonalisation_with_exact_traces():
     # Chebyshev moments of Tr[Gamma e^{-beta H} T_k(H)] with unit-vector probes: only the kernel's resolution differs
     lat = Superlattice.cubic(4, 4, 3, lattice_constant_nm=12.0, nc_edge_nm=9.0)

@@ -18,13 +18,14 @@ from tests.helpers import sweep_points
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_run_points_keeps_order_on_every_executor():
     points = list(range(7))
     assert sweep.run_points(sweep_points.square, points, executor="serial") == [p * p for p in points]
     assert sweep.run_points(sweep_points.square, points) == [p * p for p in points]
 
 
-@pytest.mark.parametrize("where", ["serial", "processes", "dask"])
+@pytest.mark.parametrize("where", ["serial", pytest.param("processes", marks=pytest.mark.slow), "dask"])
 def test_a_failing_point_is_recorded_and_the_others_are_kept(where, tmp_path, request):
     target = request.getfixturevalue("dask_client") if where == "dask" else where
     labels = [f"T = {10 * p} K" for p in range(6)]
@@ -39,6 +40,7 @@ def test_a_failing_point_is_recorded_and_the_others_are_kept(where, tmp_path, re
         sweep.run_points(sweep_points.fails_at_three, range(6), executor=target, labels=labels)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["processes", "dask"])
 def test_a_dying_worker_takes_only_its_point(where, tmp_path, request):
     target = request.getfixturevalue("dask_client") if where == "dask" else where
@@ -80,6 +82,7 @@ SIGINT_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["serial", "processes"])
 def test_ctrl_c_stops_promptly_and_keeps_what_finished(where, tmp_path):
     store = tmp_path / "points"

@@ -53,6 +53,7 @@ def test_the_model_is_the_sample_seen_through_the_streak_camera():
         np.testing.assert_allclose(model[k][inside], ref[inside], rtol=0, atol=2e-3 * ref.max())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_fit_recovers_known_parameters_within_its_uncertainties(expected, seed):
     counts = np.random.default_rng(seed).poisson(expected)
@@ -104,6 +105,7 @@ def test_the_measured_irf_convolution_is_the_streak_camera_for_a_smooth_trace():
     np.testing.assert_allclose(convolve_measured(times, 0.0, pulse, irf), camera, rtol=0, atol=1e-2)
 
 
+@pytest.mark.slow
 def test_dark_counts_are_fitted_as_a_background():
     """Counts before the rise switch the background on ("auto"); it is recovered with the other parameters."""
     expected = series_model(TIMES, PROBS, radiative_rate=RATE, points=200, background=4.0, **TRUE)
@@ -178,6 +180,7 @@ def test_bad_series_are_refused(tmp_path, expected):
                      amplitude=1.0, irf_fwhm=3.0)
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_the_fit_command_writes_parameters_figures_and_a_summary(tmp_path, expected, capsys):
     counts = np.random.default_rng(11).poisson(expected)

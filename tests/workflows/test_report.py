@@ -47,6 +47,7 @@ def report(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_report_writes_every_file_with_provenance(report):
     for name in REPORT_FILES:
         assert (report / name).stat().st_size > 200, name
@@ -58,6 +59,7 @@ def test_report_writes_every_file_with_provenance(report):
     assert "sf_dynamics_version" in (report / "fluence_series.csv").read_text().splitlines()[0]
 
 
+@pytest.mark.slow
 def test_report_spectrum_section_states_its_data(report):
     import xarray as xr
 
@@ -71,6 +73,7 @@ def test_report_spectrum_section_states_its_data(report):
     assert photons > 1.0   # the collective channel carries the burst's photons
 
 
+@pytest.mark.slow
 def test_report_html_is_rendered_markdown_with_captions_links_and_version(report):
     page = (report / "report.html").read_text()
     assert page.count("<figure>") == page.count("<figcaption>") >= 6
@@ -79,6 +82,7 @@ def test_report_html_is_rendered_markdown_with_captions_links_and_version(report
     assert "![" not in page and "|---|" not in page  # no raw Markdown left
 
 
+@pytest.mark.slow
 def test_report_text_agrees_with_its_data(report):
     import xarray as xr
 
@@ -106,6 +110,7 @@ def test_report_text_agrees_with_its_data(report):
         assert "R^2" in sentence
 
 
+@pytest.mark.slow
 def test_report_bunching_table_is_its_data(report):
     import xarray as xr
 
@@ -122,6 +127,7 @@ def test_report_bunching_table_is_its_data(report):
         assert np.all(ds["g2_peak"].values > 1.0)   # the sentence "every burst is bunched" is the data's
 
 
+@pytest.mark.slow
 def test_partial_inversion_keeps_the_unexcited_nanocrystals_and_sets_a_threshold():
     f = np.geomspace(2, 60, 6)
     p = fluence.excitation_probability(f, cross_section_cm2=5e-14)
@@ -142,6 +148,7 @@ def test_partial_inversion_keeps_the_unexcited_nanocrystals_and_sets_a_threshold
         fluence.fluence_series(f, inversion="partial", excited_per_fluence=3.0)
 
 
+@pytest.mark.slow
 def test_report_signatures_table_quotes_the_runs_of_the_report(report):
     """Each simulated signature is the number the earlier sections computed and saved."""
     import xarray as xr

@@ -8,6 +8,7 @@ import pytest
 from sf_dynamics import sweep
 
 
+@pytest.mark.slow
 def test_dynamic_sweep_on_a_dask_cluster_equals_the_local_default(dask_client):
     temps = np.array([5.0, 40.0, 80.0])
     local = sweep.dynamic_temperature_sweep(temps, n=60)
