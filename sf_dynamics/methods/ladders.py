@@ -16,7 +16,7 @@ import xarray as xr
 from .._resources import DEFAULT_MAX_STEPS
 from ..solvers import dicke, jumps, permutational
 from .counting import shot_counts
-from .protocol import Method, Options, option
+from .protocol import EXECUTOR_DOC, PROGRESS_DOC, SEED_DOC, Method, Options, option
 
 __all__ = ["Dicke", "Permutational", "Jumps", "DickeOptions", "PermutationalOptions", "JumpsOptions", "pairs_dataset",
            "moments_dataset"]
@@ -35,7 +35,7 @@ class PermutationalOptions(Options):
     atol: float | None = option(None, "added to rtol (the populations sum to 1, so the step bound is rtol + atol; "
                                       "default 0)", acts_on=_EVOLUTION)
     tol: float | None = option(None, "alias of rtol (earlier name); give one of the two")
-    progress: bool | None = option(None, "progress bar: True, False, or None (default: shown for long runs)")
+    progress: bool | None = option(None, PROGRESS_DOC)
     max_steps: int = option(DEFAULT_MAX_STEPS, f"largest number of SDIRK4 steps (default {DEFAULT_MAX_STEPS})")
 
     def correlation_tol(self) -> float:
@@ -110,16 +110,13 @@ class Dicke(Method):
 class JumpsOptions(Options):
     trajectories: int = option(jumps.DEFAULT_TRAJECTORIES,
                                f"number of trajectories (shots), >= 2 (default {jumps.DEFAULT_TRAJECTORIES})")
-    seed: int = option(0, "integer seed (default 0): trajectory r uses the stream SeedSequence(seed, "
-                          "spawn_key=(r,))")
+    seed: int = option(0, SEED_DOC)
     shots: int | None = option(None, "number of single-shot traces kept in data['single_shots'] (default min(20, "
                                      "trajectories))", acts_on=_EVOLUTION)
     batches: int = option(10, "batches for the statistical errors of tau_D and the peak (default 10)",
                           acts_on=_EVOLUTION)
     progress: bool | None = option(None, "progress bar over trajectories (default: shown for long runs)")
-    executor: object = option(None, "where the trajectory blocks run: None (this process, default), 'processes', "
-                                    "a concurrent.futures.Executor, a dask Client or a scheduler address; the "
-                                    "result is the same bit for bit")
+    executor: object = option(None, EXECUTOR_DOC)
 
 
 class Jumps(Method):

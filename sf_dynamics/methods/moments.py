@@ -9,7 +9,7 @@ import xarray as xr
 from .._resources import DEFAULT_MAX_STEPS
 from ..model.field_detectors import FarField
 from ..solvers import cumulant, cumulant_correlation, meanfield
-from .protocol import Method, Options, option
+from .protocol import PROGRESS_DOC, Method, Options, option
 
 __all__ = ["Cumulant", "Meanfield", "CumulantOptions", "MeanfieldOptions"]
 
@@ -21,7 +21,7 @@ _CONTINUUM = "a far-field detector needs per-emitter amplitudes, but this ensemb
 class CumulantOptions(Options):
     rtol: float = option(1e-7, "relative tolerance of the Runge-Kutta integrator (default 1e-7)")
     atol: float = option(1e-10, "absolute tolerance (default 1e-10)")
-    progress: bool | None = option(None, "progress bar: True, False, or None (default: shown for long runs)")
+    progress: bool | None = option(None, PROGRESS_DOC)
     max_steps: int = option(DEFAULT_MAX_STEPS, f"largest number of integrator steps (default {DEFAULT_MAX_STEPS})")
     engine: str = option("auto", "'auto' (default), 'classes' or 'emitters'")
     integrator: str | None = option(None, "'DOPRI5' (default for per-emitter and nanocrystal engines), 'DOP853' "
@@ -63,7 +63,7 @@ class Cumulant(Method):
 class MeanfieldOptions(Options):
     rtol: float = option(1e-8, "relative tolerance (default 1e-8)")
     atol: float = option(1e-12, "absolute tolerance (default 1e-12)")
-    progress: bool | None = option(None, "progress bar: True, False, or None (default: shown for long runs)")
+    progress: bool | None = option(None, PROGRESS_DOC)
     max_steps: int = option(DEFAULT_MAX_STEPS, f"largest number of integrator steps (default {DEFAULT_MAX_STEPS})")
     seed_angle: float | None = option(None, "tipping angle theta_0 (rad) of the seed; default 2 / sqrt(N)")
     engine: str = option("auto", "'auto' (default), 'classes' or 'emitters'")

@@ -10,13 +10,11 @@ from .._resources import DEFAULT_MAX_STEPS
 from ..model.field_detectors import FarField
 from ..solvers import maxwell_bloch, twa
 from .counting import shot_counts
-from .protocol import Method, Options, option
+from .protocol import EXECUTOR_DOC, SEED_DOC, Method, Options, option
 
 __all__ = ["TWA", "MaxwellBloch", "TWAOptions", "MaxwellBlochOptions", "shot_correlation_dataset"]
 
 _EVOLUTION = ("evolution",)
-_EXECUTOR = ("where the trajectory blocks run: None (this process, default), 'processes', a "
-             "concurrent.futures.Executor, a dask Client or a scheduler address; the result is the same bit for bit")
 _SHOTS = "number of single-shot traces kept (default min(20, trajectories))"
 
 
@@ -24,8 +22,7 @@ _SHOTS = "number of single-shot traces kept (default min(20, trajectories))"
 class TWAOptions(Options):
     trajectories: int = option(twa.DEFAULT_TRAJECTORIES,
                                f"number of trajectories (default {twa.DEFAULT_TRAJECTORIES})")
-    seed: int = option(0, "integer seed (default 0): trajectory r uses the stream SeedSequence(seed, "
-                          "spawn_key=(r,))")
+    seed: int = option(0, SEED_DOC)
     progress: bool | None = option(None, "progress bar over trajectories (default: shown for long runs)")
     max_steps: int = option(DEFAULT_MAX_STEPS,
                             f"largest number of time steps per trajectory (default {DEFAULT_MAX_STEPS})")
@@ -35,7 +32,7 @@ class TWAOptions(Options):
     shots: int | None = option(None, _SHOTS, acts_on=("evolution", "first_order"))
     batches: int = option(10, "batches for the statistical errors of tau_D and the peak (default 10)",
                           acts_on=_EVOLUTION)
-    executor: object = option(None, _EXECUTOR)
+    executor: object = option(None, EXECUTOR_DOC)
     coupling: str = option("auto", "coupling sums of the per-emitter engine: 'auto' (default: FFTs where they are "
                                    "measured faster), 'dense' (BLAS) or 'fft' (regular lattices from "
                                    "Superlattice.nanocrystal_ensemble)")
@@ -113,7 +110,7 @@ class MaxwellBlochOptions(Options):
                                             "per slice)", acts_on=_EVOLUTION)
     dt: float | None = option(None, "largest time step (ps) of the noise initiation")
     shots: int | None = option(None, _SHOTS)
-    executor: object = option(None, _EXECUTOR + " (noise initiation)")
+    executor: object = option(None, EXECUTOR_DOC + " (noise initiation)")
 
 
 class MaxwellBloch(Method):

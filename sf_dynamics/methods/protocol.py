@@ -27,7 +27,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-__all__ = ["QUANTITIES", "RUNNERS", "SHARED_OPTIONS", "Problem", "Options", "option", "Method", "acts_on"]
+__all__ = ["QUANTITIES", "RUNNERS", "SHARED_OPTIONS", "PROGRESS_DOC", "SEED_DOC", "EXECUTOR_DOC", "Problem", "Options",
+           "option", "Method", "acts_on"]
 
 #: the quantities a method may compute, with their meaning
 QUANTITIES = {
@@ -49,6 +50,12 @@ SHARED_OPTIONS = {
     "executor": "where trajectory blocks run (this process, local processes, a concurrent.futures executor, Dask); "
                 "the result is the same bit for bit",
 }
+#: the meanings that several methods' options share word for word
+PROGRESS_DOC = SHARED_OPTIONS["progress"]
+SEED_DOC = "integer seed (default 0): trajectory r uses the stream SeedSequence(seed, spawn_key=(r,))"
+EXECUTOR_DOC = ("where the trajectory blocks run: None (this process, default), 'processes', a "
+                "concurrent.futures.Executor, a dask Client or a scheduler address; the result is the same bit for "
+                "bit")
 #: the run function of a method for each quantity
 RUNNERS = {"evolution": "evolve", "first_order": "first_order", "second_order": "second_order",
            "photon_counts": "photon_counts"}
