@@ -9,7 +9,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-__all__ = ["parabolic_vertex", "trace_maxima", "peak_fwhm"]
+__all__ = ["parabolic_vertex", "trace_maxima", "peak_fwhm", "TIE_RTOL"]
 
 
 @nb.njit(cache=True)
@@ -35,16 +35,26 @@ def parabolic_vertex(t, y, i):
     return t[i] + dx, y[i] + b * dx + a * dx * dx
 
 
+#: relative margin by which a later sample must exceed the running maximum to become the peak
+TIE_RTOL = 1e-9
+
+
 @nb.njit(parallel=True, cache=True)
 def trace_maxima(times, traces):
-    """Time and height of each row's maximum (parabolic refinement), arrays of shape (rows,)."""
+    """Time and height of each row's maximum (parabolic refinement), arrays of shape (rows,).
+
+    The peak is the first sample that reaches the row's maximum: a later sample replaces it only if it
+    is higher by more than :data:`TIE_RTOL` relative. Rates that are equal in exact arithmetic (the
+    Dicke ladder's m = 1 and m = 0 steps of an even N, Gamma (j + m)(j - m + 1)) therefore give the
+    same peak whatever the time unit, instead of the one that floating-point rounding favours.
+    """
     rows, nt = traces.shape
     t_peak = np.empty(rows)
     h_peak = np.empty(rows)
     for r in nb.prange(rows):
         best = 0
         for s in range(1, nt):
-            if traces[r, s] > traces[r, best]:
+            if traces[r, s] > traces[r, best] + TIE_RTOL * abs(traces[r, best]):
                 best = s
         t_peak[r], h_peak[r] = parabolic_vertex(times, traces[r], best)
     return t_peak, h_peak

@@ -118,3 +118,18 @@ def test_half_emission_time_of_one_emitter_is_its_photon_time():
     half = res.info["shot_half_times"]
     # one photon, emitted at an exponential time: the half crossing lies inside its output interval
     assert np.nanmean(half) == pytest.approx(1 / gamma, abs=4 / gamma / np.sqrt(half.size) + (times[1] - times[0]))
+
+
+def test_shot_delays_do_not_depend_on_the_time_unit():
+    # for even N the Dicke ladder's m = 1 and m = 0 rates are equal; the delay is the first time a shot's rate
+    # reaches its maximum, so the same process in another time unit gives the same delays (to rounding)
+    t = np.linspace(0, 3, 1501)
+
+    def delays(rate):
+        ens = sf.Ensemble(10, collective_decay=rate)
+        res = sf.simulate(ens, t / rate, method="jumps", trajectories=500, seed=1, progress=False)
+        return rate * res.info["shot_delays"]
+
+    reference = delays(1.0)
+    for rate in (0.7, 3.0):
+        np.testing.assert_allclose(delays(rate), reference, rtol=1e-12, atol=1e-12)
