@@ -214,3 +214,18 @@ def test_fit_warnings_are_silent_for_good_fits():
     with warnings.catch_warnings():
         warnings.simplefilter("error", fitting.FitQualityWarning)
         fitting.fit_sech2(T_SHORT, sech2_trace(T_SHORT, IRF), irf_fwhm=IRF)
+
+
+def test_the_deviance_goodness_test_is_calibrated_on_poisson_data_and_rejects_a_wrong_shape():
+    from sf_dynamics.analysis.fitting import deviance_residuals, deviance_test
+
+    rng = np.random.default_rng(7)
+    t = np.linspace(0.0, 10.0, 600)
+    mu = 0.3 + 80.0 * np.exp(-(((t - 3.0) / 1.2) ** 2))       # low-count tails and a peak of 80 counts
+    p = np.array([deviance_test(mu, np.sum(deviance_residuals(mu, rng.poisson(mu)) ** 2), 0)[0]
+                  for _ in range(400)])
+    # right model: P(p < 0.05) = 0.05 within four binomial standard errors of 400 draws
+    assert abs(np.mean(p < 0.05) - 0.05) < 4 * np.sqrt(0.05 * 0.95 / 400)
+    wrong = 0.3 + 80.0 * np.exp(-(((t - 3.3) / 1.2) ** 2))     # the peak 0.3 ps late
+    y = rng.poisson(mu)
+    assert deviance_test(wrong, np.sum(deviance_residuals(wrong, y) ** 2), 0)[0] < 1e-3

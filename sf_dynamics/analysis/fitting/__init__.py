@@ -57,10 +57,10 @@ from ..traces import load_trace
 from .core import fit_model
 from .fits import RAINO_NAMES as RAINO_NAMES
 from .fits import fit_burnham_chiao, fit_raino, fit_sech2
-from .goodness import CHI2_POOR as CHI2_POOR
+from .goodness import GOODNESS_ALPHA as GOODNESS_ALPHA
 from .goodness import LOCATION_PARAMETERS as LOCATION_PARAMETERS
 from .goodness import R2_POOR as R2_POOR
-from .goodness import deviance_residuals, poisson_sigma
+from .goodness import chi2_test, deviance_residuals, deviance_test, poisson_sigma
 from .models import J1_FIRST as J1_FIRST
 from .models import SECH2_FWHM_PER_TAU as SECH2_FWHM_PER_TAU
 from .models import burnham_chiao_model, raino_model, sech2_model
@@ -83,5 +83,7 @@ __all__ = [
     "convolve_gaussian",
     "convolve_gaussian_profile",
     "deviance_residuals",
+    "deviance_test",
+    "chi2_test",
     "poisson_sigma",
 ]

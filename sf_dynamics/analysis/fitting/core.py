@@ -10,7 +10,7 @@ import numpy as np
 from ..._validation import check_real, check_real_array
 from ..instrument import check_irf_fwhm
 from ..traces import load_trace
-from .goodness import deviance_residuals, quality_verdict, sample_sigma
+from .goodness import chi2_test, deviance_residuals, deviance_test, quality_verdict, sample_sigma
 from .result import FitQualityError, FitQualityWarning, FitResult
 
 __all__ = ["fit_model", "trace_data"]
@@ -181,7 +181,12 @@ def fit_model(model, names, data, p0, *, intensity=None, sigma=None, bounds=None
     ss_tot = float(np.sum((y - y.mean()) ** 2))
     r2 = 1.0 - float(np.sum(resid**2)) / ss_tot if ss_tot > 0 else float("nan")
     checked = {k: v for k, v in bounds.items() if k not in interval_bounds}
-    quality = quality_verdict(best, errors, varied, checked, r2, chi2, sig is not None, bool(out.success), out.message)
+    if poisson:
+        p_value = deviance_test(curve(best, t), chi2 * dof, len(varied))[0]
+    else:
+        p_value = chi2_test(chi2 * dof, dof)[0] if sig is not None else None
+    quality = quality_verdict(best, errors, varied, checked, r2, chi2, sig is not None, bool(out.success), out.message,
+                              p_value=p_value)
 
     frozen = dict(best)
 

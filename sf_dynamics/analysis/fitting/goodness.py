@@ -6,12 +6,15 @@ import numpy as np
 
 from ..._validation import check_real_array
 
-__all__ = ["R2_POOR", "CHI2_POOR", "LOCATION_PARAMETERS", "poisson_sigma", "sample_sigma", "deviance_residuals",
-           "quality_verdict"]
+__all__ = ["R2_POOR", "GOODNESS_ALPHA", "LOCATION_PARAMETERS", "poisson_sigma", "sample_sigma", "deviance_residuals",
+           "quality_verdict", "deviance_test", "chi2_test"]
 
-#: verdict thresholds
+#: verdict thresholds: R^2 below R2_POOR, or a goodness-of-fit p-value below GOODNESS_ALPHA (a misfit this
+#: large has a chance under 0.1 % from counting statistics alone, about 3.1 standard deviations)
 R2_POOR = 0.9
-CHI2_POOR = 3.0
+GOODNESS_ALPHA = 1e-3
+#: above this mean count a bin's deviance is chi^2 with one degree of freedom to O(1/mu^2)
+_LARGE_COUNT = 30.0
 #: parameters that locate a feature in time or offset it: a value near zero is no sign of a poor fit
 LOCATION_PARAMETERS = ("t0", "tau_d", "background")
 
@@ -70,7 +73,66 @@ def sample_sigma(sigma, y):
     return sigma
 
 
-def quality_verdict(params, errors, varied, bounds, r2, chi2, weighted, success, message):
+def deviance_test(mu, deviance, fitted):
+    """Goodness of fit of a Poisson deviance: its p-value if the model (expectations ``mu``) is right.
+
+    A bin's deviance d(k; mu) = 2 (mu - k + k ln(k / mu)) is chi^2 with one degree of freedom only for
+    large counts; for mu <= 30 its mean and variance are summed exactly over the Poisson law of k, above
+    that they are 1 + 1/(6 mu) and 2 + 1/mu (the first corrections of the large-count expansion). The
+    fitted parameters lower the expected total by one each; the total of many bins is then compared with
+    a gamma law of that mean and variance (one-sided: only a deviance too large is a misfit).
+
+    Parameters
+    ----------
+    mu : array_like
+        Model expectation per bin (counts) at the best fit.
+    deviance : float
+        The fit's total deviance.
+    fitted : int
+        Number of fitted parameters.
+
+    Returns
+    -------
+    p_value, z : float
+        Upper-tail probability and the deviance's distance from its expectation in standard deviations.
+    """
+    from scipy.special import gammaln, xlogy
+    from scipy.stats import gamma
+
+    mu = np.maximum(np.asarray(mu, dtype=np.float64).ravel(), 1e-12)
+    small = mu <= _LARGE_COUNT
+    mean = np.sum(1.0 + 1.0 / (6.0 * mu[~small]))
+    var = np.sum(2.0 + 1.0 / mu[~small])
+    if np.any(small):
+        m = mu[small][:, None]
+        k = np.arange(int(_LARGE_COUNT + 12.0 * np.sqrt(_LARGE_COUNT) + 25.0))[None, :]
+        pmf = np.exp(xlogy(k, m) - m - gammaln(k + 1.0))
+        d = 2.0 * (m - k + xlogy(k, k) - xlogy(k, m))
+        first = np.sum(pmf * d, axis=1)
+        mean += np.sum(first)
+        var += np.sum(np.sum(pmf * d * d, axis=1) - first**2)
+    mean = max(mean - fitted, 1e-12)
+    var = max(var, 1e-300)
+    z = (float(deviance) - mean) / np.sqrt(var)
+    # a gamma law of that mean and variance keeps the right skew of a sum of chi^2-like terms
+    return float(gamma.sf(float(deviance), mean * mean / var, scale=var / mean)), float(z)
+
+
+def chi2_test(chi2_total, dof):
+    """Goodness of fit of a chi^2 with given errors: the upper-tail probability of ``chi2_total`` on ``dof``.
+
+    Returns
+    -------
+    p_value, z : float
+        The probability and the equivalent normal deviate.
+    """
+    from scipy.stats import chi2, norm
+
+    p = float(chi2.sf(chi2_total, dof))
+    return p, float(norm.isf(p)) if p > 0 else float("inf")
+
+
+def quality_verdict(params, errors, varied, bounds, r2, chi2, weighted, success, message, p_value=None):
     """The quality verdict of a fit: "good", or "poor" with the sentences that say why.
 
     Parameters
@@ -84,24 +146,28 @@ def quality_verdict(params, errors, varied, bounds, r2, chi2, weighted, success,
     r2, chi2 : float
         R^2 and the reduced chi^2 (or deviance per degree of freedom).
     weighted : bool
-        The samples had errors (chi^2 is then compared with :data:`CHI2_POOR`).
+        The samples had errors (their goodness-of-fit p-value is then tested).
     success : bool
         The optimiser converged.
     message : str
         The optimiser's message.
+    p_value : float, optional
+        Goodness-of-fit p-value (:func:`deviance_test` or :func:`chi2_test`); poor below
+        :data:`GOODNESS_ALPHA`.
 
     Returns
     -------
     dict
-        ``verdict`` ("good" or "poor") and ``problems`` (list of sentences).
+        ``verdict`` ("good" or "poor"), ``problems`` (list of sentences) and ``p_value``.
     """
     problems = []
     if not success:
         problems.append(f"the optimiser did not converge ({message})")
     if not np.isfinite(r2) or r2 < R2_POOR:
         problems.append(f"R^2 = {r2:.3g} < {R2_POOR}: the model does not describe the data")
-    if weighted and chi2 > CHI2_POOR:
-        problems.append(f"reduced chi^2 = {chi2:.3g} > {CHI2_POOR}: residuals exceed the given errors")
+    if weighted and p_value is not None and p_value < GOODNESS_ALPHA:
+        problems.append(f"reduced chi^2 = {chi2:.3g}: a misfit this large has probability {p_value:.2g} < "
+                        f"{GOODNESS_ALPHA:g} from the given errors alone (the model does not describe the data)")
     for name in varied:
         lo, hi = bounds.get(name, (-np.inf, np.inf))
         value, err = params[name], errors[name]
@@ -113,7 +179,7 @@ def quality_verdict(params, errors, varied, bounds, r2, chi2, weighted, success,
             problems.append(f"the error of {name} could not be estimated")
         elif err > abs(value) and name not in LOCATION_PARAMETERS:
             problems.append(f"{name} = {value:.3g} +- {err:.2g}: the error exceeds the value")
-    return {"verdict": "good" if not problems else "poor", "problems": problems}
+    return {"verdict": "good" if not problems else "poor", "problems": problems, "p_value": p_value}
 
 
 def deviance_residuals(mu, y):

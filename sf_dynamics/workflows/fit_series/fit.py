@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from ..._validation import check_real, check_real_array
-from ...analysis.fitting import FitQualityWarning, deviance_residuals
+from ...analysis.fitting import GOODNESS_ALPHA, FitQualityWarning, deviance_residuals, deviance_test
 from ..fluence import excitation_probability
 from .forward_model import T0_LEAD, DomainCache, record, simulation_grid
 from .reading import read_series
@@ -27,8 +27,6 @@ PARAMETERS = ("collective_share", "dephasing", "coupled_fraction", "amplitude", 
               "radiative_rate")
 #: profile deviance above its minimum where the walk in N_c stops (beyond the 99.7 % level of 9)
 WALK_STOP = 10.0
-#: a reduced Poisson deviance above this marks a poor fit (counts that are not photon counts, or a wrong model)
-POOR_FIT = 3.0
 #: the names a user may fix or start (``collective_decay`` is fitted as ``collective_share``)
 USER_PARAMETERS = ("collective_decay", "dephasing", "coupled_fraction", "amplitude", "t0", "irf_fwhm", "background",
                    "radiative_rate")
@@ -371,8 +369,15 @@ class FluenceSeriesFit:
                 undetermined.append(f"{name} = {params[name]:.3g} +- {errors[name]:.2g}: the error exceeds the "
                                     "value")
         reduced = estimates["deviance"] / self.dof
-        if self.poisson and reduced > POOR_FIT:
-            problems.append(f"reduced deviance {reduced:.3g} > {POOR_FIT}: the model does not describe the data")
+        if self.poisson:
+            mu = self.record(estimates["n_best"], estimates["best"])
+            p_value, z = deviance_test(mu, estimates["deviance"], self.flat.size - self.dof)
+            estimates["p_value"] = p_value
+            if p_value < GOODNESS_ALPHA:
+                problems.append(f"deviance {estimates['deviance']:.1f} on {self.dof} degrees of freedom (reduced "
+                                f"{reduced:.3g}) lies {z:.1f} standard deviations above what counting statistics "
+                                f"give (p = {p_value:.2g} < {GOODNESS_ALPHA:g}): the model does not describe the "
+                                "data")
         problems += undetermined
         return problems, undetermined
 
@@ -397,7 +402,7 @@ class FluenceSeriesFit:
                          profile=estimates["profile"], probabilities=self.probabilities, times=self.times,
                          data=self.data, model=model, fluences=self.fluences, deviance=estimates["deviance"],
                          dof=self.dof, statistic="poisson" if self.poisson else "least_squares",
-                         quality={"verdict": verdict, "problems": problems},
+                         quality={"verdict": verdict, "problems": problems, "p_value": estimates.get("p_value")},
                          fixed={name: params[name] for name in estimates["fixed"] if name in params},
                          lmfit_result=estimates["lmfit_result"])
 
