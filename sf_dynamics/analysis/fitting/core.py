@@ -198,7 +198,7 @@ def fit_model(model, names, data, p0, *, intensity=None, sigma=None, bounds=None
     result = FitResult(params=best, errors=errors, covariance=cov, residual_rms=float(np.sqrt(np.mean(resid**2))),
                        reduced_chi2=chi2, model=evaluate, r_squared=r2, quality=quality, varied=varied,
                        lmfit_result=out)
-    if quality["verdict"] != "good":
+    if quality["verdict"] == "poor":
         text = f"{getattr(model, '__name__', 'model')} fit is poor: " + "; ".join(quality["problems"])
         if strict:
             raise FitQualityError(text)

@@ -133,7 +133,7 @@ def chi2_test(chi2_total, dof):
 
 
 def quality_verdict(params, errors, varied, bounds, r2, chi2, weighted, success, message, p_value=None):
-    """The quality verdict of a fit: "good", or "poor" with the sentences that say why.
+    """The quality verdict of a fit: "good" (tested), "untested" (no noise model) or "poor" with the reasons.
 
     Parameters
     ----------
@@ -158,7 +158,9 @@ def quality_verdict(params, errors, varied, bounds, r2, chi2, weighted, success,
     Returns
     -------
     dict
-        ``verdict`` ("good" or "poor"), ``problems`` (list of sentences) and ``p_value``.
+        ``verdict`` ("good": the goodness-of-fit test passed and nothing else is wrong; "untested": no
+        noise model, so the goodness of fit could not be tested, nothing else wrong; "poor"), ``problems``
+        (sentences), ``p_value`` and ``note`` (what was tested).
     """
     problems = []
     if not success:
@@ -179,7 +181,14 @@ def quality_verdict(params, errors, varied, bounds, r2, chi2, weighted, success,
             problems.append(f"the error of {name} could not be estimated")
         elif err > abs(value) and name not in LOCATION_PARAMETERS:
             problems.append(f"{name} = {value:.3g} +- {err:.2g}: the error exceeds the value")
-    return {"verdict": "good" if not problems else "poor", "problems": problems, "p_value": p_value}
+    if problems:
+        return {"verdict": "poor", "problems": problems, "p_value": p_value, "note": ""}
+    if not weighted or p_value is None:
+        return {"verdict": "untested", "problems": [], "p_value": None,
+                "note": "no noise model: R^2, bounds and errors checked, goodness of fit not tested (pass "
+                        "sigma='poisson' for photon counts or sigma=<errors per sample>)"}
+    return {"verdict": "good", "problems": [], "p_value": p_value,
+            "note": f"goodness of fit p = {p_value:.3g} >= {GOODNESS_ALPHA:g}"}
 
 
 def deviance_residuals(mu, y):

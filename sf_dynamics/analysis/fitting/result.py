@@ -41,7 +41,8 @@ class FitResult:
     r_squared : float
         Coefficient of determination 1 - SS_res / SS_tot.
     quality : dict
-        ``verdict`` ("good" or "poor") and ``problems`` (list of sentences).
+        ``verdict`` ("good": goodness of fit tested and passed; "untested": no noise model, nothing else
+        wrong; "poor"), ``problems`` (list of sentences), ``p_value`` and ``note``.
     varied : list of str
         Names of the varied parameters.
     lmfit_result : lmfit.minimizer.MinimizerResult
@@ -65,8 +66,9 @@ class FitResult:
 
     @property
     def ok(self) -> bool:
-        """True when the quality verdict is "good"."""
-        return self.quality.get("verdict") == "good"
+        """True when no check found a problem: the verdict is "good" (goodness of fit tested) or "untested"
+        (no noise model, so only R^2, bounds and errors were checked)."""
+        return self.quality.get("verdict") in ("good", "untested")
 
     def report(self) -> str:
         """A text report: lmfit's fit report plus the quality verdict."""
@@ -99,9 +101,9 @@ def warn_if_poor(fit, name, strict):
     Raises
     ------
     FitQualityError
-        With ``strict=True`` when the verdict is not "good".
+        With ``strict=True`` when the verdict is "poor".
     """
-    if fit.quality["verdict"] != "good":
+    if fit.quality["verdict"] == "poor":
         text = f"{name} fit is poor: " + "; ".join(fit.quality["problems"])
         if strict:
             raise FitQualityError(text)
