@@ -113,6 +113,7 @@ def ringing_section(doc, out, quick, overwrite):
         bc_text = ("The Burnham-Chiao form does not describe the nonlinear superfluorescent lobes of the recorded "
                    f"single shot (fit R^2 = {bc.r_squared:.2f}; flagged: {'; '.join(bc.quality['problems'][:2])}); "
                    "it is drawn dotted and not used.")
+    linear_quality = bc_lin.quality["note"] if bc_lin.ok else "flagged: " + "; ".join(bc_lin.quality["problems"][:2])
     doc.text(f"""
 ## 3. Ringing at high excitation
 
@@ -122,7 +123,7 @@ quantum noise (truncated Wigner, {mb.info['trajectories']} shots) and is recorde
 A recorded single shot shows {lobes(ring_shot)}. {average_text} {bc_text}
 In the linear regime (a weak pulse of area 0.01 on the same slab in its ground state) the Burnham-Chiao form is
 exact: the fit of the recorded trace gives b = {bc_lin.params['b']:.4g} ± {bc_lin.errors['b']:.2g} /ps (R^2 =
-{bc_lin.r_squared:.4f}; {bc_lin.quality['note'] if bc_lin.ok else 'flagged: ' + '; '.join(bc_lin.quality['problems'][:2])}).
+{bc_lin.r_squared:.4f}; {linear_quality}).
 """)
     doc.facts.update(ringing_lobes_shot=ring_shot["lobes"], ringing_lobes_average=ring_avg["lobes"],
                      slab_nanocrystals=n_slab)
