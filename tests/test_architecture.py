@@ -132,3 +132,11 @@ def _cross_private_imports(path):
 def test_no_module_imports_a_private_module_or_name_of_another_subpackage():
     offenders = [hit for path in sorted((ROOT / "sf_dynamics").rglob("*.py")) for hit in _cross_private_imports(path)]
     assert not offenders, "\n".join(offenders)
+
+
+def test_the_version_is_the_same_in_the_package_the_readme_and_the_citation_file():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    citation = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert f"Version {sf.__version__} " in readme.splitlines()[2]
+    assert f'version: "{sf.__version__}"' in citation
+    assert "BSD 3-Clause" in (ROOT / "LICENSE").read_text(encoding="utf-8")

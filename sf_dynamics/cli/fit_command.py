@@ -87,6 +87,7 @@ def run(args) -> int:
     from ..analysis.traces import load_trace
     from ..plotting import plot_series_fit
     from ..workflows.fit_series import fit_fluence_series, read_series
+    from ..workflows.fit_series.result import PARAMETER_UNITS
 
     if (args.fluences is None) == (args.probabilities is None):
         raise ValueError("give --fluences (with --cross-section) or --probabilities, one value per trace")
@@ -111,7 +112,8 @@ def run(args) -> int:
                              domain_sizes=tuple(args.domain_sizes), grid_points=args.grid_points, points=args.points,
                              allow_undetermined=args.allow_undetermined, progress=not args.quiet)
     fields = {"command": "sf-dynamics fit", "traces": [str(t) for t in args.traces]}
-    record = {"parameters": fit.params, "errors": fit.errors, "domain_interval_68": list(fit.domain_interval),
+    record = {"parameters": fit.params, "errors": fit.errors, "units": PARAMETER_UNITS,
+              "domain_interval_68": list(fit.domain_interval),
               "deviance": fit.deviance, "dof": fit.dof, "statistic": fit.statistic, "quality": fit.quality,
               "fixed": sorted(fit.fixed), "probabilities": fit.probabilities,
               "fluences": fit.fluences, "provenance": provenance(**fields)}

@@ -194,7 +194,8 @@ def test_the_fit_command_writes_parameters_figures_and_a_summary(tmp_path, expec
              "--grid-points", "3", "--points", "200", "--quiet", "--out", str(out)]
     assert main(["fit", *files, *flags]) == 0
     record = json.loads((out / "parameters.json").read_text())
-    assert record["quality"]["verdict"] == "good"
+    assert record["quality"]["verdict"] == "good" and record["quality"]["p_value"] >= 1e-3
+    assert set(record["parameters"]) <= set(record["units"]) and record["units"]["dephasing"] == "1/ps"
     lo, hi = record["domain_interval_68"]
     assert lo - 4 <= TRUE["domain_size"] <= hi + 4
     for name in ("summary.txt", "fit.png", "fit.nc", "fit.csv", "model.csv"):

@@ -6,7 +6,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["SeriesFit", "UndeterminedFitError", "excess_deviance", "domain_size_interval", "union_interval"]
+__all__ = ["PARAMETER_UNITS", "SeriesFit", "UndeterminedFitError", "excess_deviance", "domain_size_interval",
+           "union_interval"]
+
+#: the unit of each parameter of a series fit (written beside the values in parameters.json and summaries)
+PARAMETER_UNITS = {
+    "domain_size": "NCs per coherent domain", "collective_decay": "1/ps", "collective_share": "1",
+    "collective_rate": "1/ps", "dephasing": "1/ps", "t2": "ps", "coupled_fraction": "1",
+    "amplitude": "counts per bin per (photon/ps) per NC", "t0": "ps", "irf_fwhm": "ps",
+    "background": "counts per bin", "radiative_rate": "1/ps",
+}
 
 
 class UndeterminedFitError(ValueError):
@@ -113,8 +122,8 @@ class SeriesFit:
         lines = [f"global fit of {self.data.shape[0]} traces ({self.statistic}): deviance {self.deviance:.1f} "
                  f"for {self.dof} degrees of freedom (reduced {self.deviance / max(self.dof, 1):.3f})",
                  f"{'domain_size':>18} = {self.params['domain_size']:d}  (68 % interval {lo} - {hi})"]
-        units = {"collective_decay": "1/ps", "collective_rate": "1/ps", "dephasing": "1/ps", "t2": "ps", "t0": "ps",
-                 "irf_fwhm": "ps", "radiative_rate": "1/ps"}
+        shown = ("collective_decay", "collective_rate", "dephasing", "t2", "t0", "irf_fwhm", "radiative_rate")
+        units = {name: PARAMETER_UNITS[name] for name in shown}
         for name in ("collective_decay", "collective_share", "collective_rate", "dephasing", "t2", "coupled_fraction",
                      "amplitude", "t0", "irf_fwhm", "background", "radiative_rate"):
             value, err = self.params[name], self.errors.get(name, 0.0)
