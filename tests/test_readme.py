@@ -36,7 +36,8 @@ def test_the_readme_has_runnable_blocks():
 def test_python_block_runs(line, code, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    exec(compile(code, f"README.md:{line}", "exec"), {"__name__": "__readme__"})
+    # run as a script is run (python block.py): a block guarded by if __name__ == "__main__" runs too
+    exec(compile(code, f"README.md:{line}", "exec"), {"__name__": "__main__"})
 
 
 def commands():
