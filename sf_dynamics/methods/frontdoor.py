@@ -29,9 +29,9 @@ from ..model.protocol import System
 from ..model.states import as_initial_state
 from . import quantities
 from .protocol import QUANTITIES, RUNNERS, Problem, acts_on
-from .registry import METHODS, capable, get_method
+from .registry import METHODS, get_method
 
-__all__ = ["run", "choose", "build_options", "methods_supporting", "refusal"]
+__all__ = ["run", "choose", "build_options", "methods_supporting"]
 
 #: how a refusal names what was asked, per quantity
 _ASKED = {"evolution": "simulate this ensemble", "first_order": "compute this correlation",
@@ -42,13 +42,10 @@ def _asked(quantity):
     return _ASKED.get(quantity, f"compute the {quantity.replace('_', ' ')}")
 
 
-def refusal(method, problem: Problem) -> str | None:
-    """``method.reason(problem)``; a system class without an attribute the method reads is refused by it."""
-    try:
-        return method.reason(problem)
-    except AttributeError as exc:
-        return (f"it reads {exc.name!r} of the system, which {type(problem.system).__name__} does not have"
-                if exc.name else f"it cannot read this system ({exc})")
+def _capable(problem: Problem, skip=None) -> list[str]:
+    """Names of the registered methods (but ``skip``) that can compute ``problem``."""
+    return [name for name, m in METHODS.items()
+            if name != skip and m.supports(problem.quantity) and m.refusal(problem) is None]
 
 
 def methods_supporting(system, initial="excited", quantity="evolution", detector=None) -> list[str]:
@@ -56,39 +53,36 @@ def methods_supporting(system, initial="excited", quantity="evolution", detector
     initial = as_initial_state(initial, system)
     if detector is None and quantity in ("first_order", "second_order"):
         detector = "total" if quantity == "first_order" else "collective"     # the public defaults
-    problem = Problem(quantity, system, np.zeros(1), initial, detector=detector)
-    return [name for name, method in METHODS.items() if method.supports(quantity) and refusal(method, problem) is None]
+    return _capable(Problem(quantity, system, np.zeros(1), initial, detector=detector))
 
 
-def choose(problem: Problem, method):
-    """The method object that computes ``problem``: ``method`` by name, or the first capable one for "auto".
+def choose(problem: Problem, named=None):
+    """The method object that computes ``problem``: ``named`` (a Method), or the first capable one (None: "auto").
 
     Raises
     ------
     ValueError
-        For an unknown method, or one that cannot compute the problem (naming the methods that can).
+        When no method, or the named one, can compute the problem (naming the methods that can).
     """
     quantity = problem.quantity
-    if isinstance(method, str) and method.lower() == "auto":
+    if named is None:
         reasons = {}
         for name, candidate in METHODS.items():
             if not candidate.chosen_by_auto(quantity):
                 continue
-            why = refusal(candidate, problem)
+            why = candidate.refusal(problem)
             if why is None:
                 return candidate
             reasons[name] = why
         if quantity == "evolution":
             raise ValueError(f"no method can simulate {problem.system!r} from {problem.initial.describe()}")
         raise ValueError(f"no method can {_asked(quantity)}: " + "; ".join(f"{k}: {v}" for k, v in reasons.items()))
-    chosen = get_method(method, quantity)
-    why = refusal(chosen, problem)
+    why = named.refusal(problem)
     if why is not None:
-        others = [name for name, m in METHODS.items()
-                  if m.supports(quantity) and name != chosen.name and refusal(m, problem) is None]
+        others = _capable(problem, skip=named.name)
         hint = f"; methods that can: {', '.join(others)}" if others else ""
-        raise ValueError(f"method {chosen.name!r} cannot {_asked(quantity)}: {why}{hint}")
-    return chosen
+        raise ValueError(f"method {named.name!r} cannot {_asked(quantity)}: {why}{hint}")
+    return named
 
 
 def build_options(method, quantity: str, options, kwargs):
@@ -168,15 +162,14 @@ def run(quantity, system, times, *, method="auto", initial="excited", options=No
     _check_system(system, parameter)
     times = check_times(times)
     inputs = quantities.check_inputs(quantity, system, **inputs)
-    if not isinstance(method, str) or (method.lower() != "auto" and method.lower() not in capable(quantity)):
-        get_method(method, quantity)    # raises naming the methods
+    named = None if isinstance(method, str) and method.lower() == "auto" else get_method(method, quantity)
     initial = as_initial_state(initial, system)
     if hasattr(initial, "validate_for") and system.emitter_type == "two-level":
         initial.validate_for(system.n)
     # the excitation is at t = 0 whatever the first output time: integrate from 0, report the requested times
     run_times = times if times[0] == 0.0 else np.concatenate([[0.0], times])
     problem = Problem(quantity, system, run_times, initial, **inputs)
-    chosen = choose(problem, method)
+    chosen = choose(problem, named)
     typed = build_options(chosen, quantity, options, kwargs or {})
     raw = getattr(chosen, RUNNERS[quantity])(problem, typed)
     out = quantities.finish(quantity, raw, problem, times, chosen.name)

@@ -199,11 +199,19 @@ class Method:
         """Why the method cannot compute ``problem`` (None if it can); subclasses refine it."""
         return None
 
+    def refusal(self, problem: Problem) -> str | None:
+        """:meth:`reason`, with a system class that lacks an attribute the method reads refused by name."""
+        try:
+            return self.reason(problem)
+        except AttributeError as exc:
+            return (f"it reads {exc.name!r} of the system, which {type(problem.system).__name__} does not have"
+                    if exc.name else f"it cannot read this system ({exc})")
+
     def unsupported_reason(self, system, initial, quantity: str = "evolution", detector=None) -> str | None:
         """The sentence saying why the method cannot compute ``quantity`` for this system and start, or None."""
         if not self.supports(quantity):
             return f"it does not compute the {QUANTITIES[quantity].split(':')[0]}"
-        return self.reason(Problem(quantity, system, np.zeros(1), initial, detector=detector))
+        return self.refusal(Problem(quantity, system, np.zeros(1), initial, detector=detector))
 
     def __repr__(self) -> str:
         return f"<method {self.name!r}: {', '.join(self.capabilities())}>"
