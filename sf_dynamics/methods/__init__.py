@@ -7,6 +7,7 @@
 * :mod:`~sf_dynamics.methods.frontdoor`: :func:`run`, which validates, chooses, integrates from t = 0
   and records the provenance for every quantity;
 * :mod:`~sf_dynamics.methods.quantities`: each quantity's own inputs and how its output is assembled;
+  :mod:`~sf_dynamics.methods.raw`: the raw outputs the run functions return;
 * the levels: :mod:`~sf_dynamics.methods.ladders` (``dicke``, ``permutational``, ``jumps``),
   :mod:`~sf_dynamics.methods.full_space` (``exact``), :mod:`~sf_dynamics.methods.moments`
   (``cumulant``, ``meanfield``), :mod:`~sf_dynamics.methods.phase_space` (``twa``, ``maxwell_bloch``).

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import xarray as xr
-
 from ..solvers import exact
-from .ladders import moments_dataset, pairs_dataset
 from .protocol import Method, Options, option
+from .raw import g1_dataset, moments_dataset, pairs_dataset
 
 __all__ = ["Exact", "ExactOptions"]
 
@@ -40,12 +38,12 @@ class Exact(Method):
     def first_order(self, problem, options):
         g1 = exact.first_order_correlation(problem.system, problem.times, problem.taus, problem.initial,
                                            problem.field, progress=options.progress)
-        return xr.Dataset({"g1": (("time", "tau"), g1)}, coords={"tau": ("tau", problem.taus, {"units": "ps"})})
+        return g1_dataset(g1, problem.taus)
 
     def second_order(self, problem, options):
         pairs, rate = exact.second_order_correlation(problem.system, problem.times, problem.taus, problem.initial,
                                                      problem.field, progress=options.progress)
-        return pairs_dataset(pairs, rate, problem)
+        return pairs_dataset(pairs, rate, problem.taus)
 
     def photon_counts(self, problem, options):
         system = problem.system

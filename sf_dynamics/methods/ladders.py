@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import xarray as xr
-
 from .._resources import DEFAULT_MAX_STEPS
 from ..solvers import dicke, jumps, permutational
 from .counting import shot_counts
 from .protocol import EXECUTOR_DOC, PROGRESS_DOC, SEED_DOC, Method, Options, option
+from .raw import g1_dataset, moments_dataset, pairs_dataset
 
-__all__ = ["Dicke", "Permutational", "Jumps", "DickeOptions", "PermutationalOptions", "JumpsOptions", "pairs_dataset",
-           "moments_dataset"]
+__all__ = ["Dicke", "Permutational", "Jumps", "DickeOptions", "PermutationalOptions", "JumpsOptions"]
 
 _EVOLUTION = ("evolution",)
 #: tolerance of the ladder correlation and counting hierarchies when rtol (tol) is not given
@@ -75,13 +73,13 @@ class Permutational(Method):
         g1 = permutational.first_order_correlation(
             problem.system, problem.times, problem.taus, problem.initial, problem.detector,
             tol=options.correlation_tol(), progress=options.progress, max_steps=options.max_steps)
-        return xr.Dataset({"g1": (("time", "tau"), g1)}, coords={"tau": ("tau", problem.taus, {"units": "ps"})})
+        return g1_dataset(g1, problem.taus)
 
     def second_order(self, problem, options):
         pairs, rate = permutational.second_order_correlation(
             problem.system, problem.times, problem.taus, problem.initial, problem.detector,
             tol=options.correlation_tol(), progress=options.progress, max_steps=options.max_steps)
-        return pairs_dataset(pairs, rate, problem)
+        return pairs_dataset(pairs, rate, problem.taus)
 
     def photon_counts(self, problem, options):
         moments = permutational.counting_moments(
@@ -139,17 +137,3 @@ class Jumps(Method):
         result = jumps.solve(problem.system, problem.times, problem.initial,
                              **options.pick("trajectories", "seed", "progress", "executor"))
         return shot_counts(result, efficiency=problem.efficiency, local_efficiency=problem.local_efficiency)
-
-
-def pairs_dataset(pairs, rate, problem):
-    """Raw second-order output on the integration times: G2(t, tau) and the detected photon rate."""
-    return xr.Dataset({"G2": (("time", "tau"), pairs, {"units": "pairs/ps^2", "long_name": "G2(t, tau)"}),
-                       "intensity": ("time", rate, {"units": "photons/ps", "long_name": "detected photon rate"})},
-                      coords={"tau": ("tau", problem.taus, {"units": "ps"})})
-
-
-def moments_dataset(moments, **attrs):
-    """Raw counting output on the integration times: <n> and <n(n - 1)> counted in [0, t]."""
-    return xr.Dataset({"gated_mean_count": ("time", moments[:, 0]),
-                       "gated_factorial_moment": ("time", moments[:, 1])}, attrs=attrs)
-

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import xarray as xr
-
 from .._resources import DEFAULT_MAX_STEPS
 from ..model.field_detectors import FarField
 from ..solvers import cumulant, cumulant_correlation, meanfield
 from .protocol import PROGRESS_DOC, Method, Options, option
+from .raw import g1_dataset
 
 __all__ = ["Cumulant", "Meanfield", "CumulantOptions", "MeanfieldOptions"]
 
@@ -56,7 +55,7 @@ class Cumulant(Method):
             problem.system, problem.times, problem.taus, problem.initial,
             problem.detector if amplitudes is None else "total", amplitudes=amplitudes,
             **options.pick("engine", "rtol", "atol", "progress", "max_steps"))
-        return xr.Dataset({"g1": (("time", "tau"), g1)}, coords={"tau": ("tau", problem.taus, {"units": "ps"})})
+        return g1_dataset(g1, problem.taus)
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import xarray as xr
-
 from .._resources import DEFAULT_MAX_STEPS
 from ..model.field_detectors import FarField
 from ..solvers import maxwell_bloch, twa
 from .counting import shot_counts
 from .protocol import EXECUTOR_DOC, SEED_DOC, Method, Options, option
+from .raw import g1_dataset
 
-__all__ = ["TWA", "MaxwellBloch", "TWAOptions", "MaxwellBlochOptions", "shot_correlation_dataset"]
+__all__ = ["TWA", "MaxwellBloch", "TWAOptions", "MaxwellBlochOptions"]
 
 _EVOLUTION = ("evolution",)
 _SHOTS = "number of single-shot traces kept (default min(20, trajectories))"
@@ -36,22 +35,6 @@ class TWAOptions(Options):
     coupling: str = option("auto", "coupling sums of the per-emitter engine: 'auto' (default: FFTs where they are "
                                    "measured faster), 'dense' (BLAS) or 'fft' (regular lattices from "
                                    "Superlattice.nanocrystal_ensemble)")
-
-
-def shot_correlation_dataset(g1, extra, taus):
-    """Raw first-order output of a sampling method: G1, its standard error and the single shots' field."""
-    attrs = {key: extra[key] for key in ("trajectories_done", "partial", "engine", "dt") if key in extra}
-    attrs["partial"] = int(attrs.get("partial", False))
-    return xr.Dataset(
-        {"g1": (("time", "tau"), g1),
-         "g1_sem": (("time", "tau"), extra["g1_sem"],
-                    {"units": "photons/ps", "long_name": "standard error of the mean of G1"}),
-         "shot_field": (("shot", "record_time"), extra["shot_field"],
-                        {"units": "sqrt(photons/ps)",
-                         "long_name": "classical field amplitude of single shots (Weyl symbol)"})},
-        coords={"tau": ("tau", taus, {"units": "ps"}),
-                "record_time": ("record_time", extra["record_time"], {"units": "ps"})},
-        attrs=attrs)
 
 
 class TWA(Method):
@@ -83,7 +66,7 @@ class TWA(Method):
             problem.system, problem.times, problem.taus, problem.initial, problem.field,
             **options.pick("trajectories", "seed", "engine", "dt", "shots", "progress", "max_steps", "executor",
                            "coupling"))
-        return shot_correlation_dataset(g1, extra, problem.taus)
+        return g1_dataset(g1, problem.taus, extra)
 
     def photon_counts(self, problem, options):
         system = problem.system
@@ -136,4 +119,4 @@ class MaxwellBloch(Method):
         g1, extra = maxwell_bloch.first_order_correlation(
             problem.system, problem.times, problem.taus, problem.initial, problem.detector,
             **options.pick("trajectories", "seed", "dt", "shots", "progress", "max_steps", "executor"))
-        return shot_correlation_dataset(g1, extra, problem.taus)
+        return g1_dataset(g1, problem.taus, extra)

@@ -90,8 +90,6 @@ def check_inputs(quantity, system, **inputs) -> dict:
 def _first_order(raw, problem, times, name):
     from scipy.integrate import trapezoid
 
-    if problem.times is not times:
-        raw = raw.isel(time=slice(1, None))
     raw = raw.assign_coords(time=("time", times, {"units": "ps"}))
     taus = problem.taus
     g1 = raw["g1"].values
@@ -113,8 +111,6 @@ def _first_order(raw, problem, times, name):
 
 
 def _second_order(raw, problem, times, name):
-    if problem.times is not times:
-        raw = raw.isel(time=slice(1, None))
     raw = raw.assign_coords(time=("time", times, {"units": "ps"}))
     pairs, rate = raw["G2"].values, raw["intensity"].values
     raw["g2"] = ("time", equal_time_g2(pairs[:, 0], rate),
@@ -129,8 +125,6 @@ def _photon_counts(raw, problem, times, name):
              "gate_ps": float(times[-1]), "initial": problem.initial.describe()}
     if "time" not in raw.dims:      # sampled: moments per shot, no gate ends
         return raw.assign_attrs({**attrs, **raw.attrs})
-    if problem.times is not times:
-        raw = raw.isel(time=slice(1, None))
     mean, factorial = raw["gated_mean_count"].values, raw["gated_factorial_moment"].values
     gated = np.where(mean > 1e-300, factorial / np.where(mean > 1e-300, mean, 1.0) ** 2, np.nan)
     import xarray as xr
@@ -147,9 +141,6 @@ def _photon_counts(raw, problem, times, name):
 
 
 def _evolution(result, problem, times, name):
-    if problem.times is not times:
-        result = result.take_times(slice(1, None))
-        result.info["integrated_from_ps"] = 0.0
     return result
 
 
@@ -169,4 +160,10 @@ def finish(quantity, raw, problem, times, name):
         First-order correlations whose time-integrated |G1| has not decayed
         below 5 % of its tau = 0 value at the last delay.
     """
+    if problem.times is not times:      # the integration added t = 0 in front of the requested times
+        if quantity == "evolution":
+            raw = raw.take_times(slice(1, None))
+            raw.info["integrated_from_ps"] = 0.0
+        elif "time" in raw.dims:        # (sampled photon counts hold no time axis)
+            raw = raw.isel(time=slice(1, None))
     return _FINISH[quantity](raw, problem, times, name)
