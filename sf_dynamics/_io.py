@@ -15,7 +15,8 @@ import os
 import platform
 from pathlib import Path
 
-__all__ = ["atomic_path", "check_writable", "provenance", "jsonable", "write_text", "save_figure", "save_dataset"]
+__all__ = ["atomic_path", "check_writable", "provenance", "jsonable", "flat_attrs", "write_text", "save_figure",
+           "save_dataset"]
 
 
 def check_writable(path, *, overwrite: bool, parameter: str = "path") -> Path:
@@ -78,6 +79,19 @@ def jsonable(value):
     if isinstance(value, (bool, int, float, str)) or value is None:
         return value
     return repr(value)
+
+
+def flat_attrs(fields, prefix: str = "") -> dict:
+    """Dataset attributes that netCDF can store: numbers and strings as they are, the rest (bools, None,
+    lists, dicts) as JSON text; keys prefixed with ``prefix``."""
+    import json
+
+    out = {}
+    for key, value in fields.items():
+        value = jsonable(value)
+        out[f"{prefix}{key}"] = value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else (
+            json.dumps(value))
+    return out
 
 
 def provenance(**fields) -> dict:

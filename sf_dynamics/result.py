@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._io import atomic_path, jsonable, provenance
+from ._io import atomic_path, flat_attrs, jsonable, provenance
 
 __all__ = ["Result", "QutipStyleResult", "DATA_DIMS", "SHOT_VARIABLES"]
 
@@ -424,12 +424,8 @@ class Result:
         for var in ds.data_vars.values():
             var.attrs = {k: v for k, v in var.attrs.items() if k != _ROLE}
         meta = self._metadata()
-        attrs = {"method": self.method}
-        for source in (meta["parameters"], {f"provenance_{k}": v for k, v in meta["provenance"].items()}):
-            for key, value in source.items():
-                attrs[key] = value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else (
-                    json.dumps(value))
-        ds.attrs = attrs
+        ds.attrs = {"method": self.method, **flat_attrs(meta["parameters"]),
+                    **flat_attrs(meta["provenance"], prefix="provenance_")}
         return ds
 
     def save(self, path, *, overwrite=False) -> Path:

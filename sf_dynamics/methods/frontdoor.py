@@ -19,11 +19,10 @@ call. In order, once for every quantity:
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import numpy as np
 
-from .._io import provenance
+from .._io import flat_attrs, provenance
 from .._validation import check_times
 from ..model.protocol import System
 from ..model.states import as_initial_state
@@ -177,7 +176,6 @@ def run(quantity, system, times, *, method="auto", initial="excited", options=No
                         initial=initial.describe(), seed=getattr(typed, "seed", None))
     if quantity == "evolution":
         out.provenance = record
-    else:   # flat attributes that netCDF can store: nested values as JSON, None as absent
-        out.attrs.update({f"provenance_{key}": value if isinstance(value, (str, int, float)) else json.dumps(value)
-                          for key, value in record.items() if value is not None})
+    else:   # flat attributes that netCDF can store, as a Result's file has them
+        out.attrs.update(flat_attrs(record, prefix="provenance_"))
     return out
