@@ -146,6 +146,9 @@ def _trace_dims(key, ndim):
 
 
 def _trace_variable(key, value, nt):
+    if key in _RESERVED or key in SHOT_VARIABLES:
+        raise ValueError(f"data[{key!r}]: {key!r} is not a further time series (reserved: "
+                         f"{sorted(_RESERVED)}; per-shot arrays go in info)")
     arr = np.asarray(value)
     if arr.shape[:1] != (nt,):
         raise ValueError(f"data[{key!r}] must have {nt} rows (one per time), got shape {arr.shape}")
@@ -287,9 +290,6 @@ class Result:
         variables = {"intensity": ("time", intensity, {"units": _UNITS["intensity"]}),
                      "excitation": ("time", excitation, {"units": _UNITS["excitation"]})}
         for key, value in (data or {}).items():
-            if key in _RESERVED or key in SHOT_VARIABLES:
-                raise ValueError(f"data[{key!r}]: {key!r} is not a further time series (reserved: "
-                                 f"{sorted(_RESERVED)}; per-shot arrays go in info)")
             variables[key] = _trace_variable(key, value, nt)
         scalars = {}
         for key, value in (info or {}).items():
@@ -306,9 +306,6 @@ class Result:
 
     # -- the Dataset's parts ------------------------------------------------------
     def _set_trace(self, key, value):
-        if key in _RESERVED or key in SHOT_VARIABLES:
-            raise ValueError(f"data[{key!r}]: {key!r} is not a further time series (reserved: "
-                             f"{sorted(_RESERVED)}; per-shot arrays go in info)")
         self.dataset[key] = _trace_variable(key, value, self.times.shape[0])
 
     def _set_shot(self, key, value):

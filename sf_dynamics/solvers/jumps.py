@@ -88,7 +88,7 @@ class _JumpRows:
 
 
 def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0, shots=None, batches=10,
-          progress=None, rtol=None, atol=None, max_steps=None, executor=None):
+          progress=None, executor=None):
     """Sample exact photon-counting trajectories and average them.
 
     Parameters

@@ -184,7 +184,7 @@ def fit_model(model, names, data, p0, *, intensity=None, sigma=None, bounds=None
     if poisson:
         p_value = deviance_test(curve(best, t), chi2 * dof, len(varied))[0]
     else:
-        p_value = chi2_test(chi2 * dof, dof)[0] if sig is not None else None
+        p_value = chi2_test(chi2 * dof, dof) if sig is not None else None
     quality = quality_verdict(best, errors, varied, checked, r2, chi2, sig is not None, bool(out.success), out.message,
                               p_value=p_value)
 

@@ -118,18 +118,11 @@ def deviance_test(mu, deviance, fitted):
     return float(gamma.sf(float(deviance), mean * mean / var, scale=var / mean)), float(z)
 
 
-def chi2_test(chi2_total, dof):
-    """Goodness of fit of a chi^2 with given errors: the upper-tail probability of ``chi2_total`` on ``dof``.
+def chi2_test(chi2_total, dof) -> float:
+    """Goodness of fit of a chi^2 with given errors: the upper-tail probability of ``chi2_total`` on ``dof``."""
+    from scipy.stats import chi2
 
-    Returns
-    -------
-    p_value, z : float
-        The probability and the equivalent normal deviate.
-    """
-    from scipy.stats import chi2, norm
-
-    p = float(chi2.sf(chi2_total, dof))
-    return p, float(norm.isf(p)) if p > 0 else float("inf")
+    return float(chi2.sf(chi2_total, dof))
 
 
 def quality_verdict(params, errors, varied, bounds, r2, chi2, weighted, success, message, p_value=None):
