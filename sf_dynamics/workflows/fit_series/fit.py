@@ -329,7 +329,8 @@ class FluenceSeriesFit:
         if "collective_share" in fixed:
             fixed["collective_decay"] = params["collective_decay"]
         return {"n_best": n_best, "deviance": dev_min, "best": best, "lmfit_result": out, "interval": interval,
-                "profile": profile, "params": params, "errors": errors, "fixed": fixed}
+                "profile": profile, "params": params, "errors": errors, "fixed": fixed,
+                "model": self.record(n_best, best)}
 
     def verdict(self, estimates):
         """What the fit cannot determine, and other problems.
@@ -370,8 +371,7 @@ class FluenceSeriesFit:
                                     "value")
         reduced = estimates["deviance"] / self.dof
         if self.poisson:
-            mu = self.record(estimates["n_best"], estimates["best"])
-            p_value, z = deviance_test(mu, estimates["deviance"], self.flat.size - self.dof)
+            p_value, z = deviance_test(estimates["model"], estimates["deviance"], self.flat.size - self.dof)
             estimates["p_value"] = p_value
             if p_value < GOODNESS_ALPHA:
                 problems.append(f"deviance {estimates['deviance']:.1f} on {self.dof} degrees of freedom (reduced "
@@ -397,7 +397,7 @@ class FluenceSeriesFit:
         """
         params = estimates["params"]
         verdict = "undetermined" if undetermined else ("poor" if problems else "good")
-        model = self.record(estimates["n_best"], estimates["best"])
+        model = estimates["model"]
         return SeriesFit(params=params, errors=estimates["errors"], domain_interval=estimates["interval"],
                          profile=estimates["profile"], probabilities=self.probabilities, times=self.times,
                          data=self.data, model=model, fluences=self.fluences, deviance=estimates["deviance"],
