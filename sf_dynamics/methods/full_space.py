@@ -25,7 +25,6 @@ class Exact(Method):
     """The full master equation on 2^n (4^n) states, sector by sector (n <= 12 emitters, 5 nanocrystals)."""
 
     name = exact.NAME
-    summary = "full density matrix, any detunings and couplings, small n"
     Options = ExactOptions
 
     def reason(self, problem):

@@ -56,7 +56,6 @@ class Permutational(Method):
     """Exact permutation-invariant master equation of identical emitters (O(N^2) ladder states)."""
 
     name = permutational.NAME
-    summary = "exact permutation-invariant master equation: collective and local decay, dephasing, pumping"
     Options = PermutationalOptions
 
     def reason(self, problem):
@@ -93,7 +92,6 @@ class Dicke(Method):
     """Symmetric Dicke ladder j = N/2 of pure collective decay (O(N))."""
 
     name = dicke.NAME
-    summary = "symmetric Dicke ladder, pure collective decay"
     Options = DickeOptions
 
     def reason(self, problem):
@@ -121,7 +119,6 @@ class Jumps(Method):
     """Exact photon-counting trajectories of the permutation-invariant master equation (shots)."""
 
     name = jumps.NAME
-    summary = "exact photon-counting trajectories on the Dicke ladders (shots)"
     Options = JumpsOptions
     auto = _EVOLUTION
     sampling = True

@@ -34,7 +34,6 @@ class Cumulant(Method):
     """Second-order cumulant expansion: spectral classes, per emitter with geometry, triplet nanocrystals."""
 
     name = cumulant.NAME
-    summary = "second-order cumulant expansion, large inhomogeneous and geometry-coupled ensembles"
     Options = CumulantOptions
 
     def reason(self, problem):
@@ -73,7 +72,6 @@ class Meanfield(Method):
     """First order: classical dipoles seeded by a tipping angle (single-shot classical bursts)."""
 
     name = meanfield.NAME
-    summary = "mean field: classical dipoles seeded by a tipping angle"
     Options = MeanfieldOptions
 
     def reason(self, problem):

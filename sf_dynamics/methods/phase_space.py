@@ -41,7 +41,6 @@ class TWA(Method):
     """Truncated-Wigner sampling with dissipative noise: single shots and their average."""
 
     name = twa.NAME
-    summary = "truncated-Wigner trajectories: single shots and their average"
     Options = TWAOptions
     auto = _EVOLUTION      # it samples; a deterministic method covers every correlation it can compute
     sampling = True
@@ -100,7 +99,6 @@ class MaxwellBloch(Method):
     """1D Maxwell-Bloch propagation through a Slab, mean-field or quantum-noise initiated."""
 
     name = maxwell_bloch.NAME
-    summary = "1D propagation through an extended Slab"
     Options = MaxwellBlochOptions
     sampling = True
 

@@ -157,10 +157,6 @@ class Options:
             out[f.name] = f.metadata["doc"] + only
         return out
 
-    def given(self) -> dict:
-        """The options that differ from their defaults (for the provenance)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if getattr(self, f.name) != f.default}
-
     def pick(self, *names) -> dict:
         """The named options as keywords for a solver function."""
         return {name: getattr(self, name) for name in names}
@@ -169,14 +165,13 @@ class Options:
 class Method:
     """One approximation level: its options, what it computes, and why it cannot compute a problem.
 
-    Subclasses set ``name``, ``Options`` and ``summary``, define ``reason(problem)`` and
+    Subclasses set ``name`` and ``Options``, define ``reason(problem)`` and
     one or more run functions (``evolve``, ``first_order``, ``second_order``,
     ``photon_counts``), and are registered with
     :func:`sf_dynamics.methods.register`.
     """
 
     name: ClassVar[str] = ""
-    summary: ClassVar[str] = ""
     Options: ClassVar[type[Options]] = Options
     #: quantities for which ``method="auto"`` may choose this method (default: every one it computes)
     auto: ClassVar[tuple[str, ...] | None] = None

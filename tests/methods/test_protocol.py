@@ -19,7 +19,6 @@ class AnalyticPair(Method):
     """
 
     name = "analytic_pair"
-    summary = "two emitters, pure collective decay, closed form"
     Options = Options          # closed forms: no option acts on them
 
     def reason(self, problem):
