@@ -43,9 +43,7 @@ def check_taus(taus) -> np.ndarray:
 def _check_detector(system, detector, quantity):
     named = DETECTORS if quantity == "first_order" else {k: v for k, v in DETECTORS.items() if k != "forward"}
     if not isinstance(detector, FarField) and (not isinstance(detector, str) or detector not in named):
-        if quantity == "first_order":
-            raise ValueError(f"detector must be one of {list(DETECTORS)} or a FarField, got {detector!r}")
-        raise ValueError(f"detector must be 'collective', 'total' or a FarField, got {detector!r}")
+        raise ValueError(f"detector must be one of {list(named)} or a FarField, got {detector!r}")
     if isinstance(detector, FarField):
         detector.amplitudes(system)    # checks that positions and dipoles match the system
     if (detector == "forward") != (system.emitter_type == "slab") and quantity == "first_order":
