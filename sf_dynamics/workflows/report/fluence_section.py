@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...analysis.fitting import R2_POOR
 from .parameters import PARAMETERS, excited_nanocrystals, nc_rates
 
 __all__ = ["fluence_section"]
@@ -97,13 +98,14 @@ def fluence_section(doc, out, quick, overwrite):
     axes[0].set_xlabel(r"fluence ($\mu$J/cm$^2$)")
     axes[0].set_ylabel("time (ps)")
     axes[0].legend(frameon=False, fontsize=8)
-    law = "fewer than three bursts with a good fit: no power law"
+    law = "fewer than three bursts with an unflagged sech^2 fit: no power law"
     if good.sum() >= 3:
         p, err, c = fit_power_law(excited[good], tau_sf[good])
         axes[1].loglog(excited[good], tau_sf[good], "s", color="C1")
         axes[1].loglog(excited[good], c * excited[good].astype(float) ** p, "k--", label=f"N^{p:.2f}")
         axes[1].legend(frameon=False)
-        law = f"tau_SF ~ N^{p:.2f} ± {err:.2f} over the {int(good.sum())} bursts with a good fit (ideal: -1)"
+        law = (f"tau_SF ~ N^{p:.2f} ± {err:.2f} over the {int(good.sum())} bursts whose sech^2 fit is unflagged "
+               f"(R^2 >= {R2_POOR}, no parameter at a bound or with an error above its value; ideal: -1)")
     axes[1].set_xlabel("excited NCs N")
     axes[1].set_ylabel(r"$\tau_{SF}$ (ps)")
     save_figure(fig, out / "fluence_scaling.png", overwrite=overwrite)
