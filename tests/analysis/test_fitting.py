@@ -229,3 +229,56 @@ def test_the_deviance_goodness_test_is_calibrated_on_poisson_data_and_rejects_a_
     wrong = 0.3 + 80.0 * np.exp(-(((t - 3.3) / 1.2) ** 2))     # the peak 0.3 ps late
     y = rng.poisson(mu)
     assert deviance_test(wrong, np.sum(deviance_residuals(wrong, y) ** 2), 0)[0] < 1e-3
+
+
+# -- the noise model of every trace fit ------------------------------------------------------
+def bc_counts():
+    """A Burnham-Chiao-like trace of photon counts (the README's measured trace)."""
+    times = np.arange(-20.0, 200.0, 0.5)
+    mu = fitting.burnham_chiao_model(times, 5000.0, 0.0, 0.2, 60.0, irf_fwhm=2.35)
+    return times, np.random.default_rng(1).poisson(mu).astype(float)
+
+
+def test_counts_are_fitted_as_counts_and_a_wrong_model_is_poor():
+    """Integer data get the Poisson noise model without sigma: a sech^2 + slow decay or a Rainò fit without
+    modulation cannot describe ringing, and the deviance test says so (before: "untested" or "good")."""
+    t, y = bc_counts()
+    with pytest.warns(fitting.FitQualityWarning, match="Poisson deviance"):
+        raino = fitting.fit_raino(t, y, irf_fwhm=2.35, fixed={"modulation": 0.0})
+    with pytest.warns(fitting.FitQualityWarning, match="Poisson deviance"):
+        sech = fitting.fit_sech2(t, y, irf_fwhm=2.35, slow=True, fixed={"tau_slow": 150.0})
+    for fit, reduced in ((raino, 14.0), (sech, 24.0)):
+        q = fit.quality
+        assert q["verdict"] == "poor" and q["statistic"] == "Poisson deviance" and q["p_value"] < 1e-3
+        assert "assumed" in q["noise"] and q["dof"] == t.size - len(fit.varied)
+        assert fit.reduced_chi2 == pytest.approx(reduced, rel=0.1) and q["value"] / q["dof"] == pytest.approx(
+            fit.reduced_chi2)
+    # the right model passes the same test, and says on what it rests
+    bc = fitting.fit_burnham_chiao(t, y, irf_fwhm=2.35)
+    assert bc.quality["verdict"] == "good" and bc.quality["p_value"] >= 1e-3, bc.quality
+    assert bc.quality["dof"] == t.size - 4 and "Poisson deviance" in bc.quality["note"]
+    explicit = fitting.fit_burnham_chiao(t, y, irf_fwhm=2.35, sigma="poisson").quality
+    assert "noise model" in bc.report() and explicit["p_value"] == bc.quality["p_value"]
+
+
+def test_without_a_noise_model_the_verdict_is_untested_and_says_why():
+    t, y = bc_counts()
+    fit = fitting.fit_burnham_chiao(t, y + 0.25, irf_fwhm=2.35)      # not counts, no sigma
+    assert fit.quality["verdict"] == "untested" and fit.quality["p_value"] is None and fit.ok
+    assert "verdict unavailable without a noise model" in fit.quality["note"]
+    assert fitting.fit_burnham_chiao(t, y, irf_fwhm=2.35, sigma="unweighted").quality["verdict"] == "untested"
+    # given errors: chi^2 on n - k degrees of freedom
+    given = fitting.fit_burnham_chiao(t, y, irf_fwhm=2.35, sigma=np.sqrt(np.maximum(y, 1.0)))
+    assert given.quality["statistic"] == "chi^2" and given.quality["dof"] == t.size - 4
+    assert given.quality["verdict"] == "good" and "chi^2" in given.quality["note"]
+
+
+def test_a_negative_sample_in_integer_data_is_refused_not_fitted_by_least_squares():
+    t, y = bc_counts()
+    y[5] = -2.0                                                       # a background-subtracted bin
+    for fit_function in (fitting.fit_sech2, fitting.fit_burnham_chiao, fitting.fit_raino):
+        with pytest.raises(ValueError, match=r"negative.*sigma='unweighted'"):
+            fit_function(t, y)
+    assert fitting.fit_sech2(t, y, sigma="unweighted", slow=True).quality["verdict"] in ("untested", "poor")
+    with pytest.raises(ValueError, match="sigma must be"):
+        fitting.fit_sech2(t, y, sigma="counts")

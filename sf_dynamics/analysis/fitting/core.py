@@ -10,7 +10,7 @@ import numpy as np
 from ..._validation import check_real, check_real_array
 from ..instrument import check_irf_fwhm
 from ..traces import load_trace
-from .goodness import chi2_test, deviance_residuals, deviance_test, quality_verdict, sample_sigma
+from .goodness import deviance_residuals, goodness_of_fit, poisson_sigma, quality_verdict, resolve_sigma
 from .result import FitQualityError, FitQualityWarning, FitResult
 
 __all__ = ["fit_model", "trace_data"]
@@ -79,12 +79,18 @@ def fit_model(model, names, data, p0, *, intensity=None, sigma=None, bounds=None
     data : Result, (times, intensity), path to a trace file, or times with ``intensity``
     p0 : sequence or dict
         Initial values (in ``names`` order, or by name).
-    sigma : array_like or "poisson", optional
-        One-sigma errors of the samples (absolute errors in the result).
-        "poisson": the samples are photon counts, and the fit maximises the
-        Poisson likelihood (it minimises the deviance, whose residuals
-        replace (y - model) / sigma; reduced chi^2 is then deviance / dof).
-        None: unweighted, errors scaled by the residual variance.
+    sigma : array_like, "poisson", "unweighted" or None
+        The noise model, which the goodness-of-fit test and the verdict rest on
+        (:func:`~sf_dynamics.analysis.fitting.goodness.resolve_sigma`).
+        Errors per sample: least squares weighted by them, chi^2 test on n - k
+        degrees of freedom. "poisson": the samples are photon counts, and the fit
+        maximises the Poisson likelihood (it minimises the deviance, whose
+        residuals replace (y - model) / sigma; reduced chi^2 is then deviance /
+        dof), tested by :func:`~sf_dynamics.analysis.fitting.goodness.deviance_test`.
+        None (default): "poisson" when every sample is a non-negative integer
+        (the result's ``quality["noise"]`` says it was assumed), else no noise
+        model: unweighted, errors scaled by the residual variance, verdict
+        "untested". "unweighted": no noise model even for integer data.
     bounds : dict of name -> (low, high), optional
     fixed : dict of name -> value, optional
         Parameters held at the given values.
@@ -107,16 +113,17 @@ def fit_model(model, names, data, p0, *, intensity=None, sigma=None, bounds=None
     Raises
     ------
     ValueError
-        For unusable data, unknown parameter names or bad options;
-        :class:`FitQualityError` (a ValueError) with ``strict=True`` and a poor fit.
+        For unusable data, unknown parameter names or bad options, ``sigma="poisson"`` on data that are not
+        non-negative integers, integer data with a negative sample and no ``sigma`` (not counts: give their
+        errors or ``sigma="unweighted"``); :class:`FitQualityError` (a ValueError) with ``strict=True`` and a poor
+        fit.
     """
     import lmfit
 
     t, y = trace_data(data, intensity)
-    poisson = isinstance(sigma, str) and sigma == "poisson"
-    if poisson and (np.any(y < 0) or np.any(y != np.round(y))):
-        raise ValueError("sigma='poisson' needs photon counts: non-negative integers")
-    sig = sample_sigma(sigma, y)
+    spec, noise = resolve_sigma(sigma, y)
+    poisson = isinstance(spec, str)
+    sig = poisson_sigma(y) if poisson else spec
     if window is not None:
         lo, hi = (check_real("window", w) for w in window)
         sel = (t >= lo) & (t <= hi)
@@ -174,19 +181,16 @@ def fit_model(model, names, data, p0, *, intensity=None, sigma=None, bounds=None
             err = out.params[name].stderr
             errors[name] = float(err) if err is not None and np.isfinite(err) else float("nan")
     cov = np.asarray(out.covar) if out.covar is not None else np.full((len(varied), len(varied)), np.nan)
-    resid = y - curve(best, t)
+    mu = curve(best, t)
+    resid = y - mu
     dof = max(t.size - len(varied), 1)
-    scaled = deviance_residuals(curve(best, t), y) if poisson else resid * weight
+    scaled = deviance_residuals(mu, y) if poisson else resid * weight
     chi2 = float(np.sum(scaled**2) / dof)
     ss_tot = float(np.sum((y - y.mean()) ** 2))
     r2 = 1.0 - float(np.sum(resid**2)) / ss_tot if ss_tot > 0 else float("nan")
     checked = {k: v for k, v in bounds.items() if k not in interval_bounds}
-    if poisson:
-        p_value = deviance_test(curve(best, t), chi2 * dof, len(varied))[0]
-    else:
-        p_value = chi2_test(chi2 * dof, dof) if sig is not None else None
-    quality = quality_verdict(best, errors, varied, checked, r2, chi2, sig is not None, bool(out.success), out.message,
-                              p_value=p_value)
+    goodness = goodness_of_fit(spec, mu, scaled, len(varied), noise)
+    quality = quality_verdict(best, errors, varied, checked, r2, bool(out.success), out.message, goodness)
 
     frozen = dict(best)
 

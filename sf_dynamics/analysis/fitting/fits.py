@@ -48,8 +48,9 @@ def fit_sech2(data, intensity=None, *, sigma=None, background=False, slow=False,
     ----------
     data, intensity
         A Result, (times, intensity) arrays, or a trace file.
-    sigma : array_like or "poisson", optional
-        Sample errors (see :func:`fit_model`).
+    sigma : array_like, "poisson", "unweighted" or None
+        The noise model (see :func:`~sf_dynamics.analysis.fitting.core.fit_model`): by default Poisson for
+        non-negative integer data, none (verdict "untested") for other data.
     background : bool
         Fit a constant background.
     slow : bool
@@ -129,8 +130,9 @@ def fit_burnham_chiao(data, intensity=None, *, sigma=None, irf_fwhm=None, window
     ----------
     data, intensity
         A Result, (times, intensity) arrays, or a trace file.
-    sigma : array_like or "poisson", optional
-        Sample errors (see :func:`~sf_dynamics.analysis.fitting.core.fit_model`).
+    sigma : array_like, "poisson", "unweighted" or None
+        The noise model (see :func:`~sf_dynamics.analysis.fitting.core.fit_model`): by default Poisson for
+        non-negative integer data, none (verdict "untested") for other data.
     irf_fwhm : float, optional
         Gaussian IRF FWHM (ps).
     window : (float, float), optional
@@ -229,8 +231,9 @@ def fit_raino(data, intensity=None, *, sigma=None, irf_fwhm=None, window=None, t
     ----------
     data, intensity
         A Result, (times, intensity) arrays, or a trace file.
-    sigma : array_like or "poisson", optional
-        Sample errors (see :func:`~sf_dynamics.analysis.fitting.core.fit_model`).
+    sigma : array_like, "poisson", "unweighted" or None
+        The noise model (see :func:`~sf_dynamics.analysis.fitting.core.fit_model`): by default Poisson for
+        non-negative integer data, none (verdict "untested") for other data.
     irf_fwhm : float, optional
         Gaussian IRF FWHM (ps).
     window : (float, float), optional

@@ -6,8 +6,8 @@ import numpy as np
 
 from ..._validation import check_real_array
 
-__all__ = ["R2_POOR", "GOODNESS_ALPHA", "LOCATION_PARAMETERS", "poisson_sigma", "sample_sigma", "deviance_residuals",
-           "quality_verdict", "deviance_test", "chi2_test"]
+__all__ = ["R2_POOR", "GOODNESS_ALPHA", "LOCATION_PARAMETERS", "poisson_sigma", "resolve_sigma", "sample_sigma",
+           "deviance_residuals", "quality_verdict", "deviance_test", "chi2_test", "goodness_of_fit"]
 
 #: verdict thresholds: R^2 below R2_POOR, or a goodness-of-fit p-value below GOODNESS_ALPHA (a misfit this
 #: large has a chance under 0.1 % from counting statistics alone, about 3.1 standard deviations)
@@ -41,36 +41,87 @@ def poisson_sigma(counts):
     return np.sqrt(np.maximum(counts, 1.0))
 
 
-def sample_sigma(sigma, y):
-    """The one-sigma errors of the samples ``y`` from a fit's ``sigma`` option.
+def resolve_sigma(sigma, y):
+    """The noise model of a trace fit: what its ``sigma`` option means for the samples ``y``.
+
+    With ``sigma=None`` the noise model follows from the data: samples that are all non-negative integers are
+    taken as photon counts (Poisson, as ``sigma="poisson"``); other data have no noise model, and the fit's
+    verdict is then "untested". Integer data with a negative sample are not counts (a background was
+    subtracted, or an offset added): they raise instead of silently switching to least squares.
 
     Parameters
     ----------
-    sigma : array_like, "poisson" or None
-        Errors per sample, "poisson" for :func:`poisson_sigma` of ``y``, or None (unweighted).
+    sigma : array_like, "poisson", "unweighted" or None
+        Errors per sample, "poisson" (photon counts), "unweighted" (least squares without a noise model, also
+        for integer data), or None (from the data, as above).
+    y : ndarray
+        The samples.
+
+    Returns
+    -------
+    spec : ndarray, "poisson" or None
+        The errors per sample, "poisson", or None (no noise model).
+    noise : str
+        The noise model in words, for the fit's quality note.
+
+    Raises
+    ------
+    ValueError
+        For another string, an array of another shape, an error <= 0, ``sigma="poisson"`` on data that are not
+        non-negative integers, or ``sigma=None`` on integer data with a negative sample.
+    """
+    integers = bool(np.all(y == np.round(y)))
+    if sigma is None:
+        if integers and np.any(y < 0):
+            raise ValueError(
+                f"intensity: the samples are integers but {int(np.sum(y < 0))} of them are negative (smallest "
+                f"{float(np.min(y)):g}), so they are not photon counts and the Poisson noise model that integer data "
+                "get by default does not apply; give sigma=<one-sigma error per sample> (for background-subtracted "
+                "counts: sqrt of the raw counts), or sigma='unweighted' for least squares without a goodness-of-fit "
+                "test")
+        if integers:
+            return "poisson", "Poisson counts (assumed: the samples are non-negative integers; pass sigma if not)"
+        return None, "none (non-integer data without sigma)"
+    if isinstance(sigma, str):
+        if sigma == "unweighted":
+            return None, "none (sigma='unweighted')"
+        if sigma != "poisson":
+            raise ValueError(f"sigma must be an array, 'poisson', 'unweighted' or None, got {sigma!r}")
+        if np.any(y < 0) or not integers:
+            raise ValueError("sigma='poisson' needs photon counts: non-negative integers")
+        return "poisson", "Poisson counts (sigma='poisson')"
+    sigma = check_real_array("sigma", sigma, shape=y.shape)
+    if np.any(sigma <= 0):
+        raise ValueError("sigma must be > 0 for every sample")
+    return sigma, "Gaussian errors given per sample (sigma)"
+
+
+def sample_sigma(sigma, y):
+    """The one-sigma errors of the samples ``y`` under a fit's ``sigma`` option (:func:`resolve_sigma`).
+
+    Parameters
+    ----------
+    sigma : array_like, "poisson", "unweighted" or None
+        As in :func:`resolve_sigma`.
     y : ndarray
         The samples.
 
     Returns
     -------
     ndarray or None
-        Errors of the shape of ``y``, or None.
+        Errors of the shape of ``y`` (:func:`poisson_sigma` for counts), or None without a noise model.
 
     Raises
     ------
     ValueError
-        For another string, an array of another shape, or an error <= 0.
+        As :func:`resolve_sigma`.
     """
-    if sigma is None:
+    spec, _ = resolve_sigma(sigma, y)
+    if spec is None:
         return None
-    if isinstance(sigma, str):
-        if sigma != "poisson":
-            raise ValueError(f"sigma must be an array, 'poisson' or None, got {sigma!r}")
+    if isinstance(spec, str):
         return poisson_sigma(y)
-    sigma = check_real_array("sigma", sigma, shape=y.shape)
-    if np.any(sigma <= 0):
-        raise ValueError("sigma must be > 0 for every sample")
-    return sigma
+    return spec
 
 
 def deviance_test(mu, deviance, fitted):
@@ -119,13 +170,65 @@ def deviance_test(mu, deviance, fitted):
 
 
 def chi2_test(chi2_total, dof) -> float:
-    """Goodness of fit of a chi^2 with given errors: the upper-tail probability of ``chi2_total`` on ``dof``."""
+    """Goodness of fit of a chi^2 with given errors: the upper-tail probability of ``chi2_total`` on ``dof``.
+
+    Parameters
+    ----------
+    chi2_total : float
+        Sum of squared weighted residuals.
+    dof : int
+        Degrees of freedom (samples minus fitted parameters).
+
+    Returns
+    -------
+    float
+        The p-value.
+    """
     from scipy.stats import chi2
 
     return float(chi2.sf(chi2_total, dof))
 
 
-def quality_verdict(params, errors, varied, bounds, r2, chi2, weighted, success, message, p_value=None):
+def goodness_of_fit(spec, mu, residuals, fitted, noise):
+    """The goodness-of-fit test of a trace fit under its noise model.
+
+    Parameters
+    ----------
+    spec : ndarray, "poisson" or None
+        The resolved noise model (:func:`resolve_sigma`).
+    mu : ndarray
+        The fitted model at the samples.
+    residuals : ndarray
+        Deviance residuals (Poisson) or weighted residuals (given errors).
+    fitted : int
+        Number of fitted parameters.
+    noise : str
+        The noise model in words.
+
+    Returns
+    -------
+    dict
+        ``statistic`` ("Poisson deviance", "chi^2" or None without a noise model), ``value`` (its total),
+        ``dof`` (samples minus fitted parameters), ``p_value`` (None untested), ``noise`` and ``test`` (the
+        test in one sentence, its numbers included).
+    """
+    total = float(np.sum(np.asarray(residuals) ** 2))
+    dof = max(int(np.size(mu)) - int(fitted), 1)
+    if spec is None:
+        return {"statistic": None, "value": total, "dof": dof, "p_value": None, "noise": noise,
+                "test": "none: without a noise model the goodness of fit cannot be tested"}
+    if isinstance(spec, str):
+        p_value, z = deviance_test(mu, total, fitted)
+        test = (f"Poisson deviance {total:.1f} on {dof} degrees of freedom, {z:+.1f} standard deviations from its "
+                f"expectation under the fitted model: p = {p_value:.3g}")
+        return {"statistic": "Poisson deviance", "value": total, "dof": dof, "p_value": p_value, "noise": noise,
+                "test": test}
+    p_value = chi2_test(total, dof)
+    return {"statistic": "chi^2", "value": total, "dof": dof, "p_value": p_value, "noise": noise,
+            "test": f"chi^2 {total:.1f} on {dof} degrees of freedom: p = {p_value:.3g}"}
+
+
+def quality_verdict(params, errors, varied, bounds, r2, success, message, goodness):
     """The quality verdict of a fit: "good" (tested), "untested" (no noise model) or "poor" with the reasons.
 
     Parameters
@@ -136,33 +239,34 @@ def quality_verdict(params, errors, varied, bounds, r2, chi2, weighted, success,
         The varied parameters.
     bounds : dict of name -> (low, high)
         Bounds whose reach marks a problem (sampling intervals left out).
-    r2, chi2 : float
-        R^2 and the reduced chi^2 (or deviance per degree of freedom).
-    weighted : bool
-        The samples had errors (their goodness-of-fit p-value is then tested).
+    r2 : float
+        R^2.
     success : bool
         The optimiser converged.
     message : str
         The optimiser's message.
-    p_value : float, optional
-        Goodness-of-fit p-value (:func:`deviance_test` or :func:`chi2_test`); poor below
-        :data:`GOODNESS_ALPHA`.
+    goodness : dict
+        From :func:`goodness_of_fit`; its p-value (if any) below :data:`GOODNESS_ALPHA` makes the fit poor.
 
     Returns
     -------
     dict
         ``verdict`` ("good": the goodness-of-fit test passed and nothing else is wrong; "untested": no
         noise model, so the goodness of fit could not be tested, nothing else wrong; "poor"), ``problems``
-        (sentences), ``p_value`` and ``note`` (what was tested).
+        (sentences), ``note`` (what the verdict rests on: criterion and numbers), and from ``goodness``:
+        ``p_value``, ``statistic``, ``value``, ``dof``, ``noise`` and ``test``.
     """
     problems = []
+    p_value = goodness["p_value"]
     if not success:
         problems.append(f"the optimiser did not converge ({message})")
     if not np.isfinite(r2) or r2 < R2_POOR:
         problems.append(f"R^2 = {r2:.3g} < {R2_POOR}: the model does not describe the data")
-    if weighted and p_value is not None and p_value < GOODNESS_ALPHA:
-        problems.append(f"reduced chi^2 = {chi2:.3g}: a misfit this large has probability {p_value:.2g} < "
-                        f"{GOODNESS_ALPHA:g} from the given errors alone (the model does not describe the data)")
+    if p_value is not None and p_value < GOODNESS_ALPHA:
+        reduced = goodness["value"] / goodness["dof"]
+        problems.append(f"{goodness['test']} < {GOODNESS_ALPHA:g} (reduced {reduced:.3g}; noise model: "
+                        f"{goodness['noise']}): a misfit this large is not counting noise, the model does not "
+                        "describe the data")
     for name in varied:
         lo, hi = bounds.get(name, (-np.inf, np.inf))
         value, err = params[name], errors[name]
@@ -174,14 +278,17 @@ def quality_verdict(params, errors, varied, bounds, r2, chi2, weighted, success,
             problems.append(f"the error of {name} could not be estimated")
         elif err > abs(value) and name not in LOCATION_PARAMETERS:
             problems.append(f"{name} = {value:.3g} +- {err:.2g}: the error exceeds the value")
+    quality = {"problems": problems, **goodness}
     if problems:
-        return {"verdict": "poor", "problems": problems, "p_value": p_value, "note": ""}
-    if not weighted or p_value is None:
-        return {"verdict": "untested", "problems": [], "p_value": None,
-                "note": "no noise model: R^2, bounds and errors checked, goodness of fit not tested (pass "
-                        "sigma='poisson' for photon counts or sigma=<errors per sample>)"}
-    return {"verdict": "good", "problems": [], "p_value": p_value,
-            "note": f"goodness of fit p = {p_value:.3g} >= {GOODNESS_ALPHA:g}"}
+        return {"verdict": "poor", **quality, "note": "; ".join(problems)}
+    if p_value is None:
+        return {"verdict": "untested", **quality,
+                "note": f"verdict unavailable without a noise model ({goodness['noise']}): R^2 = {r2:.3g} >= "
+                        f"{R2_POOR}, bounds and errors checked, goodness of fit not tested (pass sigma='poisson' for "
+                        "photon counts or sigma=<errors per sample>)"}
+    return {"verdict": "good", **quality,
+            "note": f"goodness of fit: {goodness['test']} >= {GOODNESS_ALPHA:g} (poor below; noise model: "
+                    f"{goodness['noise']}); R^2 = {r2:.3g} >= {R2_POOR}"}
 
 
 def deviance_residuals(mu, y):

@@ -42,7 +42,10 @@ class FitResult:
         Coefficient of determination 1 - SS_res / SS_tot.
     quality : dict
         ``verdict`` ("good": goodness of fit tested and passed; "untested": no noise model, nothing else
-        wrong; "poor"), ``problems`` (list of sentences), ``p_value`` and ``note``.
+        wrong; "poor"), ``problems`` (list of sentences), ``note`` (what the verdict rests on, with its
+        numbers), ``noise`` (the noise model, and whether it was assumed from integer data), the test:
+        ``statistic`` ("Poisson deviance", "chi^2" or None), ``value`` (its total), ``dof`` (samples minus
+        fitted parameters), ``p_value`` (None when untested) and ``test`` (one sentence).
     varied : list of str
         Names of the varied parameters.
     lmfit_result : lmfit.minimizer.MinimizerResult
@@ -76,7 +79,9 @@ class FitResult:
 
         text = lmfit.fit_report(self.lmfit_result) if self.lmfit_result is not None else repr(self.params)
         problems = "; ".join(self.quality.get("problems", [])) or "none"
-        return f"{text}\n[[Quality]]\n    verdict: {self.quality.get('verdict')}\n    problems: {problems}"
+        q = self.quality
+        return (f"{text}\n[[Quality]]\n    verdict: {q.get('verdict')}\n    noise model: {q.get('noise')}\n"
+                f"    goodness of fit: {q.get('test')}\n    problems: {problems}")
 
 
 def warn_if_poor(fit, name, strict):
