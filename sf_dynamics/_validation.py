@@ -20,7 +20,15 @@ __all__ = [
     "check_choice",
     "check_tolerance",
     "check_seed",
+    "is_uniform",
+    "UNIFORM_RTOL",
 ]
+
+#: relative tolerance of :func:`is_uniform`: a grid whose every step is within 1e-9 of the mean step (relative)
+#: is equally spaced. Times read from a text file (e.g. ``np.round(np.linspace(0, T, 201), 12)``) differ from
+#: the ideal grid by round-off far below it; treating them as t0 + k h moves an output time by at most
+#: ~1e-9 x (points per block) of a step, below the accuracy of every method.
+UNIFORM_RTOL = 1e-9
 
 
 def check_rate(name: str, value) -> float:
@@ -123,3 +131,41 @@ def check_tolerance(name: str, value) -> float:
     if value >= 1.0:
         raise ValueError(f"{name} must be in (0, 1), got {value!r}")
     return value
+
+
+def is_uniform(times, rtol: float = UNIFORM_RTOL, *, step: float | None = None) -> bool:
+    """Whether ``times`` are equally spaced: the one decision behind every uniform-grid fast path and check.
+
+    Parameters
+    ----------
+    times : array_like
+        Increasing times (ps), or any 1-D grid (delays, energies).
+    rtol : float
+        Relative tolerance (default :data:`UNIFORM_RTOL` = 1e-9): every step may differ from the reference
+        step h by at most ``rtol * h``. Round-off of times written with 12 significant digits passes; a
+        grid that is only piecewise uniform does not.
+    step : float, optional
+        The reference step h (same unit as ``times``); by default the mean step
+        (times[-1] - times[0]) / (len(times) - 1), so a grid accepted here ends where t0 + k h ends.
+
+    Returns
+    -------
+    bool
+        False for fewer than two times, a non-positive reference step or any step off by more than
+        ``rtol * h``; True otherwise.
+
+    Raises
+    ------
+    ValueError
+        If ``times`` is not one-dimensional or ``rtol`` is not in (0, 1).
+    """
+    rtol = check_tolerance("rtol", rtol)
+    t = np.asarray(times, dtype=np.float64)
+    if t.ndim != 1:
+        raise ValueError(f"times must be 1-D, got shape {t.shape}")
+    if t.size < 2:
+        return False
+    h = (float(t[-1]) - float(t[0])) / (t.size - 1) if step is None else float(step)
+    if not np.isfinite(h) or h <= 0.0:
+        return False
+    return bool(np.max(np.abs(np.diff(t) - h)) <= rtol * h)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_times
+from .._validation import check_times, is_uniform
 from .._warnings import warn_caller
 from ..model.field_detectors import DETECTORS, FarField
 from .counting import check_efficiency, equal_time_g2
@@ -34,8 +34,7 @@ def check_taus(taus) -> np.ndarray:
     taus = check_times(taus, name="taus")  # also refuses fewer than two delays
     if taus[0] != 0.0:
         raise ValueError(f"taus must start at 0 (the equal-time value), got taus[0] = {taus[0]:g} ps")
-    step = np.diff(taus)
-    if np.max(np.abs(step - step[0])) > 1e-9 * step[0]:
+    if not is_uniform(taus):
         raise ValueError("taus must be equally spaced (the spectrum is a Fourier transform over tau)")
     return taus
 

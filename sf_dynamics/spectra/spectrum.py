@@ -182,7 +182,7 @@ def time_resolved_spectrum(correlation, filter_fwhm, omega=None, *, center_wavel
     """
     import xarray as xr
 
-    from .._validation import check_rate, check_real_array
+    from .._validation import UNIFORM_RTOL, check_rate, check_real_array, is_uniform
 
     gf = check_rate("filter_fwhm", filter_fwhm)
     if gf <= 0:
@@ -191,10 +191,10 @@ def time_resolved_spectrum(correlation, filter_fwhm, omega=None, *, center_wavel
     taus = correlation["tau"].values
     g1 = correlation["g1"].values
     dt = float(taus[1] - taus[0])
-    if times[0] != 0.0 or times.size < 2 or np.max(np.abs(np.diff(times) - dt)) > 1e-9 * dt:
+    if times[0] != 0.0 or not is_uniform(times, step=dt):
         raise ValueError("the correlation's times must be 0, dt, 2 dt, ... with dt equal to the delay step "
                          f"({dt:g} ps) for the time-resolved spectrum")
-    if taus[-1] < times[-1] - 1e-9 * dt:
+    if taus[-1] < times[-1] - UNIFORM_RTOL * dt:
         raise ValueError(f"the delays must cover the time window: taus end at {taus[-1]:g} ps, times at "
                          f"{times[-1]:g} ps")
     nyquist = np.pi / dt

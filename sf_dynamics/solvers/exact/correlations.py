@@ -127,7 +127,7 @@ def _adjoint_rows(transposed, row, taus, *, bar=None, budget_bytes=2**30):
     """
     propagator = _Propagator(transposed)
     block = int(max(1, min(_TIME_BLOCK, budget_bytes // (16 * row.size))))
-    step = taus[1] - taus[0]
+    step = (taus[-1] - taus[0]) / (len(taus) - 1)   # the mean step (delays are equally spaced, is_uniform)
     yield 0, row[None, :]
     i = 0
     while i < len(taus) - 1:

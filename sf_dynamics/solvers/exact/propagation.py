@@ -9,6 +9,7 @@ import time as _time
 import numpy as np
 
 from ..._progress import progress_bar
+from ..._validation import is_uniform
 from ...result import Result
 from .._sectors import excitation_numbers
 from ..coherence import collective_pair_rate, equal_time_g2
@@ -111,9 +112,11 @@ class _Propagator:
 def propagate(liouvillian, vec0, times, rows, *, block=None, keep_states=False, bar=None):
     """Expectation values rows @ exp(L (t - t0)) vec0 at every output time.
 
-    Propagates (:class:`_Propagator`) on blocks of equally spaced times, or
-    interval by interval on an irregular grid. With ``keep_states`` the
-    vectorised states at every time are returned as well.
+    Propagates (:class:`_Propagator`) on blocks of up to ``block`` equally spaced times (equal steps as
+    decided by :func:`~sf_dynamics._validation.is_uniform`, 1e-9 relative, so times read from a file
+    are one grid), each block with its mean step so that it ends exactly at its last time; an irregular
+    grid goes interval by interval. With ``keep_states`` the vectorised states at every time are returned
+    as well.
     """
     propagator = _Propagator(liouvillian)
     block = block or _TIME_BLOCK
@@ -121,14 +124,15 @@ def propagate(liouvillian, vec0, times, rows, *, block=None, keep_states=False, 
     out[0] = rows @ vec0
     kept = [vec0] if keep_states else None
     vec = vec0
-    steps = np.diff(times)
+    last = len(times) - 1
+    uniform = is_uniform(times)
     i = 0
-    while i < len(steps):
-        j = i + 1
-        while j < len(steps) and j - i < block and abs(steps[j] - steps[i]) <= 1e-12 * abs(steps[i]):
+    while i < last:
+        j = min(i + block, last) if uniform else i + 1
+        while not uniform and j < last and j - i < block and is_uniform(times[i : j + 2]):
             j += 1
         count = j - i
-        states = propagator.states(vec, steps[i], count)
+        states = propagator.states(vec, (times[j] - times[i]) / count, count)
         out[i + 1 : j + 1] = states[1:] @ rows.T
         if keep_states:
             kept.extend(states[1:])

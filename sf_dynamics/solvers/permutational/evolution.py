@@ -183,7 +183,7 @@ def product_emission(ensemble, times, probabilities, *, tol=1e-8):
     """
     from scipy.linalg import expm
 
-    from ..._validation import check_real_array, check_times
+    from ..._validation import check_real_array, check_times, is_uniform
 
     times = check_times(times)
     prob = np.atleast_1d(check_real_array("probabilities", probabilities))
@@ -194,9 +194,7 @@ def product_emission(ensemble, times, probabilities, *, tol=1e-8):
         raise ValueError(f"method '{NAME}' cannot simulate this ensemble: {reason}")
     n = ensemble.n
     full = n // 2 + 1
-    step = np.diff(times)
-    uniform = step.size > 0 and np.max(np.abs(step - step[0])) <= 1e-9 * step[0]
-    if not uniform or stored_states(n, full) > DENSE_PROPAGATOR_STATES:
+    if not is_uniform(times) or stored_states(n, full) > DENSE_PROPAGATOR_STATES:
         return np.array([solve(ensemble, times, ProductState(float(p)), tol=tol).intensity for p in prob])
     offsets, lmax = kb.sector_layout(n, full, 0)
     size = offsets[-1]
@@ -207,7 +205,8 @@ def product_emission(ensemble, times, probabilities, *, tol=1e-8):
     unit = np.eye(size)
     moments = np.array([kb.diagonal_observables(unit[:, i], n, offsets, lmax) for i in range(size)])
     weights = ensemble.collective_decay * moments[:, 2] + ensemble.decay * (0.5 * n * moments[:, 0] + moments[:, 1])
-    propagator = expm(generator_matrix(ensemble, 0, full) * float(step[0]))
+    step = (times[-1] - times[0]) / (times.size - 1)   # the mean step: the last time is met exactly
+    propagator = expm(generator_matrix(ensemble, 0, full) * float(step))
     out = np.empty((prob.size, times.size))
     state = starts
     out[:, 0] = weights @ state
