@@ -117,14 +117,25 @@ def write_text(path, text: str, *, overwrite: bool = False, parameter: str = "pa
     return Path(path)
 
 
-def save_figure(fig, path, *, overwrite: bool = False, dpi: int = 130) -> Path:
-    """Save a matplotlib figure atomically (format from the suffix) and close it."""
+def save_figure(fig, path, *, overwrite: bool = False, dpi: int = 130, **fields) -> Path:
+    """Save a matplotlib figure atomically (format from the suffix) and close it.
+
+    A PNG carries the provenance (package version, date and ``fields`` such as seed or command) as text
+    chunks: ``Software`` and ``Description`` (JSON), readable with PIL's ``Image.open(path).text``.
+    """
+    import json
+
     import matplotlib.pyplot as plt
 
     path = Path(path)
+    kind = path.suffix.lstrip(".") or "png"
+    meta = None
+    if kind == "png":
+        info = provenance(**fields)
+        meta = {"Software": f"sf_dynamics {info['sf_dynamics_version']}", "Description": json.dumps(info)}
     try:
         with atomic_path(path, overwrite=overwrite) as tmp:
-            fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")
+            fig.savefig(tmp, dpi=dpi, format=kind, metadata=meta)
     finally:
         plt.close(fig)
     return path

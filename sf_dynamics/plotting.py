@@ -336,33 +336,45 @@ def plot_delay_histogram(stats, *, ax=None, half_times=False):
     return ax
 
 
-def plot_bunching_series(dataset, *, axes=None):
-    """Two panels of :func:`sf_dynamics.workflows.bunching_series`: g2(t) per fluence, and g2 against fluence."""
+#: :func:`plot_bunching_series` draws g2(t) only where the collective rate is above this share of its peak
+#: (elsewhere g2 is a ratio of vanishing rates and its noise fills the panel)
+G2_RATE_SHARE = 0.05
+
+
+def plot_bunching_series(dataset, *, axes=None, rate_share=G2_RATE_SHARE):
+    """Two panels of :func:`sf_dynamics.workflows.bunching_series`: g2(t) per fluence, and g2 against fluence.
+
+    g2(t) is drawn only where the collective rate is at least ``rate_share`` of its maximum (stated in the
+    axis label). Returns the two axes.
+    """
     import matplotlib.pyplot as plt
 
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(12, 3.6), constrained_layout=True)
+        _, axes = plt.subplots(1, 2, figsize=(12, 3.8), constrained_layout=True)
     left, right = axes
+    prob = dataset["probability"].values if "probability" in dataset else None
     for k, fluence in enumerate(dataset["fluence"].values):
-        left.plot(dataset["time"].values, dataset["g2"].values[k],
-                  label=f"{fluence:g} uJ/cm^2 (N = {int(dataset['excited'].values[k])})")
+        rate = dataset["collective_rate"].values[k]
+        g2 = np.where(rate >= rate_share * rate.max(), dataset["g2"].values[k], np.nan)
+        label = f"{fluence:.3g} uJ/cm2" + (f", p = {prob[k]:.2f}" if prob is not None else "")
+        left.plot(dataset["time"].values, g2, label=label)
     left.axhline(1.0, color="0.6", ls=":", lw=0.8)
     left.axhline(2.0, color="0.6", ls=":", lw=0.8)
     left.set_ylim(0.0, 2.5)
     left.set_xlabel("time (ps)")
-    left.set_ylabel("g2(t), collective channel")
-    left.legend(frameon=False, fontsize="small")
+    left.set_ylabel(f"g2(t) (rate >= {rate_share:g} x peak)")
+    left.legend(frameon=False, fontsize="small", ncol=2)
     f = dataset["fluence"].values
-    for key, label, style in (("g2_peak", "equal time, at the peak", "o-"),
-                              ("g2_zero_delay", "zero delay, fast detectors", "s-"),
-                              ("g2_pulse", "per pulse, slow detectors", "^-"),
-                              ("g2_mode_uncoupled", "uncoupled NCs, one mode", "k--"),
-                              ("g2_pulse_uncoupled", "uncoupled NCs, all photons per pulse", "k:")):
+    for key, label, style in (("g2_peak", "burst, at peak", "o-"),
+                              ("g2_zero_delay", "burst, fast HBT", "s-"),
+                              ("g2_pulse", "burst, per pulse", "^-"),
+                              ("g2_mode_uncoupled", "uncoupled, one mode", "k--"),
+                              ("g2_pulse_uncoupled", "uncoupled, per pulse", "k:")):
         right.plot(f, dataset[key].values, style, label=label)
     right.set_xscale("log")
     right.set_xlabel("pump fluence (uJ/cm^2)")
     right.set_ylabel("g2")
-    right.legend(frameon=False, fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
+    right.legend(frameon=False, fontsize="small", ncol=2)
     return axes
 
 

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from sf_dynamics import Result
+from sf_dynamics import Result, fluence
 from sf_dynamics.cli import main
 
 pytestmark = pytest.mark.e2e
@@ -57,8 +57,11 @@ def test_bunching_writes_the_series_the_shots_and_figures(tmp_path, capsys):
     series = xr.load_dataset(tmp_path / "bunching.nc")
     shots = xr.load_dataset(tmp_path / "shots.nc")
     assert series.sizes["fluence"] == 2 and series.attrs["provenance_command"] == "sf-dynamics bunching"
-    # independent NCs, all photons counted: the photon number is binomial, g2 = 1 - 1/N
-    np.testing.assert_allclose(series["g2_pulse_uncoupled"].values, 1 - 1 / series["excited"].values, rtol=1e-6)
+    # independent NCs, all photons counted: the photon number is binomial, g2 = 1 - 1/N for the 30 NCs
+    np.testing.assert_allclose(series["g2_pulse_uncoupled"].values, 1 - 1 / 30, rtol=1e-6)
+    # the pump law of the sample: p(F) = 1 - exp(-sigma F / E_ph)
+    np.testing.assert_allclose(series["probability"].values, fluence.excitation_probability([2.0, 8.0],
+                                                                                            cross_section_cm2=5e-14))
     assert shots.sizes["shot"] == 300 and abs(float(shots["probability"].sum()) - 1) < 1e-12
     assert (tmp_path / "bunching.png").stat().st_size > 1000 and (tmp_path / "shots.png").stat().st_size > 1000
 

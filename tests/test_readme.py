@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 
 pytestmark = pytest.mark.docs
 
@@ -71,3 +72,16 @@ def test_the_performance_tables_are_the_benchmark_results():
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert README.read_text(encoding="utf-8").count("<!-- benchmark:") >= 9
+
+
+def test_every_readme_image_exists_and_has_a_regeneration_run():
+    """The README shows exactly the figures scripts/readme_figures.py regenerates, and each file exists."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("readme_figures", ROOT / "scripts" / "readme_figures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shown = re.findall(r"!\[[^\]]*\]\(docs/([^)]+)\)", README.read_text(encoding="utf-8"))
+    assert sorted(shown) == sorted(module.FIGURES)
+    for name in shown:
+        assert (ROOT / "docs" / name).stat().st_size > 1000, name

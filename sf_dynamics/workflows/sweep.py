@@ -106,7 +106,7 @@ def _finish_dataset(ds, run, strict):
 def _dynamic_point(spec):
     """One temperature of the dynamic sweep (module level: runs in worker processes)."""
     from .. import analysis
-    from ..model import Ensemble, Spectrum
+    from ..model import Ensemble, ProductState, Spectrum
     from ..model.linewidth import dephasing_rate
     from ..simulate import simulate
     from ..units import MEV_TO_RAD_PER_PS
@@ -127,7 +127,9 @@ def _dynamic_point(spec):
         method = "permutational" if spectrum is None else "cumulant"
     if spec["method"] != "auto":
         method = spec["method"]
-    res = simulate(ens, times, method=method)
+    p = spec.get("excitation", 1.0)
+    res = simulate(ens, times, method=method, initial="excited" if p == 1.0 else ProductState(p),
+                   **spec.get("options", {}))
     summary = analysis.burst_summary(res)
     return {
         "dephasing": spec["dephasing"],
@@ -165,8 +167,8 @@ def burst_vanishing_temperature(temperatures_K, peak_over_incoherent, threshold=
 
 def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 210.0, decay=0.0,
                               inhomogeneous_fwhm_meV=0.0, classes=41, lattice=None, linewidth=None,
-                              window_ps=None, points=401, method="auto", executor=None, progress=None, out=None,
-                              resume=True, strict=False):
+                              window_ps=None, points=401, method="auto", excitation=1.0, executor=None, progress=None,
+                              out=None, resume=True, strict=False, method_options=None):
     """Superfluorescence dynamics across temperature with phonon dephasing gamma_phi(T).
 
     Parameters
@@ -194,6 +196,10 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
         Output times.
     method : str
         "auto" (permutational / cumulant as above) or any method name.
+    excitation : float
+        Probability p that the pump left each emitter excited, (0, 1]: 1 starts fully inverted, below 1 from the
+        product state p (:class:`~sf_dynamics.model.states.ProductState`; the burst test then compares the peak
+        with the rate N p Gamma_1 of the same excitation). Ignored with ``lattice``, which starts inverted.
     executor, progress
         See :func:`sf_dynamics.workflows.executor.execute`.
     out : str or Path, optional
@@ -205,6 +211,8 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
     strict : bool
         Raise :class:`~sf_dynamics.workflows.executor.SweepError` (after saving) when a
         temperature failed, instead of returning the partial Dataset.
+    method_options : dict, optional
+        Options of the method at every temperature (e.g. ``trajectories`` and ``seed`` of ``jumps``).
 
     Returns
     -------
@@ -234,6 +242,7 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
     check_real("decay", decay, low=0.0)
     check_real("inhomogeneous_fwhm_meV", inhomogeneous_fwhm_meV, low=0.0)
     points = check_positive_int("points", points, minimum=5)
+    excitation = check_real("excitation", excitation, low=0.0, high=1.0, low_open=True)
     if lattice is not None:
         radiative = lattice.gamma
         count = lattice.n * lattice.dipoles_per_nc
@@ -250,7 +259,8 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
     specs = [
         dict(n=n, collective_decay=collective_decay, decay=decay, inhomogeneous_fwhm_meV=inhomogeneous_fwhm_meV,
              classes=classes, lattice=lattice, temperature=float(temp), linewidth=model, radiative=radiative,
-             window_ps=window_ps, points=points, method=method)
+             window_ps=window_ps, points=points, method=method, excitation=1.0 if lattice is not None else excitation,
+             options=dict(method_options or {}))
         for temp in t
     ]
     store = PointStore(out) if out is not None else None
@@ -286,6 +296,7 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
             "n": n if lattice is None else lattice.n,
             "method": methods[0] if methods else method,
             "inhomogeneous_fwhm_meV": inhomogeneous_fwhm_meV,
+            "excitation": excitation if lattice is None else 1.0,
         },
     )
     ds["status"] = ("temperature", np.array(run.status, dtype=str))

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sf_dynamics import __version__, fluence
+from sf_dynamics import fluence as fluence_module
 from sf_dynamics.cli import main
 from sf_dynamics.workflows.report import REPORT_FILES
 
@@ -49,28 +50,79 @@ def report(tmp_path_factory):
 
 @pytest.mark.slow
 def test_report_writes_every_file_with_provenance(report):
+    import json
+
+    import xarray as xr
+    from PIL import Image
+
     for name in REPORT_FILES:
         assert (report / name).stat().st_size > 200, name
     text = (report / "report.md").read_text()
-    assert f"sf_dynamics {__version__}" in text and "written 20" in text
-    for heading in ("Fluence series", "Spectrum and first-order coherence", "Ringing", "Photon bunching",
+    assert f"sf_dynamics {__version__}" in text and "written 20" in text and "seed 0" in text
+    for heading in ("Fluence series", "The two emission bands", "Ringing", "Photon bunching",
                     "Thermal decoherence", "Data files"):
         assert heading in text
-    assert "sf_dynamics_version" in (report / "fluence_series.csv").read_text().splitlines()[0]
+    # every data file and figure records the package version and the seed
+    for name in REPORT_FILES:
+        path = report / name
+        if path.suffix == ".csv":
+            first = path.read_text().splitlines()[0]
+            assert f'"sf_dynamics_version": "{__version__}"' in first and '"seed": 0' in first, name
+        elif path.suffix == ".nc":
+            with xr.open_dataset(path) as ds:
+                assert ds.attrs["provenance_sf_dynamics_version"] == __version__ and ds.attrs["provenance_seed"] == 0
+        elif path.suffix == ".png":
+            meta = json.loads(Image.open(path).text["Description"])
+            assert meta["sf_dynamics_version"] == __version__ and meta["seed"] == 0, name
+
+
+@pytest.mark.slow
+def test_report_threshold_is_the_samples_own(report):
+    """The report's threshold fluence is the one a Sample with the same parameters finds with partial inversion."""
+    import xarray as xr
+
+    from sf_dynamics.workflows.sample import Sample
+
+    with xr.open_dataset(report / "fluence_series.nc") as ds:
+        shown = float(ds.attrs["threshold_fluence_uJ_cm2"])
+        times = ds["time"].values
+        burst = ds["burst"].values.astype(bool)
+        fluence = ds["fluence"].values
+    # the defaults of the parameter table, typed in: 300 NCs per domain, 210 ps, 30 % collective, 6 K
+    sample = Sample(domain_sizes=300, coupled_fraction=0.5, collective_decay=0.3 / 210.0, decay=0.7 / 210.0,
+                    cross_section_cm2=5e-14, photon_energy_eV=3.1).with_temperature(6.0)
+    # bracketed by the series' last fluence without and first with a burst (the test of those points is
+    # checked against the burst column below)
+    p = fluence_module.excitation_probability(fluence, cross_section_cm2=5e-14)
+    first = int(np.argmax(burst))
+    own = sample.burst_threshold(times, bracket=(p[first - 1], p[first]))
+    # both to 1e-3 in p; dF/dp = 1 / (sigma' (1 - p)) turns that into a fluence tolerance
+    tolerance = 2e-3 / (5e-14 * 1e-6 * fluence_module.EV_PER_JOULE / 3.1 * (1 - own["probability"]))
+    assert shown == pytest.approx(own["fluence_uJ_cm2"], abs=tolerance)
+    # and the series' burst column changes there
+    assert np.all(fluence[burst] > shown) and np.all(fluence[~burst] < shown)
+    text = (report / "report.md").read_text()
+    assert f"**{shown:.3g} uJ/cm^2**" in text
 
 
 @pytest.mark.slow
 def test_report_spectrum_section_states_its_data(report):
     import xarray as xr
 
+    from sf_dynamics.workflows.signatures import ensemble_coherence_time
+
     text = (report / "report.md").read_text()
-    assert "Spectrum and first-order coherence" in text
     with xr.open_dataset(report / "spectrum.nc") as ds:
-        single, coupled = ds.attrs["coherence_time_single_ps"], ds.attrs["coherence_time_coupled_ps"]
-        photons = float(ds["coupled"].sum() * (ds["omega"][1] - ds["omega"][0]) / (2 * np.pi))
-    assert single == pytest.approx(80.0, rel=0.02)      # one NC: tau_c = T2, the input coherence time
-    assert f"| {coupled:.3g} | {single:.3g} |" in text
-    assert photons > 1.0   # the collective channel carries the burst's photons
+        coupled, uncoupled = ds.attrs["coherence_time_coupled_ps"], ds.attrs["coherence_time_uncoupled_ps"]
+        step = float(ds["energy_meV"][1] - ds["energy_meV"][0])
+        photons = float(ds["collective"].sum()) * step
+    # the uncoupled band: the closed form for a 20 meV Gaussian spread of lines of T2 = 1 / (Gamma_1 / 2 + gamma_phi)
+    from sf_dynamics.model.linewidth import dephasing_rate
+
+    t2 = 1 / (0.5 / 210 + dephasing_rate([6.0], radiative_rate=1 / 210)[0])
+    assert uncoupled == pytest.approx(ensemble_coherence_time(20.0, t2), rel=2e-2)
+    assert f"| {coupled:.3g} | {uncoupled:.3g} |" in text
+    assert 0 < photons < 1.0   # the collective line holds part of each domain NC's photon
 
 
 @pytest.mark.slow
@@ -88,18 +140,20 @@ def test_report_text_agrees_with_its_data(report):
 
     text = (report / "report.md").read_text()
     with xr.open_dataset(report / "fluence_series.nc") as ds:
-        ratio = ds["peak_over_initial"].values
+        ratio = ds["peak_over_incoherent"].values
         tau_d = ds["tau_d"].values
+        prob = ds["probability"].values
     # no delay is reported where there is no burst, and every reported delay is in the table
     assert np.all(np.isnan(tau_d[ratio < 1.5]))
     section = text[text.index("## 1."):text.index("## 2.")]
-    rows = re.findall(r"^\| [\d.]+ \| \d+ \| ([\d.]+) \| ([^|]+) \|", section, flags=re.M)
+    rows = re.findall(r"^\| [\d.]+ \| ([\d.]+) \| ([\d.]+) \| ([^|]+) \|", section, flags=re.M)
     assert len(rows) == ratio.size
-    for (shown_ratio, shown_delay), r, d in zip(rows, ratio, tau_d):
+    for (shown_p, shown_ratio, shown_delay), p, r, d in zip(rows, prob, ratio, tau_d):
+        assert float(shown_p) == pytest.approx(p, abs=1e-3)
         assert float(shown_ratio) == pytest.approx(r, rel=1e-2)
         assert ("no burst" in shown_delay) == bool(np.isnan(d))
     # ringing: the sentence about the average follows the lobes measured on the recorded average
-    ringing = np.loadtxt(report / "ringing.csv", delimiter=",", skiprows=2)
+    ringing = np.loadtxt(report / "ringing.csv", delimiter=",", skiprows=3)
     from sf_dynamics.analysis.fitting import detect_ringing
 
     lobes = detect_ringing(ringing[:, 0], ringing[:, 3], min_prominence=0.02)["lobes"]
@@ -116,15 +170,18 @@ def test_report_bunching_table_is_its_data(report):
 
     text = (report / "report.md").read_text()
     section = text[text.index("## 4."):text.index("## 5.")]
-    rows = re.findall(r"^\| ([\d.]+) \| (\d+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|", section, flags=re.M)
+    rows = re.findall(r"^\| ([\d.]+) \| ([\d.]+) \| (yes|no) \| ([\d.]+) ± [\d.]+ \| ([\d.]+) \| ([\d.]+) ± [\d.]+ \| "
+                      r"([\d.]+) \|", section, flags=re.M)
     with xr.open_dataset(report / "bunching.nc") as ds:
         assert len(rows) == ds.sizes["fluence"]
-        for row, n, peak, fast, pulse in zip(rows, ds["excited"].values, ds["g2_peak"].values,
-                                             ds["g2_zero_delay"].values, ds["g2_pulse"].values):
-            assert int(row[1]) == n
-            assert float(row[2]) == pytest.approx(peak, abs=1e-3) and float(row[3]) == pytest.approx(fast, abs=1e-3)
-            assert float(row[4]) == pytest.approx(pulse, abs=1e-4)
-        assert np.all(ds["g2_peak"].values > 1.0)   # the sentence "every burst is bunched" is the data's
+        for row, p, burst, peak, mode, pulse, lone in zip(
+                rows, ds["probability"].values, ds["burst"].values, ds["g2_peak"].values,
+                ds["g2_mode_uncoupled"].values, ds["g2_pulse"].values, ds["g2_pulse_uncoupled"].values):
+            assert float(row[1]) == pytest.approx(p, abs=1e-3) and (row[2] == "yes") == bool(burst)
+            assert float(row[3]) == pytest.approx(peak, abs=1e-3) and float(row[4]) == pytest.approx(mode, abs=1e-3)
+            assert float(row[5]) == pytest.approx(pulse, abs=1e-4) and float(row[6]) == pytest.approx(lone, abs=1e-4)
+    # the verdict sentence is the data's
+    assert ("does not discriminate" in section) != ("g2 discriminates with" in section)
 
 
 @pytest.mark.slow
@@ -149,43 +206,45 @@ def test_partial_inversion_keeps_the_unexcited_nanocrystals_and_sets_a_threshold
 
 
 @pytest.mark.slow
-def test_report_signatures_table_quotes_the_runs_of_the_report(report):
-    """Each simulated signature is the number the earlier sections computed and saved."""
+def test_report_signatures_are_stated_tests_on_the_runs_of_the_report(report):
+    """Each signature row states measurement, criterion, baseline and verdict, and quotes the saved numbers."""
     import xarray as xr
 
-    from sf_dynamics.workflows.report import PARAMETERS
-    from sf_dynamics.workflows.signatures import REPORTED
+    from sf_dynamics.workflows.signatures import REPORTED, band_decay_time
 
     text = (report / "report.md").read_text()
     section = text[text.index("## 6."):text.index("## Data files")]
-    rows = re.findall(r"^\| ([^|]+) \| [^|]+ \| [^|]+ \| ([^|]+) \| [^|]* \|$", section, flags=re.M)
-    assert [name for name, _ in rows[1:]] == [entry[0] for entry in REPORTED.values()]
-    cells = dict(rows[1:])
+    rows = re.findall(r"^\| ([^|]+) \| [^|]+ \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", section,
+                      flags=re.M)
+    assert [r[0] for r in rows[1:]] == [entry[0] for entry in REPORTED.values()]
+    cells = {r[0]: r for r in rows[1:]}
+    for name, measured, criterion, baseline, value, verdict in rows[1:]:
+        assert measured.strip() and criterion.strip() and baseline.strip() and value.strip()
+        assert re.match(r"\*\*(present|absent|not applicable)\*\*", verdict), name
     with xr.open_dataset(report / "fluence_series.nc") as ds:
-        tau_sf, tau_d = float(ds["tau_sf_fit"][-1]), ds["tau_d"].values
-    accel = float(re.match(r"([\d.]+)-fold", cells["accelerated decay"]).group(1))
-    assert accel == pytest.approx(PARAMETERS["radiative_lifetime"][0] / tau_sf, rel=5e-3)
+        times, irf = ds["time"].values, float(ds["recorded"].attrs["irf_fwhm_ps"])
+        fast = band_decay_time(times, ds["recorded_coupled_band"].values[-1], irf)["tau"]
+        slow = band_decay_time(times, ds["recorded_uncoupled_band"].values[-1], irf)["tau"]
+        tau_d = ds["tau_d"].values
+    accel = float(re.match(r"\s*([\d.]+) ±", cells["accelerated decay"][4]).group(1))
+    assert accel == pytest.approx(slow / fast, rel=5e-3)
     bursts = tau_d[np.isfinite(tau_d)]
-    delay = cells["delay shortening with fluence"]
-    first, last = map(float, re.match(r"tau_D ([\d.]+) -> ([\d.]+) ps", delay).groups())
+    first, last = map(float, re.search(r"tau_D ([\d.]+) -> ([\d.]+) ps", cells["delay shortening with fluence"][4])
+                      .groups())
     assert (first, last) == (pytest.approx(bursts[0], rel=5e-3), pytest.approx(bursts[-1], rel=5e-3))
-    assert first > last                                        # the delay shortens with fluence
-    with xr.open_dataset(report / "bunching.nc") as ds:
-        low, high = map(float, re.search(r"([\d.]+) - ([\d.]+)", cells["photon bunching"]).groups())
-        peaks = ds["g2_peak"].values
-        assert low == pytest.approx(float(peaks.min()), rel=5e-3) and high == pytest.approx(float(peaks.max()),
-                                                                                            rel=5e-3)
     with xr.open_dataset(report / "spectrum.nc") as ds:
-        gain = float(re.search(r"; ([\d.]+)-fold vs one NC", cells["first-order coherence time"]).group(1))
-        assert gain == pytest.approx(ds.attrs["coherence_time_coupled_ps"] / ds.attrs["coherence_time_single_ps"],
-                                     rel=3e-2)
+        gain = float(re.match(r"\s*([\d.]+)-fold", cells["first-order coherence time"][4]).group(1))
+        assert gain == pytest.approx(ds.attrs["coherence_time_coupled_ps"] / ds.attrs["coherence_time_uncoupled_ps"],
+                                     rel=5e-3)
+    # a point-like sample is not expected to ring, and the row says so instead of quoting the slab as its own
+    assert "not applicable" in cells["Burnham-Chiao ringing"][5]
 
 
 def test_signature_table_and_ensemble_coherence_time():
     from scipy.integrate import quad
 
     from sf_dynamics.units import HBAR_MEV_PS
-    from sf_dynamics.workflows.signatures import ensemble_coherence_time, signature_table
+    from sf_dynamics.workflows.signatures import ensemble_coherence_time
 
     # tau_c = 2 int |g1|^2 of g1 = e^{-tau/T2} e^{-(s tau)^2/2}, by quadrature
     width, t2 = 1.5, 40.0
@@ -193,9 +252,69 @@ def test_signature_table_and_ensemble_coherence_time():
     ref = 2 * quad(lambda tau: np.exp(-2 * tau / t2 - (s * tau) ** 2), 0, np.inf)[0]
     assert ensemble_coherence_time(width, t2) == pytest.approx(ref, rel=1e-10)
     assert ensemble_coherence_time(0.0, t2) == t2
-    table = signature_table({"bunching": ("1.2", "shots")})
-    assert "| photon bunching | g2 > 1 |" in table and table.count("not simulated") == 6
-    with pytest.raises(ValueError, match="unknown signatures"):
-        signature_table({"lasing": ("x", "")})
     with pytest.raises(ValueError, match="t2_ps"):
         ensemble_coherence_time(1.0, 0.0)
+
+
+def test_band_decay_time_measures_both_bands_alike():
+    from scipy.special import erfc
+
+    from sf_dynamics.analysis.fitting import sech2_model
+    from sf_dynamics.workflows.signatures import band_decay_time
+
+    t = np.linspace(0, 200, 2001)
+    irf, tau = 2.0, 37.0
+    s = irf / (2 * np.sqrt(2 * np.log(2)))
+    # an exponential switched on at 5 ps and convolved with the Gaussian IRF (closed form)
+    x = t - 5.0
+    trace = 0.5 * np.exp(s**2 / (2 * tau**2) - x / tau) * erfc((s / tau - x / s) / np.sqrt(2))
+    assert band_decay_time(t, trace, irf)["tau"] == pytest.approx(tau, rel=1e-6)
+    # a sech^2 burst's tail tends to exp(-t / tau_SF) from above: fitted from its peak the decay is slower
+    burst = sech2_model(t, 40.0, 3.0, 1.0)
+    assert 3.0 < band_decay_time(t, burst, 0.0)["tau"] < 2 * 3.0
+
+
+def test_signature_tests_table_states_each_test():
+    from sf_dynamics.workflows.signatures import SignatureTest, signature_tests
+
+    table = signature_tests({"bunching": SignatureTest("g2 per pulse", "above 1", "binomial 0.99", "1.01", True),
+                             "ringing": SignatureTest("lobes", "two", "one", "1", None, "point-like")})
+    assert "| photon bunching | g2 > 1 | g2 per pulse | above 1 | binomial 0.99 | 1.01 | **present** |" in table
+    assert "**not applicable**: point-like" in table and table.count("not simulated") == 5
+    with pytest.raises(ValueError, match="unknown signatures"):
+        signature_tests({"lasing": SignatureTest("", "", "", "", True)})
+
+
+def test_report_takes_the_sample_from_options_and_config(tmp_path, monkeypatch, capsys):
+    import sf_dynamics.workflows.report as report_pkg
+    from sf_dynamics.workflows.report import read_config, report_inputs
+
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    help_text = capsys.readouterr().out
+    for flag in ("--nanocrystals", "--temperature", "--collective-fraction", "--coupled-fraction", "--seed",
+                 "--config", "--cross-section"):
+        assert flag in help_text
+    config = tmp_path / "sample.toml"
+    config.write_text("nanocrystals = 120\ntemperature = 20.0\nseed = 4\n")
+    seen = {}
+
+    def fake_write_report(out, **kwargs):
+        seen.update(kwargs)
+        return tmp_path / "report.md"
+
+    monkeypatch.setattr(report_pkg, "write_report", fake_write_report)
+    assert main(["report", "--quiet", "--out", str(tmp_path / "r"), "--config", str(config), "--seed", "7"]) == 0
+    inputs = seen["inputs"]
+    assert inputs["nanocrystals"] == 120 and inputs["temperature"] == 20.0 and inputs.seed == 7
+    assert set(inputs.given) == {"nanocrystals", "temperature", "seed"}
+    sample = inputs.sample()
+    assert sample.sizes == (120,) and sample.temperature_K == 20.0
+    assert "given (option or config file)" in inputs.table()
+    assert read_config(config) == {"nanocrystals": 120, "temperature": 20.0, "seed": 4}
+    with pytest.raises(ValueError, match="'coupled_fraction' must be in"):
+        report_inputs({"coupled_fraction": 1.5})
+    with pytest.raises(ValueError, match="unknown report input"):
+        report_inputs({"domain_size": 3})
+    with pytest.raises(ValueError, match="must be an integer"):
+        report_inputs({"nanocrystals": 12.5})

@@ -103,3 +103,65 @@ def test_sample_spectra_refuse_bad_grids():
         sample.spectra(np.linspace(-1, 1, 11), times, inhomogeneous_fwhm_meV=-1.0)
     with pytest.raises(ValueError, match="p"):
         sample.spectra(np.linspace(-1, 1, 11), times, p=-0.1)
+
+
+def _burst_sample():
+    return Sample(domain_sizes=30, coupled_fraction=0.6, collective_decay=1.0, decay=0.2, dephasing=0.3,
+                  cross_section_cm2=2e-14)
+
+
+def test_bands_split_the_emission_into_the_collective_line_and_the_rest():
+    sample = _burst_sample()
+    times = np.linspace(0, 2, 201)
+    ds = sample.traces(times, p=0.9)
+    res = sf.simulate(sample.domain(30), times, method="permutational", initial=sf.ProductState(0.9))
+    # the collective line is Gamma_c <J+ J->, the solver's own collective rate
+    np.testing.assert_allclose(ds["collective"].values * 30, res.data["collective_rate"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ds["coupled_band"] + ds["uncoupled_band"], ds["total"], rtol=1e-12)
+
+
+def test_burst_threshold_is_where_the_burst_test_flips():
+    sample = _burst_sample()
+    times = np.linspace(0, 6, 601)
+    found = sample.burst_threshold(times, xtol=1e-4)
+    p = found["probability"]
+    # a point-like domain needs inversion; the test fails just below and holds just above
+    assert 0.5 < p < 1.0
+    assert not sample.burst(times, p=p - 0.01)["burst"] and sample.burst(times, p=p + 0.01)["burst"]
+    # the fluence is the inverse of the absorption law
+    assert sample.excitation_probability(found["fluence_uJ_cm2"])[0] == pytest.approx(p, rel=1e-12)
+    # independent NCs (no collective channel) never pass the test
+    lone = Sample(domain_sizes=30, collective_decay=0.0, decay=1.2, dephasing=0.3)
+    assert np.isnan(lone.burst_threshold(times)["probability"])
+
+
+def test_fluence_series_applies_the_burst_test_and_brackets_the_same_threshold():
+    sample = _burst_sample()
+    times = np.linspace(0, 6, 601)
+    fluences = sample.fluence(np.array([0.3, 0.6, 0.8, 0.95]))
+    ds = sample.fluence_series(fluences, times, irf_fwhm=0.1, progress=False)
+    burst = ds["burst"].values.astype(bool)
+    assert np.array_equal(np.isfinite(ds["tau_d"].values), burst)
+    assert np.all(ds["peak_over_incoherent"].values[burst] >= 1.5)
+    assert np.all(ds["peak_over_incoherent"].values[~burst] < 1.5)
+    # the threshold from the series' bracket is the one found from scratch (both to xtol = 1e-3 in p)
+    alone = sample.burst_threshold(times)
+    assert ds.attrs["threshold_probability"] == pytest.approx(alone["probability"], abs=2e-3)
+    for name in ("recorded", "recorded_coupled_band", "recorded_uncoupled_band"):
+        assert ds[name].attrs["irf_fwhm_ps"] == 0.1
+
+
+def test_temperature_sets_the_dephasing_through_the_linewidth_model():
+    from sf_dynamics.model.linewidth import LinewidthModel, dephasing_rate
+
+    sample = _burst_sample()
+    warm = sample.with_temperature(40.0)
+    assert warm.temperature_K == 40.0
+    assert warm.dephasing == pytest.approx(dephasing_rate([40.0], LinewidthModel(), radiative_rate=1.2)[0])
+    assert warm.collective_decay == sample.collective_decay
+    with pytest.raises(ValueError, match="temperature_K"):
+        sample.with_temperature(0.0)
+    with pytest.raises(ValueError, match="cross_section_cm2"):
+        Sample(cross_section_cm2=0.0)
+    with pytest.raises(ValueError, match="one domain size"):
+        Sample(domain_sizes=[10, 20]).temperature_sweep([4.0, 10.0], np.linspace(0, 1, 11))

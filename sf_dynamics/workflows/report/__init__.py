@@ -1,31 +1,30 @@
-"""The ``sf-dynamics report``: a CsPbBr3-like superlattice from a fluence series to thermal decoherence.
+"""The ``sf-dynamics report``: one CsPbBr3-like superlattice sample from a fluence series to thermal decoherence.
 
-On built-in defaults (literature values or stated assumptions, listed in
-the report's parameter table) it writes into one folder:
+Every section simulates the same :class:`~sf_dynamics.workflows.sample.Sample` (coherent domains of N_c NCs
+beside uncoupled NCs, partial inversion p(F) from the absorption law, dephasing at the temperature from the
+linewidth model), built from the inputs of :mod:`.parameters` (built-in defaults with their sources, replaced
+by command-line options or a config file). It writes into one folder:
 
-1. ``fluence_series.{csv,nc}``, ``fluence_traces.png``, ``fluence_streak.png``,
-   ``fluence_scaling.png``: a coherent domain of 300 NCs at eight pump
-   fluences, simulated exactly (``permutational``) and seen through a
-   streak camera with a 2 ps instrument response; tau_D, tau_SF (sech^2 fit
-   with the IRF) and their scaling with the number of excited NCs;
-2. ``spectrum.{csv,nc,png}``, ``spectrogram.png``: the domain's collective G1(t, tau)
-   at the highest fluence (``permutational``), its spectrum and first-order
-   coherence time against one NC, the spectrogram behind a spectrometer,
-   and the weak-excitation PL of a superlattice with its coupled-line shift;
-3. ``ringing.{csv,png}``: the noise-initiated Maxwell-Bloch burst of an
-   optically thick slab, recorded through the same 2 ps response, its
-   lobes and a Burnham-Chiao fit (flagged when poor), and the linear
-   (weak-pulse) regime where the Burnham-Chiao form is exact;
-4. ``thermal_*.{csv,nc}``, ``thermal_enhancement.png``, ``dynamic_sweep.*``:
-   the thermal-decoherence summary (equilibrium enhancement of a 6x6x6
-   superlattice, dynamical temperature sweep with tau_D masked where the
-   burst has vanished);
-5. a table of the five signatures of Rainò et al. (2018), reported against simulated
-   (:mod:`sf_dynamics.workflows.signatures`);
-6. ``report.md`` and ``report.html`` (rendered with markdown-it-py: figures
-   with captions, links to the data files, package version and date).
+1. ``fluence_series.{csv,nc}``, ``fluence_traces.png``, ``fluence_streak.png``, ``fluence_scaling.png``: the
+   sample at a series of pump fluences as a streak camera records it, the burst test at each fluence and the
+   threshold fluence from the same test, tau_D where there is a burst, tau_SF (sech^2 fit with the IRF) and its
+   scaling with the inversion;
+2. ``spectrum.{csv,nc,png}``: the time-integrated PL of the two bands (coupled: the domains' collective line;
+   uncoupled: the single-NC line with its inhomogeneous spread) and each band's first-order coherence as a
+   Michelson interferometer sees it;
+3. ``ringing.{csv,png}``: the noise-initiated Maxwell-Bloch burst of an optically thick slab recorded through
+   the same response, its lobes and a Burnham-Chiao fit (flagged when poor), and the linear regime where the
+   Burnham-Chiao form is exact;
+4. ``bunching.{csv,nc,png}``, ``shots.png``: g2 of the coupled band against the uncoupled band under the same
+   detection, from exact shots;
+5. ``thermal_*.{csv,nc}``, ``thermal_enhancement.png``, ``dynamic_sweep.*``: the equilibrium enhancement of a
+   superlattice, and the sample across temperature with the burst test of section 1;
+6. the signatures of Rainò et al. (2018), each a stated test (measurement, criterion, no-SF baseline, numbers,
+   verdict; :mod:`sf_dynamics.workflows.signatures`);
+7. ``report.md`` and ``report.html`` (markdown-it-py: figures with captions, links to the data files).
 
-Every number in the text is computed in the run that writes it.
+Every number in the text is computed in the run that writes it; every file records the package version, the
+seed and the inputs (CSV: a ``#`` line; netCDF: attributes; PNG: text chunks).
 
 One module per section (:mod:`.fluence_section`, :mod:`.spectrum_section`, :mod:`.ringing_section`,
 :mod:`.bunching_section`, :mod:`.thermal_section`, :mod:`.signatures_section`), the inputs in
@@ -33,6 +32,6 @@ One module per section (:mod:`.fluence_section`, :mod:`.spectrum_section`, :mod:
 """
 
 from .document import REPORT_FILES, write_report
-from .parameters import PARAMETERS
+from .parameters import PARAMETERS, ReportInputs, read_config, report_inputs
 
-__all__ = ["write_report", "REPORT_FILES", "PARAMETERS"]
+__all__ = ["write_report", "REPORT_FILES", "PARAMETERS", "ReportInputs", "report_inputs", "read_config"]

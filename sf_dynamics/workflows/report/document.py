@@ -9,18 +9,20 @@ the list of data files, and writes both renderings.
 from __future__ import annotations
 
 import html
+import json
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bunching_section import bunching_section
 from .fluence_section import fluence_section
-from .parameters import parameter_table
+from .parameters import ReportInputs, report_inputs
 from .ringing_section import ringing_section
 from .signatures_section import signatures_section
 from .spectrum_section import spectrum_section
 from .thermal_section import thermal_section
 
-__all__ = ["REPORT_FILES", "Document", "write_report"]
+__all__ = ["REPORT_FILES", "Document", "Context", "write_report"]
 
 #: files the report writes (an existing one is replaced only with overwrite=True)
 REPORT_FILES = [
@@ -28,7 +30,7 @@ REPORT_FILES = [
     "fluence_streak.png", "fluence_scaling.png", "ringing.csv", "ringing.png", "thermal_W0meV.nc",
     "thermal_W0meV.csv", "thermal_W0.5meV.nc", "thermal_W0.5meV.csv", "thermal_enhancement.png",
     "dynamic_sweep.nc", "dynamic_sweep.csv", "dynamic_sweep.png", "spectrum.csv", "spectrum.nc", "spectrum.png",
-    "spectrogram.png", "bunching.csv", "bunching.nc", "bunching.png", "shots.png",
+    "bunching.csv", "bunching.nc", "bunching.png", "shots.png",
 ]
 
 
@@ -89,7 +91,56 @@ class Document:
                 f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
 
 
-def write_report(out="sf_report", *, progress=True, quick=False, overwrite=False):
+@dataclass
+class Context:
+    """What every section of one report shares: the folder, the inputs, the Sample and the section timings.
+
+    Attributes
+    ----------
+    out : Path
+        Output folder.
+    quick : bool
+        Smaller sizes (for tests and a first look).
+    overwrite : bool
+        Replace files of an earlier report.
+    inputs : ReportInputs
+        The values the report runs on.
+    """
+
+    out: Path
+    quick: bool
+    overwrite: bool
+    inputs: ReportInputs
+    timings: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.sample = self.inputs.sample()
+
+    @property
+    def seed(self) -> int:
+        """The seed of the report's random draws."""
+        return self.inputs.seed
+
+    def provenance(self, **fields) -> dict:
+        """The fields every file of the report records: command, seed, the inputs, and ``fields``."""
+        return {"command": "sf-dynamics report", "seed": self.seed, "quick": self.quick,
+                "report_inputs": json.dumps(self.inputs.values), **fields}
+
+    def save_dataset(self, dataset, stem, *, method, **fields):
+        """Write ``stem``.nc and ``stem``.csv into the folder with the report's provenance."""
+        from ..._io import save_dataset
+
+        return save_dataset(dataset, self.out / stem, overwrite=self.overwrite,
+                            **self.provenance(method=method, **fields))
+
+    def save_figure(self, fig, name, **fields):
+        """Write the figure ``name`` into the folder (PNG text chunks hold the report's provenance)."""
+        from ..._io import save_figure
+
+        return save_figure(fig, self.out / name, overwrite=self.overwrite, **self.provenance(**fields))
+
+
+def write_report(out="sf_report", *, progress=True, quick=False, overwrite=False, inputs=None):
     """Run the report and return the path of report.md.
 
     Parameters
@@ -102,6 +153,9 @@ def write_report(out="sf_report", *, progress=True, quick=False, overwrite=False
         Smaller sizes (for tests and a first look).
     overwrite : bool
         Replace files of an earlier report in ``out``.
+    inputs : ReportInputs or dict, optional
+        The report's inputs (:func:`~sf_dynamics.workflows.report.parameters.report_inputs`; a dict of
+        name -> value replaces those defaults); default the built-in values.
 
     Returns
     -------
@@ -112,6 +166,8 @@ def write_report(out="sf_report", *, progress=True, quick=False, overwrite=False
     ------
     FileExistsError
         If ``out`` holds report files and ``overwrite`` is False.
+    ValueError
+        For an unknown input or a value outside its range.
     """
     import matplotlib
 
@@ -121,36 +177,47 @@ def write_report(out="sf_report", *, progress=True, quick=False, overwrite=False
     from ..._progress import progress_bar
     from ..._version import __version__
 
+    inputs = inputs if isinstance(inputs, ReportInputs) else report_inputs(inputs)
     out = Path(out)
     for name in REPORT_FILES:
         check_writable(out / name, overwrite=overwrite, parameter="out")
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     doc = Document()
+    ctx = Context(out=out, quick=quick, overwrite=overwrite, inputs=inputs)
     stages = [("fluence series", fluence_section), ("spectrum", spectrum_section), ("ringing", ringing_section),
               ("photon bunching", bunching_section), ("thermal decoherence", thermal_section),
               ("signatures", signatures_section)]
     with progress_bar(progress, total=len(stages), desc="sf-dynamics report", unit="stage") as bar:
         for name, section in stages:
             bar.set_description(f"report: {name}")
-            section(doc, out, quick, overwrite)
+            began = time.perf_counter()
+            section(doc, ctx)
+            ctx.timings[name] = time.perf_counter() - began
             bar.update(1)
     elapsed = time.perf_counter() - start
-    meta = provenance(command="sf-dynamics report", quick=quick)
+    meta = provenance(**ctx.provenance())
     files = sorted(p.name for p in out.iterdir() if p.name in REPORT_FILES and p.suffix in (".csv", ".nc"))
     intro = Document()
     intro.text(f"""
 # sf_dynamics report: a CsPbBr3-like nanocrystal superlattice
 
-sf_dynamics {__version__}, written {meta['created_utc']} in {elapsed:.0f} s{' (quick sizes)' if quick else ''}.
-All inputs are built-in defaults, listed with their sources; where a value is an assumption it says so.
+sf_dynamics {__version__}, written {meta['created_utc']} in {elapsed:.0f} s{' (quick sizes)' if quick else ''},
+seed {ctx.seed}. The inputs, with their sources ("given" where an option or config file set them; where a
+default is an assumption it says so):
 
-{parameter_table()}
+{inputs.table()}
+
+Every section simulates the same sample: coherent domains of {inputs['nanocrystals']} NCs holding
+{inputs['coupled_fraction']:.0%} of the NCs, the rest emitting on their own; the pump excites each NC with
+probability p(F) = 1 - exp(-sigma F / E_ph) and leaves the others in the ground state (partial inversion).
+Time per section: {', '.join(f'{name} {sec:.0f} s' for name, sec in ctx.timings.items())}.
 """)
     tail = Document()
     tail.text("## Data files\n\n" + "\n".join(f"* [{name}]({name})" for name in files) +
-              "\n\nCSV files start with a `#` line holding the provenance (package version, date, method); the "
-              "netCDF files hold the same in their attributes and also the two-dimensional data.")
+              "\n\nCSV files start with a `#` line holding the provenance (package version, date, method, seed and "
+              "every input of the report); the netCDF files hold the same in their attributes and also the "
+              "two-dimensional data, and the figures in their PNG text chunks (`Description`).")
     doc.blocks = intro.blocks + doc.blocks + tail.blocks
     md_path = write_text(out / "report.md", doc.markdown(), overwrite=True)
     write_text(out / "report.html", doc.html("sf_dynamics report"), overwrite=True)

@@ -1,5 +1,6 @@
-"""Report section 1, the fluence series: exact traces of a coherent domain at eight pump fluences, as a streak
-camera records them, with tau_D, the sech^2 fit of tau_SF and their scaling with the excited NCs.
+"""Report section 1, the fluence series: the report's Sample at a series of pump fluences as a streak camera
+records it, the burst test at each fluence, the threshold fluence from the same test, tau_D where there is a
+burst, the sech^2 fit of tau_SF and its scaling with the inversion.
 """
 
 from __future__ import annotations
@@ -7,9 +8,16 @@ from __future__ import annotations
 import numpy as np
 
 from ...analysis.fitting import R2_POOR
-from .parameters import PARAMETERS, excited_nanocrystals, nc_rates
 
-__all__ = ["fluence_section"]
+__all__ = ["fluence_section", "report_fluences", "REPORT_TIMES"]
+
+#: the report's time grid (ps) from the excitation: it holds the slowest burst near threshold
+REPORT_TIMES = (0.0, 200.0, 801)
+
+
+def report_fluences(quick):
+    """The fluences (uJ/cm^2) of the series: from below to well above the burst threshold of the defaults."""
+    return np.geomspace(3.0, 40.0, 5 if quick else 8)
 
 
 def _tau_sf_cell(fit):
@@ -19,119 +27,108 @@ def _tau_sf_cell(fit):
     return "not fitted: " + "; ".join(fit["fit_problems"][:1])
 
 
-def fluence_section(doc, out, quick, overwrite):
-    """Section 1: a coherent domain at eight pump fluences through the streak camera; tau_D, tau_SF and their scaling.
+def fluence_section(doc, ctx):
+    """Section 1: the Sample at a series of pump fluences through the streak camera; threshold, tau_D, tau_SF.
 
     Parameters
     ----------
     doc : Document
         The report being written; the section adds its text, figures and the ``facts`` later sections quote.
-    out : Path
-        Output folder.
-    quick : bool
-        Smaller sizes (for tests and a first look).
-    overwrite : bool
-        Replace files of an earlier report.
+    ctx : Context
+        Folder, inputs and the report's Sample.
     """
     import matplotlib.pyplot as plt
 
     from ... import analysis
-    from ..._io import save_dataset, save_figure
-    from ...analysis.detector_response import streak_camera
-    from ...model import Ensemble
     from ...plotting import plot_stacked_traces, plot_streak
-    from ...simulate import simulate
     from ..fluence import fit_power_law
 
-    irf = PARAMETERS["irf_fwhm"][0]
-    gamma, share, dephasing = nc_rates()
-    domain = PARAMETERS["domain_nanocrystals"][0]
-    fluences = np.geomspace(1.0, 30.0, 5 if quick else 8)
-    excited = excited_nanocrystals(fluences)
-    times = np.linspace(0.0, 150.0, 751)
-    ideal, recorded, rows = [], [], []
-    for n in excited:
-        ens = Ensemble(int(n), collective_decay=share * gamma, decay=(1 - share) * gamma, dephasing=dephasing)
-        res = simulate(ens, times, method="permutational")
-        _, seen = streak_camera(times, res.intensity, irf)
-        ideal.append(res.intensity)
-        recorded.append(seen)
-        true = analysis.burst_summary(res)
-        # the burst test needs the exact trace (the IRF lowers the recorded rate at t = 0); fit what is recorded
-        fit = analysis.burst_summary(times, seen, irf_fwhm=irf, slow=True, threshold=0.0) if true["burst"] else \
-            {"tau_sf": float("nan"), "tau_sf_error": float("nan"), "fit_ok": False, "fit_problems": ["no burst"]}
-        rows.append((true, fit))
-    ds_vars = {
-        "excited": ("fluence", excited),
-        "tau_d": ("fluence", [r[0]["tau_d"] for r in rows], {"units": "ps"}),
-        "tau_sf_fit": ("fluence", [r[1]["tau_sf"] for r in rows], {"units": "ps"}),
-        "tau_sf_fit_error": ("fluence", [r[1]["tau_sf_error"] for r in rows], {"units": "ps"}),
-        "peak": ("fluence", [r[0]["peak"] for r in rows], {"units": "photons/ps"}),
-        "peak_over_initial": ("fluence", [r[0]["peak_over_initial"] for r in rows]),
-        "intensity": (("fluence", "time"), np.array(ideal), {"units": "photons/ps"}),
-        "recorded": (("fluence", "time"), np.array(recorded), {"units": "photons/ps", "irf_fwhm_ps": irf}),
-    }
-    import xarray as xr
-
-    ds = xr.Dataset(ds_vars, coords={"fluence": ("fluence", fluences, {"units": "uJ/cm^2"}),
-                                     "time": ("time", times, {"units": "ps"})},
-                    attrs={"method": "permutational", "domain_nanocrystals": domain, "irf_fwhm_ps": irf})
-    save_dataset(ds, out / "fluence_series", overwrite=overwrite, method="permutational",
-                 command="sf-dynamics report")
-    ax = plot_stacked_traces(times, np.array(recorded), labels=[f"{f:.3g} uJ/cm2, N = {n}" for f, n in
-                                                                 zip(fluences, excited)])
-    ax.set_title(f"recorded through a {irf:g} ps IRF", fontsize=9)
-    save_figure(ax.figure, out / "fluence_traces.png", overwrite=overwrite)
-    ax = plot_streak(times, fluences, np.array(recorded), ylabel=r"fluence ($\mu$J/cm$^2$)", normalise_rows=True,
+    sample, inputs = ctx.sample, ctx.inputs
+    irf = inputs["irf_fwhm"]
+    n = sample.sizes[0]
+    fluences = report_fluences(ctx.quick)
+    times = np.linspace(*REPORT_TIMES)
+    series = sample.fluence_series(fluences, times, irf_fwhm=irf, progress=False)
+    prob = series["probability"].values
+    recorded = series["recorded"].values
+    fits = []
+    for k in range(fluences.size):
+        if series["burst"].values[k]:
+            # the burst test uses the exact emission of the domains (the IRF lowers the recorded rate at t = 0);
+            # tau_SF is fitted to what the streak camera records: burst + slow decay of the uncoupled NCs
+            fits.append(analysis.burst_summary(times, recorded[k], irf_fwhm=irf, slow=True, threshold=0.0))
+        else:
+            fits.append({"tau_sf": float("nan"), "tau_sf_error": float("nan"), "fit_ok": False,
+                         "fit_problems": ["no burst"]})
+    series["tau_sf_fit"] = ("fluence", np.array([f["tau_sf"] for f in fits]), {"units": "ps"})
+    series["tau_sf_fit_error"] = ("fluence", np.array([f["tau_sf_error"] for f in fits]), {"units": "ps"})
+    series["inversion"] = ("fluence", n * (2 * prob - 1), {"long_name": "inversion of a domain N (2p - 1)"})
+    ctx.save_dataset(series, "fluence_series", method=series.attrs["method"])
+    ax = plot_stacked_traces(times, recorded, labels=[f"{f:.3g} uJ/cm2, p = {p:.2f}" for f, p in
+                                                      zip(fluences, prob)])
+    ax.set_title(f"the sample recorded through a {irf:g} ps IRF", fontsize=9)
+    ctx.save_figure(ax.figure, "fluence_traces.png")
+    ax = plot_streak(times, fluences, recorded, ylabel=r"fluence ($\mu$J/cm$^2$)", normalise_rows=True,
                      colorbar_label="emission / its maximum")
     ax.set_yscale("log")
-    save_figure(ax.figure, out / "fluence_streak.png", overwrite=overwrite)
-    good = np.array([r[1]["fit_ok"] for r in rows])
-    tau_sf = np.array([r[1]["tau_sf"] for r in rows])
-    tau_d = np.array([r[0]["tau_d"] for r in rows])
+    ctx.save_figure(ax.figure, "fluence_streak.png")
+    good = np.array([f["fit_ok"] for f in fits])
+    tau_sf = series["tau_sf_fit"].values
+    tau_d = series["tau_d"].values
+    threshold = series.attrs["threshold_fluence_uJ_cm2"]
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
-    axes[0].plot(fluences, tau_d, "o-", label=r"$\tau_D$ (exact trace)")
-    axes[0].errorbar(fluences[good], tau_sf[good], yerr=np.array([r[1]["tau_sf_error"] for r in rows])[good],
+    axes[0].plot(fluences, tau_d, "o-", label=r"$\tau_D$ (domains, where the burst test holds)")
+    axes[0].errorbar(fluences[good], tau_sf[good], yerr=series["tau_sf_fit_error"].values[good],
                      fmt="s-", label=r"$\tau_{SF}$ (fit of the recorded trace)")
+    if np.isfinite(threshold):
+        axes[0].axvline(threshold, color="0.5", ls=":", label="burst threshold")
     axes[0].set_xscale("log")
     axes[0].set_yscale("log")
     axes[0].set_xlabel(r"fluence ($\mu$J/cm$^2$)")
     axes[0].set_ylabel("time (ps)")
     axes[0].legend(frameon=False, fontsize=8)
+    inversion = series["inversion"].values
     law = "fewer than three bursts with an unflagged sech^2 fit: no power law"
     if good.sum() >= 3:
-        p, err, c = fit_power_law(excited[good], tau_sf[good])
-        axes[1].loglog(excited[good], tau_sf[good], "s", color="C1")
-        axes[1].loglog(excited[good], c * excited[good].astype(float) ** p, "k--", label=f"N^{p:.2f}")
+        p, err, c = fit_power_law(inversion[good], tau_sf[good])
+        axes[1].loglog(inversion[good], tau_sf[good], "s", color="C1")
+        axes[1].loglog(inversion[good], c * inversion[good] ** p, "k--", label=f"$N(2p-1)^{{{p:.2f}}}$")
         axes[1].legend(frameon=False)
-        law = (f"tau_SF ~ N^{p:.2f} ± {err:.2f} over the {int(good.sum())} bursts whose sech^2 fit is unflagged "
-               f"(R^2 >= {R2_POOR}, no parameter at a bound or with an error above its value; ideal: -1)")
-    axes[1].set_xlabel("excited NCs N")
+        law = (f"tau_SF ~ [N (2p - 1)]^{p:.2f} ± {err:.2f} over the {int(good.sum())} bursts whose sech^2 fit is "
+               f"unflagged (R^2 >= {R2_POOR}, no parameter at a bound or with an error above its value; ideal: -1)")
+    axes[1].set_xlabel("inversion of a domain N (2p - 1)")
     axes[1].set_ylabel(r"$\tau_{SF}$ (ps)")
-    save_figure(fig, out / "fluence_scaling.png", overwrite=overwrite)
+    ctx.save_figure(fig, "fluence_scaling.png")
+    ratio = series["peak_over_incoherent"].values
     table = "\n".join(
-        f"| {f:.3g} | {n} | {r[0]['peak_over_initial']:.3g} | "
-        f"{format(r[0]['tau_d'], '.3g') if r[0]['burst'] else 'no burst'} | "
-        f"{_tau_sf_cell(r[1])} |"
-        for f, n, r in zip(fluences, excited, rows))
+        f"| {f:.3g} | {p:.3f} | {r:.3g} | {format(d, '.3g') if np.isfinite(d) else 'no burst'} | "
+        f"{_tau_sf_cell(fit)} |"
+        for f, p, r, d, fit in zip(fluences, prob, ratio, tau_d, fits))
+    threshold_text = (f"**{threshold:.3g} uJ/cm^2** (p = {series.attrs['threshold_probability']:.3f}), found by "
+                      "bisection on p with the same test" if np.isfinite(threshold) else
+                      "not reached: even full excitation gives no burst")
     doc.text(f"""
 ## 1. Fluence series
 
-A point-like coherent domain of {domain} NCs; the pump excites each NC with probability 1 - exp(-sigma j)
-(sigma = {PARAMETERS['absorption_cross_section'][0]:g} cm^2, j the photon fluence), giving N excited NCs.
-Each NC decays at 1/{PARAMETERS['radiative_lifetime'][0]:g} ps, {share:.0%} of it into the common mode;
-dephasing {dephasing:.4g} /ps (T2 = {PARAMETERS['coherence_time'][0]:g} ps). Traces are exact (`permutational`)
-and are shown as a streak camera with a {irf:g} ps Gaussian instrument response records them; tau_SF comes
-from a sech^2 + slow-decay fit of the recorded trace with that response.
+The sample at {fluences.size} pump fluences: every NC is excited with probability p(F) = 1 - exp(-sigma F / E_ph)
+(sigma = {sample.cross_section_cm2:g} cm^2, E_ph = {sample.photon_energy_eV:g} eV); NCs the pump missed stay in the
+ground state and absorb. Domains of {n} NCs are solved exactly (`{series.attrs['method']}`); the uncoupled NCs
+({1 - sample.coupled_fraction:.0%} of all) decay at 1/{inputs['radiative_lifetime']:g} ps. The streak camera records
+the sum through a {irf:g} ps Gaussian instrument response; tau_SF comes from a sech^2 + slow-decay fit of that
+record with the same response.
 
-| fluence (uJ/cm^2) | excited N | peak / initial rate | tau_D (ps) | tau_SF (ps), fit |
+Burst test ({series.attrs['criterion']}): the ratio in the table. Threshold fluence: {threshold_text}.
+
+| fluence (uJ/cm^2) | p(F) | peak / rate at excitation | tau_D (ps) | tau_SF (ps), fit |
 |---|---|---|---|---|
 {table}
 
-A burst is counted when the delayed maximum exceeds 1.5 times the emission rate at excitation. Scaling: {law}.
+Scaling: {law}.
 """)
-    doc.facts.update(fluences=fluences, excited=excited, tau_d=tau_d,
-                     tau_sf_last=tau_sf[-1] if good[-1] else float("nan"))
+    doc.facts.update(fluences=fluences, probability=prob, tau_d=tau_d, tau_sf=tau_sf, tau_sf_good=good,
+                     threshold_fluence=threshold, threshold_probability=series.attrs["threshold_probability"],
+                     criterion=series.attrs["criterion"], times=times, series=series)
     doc.figure("fluence_traces.png", f"Recorded traces ({irf:g} ps IRF), normalised, one per fluence.")
     doc.figure("fluence_streak.png", "Streak image: recorded emission versus time and fluence, each row normalised.")
-    doc.figure("fluence_scaling.png", "Delay and SF time versus fluence; tau_SF versus the number of excited NCs.")
+    doc.figure("fluence_scaling.png", "Delay and SF time versus fluence (threshold dotted); tau_SF versus the "
+                                      "inversion of a domain.")

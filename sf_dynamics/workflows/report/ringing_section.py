@@ -8,40 +8,37 @@ import warnings
 
 import numpy as np
 
-from .parameters import PARAMETERS, nc_rates
-
 __all__ = ["ringing_section"]
 
 
-def ringing_section(doc, out, quick, overwrite):
+def ringing_section(doc, ctx):
     """Section 3: the noise-initiated Maxwell-Bloch burst of a slab through the IRF, its lobes and Burnham-Chiao fits.
 
     Parameters
     ----------
     doc : Document
         The report being written; the section adds its text, figures and the ``facts`` later sections quote.
-    out : Path
-        Output folder.
-    quick : bool
-        Smaller sizes (for tests and a first look).
-    overwrite : bool
-        Replace files of an earlier report.
+    ctx : Context
+        Folder, inputs and the report's Sample.
     """
+    import json
+
     import matplotlib.pyplot as plt
 
-    from ..._io import save_figure, write_text
+    from ..._io import provenance, write_text
     from ...analysis.detector_response import streak_camera
     from ...analysis.fitting import FitQualityWarning, detect_ringing, fit_burnham_chiao
     from ...model import CoherentSpinState, Slab
     from ...simulate import simulate
 
-    irf = PARAMETERS["irf_fwhm"][0]
-    gamma, _, dephasing = nc_rates()
-    n_slab = PARAMETERS["slab_nanocrystals"][0]
-    mu = PARAMETERS["forward_fraction"][0]
+    inputs, quick = ctx.inputs, ctx.quick
+    irf = inputs["irf_fwhm"]
+    gamma, dephasing = ctx.sample.radiative_rate, ctx.sample.dephasing
+    n_slab = inputs["slab_nanocrystals"]
+    mu = inputs["forward_fraction"]
     slab = Slab(n_slab, mu * gamma, decay=(1 - mu) * gamma, dephasing=dephasing, slices=40)
     times = np.linspace(0.0, 60.0, 1201)
-    mb = simulate(slab, times, method="maxwell_bloch", trajectories=60 if quick else 200, seed=1)
+    mb = simulate(slab, times, method="maxwell_bloch", trajectories=60 if quick else 200, seed=ctx.seed)
     average = mb.data["forward_intensity"]
     shots = mb.data["single_shots"]
     _, average_seen = streak_camera(times, average, irf)
@@ -63,11 +60,12 @@ def ringing_section(doc, out, quick, overwrite):
         bc_lin = fit_burnham_chiao(weak.times, weak_seen, irf_fwhm=irf)
     table = np.column_stack([times, average, mb.data["forward_intensity_sem"], average_seen, shots[:, 0],
                              shots_seen[:, 0]])
-    header = ("# sf_dynamics report: Maxwell-Bloch slab, forward (exit-face) emission in photons/ps; *_recorded: "
+    header = ("# " + json.dumps(provenance(**ctx.provenance(method="maxwell_bloch"))) + "\n"
+              "# sf_dynamics report: Maxwell-Bloch slab, forward (exit-face) emission in photons/ps; *_recorded: "
               f"convolved with a {irf:g} ps Gaussian IRF\n"
               "time_ps,average,average_sem,average_recorded,single_shot,single_shot_recorded\n")
     rows = "\n".join(",".join(f"{v:.10g}" for v in row) for row in table)
-    write_text(out / "ringing.csv", header + rows + "\n", overwrite=overwrite)
+    write_text(ctx.out / "ringing.csv", header + rows + "\n", overwrite=ctx.overwrite)
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), constrained_layout=True)
     ax = axes[0]
     ax.plot(times, average_seen, lw=2, label=f"average of {mb.info['trajectories']} shots (recorded)")
@@ -92,7 +90,7 @@ def ringing_section(doc, out, quick, overwrite):
     ax.set_xlabel("retarded time (ps)")
     ax.set_title("linear regime (free-induction decay)", fontsize=9)
     ax.legend(frameon=False, fontsize=7)
-    save_figure(fig, out / "ringing.png", overwrite=overwrite)
+    ctx.save_figure(fig, "ringing.png")
 
     def lobes(ring):
         times_text = ", ".join(f"{v:.3g}" for v in ring["lobe_times"][:4])
@@ -126,6 +124,6 @@ exact: the fit of the recorded trace gives b = {bc_lin.params['b']:.4g} ± {bc_l
 {bc_lin.r_squared:.4f}; {linear_quality}).
 """)
     doc.facts.update(ringing_lobes_shot=ring_shot["lobes"], ringing_lobes_average=ring_avg["lobes"],
-                     slab_nanocrystals=n_slab)
+                     slab_nanocrystals=n_slab, slab_optical_depth=slab.optical_depth)
     doc.figure("ringing.png", f"Left: exit-face emission recorded through a {irf:g} ps IRF, shot average and three "
                               "single shots. Right: the linear (free-induction) regime with its Burnham-Chiao fit.")
