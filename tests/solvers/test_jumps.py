@@ -125,11 +125,15 @@ def test_shot_delays_do_not_depend_on_the_time_unit():
     # reaches its maximum, so the same process in another time unit gives the same delays (to rounding)
     t = np.linspace(0, 3, 1501)
 
-    def delays(rate):
+    def delays(rate, seed=1):
         ens = sf.Ensemble(10, collective_decay=rate)
-        res = sf.simulate(ens, t / rate, method="jumps", trajectories=500, seed=1, progress=False)
+        res = sf.simulate(ens, t / rate, method="jumps", trajectories=500, seed=seed, progress=False)
         return rate * res.info["shot_delays"]
 
     reference = delays(1.0)
     for rate in (0.7, 3.0):
         np.testing.assert_allclose(delays(rate), reference, rtol=1e-12, atol=1e-12)
+    # and in distribution with independent shots (two-sample Kolmogorov-Smirnov)
+    from scipy.stats import ks_2samp
+
+    assert ks_2samp(delays(0.7, seed=2), reference).pvalue > 0.01
