@@ -19,7 +19,10 @@
 Usage::
 
     python scripts/red_shift.py [--sizes 2 3 5 7 10 15 22 32 46] [--temperature 6] [--probes 16]
-                                [--resolution 0.2] [--excitation EDGE] [--fractions 0.25 0.5 0.75 1.0]
+                                [--resolution 0.2] [--excitation EDGE] [--fractions 0.25 0.5 0.75 1.0] [--quiet]
+
+Each row is a stage announced on stderr as it starts (a bar on a terminal); the excitation rows also show
+the solver's bar when they are long.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import numpy as np
 
 import sf_dynamics as sf
 from sf_dynamics import thermal
+from sf_dynamics._progress import stages
 from sf_dynamics.geometry import Superlattice
 from sf_dynamics.kernels.peaks import peak_fwhm
 from sf_dynamics.model.linewidth import dephasing_rate
@@ -41,7 +45,7 @@ from sf_dynamics.units import HBAR_MEV_PS
 DENSE_LIMIT = 1000  # NCs
 
 
-def size_table(sizes, temperature, probes, resolution):
+def size_table(sizes, temperature, probes, resolution, stage):
     dephasing = float(dephasing_rate([temperature])[0])
     print(f"\n## Size (T = {temperature:g} K, gamma_phi = {dephasing:.3g} 1/ps, homogeneous FWHM "
           f"{2 * dephasing * HBAR_MEV_PS:.3g} meV)\n")
@@ -55,6 +59,7 @@ def size_table(sizes, temperature, probes, resolution):
         if size**3 == max(s**3 for s in sizes if s**3 <= DENSE_LIMIT):
             routes.append("kpm")  # the largest dense size also runs matrix-free, as a check
         for route in routes:
+            stage.start(f"size {size**3} NCs, {route}")
             start = time.perf_counter()
             options = {} if route == "dense" else {"route": "kpm", "probes": probes, "resolution_meV": resolution}
             pl = thermal.photoluminescence(lat, temperature, dephasing=dephasing, **options)
@@ -68,7 +73,7 @@ def size_table(sizes, temperature, probes, resolution):
     return rows
 
 
-def excitation_table(fractions, edge):
+def excitation_table(fractions, edge, stage, progress=None):
     lat = Superlattice.cubic(edge, edge, edge)
     positions = lat.positions_nm
     n = len(positions)
@@ -89,11 +94,13 @@ def excitation_table(fractions, edge):
     window = burst_window_ps(n, gamma * max(widths.max() / gamma, 1.0))   # 8 ln N over the bright-state width
     for f in fractions:
         m = round(f * n) - n / 2
+        stage.start(f"excitation {f:g} of {n} dipoles")
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", sf.spectra.CoherenceWindowWarning)
             corr = sf.spectra.first_order(ens, np.linspace(0, window, 11), np.linspace(0, window, 401),
-                                          method="cumulant", initial=sf.DickeState(n / 2, m), detector=detector)
+                                          method="cumulant", initial=sf.DickeState(n / 2, m), detector=detector,
+                                          progress=progress)
         spec = sf.spectra.spectrum(corr, oversample=8)
         e = spec["energy_meV"].values
         v = spec.values
@@ -110,10 +117,16 @@ def main(argv=None):
     parser.add_argument("--fractions", type=float, nargs="*", default=[0.25, 0.5, 0.75, 1.0])
     parser.add_argument("--excitation", type=int, default=0, metavar="EDGE",
                         help="also run the excitation table on an EDGE^3 dipole lattice (slow: minutes for EDGE = 2)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines (stages and solver bars) on stderr")
     args = parser.parse_args(argv)
-    size_table(args.sizes, args.temperature, args.probes, args.resolution)
-    if args.excitation:
-        excitation_table(args.fractions, args.excitation)
+    dense = [s for s in args.sizes if s**3 <= DENSE_LIMIT]
+    rows = len(args.sizes) + (1 if dense else 0) + (len(args.fractions) if args.excitation else 0)
+    start = time.perf_counter()
+    with stages(not args.quiet, total=rows, desc="red shift") as stage:
+        size_table(args.sizes, args.temperature, args.probes, args.resolution, stage)
+        if args.excitation:
+            excitation_table(args.fractions, args.excitation, stage, progress=False if args.quiet else None)
+    print(f"\n{time.perf_counter() - start:.0f} s in all")
 
 
 if __name__ == "__main__":

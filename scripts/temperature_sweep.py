@@ -12,9 +12,10 @@ Runs, with defaults that finish in about a minute on 2 cores:
    tau_D(T), tau_SF(T), peak(T) and the temperature where the burst vanishes.
 
 Writes netCDF + CSV files and PNG figures into the output folder, and prints
-a summary. Usage::
+a summary with the wall time; each sweep is announced on stderr as it starts,
+with a bar over its points (``--quiet``: none). Usage::
 
-    python scripts/temperature_sweep.py [--out sweep_output] [--executor serial|processes|tcp://host:8786]
+    python scripts/temperature_sweep.py [--out sweep_output] [--executor serial|processes|tcp://host:8786] [--quiet]
 """
 
 from __future__ import annotations

@@ -34,11 +34,17 @@ def add_parser(sub):
     sim.add_argument("--points", type=integer(5), default=401, help="number of output times, >= 5 (default 401)")
     sim.add_argument("--out", default="sf_output", help="output folder (default ./sf_output)")
     sim.add_argument("--overwrite", action="store_true", help="replace trace.* files already in --out")
+    sim.add_argument("--quiet", action="store_true",
+                     help="no progress (by default a long solve shows its progress on stderr: a bar on a "
+                          "terminal, a line per 10 %% in a log)")
     sim.set_defaults(func=run)
 
 
 def run(args) -> int:
-    """Simulate the ensemble of the flags, print its observables and write its trace.
+    """Simulate the ensemble of the flags, print its observables and wall time and write its trace.
+
+    A solve of more than ~10 s reports its progress on stderr (the solver's bar, named after the method;
+    :mod:`sf_dynamics._progress`) unless ``--quiet`` is given.
 
     Parameters
     ----------
@@ -55,6 +61,7 @@ def run(args) -> int:
     ValueError, OSError
         For inconsistent flags or output problems (:func:`sf_dynamics.cli.main` prints them in one line).
     """
+    import time
     import warnings
 
     import matplotlib
@@ -70,7 +77,9 @@ def run(args) -> int:
     ensemble = ensemble_from_flags(args)
     t_max = args.t_max if args.t_max is not None else default_end_time(ensemble)
     times = np.linspace(0.0, t_max, args.points)
-    result = simulate(ensemble, times, method=args.method)
+    start = time.perf_counter()
+    result = simulate(ensemble, times, method=args.method, progress=False if args.quiet else None)
+    solved = time.perf_counter() - start
     tau_d = analysis.buildup_time(result)
     peak = analysis.peak_intensity(result)
     lines = [
@@ -96,6 +105,7 @@ def run(args) -> int:
     ax = plot_trace(result, fit=fit)
     ax.set_title(f"N = {ensemble.n}, {result.method}")
     png_path = save_figure(ax.figure, out / "trace.png", overwrite=args.overwrite)
-    lines += [f"wrote         {csv_path}", f"wrote         {nc_path}", f"wrote         {png_path}"]
+    lines += [f"wrote         {csv_path}", f"wrote         {nc_path}", f"wrote         {png_path}",
+              f"time          {time.perf_counter() - start:.3g} s   ({result.method} {solved:.3g} s)"]
     print("\n".join(lines))
     return 0

@@ -38,11 +38,17 @@ def add_parser(sub):
     sweep.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
                        help="reuse the points an earlier (interrupted or failed) run left in --out/points: compute "
                             "only missing and failed ones (default: on)")
+    sweep.add_argument("--quiet", action="store_true",
+                       help="no progress (by default each sweep is announced on stderr as it starts, with a bar "
+                            "over its points: tqdm on a terminal, plain lines in a log)")
     sweep.set_defaults(func=run)
 
 
 def run(args) -> int:
-    """Run the sweeps (resumable), print their summary and write them.
+    """Run the sweeps (resumable), print their summary and wall time and write them.
+
+    Each sweep is a stage announced on stderr (:func:`sf_dynamics._progress.stages`), with a bar over its
+    points, unless ``--quiet`` is given.
 
     Parameters
     ----------
@@ -59,61 +65,87 @@ def run(args) -> int:
     ValueError, OSError
         For inconsistent flags or output problems (:func:`sf_dynamics.cli.main` prints them in one line).
     """
+    import time
+
     import matplotlib
 
     matplotlib.use("Agg")
 
-    from .._io import save_figure
-    from ..plotting import plot_enhancement, plot_temperature_sweep
-    from ..workflows.sweep import dynamic_temperature_sweep, save_dataset, thermal_sweep
+    from .._progress import stages
 
     out = prepare_folder(args.out, SWEEP_FILES, args.overwrite)
-    executor = args.executor
-    points = out / "points"
-    lines = []
-    incomplete = []
-    if args.kind in ("thermal", "both"):
-        temps = np.geomspace(0.5, 300.0, args.temperatures)
-        curves, labels = [], []
-        for w in (0.0, 0.5, 2.0):
-            ds = thermal_sweep("cubic", (6, 6, 6), temps, realizations=1 if w == 0 else 4, energy_disorder_meV=w,
-                               lattice_constant_nm=12.0, executor=executor, out=points / f"thermal_W{w:g}meV",
-                               resume=args.resume)
-            if not ds.attrs["complete"]:
-                incomplete.append(f"thermal W = {w:g} meV: {ds.attrs['summary']}")
-            save_dataset(ds, out / f"thermal_cubic_W{w:g}meV", overwrite=args.overwrite, method="thermal dense",
-                         command="sf-dynamics sweep")
-            curves.append(ds)
-            labels.append(f"cubic 6x6x6 triplets, W = {w:g} meV")
-            lines.append(f"cubic 6x6x6, W = {w:g} meV: max enhancement {ds.attrs['max_enhancement']:.3f} at "
-                         f"{ds.attrs['t_max']:.3g} K, crosses 1 at {ds.attrs['t_cross']:.3g} K, "
-                         f"low-T {ds.attrs['low_t_enhancement']:.3g}, "
-                         f"high-T law 1 + {ds.attrs['high_t_coefficient_K']:.3g} K / T")
-        chain = thermal_sweep("chain", 20, temps, realizations=1, dipole=[1.0, 0.0, 0.0], lattice_constant_nm=12.0,
-                              executor="serial", out=points / "thermal_chain20", resume=args.resume)
-        save_dataset(chain, out / "thermal_chain20", overwrite=args.overwrite, method="thermal dense",
-                     command="sf-dynamics sweep")
-        curves.append(chain)
-        labels.append("chain of 20, dipoles along the axis")
-        lines.append(f"chain of 20 (J-type): enhancement {chain.attrs['low_t_enhancement']:.3g} at "
-                     f"{temps[0]:g} K, half-excess temperature {chain.attrs['t_half']:.3g} K")
-        ax = plot_enhancement(curves, labels=labels)
-        save_figure(ax.figure, out / "thermal_enhancement.png", overwrite=args.overwrite)
-    if args.kind in ("dynamic", "both"):
-        temps = np.linspace(4.0, 100.0, args.temperatures)
-        ds = dynamic_temperature_sweep(temps, n=args.n, executor=executor, out=points / "dynamic",
-                                       resume=args.resume)
-        if not ds.attrs["complete"]:
-            incomplete.append(f"dynamic sweep: {ds.attrs['summary']}")
-        save_dataset(ds, out / "dynamic_sweep", overwrite=args.overwrite, method=ds.attrs.get("method"),
-                     command="sf-dynamics sweep")
-        axes = plot_temperature_sweep(ds)
-        save_figure(axes[0].figure, out / "dynamic_sweep.png", overwrite=args.overwrite)
-        vanish = ds.attrs["t_sf_vanishes_K"]
-        where = (f"burst vanishes at ~{vanish:.3g} K (peak < {ds.attrs['sf_threshold']} x incoherent rate)"
-                 if np.isfinite(vanish) else "the burst survives the whole sweep")
-        lines.append(f"dynamics, N = {args.n}: tau_D({temps[0]:g} K) = {float(ds['tau_d'][0]):.3g} ps, {where}")
-    lines.append(f"wrote {out}/")
+    start = time.perf_counter()
+    thermal = args.kind in ("thermal", "both")
+    dynamic = args.kind in ("dynamic", "both")
+    progress = False if args.quiet else None    # the sweeps' bars over their points
+    with stages(not args.quiet, total=4 * thermal + dynamic, desc="sf-dynamics sweep") as stage:
+        lines, incomplete = _thermal(args, out, progress, stage) if thermal else ([], [])
+        if dynamic:
+            stage.start(f"dynamics, N = {args.n}")
+            lines += _dynamic(args, out, progress, incomplete)
+    lines.append(f"wrote {out}/ ({time.perf_counter() - start:.0f} s)")
     lines.extend(f"incomplete: {text}" for text in incomplete)
     print("\n".join(lines))
     return 1 if incomplete else 0
+
+
+def _thermal(args, out, progress, stage):
+    """The thermal-equilibrium sweeps (three disorders of a 6x6x6 lattice, a chain), one stage each: (lines,
+    incomplete)."""
+    from .._io import save_figure
+    from ..plotting import plot_enhancement
+    from ..workflows.sweep import save_dataset, thermal_sweep
+
+    points = out / "points"
+    lines, incomplete = [], []
+    temps = np.geomspace(0.5, 300.0, args.temperatures)
+    curves, labels = [], []
+    for w in (0.0, 0.5, 2.0):
+        stage.start(f"thermal 6x6x6, W = {w:g} meV")
+        ds = thermal_sweep("cubic", (6, 6, 6), temps, realizations=1 if w == 0 else 4, energy_disorder_meV=w,
+                           lattice_constant_nm=12.0, executor=args.executor, out=points / f"thermal_W{w:g}meV",
+                           resume=args.resume, progress=progress)
+        if not ds.attrs["complete"]:
+            incomplete.append(f"thermal W = {w:g} meV: {ds.attrs['summary']}")
+        save_dataset(ds, out / f"thermal_cubic_W{w:g}meV", overwrite=args.overwrite, method="thermal dense",
+                     command="sf-dynamics sweep")
+        curves.append(ds)
+        labels.append(f"cubic 6x6x6 triplets, W = {w:g} meV")
+        lines.append(f"cubic 6x6x6, W = {w:g} meV: max enhancement {ds.attrs['max_enhancement']:.3f} at "
+                     f"{ds.attrs['t_max']:.3g} K, crosses 1 at {ds.attrs['t_cross']:.3g} K, "
+                     f"low-T {ds.attrs['low_t_enhancement']:.3g}, "
+                     f"high-T law 1 + {ds.attrs['high_t_coefficient_K']:.3g} K / T")
+    stage.start("thermal chain of 20")
+    chain = thermal_sweep("chain", 20, temps, realizations=1, dipole=[1.0, 0.0, 0.0], lattice_constant_nm=12.0,
+                          executor="serial", out=points / "thermal_chain20", resume=args.resume, progress=progress)
+    save_dataset(chain, out / "thermal_chain20", overwrite=args.overwrite, method="thermal dense",
+                 command="sf-dynamics sweep")
+    curves.append(chain)
+    labels.append("chain of 20, dipoles along the axis")
+    lines.append(f"chain of 20 (J-type): enhancement {chain.attrs['low_t_enhancement']:.3g} at "
+                 f"{temps[0]:g} K, half-excess temperature {chain.attrs['t_half']:.3g} K")
+    ax = plot_enhancement(curves, labels=labels)
+    save_figure(ax.figure, out / "thermal_enhancement.png", overwrite=args.overwrite)
+    return lines, incomplete
+
+
+def _dynamic(args, out, progress, incomplete):
+    """The dynamical temperature sweep of N emitters: its summary lines (a failed run appended to
+    ``incomplete``)."""
+    from .._io import save_figure
+    from ..plotting import plot_temperature_sweep
+    from ..workflows.sweep import dynamic_temperature_sweep, save_dataset
+
+    temps = np.linspace(4.0, 100.0, args.temperatures)
+    ds = dynamic_temperature_sweep(temps, n=args.n, executor=args.executor, out=out / "points" / "dynamic",
+                                   resume=args.resume, progress=progress)
+    if not ds.attrs["complete"]:
+        incomplete.append(f"dynamic sweep: {ds.attrs['summary']}")
+    save_dataset(ds, out / "dynamic_sweep", overwrite=args.overwrite, method=ds.attrs.get("method"),
+                 command="sf-dynamics sweep")
+    axes = plot_temperature_sweep(ds)
+    save_figure(axes[0].figure, out / "dynamic_sweep.png", overwrite=args.overwrite)
+    vanish = ds.attrs["t_sf_vanishes_K"]
+    where = (f"burst vanishes at ~{vanish:.3g} K (peak < {ds.attrs['sf_threshold']} x incoherent rate)"
+             if np.isfinite(vanish) else "the burst survives the whole sweep")
+    return [f"dynamics, N = {args.n}: tau_D({temps[0]:g} K) = {float(ds['tau_d'][0]):.3g} ps, {where}"]
