@@ -12,7 +12,7 @@ from ...analysis.fitting import R2_POOR
 __all__ = ["fluence_section", "report_fluences", "REPORT_TIMES"]
 
 #: the report's time grid (ps) from the excitation: it holds the slowest burst near threshold
-REPORT_TIMES = (0.0, 200.0, 801)
+REPORT_TIMES = (0.0, 200.0, 401)
 
 
 def report_fluences(quick):
