@@ -6,7 +6,8 @@ import argparse
 
 import numpy as np
 
-from .flags import integer, prepare_folder
+from ..workflows.report.parameters import PARAMETERS
+from .flags import integer, prepare_folder, probability, real
 
 __all__ = ["SWEEP_FILES", "add_parser", "run"]
 
@@ -26,11 +27,24 @@ def add_parser(sub):
         "sweep",
         help="temperature sweeps: thermal-equilibrium enhancement and SF dynamics vs T (netCDF, CSV, PNG)",
         description="Thermal-equilibrium superradiant enhancement of CsPbBr3-like superlattices and the "
-        "dynamical temperature sweep with phonon dephasing.",
+        "dynamical temperature sweep of a point-like domain with phonon dephasing from the linewidth model; the "
+        "domain's defaults are the report's sample (where the burst vanishes depends on each of them).",
     )
     sweep.add_argument("--kind", choices=["thermal", "dynamic", "both"], default="both")
     sweep.add_argument("--temperatures", type=integer(2), default=12, help="number of temperatures, >= 2 (default 12)")
-    sweep.add_argument("--n", type=integer(2), default=200, help="emitters in the dynamic sweep (default 200)")
+    sweep.add_argument("--n", type=integer(2), default=int(PARAMETERS["nanocrystals"][0]),
+                       help="NCs of the point-like domain of the dynamic sweep (default "
+                            f"{PARAMETERS['nanocrystals'][0]}, the report's)")
+    sweep.add_argument("--lifetime", type=real(0.0, open_below=True), default=PARAMETERS["radiative_lifetime"][0],
+                       help=f"radiative lifetime 1/Gamma_1 of one NC in ps (default "
+                            f"{PARAMETERS['radiative_lifetime'][0]:g})")
+    sweep.add_argument("--collective-fraction", type=probability(open_below=True),
+                       default=PARAMETERS["collective_fraction"][0],
+                       help="share Gamma_c / Gamma_1 of each NC's emission into the domain's common mode, (0, 1] "
+                            f"(default {PARAMETERS['collective_fraction'][0]:g}, the report's)")
+    sweep.add_argument("--excitation", type=probability(open_below=True), default=1.0,
+                       help="probability p that the pump left each NC excited, (0, 1] (default 1: fully inverted; "
+                            "below 1 the product state p, the others in the ground state)")
     sweep.add_argument("--executor", default="processes",
                        help="'processes' (default), 'serial', or a Dask scheduler address tcp://host:port")
     sweep.add_argument("--out", default="sweep_output", help="output folder (default ./sweep_output)")
@@ -137,8 +151,11 @@ def _dynamic(args, out, progress, incomplete):
     from ..workflows.sweep import dynamic_temperature_sweep, save_dataset
 
     temps = np.linspace(4.0, 100.0, args.temperatures)
-    ds = dynamic_temperature_sweep(temps, n=args.n, executor=args.executor, out=out / "points" / "dynamic",
-                                   resume=args.resume, progress=progress)
+    gamma_1 = 1.0 / args.lifetime
+    ds = dynamic_temperature_sweep(temps, n=args.n, collective_decay=args.collective_fraction * gamma_1,
+                                   decay=(1.0 - args.collective_fraction) * gamma_1, excitation=args.excitation,
+                                   executor=args.executor, out=out / "points" / "dynamic", resume=args.resume,
+                                   progress=progress)
     if not ds.attrs["complete"]:
         incomplete.append(f"dynamic sweep: {ds.attrs['summary']}")
     save_dataset(ds, out / "dynamic_sweep", overwrite=args.overwrite, method=ds.attrs.get("method"),
@@ -148,4 +165,5 @@ def _dynamic(args, out, progress, incomplete):
     vanish = ds.attrs["t_sf_vanishes_K"]
     where = (f"burst vanishes at ~{vanish:.3g} K (peak < {ds.attrs['sf_threshold']} x incoherent rate)"
              if np.isfinite(vanish) else "the burst survives the whole sweep")
-    return [f"dynamics, N = {args.n}: tau_D({temps[0]:g} K) = {float(ds['tau_d'][0]):.3g} ps, {where}"]
+    return [f"dynamics, N = {args.n} NCs, lifetime {args.lifetime:g} ps, {args.collective_fraction:.0%} collective, "
+            f"p = {args.excitation:g}: tau_D({temps[0]:g} K) = {float(ds['tau_d'][0]):.3g} ps, {where}"]

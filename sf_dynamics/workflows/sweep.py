@@ -297,6 +297,9 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
             "method": methods[0] if methods else method,
             "inhomogeneous_fwhm_meV": inhomogeneous_fwhm_meV,
             "excitation": excitation if lattice is None else 1.0,
+            "collective_decay": float(collective_decay) if lattice is None else float("nan"),
+            "decay": float(decay) if lattice is None else float("nan"),
+            "window_ps": float(window_ps),
         },
     )
     ds["status"] = ("temperature", np.array(run.status, dtype=str))
