@@ -9,8 +9,9 @@
    matrix-free route (FFT products, Chebyshev propagation of random probe vectors) above; the largest dense
    size is also run matrix-free, as a check. The matrix-free spectrum is convolved with a Gaussian of FWHM
    ``--resolution`` (meV), so its FWHM is not listed; its <Gamma>_T carries the standard error of the probe
-   average. Its cost grows with the largest radiative width (the superradiant states, which exceed the band
-   width from ~10^3 NCs): minutes at 22^3 NCs, hours at 46^3.
+   average. Its cost grows with the largest radiative width (the superradiant states approach the band width
+   from ~10^3 NCs): 8 s at 10^3 NCs, 1.5-5 min at 15^3 (2 shared cores), and several times the products per
+   ps of correlation beyond (docs/physics.md).
 2. Excitation (the burst; optional, slow). An EDGE^3 lattice of two-level dipoles (all along z, Green's-tensor
    Gamma/Omega, the same spacing and wavelength) starting from the symmetric Dicke state with a fraction
    f of the dipoles excited: the time-integrated spectrum seen by a far-field detector along x, perpendicular
