@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import check_real, check_real_array, check_times
+from .._validation import check_real, check_real_array, check_times, is_uniform
 from ..analysis.instrument import FWHM_PER_SIGMA
 from ..analysis.observables import SF_THRESHOLD
 from ..kernels.peaks import peak_fwhm
@@ -533,7 +533,7 @@ class Sample:
 
         energy = check_real_array("energy_meV", energy_meV)
         step = np.diff(energy)
-        if energy.ndim != 1 or energy.size < 3 or np.any(step <= 0) or np.ptp(step) > 1e-9 * step[0]:
+        if energy.ndim != 1 or energy.size < 3 or np.any(step <= 0) or not is_uniform(energy):
             raise ValueError("energy_meV must be an equally spaced, increasing grid of at least 3 energies")
         times = check_times(times)
         p = check_real("p", p, low=0.0, high=1.0)
