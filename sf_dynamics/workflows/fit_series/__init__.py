@@ -28,12 +28,28 @@ interval. A fit whose N_c interval reaches the upper search bound, whose profile
 parameters have no finite error is refused (:class:`UndeterminedFitError`) unless
 ``allow_undetermined=True``.
 
+No SF without evidence: the fit reports N_c only when it beats two no-SF alternatives fitted to the same
+traces, each rejected by a likelihood-ratio test at p < 1e-3 (:mod:`.alternatives`): one fluence-independent
+trace shape (a free shape with a free amplitude per trace; tested against a free mean per bin, calibrated by
+a parametric bootstrap), and independent emitters (the same model with Gamma_c = 0 and the same IRF; tested
+against the SF fit, chi^2 on the parameters the SF model adds). Otherwise the result's verdict is "no SF
+detected", N_c is not reported, and the numbers of both tests are in ``SeriesFit.alternatives``, its summary
+and the files of ``sf-dynamics fit``.
+
+The run time is estimated before the fit (``progress=True``: one model evaluation timed at each N_c of the
+coarse grid, times the evaluations planned) and each N_c point is reported with its deviance
+(:mod:`.progress`). The default N_c range is 2-60, about a minute on a 2-core machine.
+
 Modules: :mod:`.reading` (:func:`read_series`), :mod:`.forward_model` (:func:`series_model` and the model the
-fit evaluates), :mod:`.fit` (:class:`~.fit.FluenceSeriesFit`, :func:`fit_fluence_series`), :mod:`.result`
-(:class:`SeriesFit`, :class:`UndeterminedFitError`, the profile intervals). The instrument-response
+fit evaluates), :mod:`.fit` (:class:`~.fit.FluenceSeriesFit`, :func:`fit_fluence_series`), :mod:`.starting`
+(probabilities, starting values, derived parameters), :mod:`.alternatives` (the no-SF alternatives and their
+tests), :mod:`.progress` (run-time estimate, progress per N_c point), :mod:`.result` (:class:`SeriesFit`,
+:class:`UndeterminedFitError`, the profile intervals). The instrument-response
 convolutions are :mod:`sf_dynamics.analysis.instrument`.
 """
 
+from .alternatives import DETECTION_ALPHA as DETECTION_ALPHA
+from .fit import DEFAULT_DOMAIN_SIZES as DEFAULT_DOMAIN_SIZES
 from .fit import PARAMETERS as PARAMETERS
 from .fit import WALK_STOP as WALK_STOP
 from .fit import FluenceSeriesFit, fit_fluence_series

@@ -8,25 +8,30 @@ from that profile.
 
 from __future__ import annotations
 
-import math
+import time
 import warnings
 
 import numpy as np
 
 from ..._validation import check_real, check_real_array
 from ...analysis.fitting import GOODNESS_ALPHA, FitQualityWarning, deviance_residuals, deviance_test
-from ..fluence import excitation_probability
+from .alternatives import no_sf_alternatives
 from .forward_model import T0_LEAD, DomainCache, record, simulation_grid
+from .progress import ProfileProgress, coarse_grid, estimate_run_time, walk_estimate
 from .reading import read_series
 from .result import SeriesFit, UndeterminedFitError, domain_size_interval, excess_deviance, union_interval
+from .starting import derived, guesses, probabilities_of, share_guess
 
-__all__ = ["PARAMETERS", "WALK_STOP", "FluenceSeriesFit", "fit_fluence_series"]
+__all__ = ["PARAMETERS", "WALK_STOP", "DEFAULT_DOMAIN_SIZES", "FluenceSeriesFit", "fit_fluence_series"]
 
 #: continuous parameters of the model, in the order of the fit
 PARAMETERS = ("collective_share", "dephasing", "coupled_fraction", "amplitude", "t0", "irf_fwhm", "background",
               "radiative_rate")
 #: profile deviance above its minimum where the walk in N_c stops (beyond the 99.7 % level of 9)
 WALK_STOP = 10.0
+#: the default search range of N_c: about a minute on a 2-core machine (N_c = 200 alone costs ~40 s per
+#: model evaluation; the run-time estimate printed with ``progress=True`` says how to widen it)
+DEFAULT_DOMAIN_SIZES = (2, 60)
 #: the names a user may fix or start (``collective_decay`` is fitted as ``collective_share``)
 USER_PARAMETERS = ("collective_decay", "dephasing", "coupled_fraction", "amplitude", "t0", "irf_fwhm", "background",
                    "radiative_rate")
@@ -76,13 +81,19 @@ class FluenceSeriesFit:
     """
 
     def __init__(self, times, data, probabilities, *, fluences=None, radiative_lifetime_ps=210.0, irf_fwhm=None,
-                 irf=None, background="auto", fixed=None, p0=None, domain_sizes=(2, 200), statistic="auto",
-                 points=600, progress=False):
+                 irf=None, background="auto", fixed=None, p0=None, domain_sizes=DEFAULT_DOMAIN_SIZES,
+                 statistic="auto", points=600, progress=False):
         if statistic not in ("auto", "poisson", "least_squares"):
             raise ValueError(f"statistic must be 'auto', 'poisson' or 'least_squares', got {statistic!r}")
-        counts = bool(np.all(data >= 0) and np.all(data == np.round(data)))
+        integers = bool(np.all(data == np.round(data)))
+        counts = integers and bool(np.all(data >= 0))
         if statistic == "poisson" and not counts:
             raise ValueError("statistic='poisson' needs photon counts: non-negative integers in every trace")
+        if statistic == "auto" and integers and not counts:
+            raise ValueError(f"traces: the samples are integers but {int(np.sum(data < 0))} are negative (smallest "
+                             f"{float(np.min(data)):g}): not photon counts, so the Poisson likelihood integer data get "
+                             "by default does not apply; give statistic='least_squares' (for background-subtracted "
+                             "counts, better fit the raw counts with background=True)")
         poisson = counts if statistic == "auto" else statistic == "poisson"
         if not np.any(data > 0):
             raise ValueError("traces hold no positive sample: there is no emission to fit")
@@ -113,7 +124,7 @@ class FluenceSeriesFit:
         step = float(times[1] - times[0])
         span = float(times[-1] - times[0])
         rate0 = fixed.get("radiative_rate", p0.get("radiative_rate", 1.0 / 210.0))
-        guess = _guesses(times, data, probabilities, rate0)
+        guess = guesses(times, data, probabilities, rate0)
         if background == "auto":       # dark counts before the rise: fit them, else hold the background at 0
             early = data[:, times < guess["t0"] - 3.0 * step]
             background = bool(early.size and early.mean() > 0)
@@ -146,6 +157,7 @@ class FluenceSeriesFit:
         n_varied = sum(1 for name in self.active if name not in fixed) + 1
         self.dof = max(self.flat.size - n_varied, 1)
         self.results = {}
+        self.reporter, self.estimate, self.elapsed = ProfileProgress(False, 0), None, None
 
     # -- the model ------------------------------------------------------------------------------------------
     def record(self, n, values):
@@ -161,7 +173,7 @@ class FluenceSeriesFit:
             return (mu - self.flat) / self.scale
         return residual
 
-    def start_values(self, n, previous):
+    def start_values(self, n, previous, hold=None):
         """Starting values at domain size ``n``: from the data's guesses, or warm from ``previous`` = (N_c, best).
 
         Parameters
@@ -170,16 +182,18 @@ class FluenceSeriesFit:
             Domain size.
         previous : (int, dict) or None
             A neighbouring N_c and its best values; None for the first fit.
+        hold : dict, optional
+            Further parameters held at given values (a no-SF alternative).
 
         Returns
         -------
         dict
             A value for every continuous parameter.
         """
-        fixed, p0 = self.fixed, self.p0
+        fixed, p0 = {**self.fixed, **(hold or {})}, self.p0
         if previous is None:
             guess = self.guess
-            values = {"collective_share": _share_guess(n, guess), "dephasing": guess["rate"],
+            values = {"collective_share": share_guess(n, guess), "dephasing": guess["rate"],
                       "coupled_fraction": 0.5, "amplitude": 1.0, "t0": guess["t0"], "irf_fwhm": guess["irf_fwhm"],
                       "background": guess["background"], "radiative_rate": self.rate0}
             values.update(p0)
@@ -193,10 +207,11 @@ class FluenceSeriesFit:
         values = dict(values)
         if "collective_share" not in fixed:   # keep N Gamma_c: the burst's time scale
             values["collective_share"] = float(np.clip(values["collective_share"] * n_prev / n, 1e-6, 1.0))
+        values.update(hold or {})
         return values
 
     # -- the likelihood profile over N_c --------------------------------------------------------------------
-    def fit_at(self, n, previous):
+    def fit_at(self, n, previous, hold=None, report=True):
         """Fit the continuous parameters at domain size ``n``.
 
         Parameters
@@ -205,6 +220,10 @@ class FluenceSeriesFit:
             Domain size.
         previous : (int, dict) or None
             Warm start (see :meth:`start_values`).
+        hold : dict, optional
+            Further parameters held at given values (a no-SF alternative: ``collective_share=0`` ...).
+        report : bool
+            Report the point to the progress display (profile points; not the alternatives).
 
         Returns
         -------
@@ -217,12 +236,13 @@ class FluenceSeriesFit:
         """
         import lmfit
 
-        values = self.start_values(n, previous)
+        values = self.start_values(n, previous, hold)
+        fixed = {**self.fixed, **(hold or {})}
         params = lmfit.Parameters()
         for name in self.active:
             lo, hi = self.bounds[name]
-            if name in self.fixed:
-                params.add(name, value=float(self.fixed[name]), vary=False)
+            if name in fixed:
+                params.add(name, value=float(fixed[name]), vary=False)
             else:
                 params.add(name, value=float(np.clip(values[name], lo, hi)), min=lo, max=hi)
         minimizer = lmfit.Minimizer(self.residual(n), params, scale_covar=not self.poisson, nan_policy="raise")
@@ -239,9 +259,9 @@ class FluenceSeriesFit:
             sigma[name] = float(err) if err is not None and np.isfinite(err) else float("nan")
         if self.irf is not None:
             sigma["irf_fwhm"] = 0.0
-        best = _derived(n, best, sigma)
-        if self.progress:
-            print(f"N_c = {n}: deviance {dev:.2f}", flush=True)
+        best = derived(n, best, sigma)
+        if report:
+            self.reporter.point(n, dev)
         return dev, best, out
 
     def excess(self, dev, d_min):
@@ -261,15 +281,27 @@ class FluenceSeriesFit:
         dict
             :attr:`results`, N_c -> (deviance, best values, lmfit result).
         """
-        lo_n, hi_n = self.domain_sizes
-        grid = np.unique(np.round(np.geomspace(lo_n, hi_n, max(int(grid_points), 3))).astype(int))
-        previous = None
-        for n in grid:
-            self.results[int(n)] = self.fit_at(int(n), previous)
-            previous = (int(n), self.results[int(n)][1])
-        self._walk(-1)
-        self._walk(+1)
-        self._walk(-1)
+        grid = coarse_grid(self.domain_sizes, grid_points)
+        self.estimate = estimate_run_time(self, grid) if self.progress else None
+        self.reporter = ProfileProgress(self.progress, self.estimate["fits"] if self.estimate else len(grid))
+        if self.estimate:
+            self.reporter.message(self.estimate["text"])
+        try:
+            previous, seconds = None, {}
+            for n in grid:
+                start = time.perf_counter()
+                self.results[int(n)] = self.fit_at(int(n), previous)
+                previous, seconds[int(n)] = (int(n), self.results[int(n)][1]), time.perf_counter() - start
+            if self.estimate:
+                self.reporter.message(walk_estimate(self, grid, seconds))
+            self._walk(-1)
+            self._walk(+1)
+            self._walk(-1)
+        finally:
+            self.elapsed = self.reporter.close()
+        if self.estimate:
+            self.reporter.message(f"N_c profile: {len(self.results)} points in {self.elapsed:.0f} s (estimated "
+                                  f"{self.estimate['seconds']:.0f} s)")
         return self.results
 
     def _walk(self, direction):
@@ -332,21 +364,25 @@ class FluenceSeriesFit:
                 "profile": profile, "params": params, "errors": errors, "fixed": fixed,
                 "model": self.record(n_best, best)}
 
-    def verdict(self, estimates):
-        """What the fit cannot determine, and other problems.
+    def verdict(self, estimates, alternatives):
+        """The fit's verdict: no SF detected, undetermined, poor or good, with the tests it rests on.
 
         Parameters
         ----------
         estimates : dict
             From :meth:`estimates`.
+        alternatives : dict
+            From :func:`~sf_dynamics.workflows.fit_series.alternatives.no_sf_alternatives`.
 
         Returns
         -------
-        problems : list of str
-            Every problem (a poor reduced deviance, then the undetermined ones).
-        undetermined : list of str
-            Parameters the data do not determine, and why: a flat N_c profile, an N_c interval at a search
-            bound, an error that could not be estimated or exceeds its value.
+        dict
+            ``verdict`` ("no SF detected": a no-SF alternative is not rejected, N_c is not reported;
+            "undetermined": the data do not determine a parameter; "poor": the goodness-of-fit test fails;
+            "good"), ``problems`` (sentences: the alternatives not rejected, the goodness of fit, the
+            undetermined parameters), ``undetermined`` (those alone: a flat N_c profile, an N_c interval at a
+            search bound, an error that could not be estimated or exceeds its value), ``p_value`` and ``test``
+            (the goodness-of-fit test of the SF fit) and ``note`` (what the verdict rests on).
         """
         lo_n, hi_n = self.domain_sizes
         fixed, errors, params = self.fixed, estimates["errors"], estimates["params"]
@@ -370,46 +406,72 @@ class FluenceSeriesFit:
                 undetermined.append(f"{name} = {params[name]:.3g} +- {errors[name]:.2g}: the error exceeds the "
                                     "value")
         reduced = estimates["deviance"] / self.dof
+        p_value, test = None, "none: least squares without a noise model"
         if self.poisson:
             p_value, z = deviance_test(estimates["model"], estimates["deviance"], self.flat.size - self.dof)
-            estimates["p_value"] = p_value
+            test = (f"deviance {estimates['deviance']:.1f} on {self.dof} degrees of freedom (reduced {reduced:.3g}), "
+                    f"{z:+.1f} standard deviations from what counting statistics give: p = {p_value:.3g}")
             if p_value < GOODNESS_ALPHA:
-                problems.append(f"deviance {estimates['deviance']:.1f} on {self.dof} degrees of freedom (reduced "
-                                f"{reduced:.3g}) lies {z:.1f} standard deviations above what counting statistics "
-                                f"give (p = {p_value:.2g} < {GOODNESS_ALPHA:g}): the model does not describe the "
-                                "data")
-        problems += undetermined
-        return problems, undetermined
+                problems.append(f"{test} < {GOODNESS_ALPHA:g}: the model does not describe the data")
+        kept = [key for key in ("shared_shape", "independent") if not alternatives[key]["rejected"]]
+        refusal = [f"no SF detected: {e['description']} is not rejected ({e['statistic_name']} {e['statistic']:.1f} on "
+                   f"{e['test_dof']} degrees of freedom against {e['against']}: p = {e['p_value']:.3g} >= "
+                   f"{alternatives['alpha']:g})" for e in (alternatives[key] for key in kept)]
+        if kept:
+            verdict = "no SF detected"
+            note = (f"{alternatives['criterion']}; not rejected: " + ", ".join(kept) + "; N_c is not reported")
+        else:
+            verdict = "undetermined" if undetermined else ("poor" if problems else "good")
+            shape, indep = alternatives["shared_shape"]["p_value"], alternatives["independent"]["p_value"]
+            note = (f"both no-SF alternatives rejected (shared shape p = {shape:.3g}, independent emitters p = "
+                    f"{indep:.3g} < {alternatives['alpha']:g}); goodness of fit: {test}")
+        return {"verdict": verdict, "problems": refusal + problems + undetermined, "undetermined": undetermined,
+                "p_value": p_value, "test": test, "note": note}
 
-    def result(self, estimates, problems, undetermined):
-        """The :class:`~sf_dynamics.workflows.fit_series.result.SeriesFit` of :meth:`estimates` and :meth:`verdict`.
+    def result(self, estimates, quality, alternatives):
+        """The :class:`~sf_dynamics.workflows.fit_series.result.SeriesFit` of the estimates, verdict and alternatives.
+
+        With no SF detected, N_c and its interval are not reported (None), the parameters of the SF model
+        (collective decay and share, collective rate, dephasing, T2, coupled fraction) are NaN, and the
+        instrument parameters and the model are those of the accepted alternative: the independent emitters
+        when they are not rejected, else the fluence-independent shape (which has no such parameters: NaN).
 
         Parameters
         ----------
         estimates : dict
             From :meth:`estimates`.
-        problems, undetermined : list of str
+        quality : dict
             From :meth:`verdict`.
+        alternatives : dict
+            From :func:`~sf_dynamics.workflows.fit_series.alternatives.no_sf_alternatives`.
 
         Returns
         -------
         SeriesFit
         """
-        params = estimates["params"]
-        verdict = "undetermined" if undetermined else ("poor" if problems else "good")
-        model = estimates["model"]
-        return SeriesFit(params=params, errors=estimates["errors"], domain_interval=estimates["interval"],
+        params, errors, model = dict(estimates["params"]), dict(estimates["errors"]), estimates["model"]
+        interval = estimates["interval"]
+        if quality["verdict"] == "no SF detected":
+            accepted = "independent" if not alternatives["independent"]["rejected"] else "shared_shape"
+            chosen = alternatives[accepted]
+            params = {name: self.fixed.get(name, float("nan")) for name in params}
+            errors = {name: 0.0 if name in self.fixed else float("nan") for name in errors}
+            params["domain_size"], interval, model = None, None, chosen["model"]
+            for name, value in chosen.get("values", {}).items():
+                params[name] = value
+                errors[name] = 0.0 if name in self.fixed else chosen["errors"][name]
+            quality = dict(quality, accepted=accepted)
+        return SeriesFit(params=params, errors=errors, domain_interval=interval,
                          profile=estimates["profile"], probabilities=self.probabilities, times=self.times,
                          data=self.data, model=model, fluences=self.fluences, deviance=estimates["deviance"],
-                         dof=self.dof, statistic="poisson" if self.poisson else "least_squares",
-                         quality={"verdict": verdict, "problems": problems, "p_value": estimates.get("p_value")},
-                         fixed={name: params[name] for name in estimates["fixed"] if name in params},
-                         lmfit_result=estimates["lmfit_result"])
+                         dof=self.dof, statistic="poisson" if self.poisson else "least_squares", quality=quality,
+                         fixed={name: estimates["params"][name] for name in estimates["fixed"] if name in params},
+                         lmfit_result=estimates["lmfit_result"], alternatives=alternatives)
 
 
 def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_section_cm2=None, photon_energy_eV=3.1,
                        radiative_lifetime_ps=210.0, irf_fwhm=None, irf=None, background="auto", fixed=None,
-                       p0=None, domain_sizes=(2, 200), grid_points=7, statistic="auto", points=600,
+                       p0=None, domain_sizes=DEFAULT_DOMAIN_SIZES, grid_points=7, statistic="auto", points=600,
                        time_unit_ps=1.0, allow_undetermined=False, progress=False):
     """Fit a series of measured traces (one per pump fluence) with the coupled + uncoupled sample model.
 
@@ -440,7 +502,8 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
     p0 : dict, optional
         Starting values of continuous parameters (same names).
     domain_sizes : (int, int)
-        Search range of the domain size N_c, 2 <= low < high.
+        Search range of the domain size N_c, 2 <= low < high; default :data:`DEFAULT_DOMAIN_SIZES` (2, 60), about
+        a minute on a 2-core machine (the cost of a model evaluation grows steeply with N_c: ~40 s at 200).
     grid_points : int
         Coarse grid of N_c (geometric) before the integer walk around the best one.
     statistic : {"auto", "poisson", "least_squares"}
@@ -452,90 +515,43 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
     allow_undetermined : bool
         Return an undetermined fit (verdict "undetermined", a warning) instead of raising.
     progress : bool
-        Print each N_c as it is fitted.
+        Before the fit, print its estimated run time (one model evaluation timed at each coarse-grid N_c times
+        the evaluations planned) and how to widen the N_c search; then report each N_c as it is fitted with
+        its deviance (a tqdm bar on a terminal, a line per point otherwise; on stderr).
 
     Returns
     -------
     SeriesFit
+        Its ``alternatives`` hold the two no-SF alternatives and their tests
+        (:mod:`~sf_dynamics.workflows.fit_series.alternatives`). When either is not rejected at p < 1e-3 the
+        verdict is "no SF detected": the result is returned (with a :class:`FitQualityWarning` giving the
+        numbers) but N_c is not reported (``params["domain_size"]`` is None, ``domain_interval`` None, the SF
+        parameters NaN, :meth:`SeriesFit.interval` raises), and ``model`` is the accepted alternative's. A
+        finding about the data, not a failure of the fit: the numbers are the answer and the command line
+        writes them.
 
     Raises
     ------
     ValueError
         For traces that do not form a series (see :func:`read_series`), a number of fluences or probabilities
-        unlike the number of traces, probabilities outside [0, 1], bad ranges or unknown parameter names.
+        unlike the number of traces, probabilities outside [0, 1], bad ranges or unknown parameter names,
+        integer traces with a negative sample and ``statistic="auto"``.
     UndeterminedFitError
         When the data cannot determine N_c (flat profile, or its interval reaches the upper search bound) or a
         varied parameter (no finite error), unless ``allow_undetermined``.
     """
     times, data = read_series(traces, time_unit_ps=time_unit_ps)
-    fl, prob = _probabilities(data.shape[0], fluences, probabilities, cross_section_cm2, photon_energy_eV)
+    fl, prob = probabilities_of(data.shape[0], fluences, probabilities, cross_section_cm2, photon_energy_eV)
     series = FluenceSeriesFit(times, data, prob, fluences=fl, radiative_lifetime_ps=radiative_lifetime_ps,
                               irf_fwhm=irf_fwhm, irf=irf, background=background, fixed=fixed, p0=p0,
                               domain_sizes=domain_sizes, statistic=statistic, points=points, progress=progress)
     series.profile(grid_points)
     estimates = series.estimates()
-    problems, undetermined = series.verdict(estimates)
-    fit = series.result(estimates, problems, undetermined)
-    if undetermined and not allow_undetermined:
-        raise UndeterminedFitError("the series does not determine the fit: " + "; ".join(undetermined))
-    if problems:
-        warnings.warn("fit_fluence_series: " + "; ".join(problems), FitQualityWarning, stacklevel=2)
+    alternatives = no_sf_alternatives(series, estimates)
+    quality = series.verdict(estimates, alternatives)
+    fit = series.result(estimates, quality, alternatives)
+    if quality["verdict"] == "undetermined" and not allow_undetermined:
+        raise UndeterminedFitError("the series does not determine the fit: " + "; ".join(quality["undetermined"]))
+    if quality["problems"]:
+        warnings.warn("fit_fluence_series: " + "; ".join(quality["problems"]), FitQualityWarning, stacklevel=2)
     return fit
-
-
-def _probabilities(k, fluences, probabilities, cross_section_cm2, photon_energy_eV):
-    """(fluences or None, excitation probability per NC) of ``k`` traces, from fluences or given directly."""
-    if (fluences is None) == (probabilities is None):
-        raise ValueError("give either fluences (with cross_section_cm2) or probabilities, one per trace")
-    if fluences is not None:
-        fl = np.atleast_1d(check_real_array("fluences", fluences, nonnegative=True))
-        if fl.shape != (k,):
-            raise ValueError(f"fluences must hold one value per trace: {k} traces, {fl.size} fluences")
-        if cross_section_cm2 is None:
-            raise ValueError("fluences need cross_section_cm2 (cm^2) to give the excitation probability")
-        prob = excitation_probability(fl, cross_section_cm2=cross_section_cm2, photon_energy_eV=photon_energy_eV)
-    else:
-        fl = None
-        prob = np.atleast_1d(check_real_array("probabilities", probabilities))
-        if prob.shape != (k,):
-            raise ValueError(f"probabilities must hold one value per trace: {k} traces, {prob.size} probabilities")
-        if np.any((prob < 0) | (prob > 1)):
-            raise ValueError(f"probabilities must lie in [0, 1], got {prob}")
-    return fl, prob
-
-
-def _guesses(times, data, probabilities, rate):
-    """Starting values from the data: time zero from the earliest rise, IRF from the sampling, burst time."""
-    step = float(times[1] - times[0])
-    base = np.median(data[:, : max(3, times.size // 50)], axis=1)
-    height = np.maximum(data.max(axis=1) - base, 1e-300)
-    rises = [times[np.argmax((row - b) / h > 0.1)] for row, b, h in zip(data, base, height)]
-    t0 = float(min(rises))
-    k = int(np.argmax(probabilities))
-    t_peak = float(times[np.argmax(data[k])])
-    return {"t0": t0, "irf_fwhm": 3.0 * step, "background": float(max(np.median(base), 0.0)),
-            "t_peak": max(t_peak - t0, 2.0 * step), "p_max": float(probabilities[k]), "rate": rate}
-
-
-def _share_guess(n, guess):
-    """Gamma_c / Gamma_1 that puts the burst of the strongest trace near its observed peak."""
-    inversion = 2.0 * guess["p_max"] - 1.0
-    if inversion <= 0.05:
-        return 0.5
-    collective = max(math.log(n), 1.0) / (n * inversion * guess["t_peak"])
-    return float(np.clip(collective / guess["rate"], 0.02, 0.98))
-
-
-def _derived(n, best, sigma):
-    """Best values and one-sigma errors at one N_c, with Gamma_c, N_c Gamma_c and T2 derived from them."""
-    out = dict(best)
-    out.update({f"{name}_sigma": value for name, value in sigma.items()})
-    rate, s_rate = best["radiative_rate"], sigma.get("radiative_rate", 0.0)
-    share, s_share = best["collective_share"], sigma["collective_share"]
-    out["collective_decay"] = share * rate
-    out["collective_decay_sigma"] = math.hypot(s_share * rate, share * s_rate)
-    out["collective_rate"] = n * out["collective_decay"]
-    out["collective_rate_sigma"] = n * out["collective_decay_sigma"]
-    out["t2"] = 1.0 / (rate / 2.0 + best["dephasing"])
-    out["t2_sigma"] = out["t2"] ** 2 * math.hypot(sigma["dephasing"], s_rate / 2.0)
-    return out
