@@ -370,3 +370,16 @@ def test_the_shape_test_is_calibrated_on_series_of_one_shape(peak):
 def test_the_shape_test_is_calibrated_with_a_fitted_background():
     draws = 100
     assert abs(calibration(None, 30.0, draws) - 0.05) < 4 * np.sqrt(0.05 * 0.95 / draws)
+
+
+@pytest.mark.slow
+def test_signals_that_are_not_counts_get_the_same_alternatives_by_least_squares():
+    """Non-integer data: least squares, the SF fit's residual variance as the noise level ((a) chi^2, (b) F)."""
+    rng = np.random.default_rng(3)
+    decays = exponential_decays(150.0)
+    signal = decays + rng.normal(0.0, 0.05 * decays.max(), decays.shape)
+    fit, _ = fit_quietly(signal, domain_sizes=(4, 12))
+    alt = fit.alternatives
+    assert fit.statistic == "least_squares" and fit.quality["verdict"] == "no SF detected"
+    assert alt["independent"]["statistic_name"] == "F" and not alt["independent"]["rejected"]
+    assert "residual variance" in alt["shared_shape"]["test"] and "N ln(RSS / N)" in alt["information_criterion"]

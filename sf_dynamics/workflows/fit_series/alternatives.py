@@ -254,20 +254,23 @@ def no_sf_alternatives(series, estimates):
     sf_params = series.flat.size - series.dof
     out = {"alpha": DETECTION_ALPHA,
            "criterion": f"N_c is reported only when both no-SF alternatives are rejected at p < {DETECTION_ALPHA:g}",
-           "information_criterion": "AIC = deviance + 2 k (up to a constant common to the models; for information, "
-                                    "not used in the decision)",
+           "information_criterion": ("AIC = deviance + 2 k" if series.poisson else "AIC = N ln(RSS / N) + 2 k")
+           + " (up to a constant common to the models; for information, not used in the decision)",
            "sf": {"deviance": estimates["deviance"], "parameters": sf_params, "dof": series.dof}}
     background = None if "background" not in series.fixed else float(series.fixed["background"])
     noise = None if series.poisson else estimates["deviance"] / series.dof * series.scale**2
     out["shared_shape"] = shape_test(series.data, background, noise_variance=noise)
     out["independent"] = _independent_test(series, estimates)
     n = series.flat.size
+    # least squares: every sum of squares in units of the SF fit's residual variance (the shape's already is)
+    to_noise = {"sf": series.dof / max(estimates["deviance"], 1e-300), "shared_shape": 1.0,
+                "independent": series.dof / max(estimates["deviance"], 1e-300)}
     for key in ("sf", "shared_shape", "independent"):
         entry = out[key]
         if series.poisson:
             entry["aic"] = entry["deviance"] + 2.0 * entry["parameters"]
         else:
-            rss = max(entry["deviance"], 1e-300)
+            rss = max(entry["deviance"] * to_noise[key], 1e-300)
             entry["aic"] = n * math.log(rss / n) + 2.0 * entry["parameters"]
         if key != "sf":
             entry["rejected"] = bool(entry["p_value"] < DETECTION_ALPHA)
