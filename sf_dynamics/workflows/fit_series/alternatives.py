@@ -10,9 +10,13 @@ comes earlier and faster at higher fluence. Two explanations without it are fitt
     mean per bin), so its deviance is the likelihood-ratio statistic of "the shape does not depend on fluence",
     on N - K - T + 1 (-1) degrees of freedom. Counts are fitted by maximum Poisson likelihood (closed form
     a_k s_t = row_k col_t / total without a background; EM with one), and the statistic is calibrated by a
-    parametric bootstrap (its mean and variance over :data:`BOOTSTRAP_DRAWS` Poisson draws from the fitted
-    shape, refitted; a gamma law of these two moments for the tail), because hundreds of low-count bins
-    each with its own parameter make the chi^2 law too wide.
+    conditional parametric bootstrap: :data:`BOOTSTRAP_DRAWS` series drawn from the fitted shape with each
+    time bin's total over the traces kept (multinomial with the fitted shares: the total is the sufficient
+    statistic of s(t), so the free shape drops out, as in the classical test of homogeneity), refitted (a
+    fitted background held at its value, conservative by about one unit of deviance), and a gamma law of
+    their mean and variance for the tail. The chi^2 law is too wide for hundreds of low-count bins each with
+    its own parameter, and a plain Poisson bootstrap from the fitted means too narrow (P(p < 0.05) = 0.55 at
+    10 counts per peak).
 (b) **independent emitters** (``independent``): the fit's own forward model without the collective channel,
     Gamma_c = 0 (coupled fraction 0; N_c, gamma_phi and f then have no effect), with the same instrument
     response, time zero, amplitude, background and radiative rate. It is nested in the SF model, and the
@@ -22,8 +26,10 @@ comes earlier and faster at higher fluence. Two explanations without it are fitt
 
 The SF fit reports N_c only when both are rejected at p < :data:`DETECTION_ALPHA`. Least-squares fits (data
 that are not counts) use the SF fit's residual variance as the noise level: (a) compares the shape's sum of
-squares with chi^2, (b) is an F test; both approximate. AIC (deviance + 2 k, up to a constant common to the
-three models) is reported for information, not used in the decision: (a) and the SF model are not nested.
+squares with chi^2, (b) is an F test; both approximate. AIC (deviance + 2 k for counts, N ln(RSS / N) + 2 k for
+least squares, up to a constant common to the three models) is reported for information, not used in the
+decision: (a) and the SF model are not nested, and with T free shape parameters AIC favours the SF model even
+on series of one fixed shape.
 """
 
 from __future__ import annotations
@@ -40,8 +46,6 @@ __all__ = ["DETECTION_ALPHA", "BOOTSTRAP_DRAWS", "shared_shape", "shape_test", "
 DETECTION_ALPHA = 1e-3
 #: parametric-bootstrap draws that calibrate the shared-shape statistic
 BOOTSTRAP_DRAWS = 200
-#: the parameters the SF model adds to the independent-emitter model
-SF_ONLY = ("collective_share", "dephasing", "coupled_fraction")
 _EM_TOL = 1e-10
 _EM_ITERATIONS = 20000
 

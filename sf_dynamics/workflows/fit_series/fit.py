@@ -71,6 +71,11 @@ class FluenceSeriesFit:
         Degrees of freedom (samples minus varied parameters and N_c).
     results : dict
         N_c -> (deviance, best values with ``*_sigma`` errors, lmfit result), filled by :meth:`profile`.
+    estimate : dict or None
+        The run-time estimate made before the profile (with ``progress``;
+        :func:`~sf_dynamics.workflows.fit_series.progress.estimate_run_time`).
+    elapsed : float or None
+        Seconds the profile took.
 
     Raises
     ------
@@ -270,6 +275,9 @@ class FluenceSeriesFit:
 
     def profile(self, grid_points=7):
         """Fit a coarse geometric grid of N_c, warm-started upward, then walk the integers around the best.
+
+        With ``progress`` the run time is estimated first and printed, each point is reported with its
+        deviance, the walk's time is estimated after the grid, and the total is printed at the end (stderr).
 
         Parameters
         ----------
