@@ -383,3 +383,26 @@ def test_signals_that_are_not_counts_get_the_same_alternatives_by_least_squares(
     assert fit.statistic == "least_squares" and fit.quality["verdict"] == "no SF detected"
     assert alt["independent"]["statistic_name"] == "F" and not alt["independent"]["rejected"]
     assert "residual variance" in alt["shared_shape"]["test"] and "N ln(RSS / N)" in alt["information_criterion"]
+
+
+def test_on_a_terminal_the_profile_progress_is_a_bar_with_the_deviance():
+    import io
+
+    from sf_dynamics.workflows.fit_series.progress import ProfileProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    progress = ProfileProgress(True, 3, stream=screen)
+    progress.message("estimated run time ~1 s")
+    for n, deviance in ((4, 512.25), (11, 309.5)):
+        progress.point(n, deviance)
+    progress.close()
+    text = screen.getvalue()
+    assert "estimated run time ~1 s" in text and "N_c profile" in text and "/3 " in text
+    assert "N_c = 11, deviance 309.5" in text
+    silent = Terminal()
+    ProfileProgress(False, 3, stream=silent).point(4, 1.0)
+    assert silent.getvalue() == ""
