@@ -114,9 +114,10 @@ def test_interrupted_cli_sweep_resumes_to_the_same_dataset(tmp_path):
     reference = tmp_path / "reference"
     assert main([*argv, "--out", str(reference)]) == 0
     partial = tmp_path / "partial"
-    # an interrupted run: only the first two temperatures were saved
-    first = sweep.dynamic_temperature_sweep(np.linspace(4.0, 100.0, 5), n=40, executor="serial",
-                                            out=partial / "points" / "dynamic")
+    # an interrupted run of the same domain (the command's defaults: 210 ps, 30 % collective, inverted): only the
+    # first two temperatures were saved
+    first = sweep.dynamic_temperature_sweep(np.linspace(4.0, 100.0, 5), n=40, collective_decay=0.3 / 210.0,
+                                            decay=0.7 / 210.0, executor="serial", out=partial / "points" / "dynamic")
     for path in sorted((partial / "points" / "dynamic").glob("point-0000[234]-*.npz")):
         path.unlink()
     assert first.attrs["complete"]
