@@ -116,8 +116,10 @@ def test_interrupted_cli_sweep_resumes_to_the_same_dataset(tmp_path):
     partial = tmp_path / "partial"
     # an interrupted run of the same domain (the command's defaults: 210 ps, 30 % collective, inverted): only the
     # first two temperatures were saved
-    first = sweep.dynamic_temperature_sweep(np.linspace(4.0, 100.0, 5), n=40, collective_decay=0.3 / 210.0,
-                                            decay=0.7 / 210.0, executor="serial", out=partial / "points" / "dynamic")
+    gamma_1 = 1.0 / 210.0   # rates formed as the command forms them, so the points' keys match
+    first = sweep.dynamic_temperature_sweep(np.linspace(4.0, 100.0, 5), n=40, collective_decay=0.3 * gamma_1,
+                                            decay=(1.0 - 0.3) * gamma_1, executor="serial",
+                                            out=partial / "points" / "dynamic")
     for path in sorted((partial / "points" / "dynamic").glob("point-0000[234]-*.npz")):
         path.unlink()
     assert first.attrs["complete"]
