@@ -35,7 +35,7 @@ def spectrum_section(doc, ctx):
     sample, inputs = ctx.sample, ctx.inputs
     p = float(doc.facts["probability"][-1])
     fluence = float(doc.facts["fluences"][-1])
-    step, window = 1.0, 150.0
+    step, window = 2.0, 150.0
     grid = np.arange(0.0, window + step / 2, step)
     lattice = Superlattice.cubic(*(3, 3, 3) if ctx.quick else (6, 6, 6), lattice_constant_nm=inputs["lattice_constant"])
     pl = thermal.photoluminescence(lattice, inputs["temperature"], dephasing=sample.dephasing)
