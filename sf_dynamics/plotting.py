@@ -440,16 +440,21 @@ def plot_series_fit(fit, *, axes=None):
     left.set_xlabel("time (ps)")
     left.set_ylabel("counts per bin" if fit.statistic == "poisson" else "signal")
     left.legend(frameon=False, fontsize="small")
-    left.set_title(f"data (dots) and model (lines): N_c = {fit.params['domain_size']}, "
-                   f"T2 = {fit.params['t2']:.3g} ps, f = {fit.params['coupled_fraction']:.2f}", fontsize="medium")
+    if fit.domain_interval is None:    # verdict "no SF detected": the model drawn is the accepted no-SF one
+        left.set_title(f"data (dots) and the accepted no-SF model (lines): {fit.quality['verdict']}",
+                       fontsize="medium")
+    else:
+        left.set_title(f"data (dots) and model (lines): N_c = {fit.params['domain_size']}, "
+                       f"T2 = {fit.params['t2']:.3g} ps, f = {fit.params['coupled_fraction']:.2f}", fontsize="medium")
     sizes = np.asarray(fit.profile["domain_size"])
     excess = np.asarray(fit.profile["deviance"]) - fit.deviance
     if fit.statistic != "poisson":
         excess = excess / (fit.deviance / max(fit.dof, 1))
     right.plot(sizes, excess, "o-", ms=3)
     right.axhline(1.0, color="0.5", ls=":", lw=0.8, label="68 % level")
-    lo, hi = fit.domain_interval
-    right.axvspan(lo - 0.5, hi + 0.5, color="C0", alpha=0.12, label=f"N_c in {lo} - {hi}")
+    if fit.domain_interval is not None:
+        lo, hi = fit.domain_interval
+        right.axvspan(lo - 0.5, hi + 0.5, color="C0", alpha=0.12, label=f"N_c in {lo} - {hi}")
     right.set_yscale("symlog", linthresh=1.0)
     right.set_xlabel("domain size N_c")
     right.set_ylabel("profile deviance above minimum")

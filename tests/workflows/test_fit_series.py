@@ -138,6 +138,14 @@ def test_a_series_without_coupled_ncs_reports_no_sf_and_shows_its_progress(capsy
     points = [line for line in err.splitlines() if line.startswith("N_c = ")]
     assert len(points) == len(fit.profile["domain_size"]) and all("deviance" in line for line in points)
     assert "N_c profile:" in err and "estimated" in err.splitlines()[-1]
+    # the figure of a refused fit draws the accepted no-SF model and the profile without an N_c interval
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sf_dynamics.plotting import plot_series_fit
+
+    left, right = plot_series_fit(fit)
+    assert "no SF detected" in left.get_title() and not right.patches
 
 
 def test_a_domain_size_beyond_the_search_range_is_refused():
