@@ -15,9 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import is_uniform
 from ..units import HBAR_MEV_PS
 
-__all__ = ["spectrum", "time_resolved_spectrum", "shot_spectra", "normalized_g1", "HC_MEV_NM"]
+__all__ = ["spectrum", "time_resolved_spectrum", "shot_spectra", "normalized_g1", "HC_MEV_NM", "WAVELENGTH_RANGE_NM"]
+
+#: accepted reference wavelengths (nm): ultraviolet to mid-infrared; a value in micrometres typed as nm
+#: (0.515) is refused instead of giving wavelengths a thousand times too short
+WAVELENGTH_RANGE_NM = (100.0, 20000.0)
 
 #: h c in meV nm (energy <-> vacuum wavelength)
 HC_MEV_NM = 1239841.984
@@ -31,7 +36,8 @@ def _frequency_coords(omega, center_wavelength_nm):
     coords = {"omega": ("omega", omega, {"units": "rad/ps"}),
               "energy_meV": ("omega", energy, {"units": "meV", "long_name": "hbar omega from the reference"})}
     if center_wavelength_nm is not None:
-        lam0 = check_real("center_wavelength_nm", center_wavelength_nm, low=0.0, low_open=True)
+        lam0 = check_real("center_wavelength_nm", center_wavelength_nm, low=WAVELENGTH_RANGE_NM[0],
+                          high=WAVELENGTH_RANGE_NM[1])
         coords["wavelength_nm"] = ("omega", HC_MEV_NM / (HC_MEV_NM / lam0 + energy), {"units": "nm"})
     return coords
 
@@ -44,8 +50,15 @@ def _fft_size(points, oversample):
 
 
 def _integrated(correlation):
+    if not hasattr(correlation, "data_vars") or "g1" not in correlation or "tau" not in correlation.coords:
+        raise ValueError("correlation must be the Dataset of sf_dynamics.spectra.first_order (variables g1 on "
+                         f"time and tau), got {type(correlation).__name__}")
     times = correlation["time"].values
     g1 = correlation["g1"].values
+    if not np.all(np.isfinite(g1)):
+        raise ValueError("correlation: G1 holds NaN or infinite values; the spectrum would be undefined")
+    if correlation["tau"].size < 2:
+        raise ValueError("correlation: at least two delays are needed for a spectrum")
     if times.size < 2:
         return g1[0] * 1.0
     from scipy.integrate import trapezoid
@@ -102,15 +115,17 @@ def spectrum(correlation, omega=None, *, center_wavelength_nm=None, oversample=4
     Raises
     ------
     ValueError
-        For non-finite omega or frequencies beyond the band pi / dtau.
+        For a correlation that is not from :func:`~sf_dynamics.spectra.first_order` or holds NaN, non-finite or
+        decreasing omega, frequencies beyond the band pi / dtau, or a centre wavelength outside
+        :data:`WAVELENGTH_RANGE_NM`.
     """
     import xarray as xr
 
     from .._validation import check_real_array
 
+    bar = _integrated(correlation)
     taus = correlation["tau"].values
     dtau = float(taus[1] - taus[0])
-    bar = _integrated(correlation)
     weights = np.full(taus.size, dtau)
     weights[0] = weights[-1] = 0.5 * dtau
     nyquist = np.pi / dtau
@@ -126,6 +141,8 @@ def spectrum(correlation, omega=None, *, center_wavelength_nm=None, oversample=4
         omega = check_real_array("omega", omega)
         if omega.ndim != 1:
             raise ValueError(f"omega must be 1-D, got shape {omega.shape}")
+        if omega.size > 1 and np.any(np.diff(omega) <= 0):
+            raise ValueError("omega must be strictly increasing (rad/ps)")
         if np.any(np.abs(omega) > nyquist * (1 + 1e-12)):
             raise ValueError(f"omega must lie within the band |omega| <= pi / dtau = {nyquist:.4g} rad/ps "
                              "(shorter delay steps widen it)")
@@ -134,7 +151,14 @@ def spectrum(correlation, omega=None, *, center_wavelength_nm=None, oversample=4
             block = omega[start : start + 256]
             values[start : start + 256] = 2.0 * np.real(np.exp(-1j * np.outer(block, taus)) @ (weights * bar))
     coords = _frequency_coords(omega, center_wavelength_nm)
-    photons = float(np.sum(values) * (omega[1] - omega[0]) / (2 * np.pi)) if omega.size > 1 else float("nan")
+    if omega.size < 2:
+        photons = float("nan")
+    elif is_uniform(omega):
+        photons = float(np.sum(values) * (omega[-1] - omega[0]) / (omega.size - 1) / (2 * np.pi))
+    else:   # an uneven grid: the trapezoid rule
+        from scipy.integrate import trapezoid
+
+        photons = float(trapezoid(values, omega) / (2 * np.pi))
     return xr.DataArray(values, dims=("omega",), coords=coords, name="spectrum",
                         attrs={"units": "photons per (rad/ps)", "photons": photons,
                                "resolution_rad_per_ps": float(2 * np.pi / taus[-1]),

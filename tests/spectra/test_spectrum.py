@@ -121,3 +121,24 @@ def test_time_resolved_spectrum_checks_its_grids():
         sf.spectra.time_resolved_spectrum(corr, 0.5)
     with pytest.raises(ValueError, match="filter_fwhm"):
         sf.spectra.time_resolved_spectrum(corr, -1.0)
+
+
+def test_spectrum_refuses_what_would_give_a_wrong_number():
+    ens = sf.Ensemble(1, decay=1.0, dephasing=0.5)
+    taus = np.arange(0.0, 20.0, 0.05)
+    corr = sf.spectra.first_order(ens, np.linspace(0, 8, 41), taus)
+    omega = np.linspace(-20, 20, 801)
+    # a decreasing grid would give negative photons; an uneven one is integrated by the trapezoid rule
+    with pytest.raises(ValueError, match="strictly increasing"):
+        sf.spectra.spectrum(corr, omega[::-1])
+    uneven = np.concatenate([np.linspace(-20, 0, 201), np.linspace(0.05, 20, 1000)])
+    even = sf.spectra.spectrum(corr, omega).attrs["photons"]
+    assert sf.spectra.spectrum(corr, uneven).attrs["photons"] == pytest.approx(even, rel=1e-2)
+    with pytest.raises(ValueError, match="center_wavelength_nm"):
+        sf.spectra.spectrum(corr, center_wavelength_nm=0.515)      # micrometres typed as nanometres
+    with pytest.raises(ValueError, match="first_order"):
+        sf.spectra.spectrum(np.zeros(5))
+    broken = corr.copy(deep=True)
+    broken["g1"][3, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        sf.spectra.spectrum(broken)
