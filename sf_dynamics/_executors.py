@@ -53,8 +53,13 @@ def check_executor(executor, *, name="executor"):
     ValueError
         Naming ``name`` and the accepted kinds.
     """
-    if (executor is None or isinstance(executor, str) or is_dask_client(executor)
-            or isinstance(executor, cf.Executor)):
+    if isinstance(executor, str):
+        # a scheduler address names its port ("tcp://host:8786", "host:8786"); any other word is a typo
+        if executor in ("serial", "processes") or ":" in executor:
+            return executor
+        raise ValueError(f"{name} must be 'serial', 'processes' or a Dask scheduler address such as "
+                         f"'tcp://127.0.0.1:8786', got {executor!r}")
+    if executor is None or is_dask_client(executor) or isinstance(executor, cf.Executor):
         return executor
     raise ValueError(f"{name} must be None, 'serial', 'processes', a concurrent.futures.Executor, "
                      f"a dask.distributed.Client or a scheduler address string, got {executor!r}")

@@ -243,6 +243,10 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
     check_real("inhomogeneous_fwhm_meV", inhomogeneous_fwhm_meV, low=0.0)
     points = check_positive_int("points", points, minimum=5)
     excitation = check_real("excitation", excitation, low=0.0, high=1.0, low_open=True)
+    if method != "auto":
+        from ..methods.registry import get_method
+
+        get_method(method)          # an unknown name is refused here, not recorded as a failure at every point
     if lattice is not None:
         radiative = lattice.gamma
         count = lattice.n * lattice.dipoles_per_nc

@@ -64,3 +64,14 @@ def test_burst_vanishing_temperature_interpolates():
     assert sweep.burst_vanishing_temperature([10, 20, 30], [3.0, 2.0, 1.0]) == pytest.approx(expected)
     assert np.isnan(sweep.burst_vanishing_temperature([10, 20], [3.0, 2.0]))
 
+
+
+def test_a_sweep_with_an_unknown_method_or_executor_is_refused_before_it_runs():
+    import pytest
+
+    from sf_dynamics.workflows.sweep import dynamic_temperature_sweep
+
+    with pytest.raises(ValueError, match="method must be one of"):
+        dynamic_temperature_sweep([4.0, 10.0], n=10, method="bogus", executor="serial")
+    with pytest.raises(ValueError, match="Dask scheduler address"):
+        dynamic_temperature_sweep([4.0, 10.0], n=10, executor="bogus")
