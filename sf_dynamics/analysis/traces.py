@@ -36,7 +36,20 @@ def _sniff(line: str):
     return None, ","
 
 
-def load_trace(path, *, time_column=0, intensity_column=1, delimiter="auto", decimal="auto", time_unit_ps=1.0,
+#: time units a header may name for the time column, in ps
+HEADER_TIME_UNITS = {"fs": 1e-3, "ps": 1.0, "ns": 1e3, "us": 1e6, "µs": 1e6, "μs": 1e6, "ms": 1e9}
+
+
+def _header_unit(cell):
+    """Picoseconds per unit named in a header cell ("time_ns", "Zeit (µs)", "t [ps]"), or None."""
+    import re
+
+    words = re.split(r"[\s_()\[\]/,;:]+", cell.strip().strip('"').lower())
+    found = {HEADER_TIME_UNITS[w] for w in words if w in HEADER_TIME_UNITS}
+    return found.pop() if len(found) == 1 else None
+
+
+def load_trace(path, *, time_column=0, intensity_column=1, delimiter="auto", decimal="auto", time_unit_ps=None,
                skip_header=None):
     """Read (times in ps, intensity) from a text/CSV file.
 
@@ -57,8 +70,10 @@ def load_trace(path, *, time_column=0, intensity_column=1, delimiter="auto", dec
     decimal : {".", ",", "auto"}
         Decimal mark; "auto" takes ',' when the separator is ';', tab or
         whitespace and the numbers contain commas.
-    time_unit_ps : float
-        Picoseconds per time unit of the file (1000 for ns).
+    time_unit_ps : float, optional
+        Picoseconds per time unit of the file (1000 for ns). Default: the unit the header names for the time
+        column (fs, ps, ns, us/µs, ms as in "time_ns", "Zeit (µs)", "t [ps]"), else ps. A value that
+        contradicts the header is refused.
     skip_header : int, optional
         Lines to skip after comments; default: 1 if the first line is not
         numeric, else 0.
@@ -72,24 +87,26 @@ def load_trace(path, *, time_column=0, intensity_column=1, delimiter="auto", dec
     ------
     ValueError
         For a missing file, a directory, an empty or header-only file, a
-        column index out of range, a non-numeric value (the line is named) or
-        times that do not increase.
+        column index out of range, a non-numeric value or a row with another number of columns (the line is
+        named), a time unit that contradicts the header, or times that do not increase.
     """
     path = Path(path)
     if not path.exists():
         raise ValueError(f"path {str(path)!r} does not exist")
     if path.is_dir():
         raise ValueError(f"path {str(path)!r} is a directory, not a trace file")
-    unit = check_real("time_unit_ps", time_unit_ps, low=0.0, low_open=True)
+    unit = None if time_unit_ps is None else check_real("time_unit_ps", time_unit_ps, low=0.0, low_open=True)
     text = _decode(path.read_bytes(), path)
     numbered = [(i + 1, ln.strip()) for i, ln in enumerate(text.splitlines())]
     lines = [(k, ln) for k, ln in numbered if ln and not ln.startswith("#")]
     if not lines:
         raise ValueError(f"path {str(path)!r} holds no data rows (empty or comments only)")
-    auto_delim, auto_decimal = _sniff(lines[-1][1])
+    # the separator from a line in the middle of the data: not the header, not a last line cut short
+    probe = lines[len(lines) // 2][1]
+    auto_delim, auto_decimal = _sniff(probe)
     delim = auto_delim if delimiter == "auto" else delimiter
     if decimal == "auto":
-        decimal = auto_decimal if delim in (";", "\t", None) and "," in lines[-1][1] else "."
+        decimal = auto_decimal if delim in (";", "\t", None) and "," in probe else "."
     if decimal not in (".", ","):
         raise ValueError(f"decimal must be '.', ',' or 'auto', got {decimal!r}")
 
@@ -113,7 +130,22 @@ def load_trace(path, *, time_column=0, intensity_column=1, delimiter="auto", dec
             raise ValueError(f"path {str(path)!r}, line {number}: not a row of numbers: {line[:60]!r}") from None
     if not rows:
         raise ValueError(f"path {str(path)!r} holds a header but no data rows")
-    width = min(len(r) for r in rows)
+    counts = [len(r) for r in rows]
+    width = max(set(counts), key=counts.count)
+    for (number, line), count in zip(lines[skip_header:], counts):
+        if count != width:
+            raise ValueError(f"path {str(path)!r}, line {number}: {count} values where the other rows have {width} "
+                             f"(a ragged or cut row): {line[:60]!r}")
+    named = None
+    if skip_header:
+        header = [c for c in _split(lines[skip_header - 1][1], delim)]
+        if -len(header) <= time_column < len(header) if isinstance(time_column, (int, np.integer)) else False:
+            named = _header_unit(header[time_column])
+    if unit is None:
+        unit = named if named is not None else 1.0
+    elif named is not None and not np.isclose(unit, named, rtol=1e-12):
+        raise ValueError(f"time_unit_ps = {unit:g} contradicts the header of {str(path)!r}, whose time column "
+                         f"is in units of {named:g} ps")
     for name, col in (("time_column", time_column), ("intensity_column", intensity_column)):
         if isinstance(col, bool) or not isinstance(col, (int, np.integer)) or not -width <= col < width:
             raise ValueError(f"{name} = {col!r} is out of range: {str(path)!r} has {width} columns")

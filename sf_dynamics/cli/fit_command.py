@@ -59,8 +59,9 @@ def add_parser(sub):
                           "~30 per N_c point (the estimate printed before the fit gives the total)")
     fit.add_argument("--grid-points", type=integer(3), default=7, help="coarse N_c grid before the walk (default 7)")
     fit.add_argument("--points", type=integer(20), default=600, help="simulation grid points (default 600)")
-    fit.add_argument("--time-unit-ps", type=real(0.0, open_below=True), default=1.0,
-                     help="picoseconds per time unit of the files (1000 for ns; default 1)")
+    fit.add_argument("--time-unit-ps", type=real(0.0, open_below=True), default=None,
+                     help="picoseconds per time unit of the files (1000 for ns; default: the unit the header "
+                          "names, e.g. time_ns, else ps)")
     fit.add_argument("--allow-undetermined", action="store_true",
                      help="write the results even when the data do not determine a parameter")
     fit.add_argument("--quiet", action="store_true",

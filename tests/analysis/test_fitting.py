@@ -282,3 +282,28 @@ def test_a_negative_sample_in_integer_data_is_refused_not_fitted_by_least_square
     assert fitting.fit_sech2(t, y, sigma="unweighted", slow=True).quality["verdict"] in ("untested", "poor")
     with pytest.raises(ValueError, match="sigma must be"):
         fitting.fit_sech2(t, y, sigma="counts")
+
+
+def test_trace_files_say_their_unit_and_shape(tmp_path):
+    from sf_dynamics.analysis.traces import load_trace
+
+    ns = tmp_path / "ns.csv"
+    ns.write_text("time_ns,counts\n0.0,1\n0.5,4\n1.0,2\n1.5,1\n")
+    t, y = load_trace(ns)
+    np.testing.assert_allclose(t, [0.0, 500.0, 1000.0, 1500.0])      # the header's ns, not ps
+    assert load_trace(ns, time_unit_ps=1000.0)[0][1] == 500.0
+    with pytest.raises(ValueError, match="contradicts the header"):
+        load_trace(ns, time_unit_ps=1.0)
+    us = tmp_path / "us.csv"
+    us.write_text("Zeit (µs);Zählrate\n0,0;1\n0,5;4\n1,0;2\n", encoding="utf-8")
+    assert load_trace(us)[0][1] == pytest.approx(5e5)
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("t,y\n0,1\n1,2\n2,3,4\n3,1\n")
+    with pytest.raises(ValueError, match="line 4: 3 values"):
+        load_trace(ragged)
+    cut = tmp_path / "cut.csv"
+    cut.write_text("t;y\n0;1\n1;2\n2;3\n3")
+    with pytest.raises(ValueError, match="line 5: 1 values"):
+        load_trace(cut)
+    with pytest.raises(ValueError, match="time_unit_ps"):
+        load_trace(ns, time_unit_ps=float("nan"))

@@ -480,7 +480,7 @@ class FluenceSeriesFit:
 def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_section_cm2=None, photon_energy_eV=3.1,
                        radiative_lifetime_ps=210.0, irf_fwhm=None, irf=None, background="auto", fixed=None,
                        p0=None, domain_sizes=DEFAULT_DOMAIN_SIZES, grid_points=7, statistic="auto", points=600,
-                       time_unit_ps=1.0, allow_undetermined=False, progress=False):
+                       time_unit_ps=None, allow_undetermined=False, progress=False):
     """Fit a series of measured traces (one per pump fluence) with the coupled + uncoupled sample model.
 
     Parameters
@@ -518,8 +518,8 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
         "poisson" for photon counts (non-negative integers; "auto" picks it for such data).
     points : int
         Simulation grid points over the record (resolution of the model before the IRF).
-    time_unit_ps : float
-        Picoseconds per time unit of trace files.
+    time_unit_ps : float, optional
+        Picoseconds per time unit of trace files; default the unit their header names, else ps.
     allow_undetermined : bool
         Return an undetermined fit (verdict "undetermined", a warning) instead of raising.
     progress : bool

@@ -12,7 +12,7 @@ from ...analysis.traces import load_trace
 __all__ = ["read_series"]
 
 
-def read_series(traces, *, time_unit_ps=1.0):
+def read_series(traces, *, time_unit_ps=None):
     """A fluence series of traces as (times, data): one time base, one row per trace.
 
     Parameters
@@ -20,8 +20,9 @@ def read_series(traces, *, time_unit_ps=1.0):
     traces : sequence of paths, sequence of (times, values) pairs, or (times, 2-D array)
         Trace files (read by :func:`sf_dynamics.analysis.traces.load_trace`), pairs of arrays, or one time
         array with a (k, nt) array of values.
-    time_unit_ps : float
-        Picoseconds per time unit of files.
+    time_unit_ps : float, optional
+        Picoseconds per time unit of files; default the unit their header names, else ps
+        (:func:`~sf_dynamics.analysis.traces.load_trace`).
 
     Returns
     -------
