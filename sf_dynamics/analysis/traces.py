@@ -136,20 +136,17 @@ def load_trace(path, *, time_column=0, intensity_column=1, delimiter="auto", dec
         if count != width:
             raise ValueError(f"path {str(path)!r}, line {number}: {count} values where the other rows have {width} "
                              f"(a ragged or cut row): {line[:60]!r}")
-    named = None
-    if skip_header:
-        header = [c for c in _split(lines[skip_header - 1][1], delim)]
-        if -len(header) <= time_column < len(header) if isinstance(time_column, (int, np.integer)) else False:
-            named = _header_unit(header[time_column])
+    for name, col in (("time_column", time_column), ("intensity_column", intensity_column)):
+        if isinstance(col, bool) or not isinstance(col, (int, np.integer)) or not -width <= col < width:
+            raise ValueError(f"{name} = {col!r} is out of range: {str(path)!r} has {width} columns")
+    header = _split(lines[skip_header - 1][1], delim) if skip_header else []
+    named = _header_unit(header[time_column]) if -len(header) <= time_column < len(header) else None
     if unit is None:
         unit = named if named is not None else 1.0
     elif named is not None and not np.isclose(unit, named, rtol=1e-12):
         raise ValueError(f"time_unit_ps = {unit:g} contradicts the header of {str(path)!r}, whose time column "
                          f"is in units of {named:g} ps")
-    for name, col in (("time_column", time_column), ("intensity_column", intensity_column)):
-        if isinstance(col, bool) or not isinstance(col, (int, np.integer)) or not -width <= col < width:
-            raise ValueError(f"{name} = {col!r} is out of range: {str(path)!r} has {width} columns")
-    table = np.array([r[:width] for r in rows], dtype=np.float64)
+    table = np.array(rows, dtype=np.float64)
     t = table[:, time_column] * unit
     y = table[:, intensity_column]
     if not np.all(np.isfinite(t)) or not np.all(np.isfinite(y)):

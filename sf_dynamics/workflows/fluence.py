@@ -28,8 +28,8 @@ import numpy as np
 from .._validation import check_positive_int, check_real, check_real_array
 from ..model.timescales import burst_window_ps
 
-__all__ = ["excitation_probability", "excited_emitters", "fluence_series", "fit_power_law", "EV_PER_JOULE",
-           "WINDOW_DELAYS"]
+__all__ = ["excitation_probability", "fluence_for_probability", "excited_emitters", "fluence_series", "fit_power_law",
+           "EV_PER_JOULE", "WINDOW_DELAYS"]
 
 #: electronvolts per joule
 EV_PER_JOULE = 1.0 / 1.602176634e-19
@@ -58,6 +58,34 @@ def excitation_probability(fluence_uJ_cm2, *, cross_section_cm2, photon_energy_e
     sigma = check_real("cross_section_cm2", cross_section_cm2, low=0.0, low_open=True)
     e_ph = check_real("photon_energy_eV", photon_energy_eV, low=0.0, low_open=True)
     return -np.expm1(-sigma * f * 1e-6 * EV_PER_JOULE / e_ph)
+
+
+def fluence_for_probability(probability, *, cross_section_cm2, photon_energy_eV=3.1):
+    """Pump fluence (uJ/cm^2) exciting an NC with ``probability``: the inverse of :func:`excitation_probability`.
+
+    Parameters
+    ----------
+    probability : array_like
+        Excitation probabilities, in [0, 1] (1 needs an infinite fluence).
+    cross_section_cm2, photon_energy_eV : float
+        As in :func:`excitation_probability`.
+
+    Returns
+    -------
+    ndarray
+
+    Raises
+    ------
+    ValueError
+        For probabilities outside [0, 1] or a cross-section or photon energy <= 0.
+    """
+    p = np.asarray(check_real_array("probability", probability), dtype=float)
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError(f"probability must be in [0, 1], got {probability!r}")
+    sigma = check_real("cross_section_cm2", cross_section_cm2, low=0.0, low_open=True)
+    e_ph = check_real("photon_energy_eV", photon_energy_eV, low=0.0, low_open=True)
+    with np.errstate(divide="ignore"):
+        return -np.log1p(-p) * e_ph / (sigma * 1e-6 * EV_PER_JOULE)
 
 
 def excited_emitters(fluence_uJ_cm2, *, nanocrystals, cross_section_cm2=None, photon_energy_eV=3.1,

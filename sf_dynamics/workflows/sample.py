@@ -21,7 +21,7 @@ from .._validation import check_real, check_real_array, check_times, is_uniform
 from ..analysis.instrument import FWHM_PER_SIGMA
 from ..analysis.observables import SF_THRESHOLD
 from ..kernels.peaks import peak_fwhm
-from .fluence import EV_PER_JOULE, excitation_probability
+from .fluence import excitation_probability, fluence_for_probability
 
 __all__ = ["Sample", "burst_criterion"]
 
@@ -111,6 +111,11 @@ class Sample:
         return self.collective_decay + self.decay
 
     @property
+    def coherence_time_ps(self) -> float:
+        """T2 = 1 / (Gamma_1 / 2 + gamma_phi) (ps): the homogeneous coherence time of one NC."""
+        return 1.0 / (0.5 * self.radiative_rate + self.dephasing)
+
+    @property
     def sizes(self) -> tuple:
         """The domain sizes (NCs per domain) as a tuple of int."""
         return self._sizes
@@ -168,11 +173,8 @@ class Sample:
 
     def fluence(self, probability):
         """The pump fluence (uJ/cm^2) that excites an NC with ``probability`` (inverse of p(F)); inf at p = 1."""
-        p = np.asarray(check_real_array("probability", probability), dtype=float)
-        if np.any((p < 0) | (p > 1)):
-            raise ValueError(f"probability must be in [0, 1], got {probability!r}")
-        with np.errstate(divide="ignore"):
-            return -np.log1p(-p) * self.photon_energy_eV / (self.cross_section_cm2 * 1e-6 * EV_PER_JOULE)
+        return fluence_for_probability(probability, cross_section_cm2=self.cross_section_cm2,
+                                       photon_energy_eV=self.photon_energy_eV)
 
     @property
     def nc_share(self) -> np.ndarray:
@@ -231,7 +233,7 @@ class Sample:
         by_size = np.array(by_size)
         coupled = self.nc_share @ by_size
         collective = self.nc_share @ np.array(collective)
-        rate = self.collective_decay + self.decay
+        rate = self.radiative_rate
         uncoupled = p * rate * np.exp(-rate * times)
         f = self.coupled_fraction
         total = f * coupled + (1.0 - f) * uncoupled
@@ -328,26 +330,24 @@ class Sample:
             ratio = self.burst(times, p=p, method=method, threshold=threshold, **options)["peak_over_initial"]
             return float(np.log(max(ratio, 1e-300)) - np.log(threshold))
 
-        out = {"criterion": burst_criterion(threshold)}
+        def found(p):
+            fluence = float("nan") if np.isnan(p) else float(self.fluence(p))
+            return {"criterion": burst_criterion(threshold), "probability": p, "fluence_uJ_cm2": fluence,
+                    "evaluations": len(calls)}
+
         if bracket is not None:
             low, high = (check_real("bracket", b, low=0.0, high=1.0) for b in bracket)
             if not low < high:
                 raise ValueError(f"bracket must be (failing p, passing p) with failing < passing, got {bracket!r}")
-            p = float(brentq(excess, low, high, xtol=xtol))
-            out.update(probability=p, fluence_uJ_cm2=float(self.fluence(p)), evaluations=len(calls))
-            return out
+            return found(float(brentq(excess, low, high, xtol=xtol)))
         if excess(1.0) < 0:
-            out.update(probability=float("nan"), fluence_uJ_cm2=float("nan"), evaluations=len(calls))
-            return out
+            return found(float("nan"))
         low = 0.5
         while excess(low) >= 0:
             if low < 1e-6:
-                out.update(probability=0.0, fluence_uJ_cm2=0.0, evaluations=len(calls))
-                return out
+                return found(0.0)
             low /= 10.0
-        p = float(brentq(excess, low, 1.0, xtol=xtol))
-        out.update(probability=p, fluence_uJ_cm2=float(self.fluence(p)), evaluations=len(calls))
-        return out
+        return found(float(brentq(excess, low, 1.0, xtol=xtol)))
 
     def fluence_series(self, fluences_uJ_cm2, times, *, irf_fwhm=None, method="permutational",
                        threshold=SF_THRESHOLD, find_threshold=True, progress=None, **options):
@@ -511,7 +511,9 @@ class Sample:
         xarray.Dataset
             On ``energy_meV``: ``coupled`` (per domain NC), ``collective`` (its collective-channel part;
             ``collective_by_size`` per domain size), ``uncoupled`` (per uncoupled NC) and ``total`` (per NC of
-            the sample), photons per meV; ``g1_collective`` on ``tau`` (the times as delays): the time-integrated
+            the sample), photons per meV; the two bands a spectrometer separates, per NC of the sample:
+            ``coupled_band`` (the domains' collective line) and ``uncoupled_band`` (the rest: uncoupled NCs and
+            the local emission of domain NCs); ``g1_collective`` on ``tau`` (the times as delays): the time-integrated
             first-order coherence of the collective line, as a Michelson interferometer sees it;
             attributes: photons per NC of each, the peak and FWHM (meV) of the coupled (collective) line, the
             FWHM of the uncoupled line and ``collective_coherence_time_ps`` (integral definition of
@@ -540,8 +542,7 @@ class Sample:
         shift = check_real("coupled_shift_meV", coupled_shift_meV)
         width = check_real("inhomogeneous_fwhm_meV", self.inhomogeneous_fwhm_meV if inhomogeneous_fwhm_meV is None
                            else inhomogeneous_fwhm_meV, low=0.0)
-        rate = self.collective_decay + self.decay
-        homogeneous = (rate + 2.0 * self.dephasing) / MEV_TO_RAD_PER_PS       # FWHM in meV
+        homogeneous = (self.radiative_rate + 2.0 * self.dephasing) / MEV_TO_RAD_PER_PS       # FWHM in meV
         # Lorentzian (half width gamma) of the homogeneous line, with the Gaussian spread for uncoupled NCs
         uncoupled = p * voigt_profile(energy, width / FWHM_PER_SIGMA, homogeneous / 2.0)
         per_mev = MEV_TO_RAD_PER_PS / (2.0 * np.pi)            # photons per (rad/ps) -> photons per meV
@@ -570,8 +571,10 @@ class Sample:
         g1_collective = (weights @ np.array(g1)) / weights.sum() if weights.sum() > 0 else np.zeros(times.size)
         local = max(p - float(self.nc_share @ np.array(photons)), 0.0)
         coupled = collective + local * uncoupled / max(p, 1e-300)
-        total = self.coupled_fraction * coupled + (1.0 - self.coupled_fraction) * uncoupled
+        f = self.coupled_fraction
+        total = f * coupled + (1.0 - f) * uncoupled
         unit = {"units": "photons/meV per NC"}
+        band = {"units": "photons/meV per NC of the sample"}
 
         def area(y):
             return float(np.sum(y) * step[0])
@@ -580,6 +583,8 @@ class Sample:
             {"coupled": ("energy_meV", coupled, unit), "collective": ("energy_meV", collective, unit),
              "collective_by_size": (("domain_size", "energy_meV"), np.array(by_size), unit),
              "uncoupled": ("energy_meV", uncoupled, unit), "total": ("energy_meV", total, unit),
+             "coupled_band": ("energy_meV", f * collective, band),
+             "uncoupled_band": ("energy_meV", total - f * collective, band),
              "g1_collective": ("tau", g1_collective, {"long_name": "time-integrated g1 of the collective line"})},
             coords={"energy_meV": ("energy_meV", energy, {"units": "meV"}),
                     "domain_size": ("domain_size", list(self._sizes)), "tau": ("tau", times, {"units": "ps"})},

@@ -151,8 +151,7 @@ class ReportInputs:
             rows.append(f"| {name.replace('_', ' ')} | {self.values[name]:g} {unit} | {shown} |")
         sample = self.sample()
         rows.append(f"| dephasing (derived) | {sample.dephasing:.4g} /ps | linewidth model at "
-                    f"{self.values['temperature']:g} K (T2 = {1 / (sample.dephasing + 0.5 * sample.radiative_rate):.3g}"
-                    " ps) |")
+                    f"{self.values['temperature']:g} K (T2 = {sample.coherence_time_ps:.3g} ps) |")
         return "| input | value | source or status |\n|---|---|---|\n" + "\n".join(rows)
 
 

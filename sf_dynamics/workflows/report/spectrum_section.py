@@ -44,18 +44,14 @@ def spectrum_section(doc, ctx):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", spectra.CoherenceWindowWarning)
         bands = sample.spectra(energy, grid, p=p, coupled_shift_meV=shift)
-    coupled_band = sample.coupled_fraction * bands["collective"].values
-    uncoupled_band = bands["total"].values - coupled_band
+    coupled_band, uncoupled_band = bands["coupled_band"].values, bands["uncoupled_band"].values
     peak_c = float(energy[np.argmax(coupled_band)])
     peak_u = float(energy[np.argmax(uncoupled_band)])
     fwhm_c, fwhm_u = bands.attrs["coupled_fwhm_meV"], bands.attrs["uncoupled_fwhm_meV"]
-    homogeneous_t2 = 1.0 / (0.5 * sample.radiative_rate + sample.dephasing)
     taus = np.concatenate([[0.0], np.geomspace(1e-3, window, 400)])
-    g1_u = uncoupled_g1(taus, inputs["inhomogeneous_fwhm"], homogeneous_t2)
+    g1_u = uncoupled_g1(taus, inputs["inhomogeneous_fwhm"], sample.coherence_time_ps)
     tc_u = analysis.coherence_time(taus, g1_u)
     tc_c = bands.attrs["collective_coherence_time_ps"]
-    bands["coupled_band"] = ("energy_meV", coupled_band, {"units": "photons/meV per NC of the sample"})
-    bands["uncoupled_band"] = ("energy_meV", uncoupled_band, {"units": "photons/meV per NC of the sample"})
     bands.attrs.update(coherence_time_coupled_ps=tc_c, coherence_time_uncoupled_ps=tc_u, fluence_uJ_cm2=fluence,
                        lattice_shift_meV=shift, coupled_band_peak_meV=peak_c, uncoupled_band_peak_meV=peak_u)
     ctx.save_dataset(bands, "spectrum", method=bands.attrs["method"])
