@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._io import atomic_path, flat_attrs, jsonable, provenance
+from ._io import atomic_path, flat_attrs, jsonable, provenance, write_netcdf
 
 __all__ = ["Result", "QutipStyleResult", "DATA_DIMS", "SHOT_VARIABLES"]
 
@@ -70,6 +70,8 @@ _CSV_MAGIC = "# sf_dynamics result: "
 _ROLE = "sf_role"           # variable attribute: "trace" (time series) or "shot" (per trajectory)
 _COMPLEX = "sf_complex"     # attribute of the real part of a complex variable split for netCDF
 _JSON_ATTRS = ("parameters", "info", "provenance")
+#: info entries of an interrupted sampling run that every file states beside the provenance
+_COMPLETION = ("partial", "trajectories_done", "trajectories_requested")
 _RESERVED = frozenset({"time", "intensity", "excitation"})
 
 
@@ -407,15 +409,21 @@ class Result:
 
     # -- export -----------------------------------------------------------------
     def _metadata(self) -> dict:
-        return {"method": self.method, "parameters": jsonable(self.parameters), "provenance": jsonable(
+        meta = {"method": self.method, "parameters": jsonable(self.parameters), "provenance": jsonable(
             self.provenance or provenance(method=self.method))}
+        scalars = self.dataset.attrs["info"]
+        if "partial" in scalars:        # an interrupted run says so in every file, with how far it got
+            meta["completion"] = {key: jsonable(scalars[key]) for key in _COMPLETION if key in scalars}
+        return meta
 
     def to_xarray(self):
         """The result as a labelled :class:`xarray.Dataset` (a copy) with flat attributes.
 
         Dimensions as in the module docstring; the internal bookkeeping
         attributes are dropped, parameters and provenance become flat attributes
-        (nested values as JSON, provenance keys prefixed ``provenance_``).
+        (nested values as JSON, provenance keys prefixed ``provenance_``); a
+        sampling run's ``partial`` flag and trajectory counts from its info
+        are attributes too (``partial`` as 0 or 1).
         """
         ds = self.dataset.copy()
         for var in ds.data_vars.values():
@@ -423,6 +431,8 @@ class Result:
         meta = self._metadata()
         ds.attrs = {"method": self.method, **flat_attrs(meta["parameters"]),
                     **flat_attrs(meta["provenance"], prefix="provenance_")}
+        for key, value in meta.get("completion", {}).items():
+            ds.attrs[key] = int(value) if isinstance(value, bool) else value
         return ds
 
     def save(self, path, *, overwrite=False) -> Path:
@@ -432,10 +442,16 @@ class Result:
         parameters, diagnostics and provenance as JSON attributes (and flat
         attributes for other readers). Stored density matrices are not saved.
 
+        The file is built in memory and written with plain file I/O
+        (:func:`sf_dynamics._io.write_netcdf`): a full disk raises OSError
+        naming ``path`` and leaves no file.
+
         Raises
         ------
         FileExistsError
             If ``path`` exists and ``overwrite`` is False.
+        OSError
+            If the file could not be written (disk full, no permission).
         """
         import xarray as xr
 
@@ -454,9 +470,7 @@ class Result:
         ds.attrs["sf_method"] = self.method
         for key in _JSON_ATTRS:
             ds.attrs[f"sf_{key}_json"] = json.dumps(_encode(self.dataset.attrs[key]))
-        with atomic_path(path, overwrite=overwrite) as tmp:
-            ds.to_netcdf(tmp)
-        return Path(path)
+        return write_netcdf(ds, path, overwrite=overwrite)
 
     def to_netcdf(self, path, *, overwrite=False) -> Path:
         """Alias of :meth:`save` (netCDF with every series, shots and provenance)."""
@@ -503,8 +517,10 @@ class Result:
 
         Columns: ``time_ps``, ``intensity``, ``excitation`` and every 1-D
         entry of :attr:`data` (complex ones as ``<key>_real``, ``<key>_imag``).
-        The first line holds the method, parameters, provenance, the number
-        of data rows, a CRC-32 of the table and the names of 2-D data and shot
+        The first line holds the method, parameters, provenance, the
+        ``completion`` of an interrupted sampling run (``partial``,
+        ``trajectories_done``, ``trajectories_requested``), the number of data
+        rows, a CRC-32 of the table and the names of 2-D data and shot
         variables that a CSV cannot hold (write those with :meth:`save`).
         Read back with :meth:`from_csv`.
 
@@ -512,6 +528,8 @@ class Result:
         ------
         FileExistsError
             If ``path`` exists and ``overwrite`` is False.
+        OSError
+            If the file could not be written (disk full, no permission).
         """
         cols = {"intensity": self.intensity, "excitation": self.excitation}
         for key, value in self.data.items():
@@ -579,4 +597,4 @@ class Result:
             elif not (name.endswith("_imag") and name[:-5] + "_real" in cols):
                 data[name] = cols[name]
         return cls(cols["time_ps"], cols["intensity"], cols["excitation"], meta["method"], meta["parameters"], data,
-                   provenance=meta.get("provenance"))
+                   info=meta.get("completion"), provenance=meta.get("provenance"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .flags import integer, prepare_folder, probability, real
+from .flags import integer, out_folder, probability, real
 
 __all__ = ["BUNCHING_FILES", "add_parser", "run"]
 
@@ -73,6 +73,14 @@ def run(args) -> int:
     ValueError, OSError
         For inconsistent flags or output problems (:func:`sf_dynamics.cli.main` prints them in one line).
     """
+    with out_folder(args, BUNCHING_FILES) as out:
+        lines = _bunching(args, out)
+    print("\n".join(lines))
+    return 0
+
+
+def _bunching(args, out):
+    """The run of :func:`run` inside its locked folder: the lines to print."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -84,7 +92,6 @@ def run(args) -> int:
     from ..workflows.bunching import bunching_series, shot_statistics
     from ..workflows.sample import Sample
 
-    out = prepare_folder(args.out, BUNCHING_FILES, args.overwrite)
     fluences = np.array(sorted(args.fluences), dtype=float)
     options = {"trajectories": args.trajectories, "seed": args.seed} if args.method == "jumps" else {}
     sample = Sample(domain_sizes=args.nanocrystals, collective_decay=args.collective_decay, decay=args.decay,
@@ -93,7 +100,8 @@ def run(args) -> int:
         sample = sample.with_temperature(args.temperature)
     series = bunching_series(fluences, sample, efficiency=args.efficiency, local_efficiency=args.local_efficiency,
                              method=args.method, points=args.points, progress=False, **options)
-    fields = {"method": args.method, "command": "sf-dynamics bunching", "seed": args.seed}
+    fields = {"method": args.method, "command": "sf-dynamics bunching", "seed": args.seed,
+              "trajectories": args.trajectories if args.method == "jumps" else None, "sample": _sample_fields(args)}
     paths = list(save_dataset(series, out / "bunching", overwrite=args.overwrite, **fields))
     axes = plot_bunching_series(series)
     paths.append(save_figure(axes[0].figure, out / "bunching.png", overwrite=args.overwrite, **fields))
@@ -114,10 +122,10 @@ def run(args) -> int:
                          attrs={"nanocrystals": n, "probability": p, "g2_pulse": float(counts["g2"]),
                                 "g2_pulse_sem": float(counts["g2_sem"]),
                                 "mean_delay_ps": delays.attrs["mean_ps"], "std_delay_ps": delays.attrs["std_ps"]})
-    paths += list(save_dataset(shot_ds, out / "shots", overwrite=args.overwrite, method="jumps",
-                               command="sf-dynamics bunching", seed=args.seed, trajectories=args.trajectories))
+    shot_fields = {**fields, "method": "jumps", "trajectories": args.trajectories, "probability": p}
+    paths += list(save_dataset(shot_ds, out / "shots", overwrite=args.overwrite, **shot_fields))
     fig = plot_shot_statistics(delays, counts, title=f"N = {n}, p = {p:.3f}: exact shots ({args.trajectories})")
-    paths.append(save_figure(fig, out / "shots.png", overwrite=args.overwrite, **fields))
+    paths.append(save_figure(fig, out / "shots.png", overwrite=args.overwrite, **shot_fields))
     lines = [f"{'fluence':>9} {'p':>6} {'burst':>5} {'g2 peak':>8} {'g2(0) fast':>10} {'g2 pulse':>9} {'uncoupled':>9} "
              f"{'photons':>8}"]
     for i, fluence in enumerate(fluences):
@@ -129,5 +137,11 @@ def run(args) -> int:
                  f"{delays.attrs['std_ps']:.3g} ps, "
                  f"per-pulse g2 {float(counts['g2']):.4f} +- {float(counts['g2_sem']):.4f} (exact shots)")
     lines += [f"wrote {path}" for path in paths]
-    print("\n".join(lines))
-    return 0
+    return lines
+
+
+def _sample_fields(args):
+    """The domain and detection the flags describe, as every file records them."""
+    names = ("fluences", "nanocrystals", "cross_section", "collective_decay", "decay", "dephasing", "temperature",
+             "efficiency", "local_efficiency", "points")
+    return {name: getattr(args, name) for name in names}

@@ -7,7 +7,7 @@ import argparse
 import numpy as np
 
 from ..workflows.fit_series.fit import DEFAULT_DOMAIN_SIZES
-from .flags import integer, prepare_folder, probability, real
+from .flags import integer, out_folder, probability, real
 
 __all__ = ["FIT_FILES", "add_parser", "run"]
 
@@ -89,16 +89,8 @@ def run(args) -> int:
     ValueError, OSError
         For inconsistent flags or output problems (:func:`sf_dynamics.cli.main` prints them in one line).
     """
-    import json
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from .._io import jsonable, provenance, save_dataset, save_figure, write_text
     from ..analysis.traces import load_trace
-    from ..plotting import plot_series_fit
-    from ..workflows.fit_series import fit_fluence_series, read_series
-    from ..workflows.fit_series.result import PARAMETER_UNITS
+    from ..workflows.fit_series import read_series
 
     if (args.fluences is None) == (args.probabilities is None):
         raise ValueError("give --fluences (with --cross-section) or --probabilities, one value per trace")
@@ -114,7 +106,25 @@ def run(args) -> int:
         step = times[1] - times[0]
         if np.max(np.abs(np.diff(irf_t) - step)) > 1e-6 * step:
             raise ValueError(f"--irf: {args.irf!r} must be sampled at the time step of the traces ({step:g} ps)")
-    out = prepare_folder(args.out, FIT_FILES, args.overwrite)
+    with out_folder(args, FIT_FILES) as out:
+        lines = _fit(args, out, times, data, irf)
+    print("\n".join(lines))
+    return 0
+
+
+def _fit(args, out, times, data, irf):
+    """The fit of :func:`run` inside its locked folder, and its files: the lines to print."""
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .._io import jsonable, provenance, save_dataset, save_figure, write_text
+    from ..plotting import plot_series_fit
+    from ..workflows.fit_series import fit_fluence_series
+    from ..workflows.fit_series.alternatives import BOOTSTRAP_SEED
+    from ..workflows.fit_series.result import PARAMETER_UNITS
+
     background = "auto" if args.background is None else args.background
     fit = fit_fluence_series((times, data), args.fluences, probabilities=args.probabilities,
                              cross_section_cm2=args.cross_section, photon_energy_eV=args.photon_energy,
@@ -122,26 +132,34 @@ def run(args) -> int:
                              irf_fwhm=args.irf_fwhm, irf=irf, background=background,
                              domain_sizes=tuple(args.domain_sizes), grid_points=args.grid_points, points=args.points,
                              allow_undetermined=args.allow_undetermined, progress=not args.quiet)
-    fields = {"command": "sf-dynamics fit", "traces": [str(t) for t in args.traces]}
+    settings = {"fluences": args.fluences, "probabilities": args.probabilities,
+                "cross_section_cm2": args.cross_section, "photon_energy_eV": args.photon_energy,
+                "radiative_lifetime_ps": None if args.fit_lifetime else args.lifetime, "irf_fwhm": args.irf_fwhm,
+                "irf": args.irf, "background": background,
+                "domain_sizes": list(args.domain_sizes), "grid_points": args.grid_points, "points": args.points,
+                "time_unit_ps": args.time_unit_ps}
+    fields = {"command": "sf-dynamics fit", "traces": [str(t) for t in args.traces], "seed": BOOTSTRAP_SEED,
+              "settings": settings}
+    meta = provenance(**fields)
     alternatives = {key: ({k: v for k, v in value.items() if k != "model"} if isinstance(value, dict) else value)
                     for key, value in fit.alternatives.items()}
     record = {"parameters": fit.params, "errors": fit.errors, "units": PARAMETER_UNITS,
               "domain_interval_68": list(fit.domain_interval) if fit.domain_interval else None,
               "deviance": fit.deviance, "dof": fit.dof, "statistic": fit.statistic, "quality": fit.quality,
               "no_sf_alternatives": alternatives, "fixed": sorted(fit.fixed), "probabilities": fit.probabilities,
-              "fluences": fit.fluences, "provenance": provenance(**fields)}
+              "fluences": fit.fluences, "provenance": meta}
+    stamp = "# " + json.dumps(jsonable(meta)) + "\n"        # the provenance line of the text files
     paths = [write_text(out / "parameters.json", json.dumps(jsonable(record), indent=2), overwrite=args.overwrite),
-             write_text(out / "summary.txt", fit.summary() + "\n", overwrite=args.overwrite)]
+             write_text(out / "summary.txt", stamp + fit.summary() + "\n", overwrite=args.overwrite)]
     paths += list(save_dataset(fit.to_dataset(), out / "fit", overwrite=args.overwrite, **fields))
     header = ["time_ps"] + [f"{kind}_{k}" for k in range(fit.data.shape[0]) for kind in ("data", "model")]
     columns = [fit.times] + [row for k in range(fit.data.shape[0]) for row in (fit.data[k], fit.model[k])]
     table = "\n".join(",".join(f"{v:.10g}" for v in line) for line in np.column_stack(columns))
-    paths.append(write_text(out / "model.csv", ",".join(header) + "\n" + table + "\n", overwrite=args.overwrite))
+    paths.append(write_text(out / "model.csv", stamp + ",".join(header) + "\n" + table + "\n",
+                            overwrite=args.overwrite))
     figure = plot_series_fit(fit)[0].figure if fit.sf_detected else _no_sf_figure(fit)
-    paths.append(save_figure(figure, out / "fit.png", overwrite=args.overwrite))
-    print(fit.summary())
-    print("\n".join(f"wrote {path}" for path in paths))
-    return 0
+    paths.append(save_figure(figure, out / "fit.png", overwrite=args.overwrite, **fields))
+    return [fit.summary(), *(f"wrote {path}" for path in paths)]
 
 
 def _no_sf_figure(fit):

@@ -1,13 +1,18 @@
-"""The flags shared by the commands: ranged number types, the default ensemble, the output folder."""
+"""The flags shared by the commands: ranged number types, the default ensemble, the output folder.
+
+Every command runs inside :func:`out_folder`: the ``--out`` folder is created, checked writable and locked
+before any computation (a second run on the same folder is refused at once, naming the process that holds it),
+files of an earlier run are refused without ``--overwrite``, and the run's files are renamed into place
+together when it ends (:func:`sf_dynamics._io.output_folder`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 
 __all__ = ["DEFAULTS", "default_end_time", "integer", "real", "probability", "add_ensemble_flags",
-           "ensemble_from_flags", "prepare_folder"]
+           "ensemble_from_flags", "out_folder"]
 
 #: Defaults: a point-like cluster of 100 CsPbBr3-like nanocrystals, each with a
 #: 210 ps radiative lifetime (Utzat et al., Science 363, 1068 (2019)) radiating
@@ -164,36 +169,31 @@ def ensemble_from_flags(args):
                     pumping=args.pumping)
 
 
-def prepare_folder(path, names, overwrite):
-    """Create the output folder; refuse if it already holds one of ``names`` and not ``overwrite``.
+def out_folder(args, names):
+    """The ``--out`` folder of a run: created, writable and locked now; its files replaced together at the end.
 
     Parameters
     ----------
-    path : str or Path
-        The ``--out`` folder.
+    args : argparse.Namespace
+        The parsed flags (``out``, ``overwrite``).
     names : list of str
         Files the command writes there.
-    overwrite : bool
-        Replace them.
 
     Returns
     -------
-    Path
-        The folder (created).
+    context manager
+        Yields the :class:`~sf_dynamics._io.OutputFolder` (``folder / "name"`` is the path to write).
 
     Raises
     ------
     ValueError
-        If ``path`` is a file.
+        If ``--out`` or one of its parents is a file.
     FileExistsError
-        If the folder holds one of ``names`` and ``overwrite`` is False.
+        If the folder holds one of ``names`` and ``--overwrite`` is not given.
+    OSError
+        If the folder cannot be created or written, or another run holds it
+        (:class:`~sf_dynamics._io.FolderInUseError`).
     """
-    out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out: {str(out)!r} is a file, not a folder")
-    present = [name for name in names if (out / name).exists()]
-    if present and not overwrite:
-        raise FileExistsError(f"--out: {str(out)!r} already holds {', '.join(present[:3])}"
-                              f"{' ...' if len(present) > 3 else ''}; pass --overwrite to replace")
-    out.mkdir(parents=True, exist_ok=True)
-    return out
+    from .._io import output_folder
+
+    return output_folder(args.out, names, overwrite=args.overwrite, parameter="--out")

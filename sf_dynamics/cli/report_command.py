@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .flags import prepare_folder
+from .flags import out_folder
 
 __all__ = ["add_parser", "run"]
 
@@ -66,7 +66,8 @@ def run(args) -> int:
     given = read_config(args.config) if args.config else {}
     given.update({name: getattr(args, name) for name in PARAMETERS if getattr(args, name) is not None})
     inputs = report_inputs(given)
-    prepare_folder(args.out, REPORT_FILES, args.overwrite)
-    path = write_report(args.out, progress=not args.quiet, quick=args.quick, overwrite=True, inputs=inputs)
+    with out_folder(args, REPORT_FILES):       # checked and locked now; the report's files replaced together
+        path = write_report(args.out, progress=not args.quiet, quick=args.quick, overwrite=args.overwrite,
+                            inputs=inputs)
     print(f"wrote {path} and {path.with_suffix('.html')} (figures, CSV and netCDF beside them)")
     return 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .flags import add_ensemble_flags, default_end_time, ensemble_from_flags, integer, prepare_folder, real
+from .flags import add_ensemble_flags, default_end_time, ensemble_from_flags, integer, out_folder, real
 
-__all__ = ["add_parser", "run"]
+__all__ = ["SIMULATE_FILES", "add_parser", "run"]
+
+SIMULATE_FILES = ["trace.csv", "trace.nc", "trace.png"]
 
 
 def add_parser(sub):
@@ -44,7 +46,8 @@ def run(args) -> int:
     """Simulate the ensemble of the flags, print its observables and wall time and write its trace.
 
     A solve of more than ~10 s reports its progress on stderr (the solver's bar, named after the method;
-    :mod:`sf_dynamics._progress`) unless ``--quiet`` is given.
+    :mod:`sf_dynamics._progress`) unless ``--quiet`` is given. The ``--out`` folder is checked and locked
+    before the solve and its three files replaced together at the end (:func:`.flags.out_folder`).
 
     Parameters
     ----------
@@ -61,6 +64,14 @@ def run(args) -> int:
     ValueError, OSError
         For inconsistent flags or output problems (:func:`sf_dynamics.cli.main` prints them in one line).
     """
+    with out_folder(args, SIMULATE_FILES) as out:
+        lines = _simulate(args, out)
+    print("\n".join(lines))
+    return 0
+
+
+def _simulate(args, out):
+    """The run of :func:`run` inside its locked folder: the lines to print."""
     import time
     import warnings
 
@@ -73,7 +84,6 @@ def run(args) -> int:
     from ..plotting import plot_trace
     from ..simulate import simulate
 
-    out = prepare_folder(args.out, ["trace.csv", "trace.nc", "trace.png"], args.overwrite)
     ensemble = ensemble_from_flags(args)
     t_max = args.t_max if args.t_max is not None else default_end_time(ensemble)
     times = np.linspace(0.0, t_max, args.points)
@@ -104,8 +114,10 @@ def run(args) -> int:
     nc_path = result.to_netcdf(out / "trace.nc", overwrite=args.overwrite)
     ax = plot_trace(result, fit=fit)
     ax.set_title(f"N = {ensemble.n}, {result.method}")
-    png_path = save_figure(ax.figure, out / "trace.png", overwrite=args.overwrite)
+    fields = {**result.provenance, "command": "sf-dynamics simulate", "parameters": result.parameters}
+    if "partial" in result.info:
+        fields["partial"] = result.info["partial"]
+    png_path = save_figure(ax.figure, out / "trace.png", overwrite=args.overwrite, **fields)
     lines += [f"wrote         {csv_path}", f"wrote         {nc_path}", f"wrote         {png_path}",
               f"time          {time.perf_counter() - start:.3g} s   ({result.method} {solved:.3g} s)"]
-    print("\n".join(lines))
-    return 0
+    return lines

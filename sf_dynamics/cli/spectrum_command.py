@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .flags import add_ensemble_flags, default_end_time, ensemble_from_flags, integer, prepare_folder, real
+from .flags import add_ensemble_flags, default_end_time, ensemble_from_flags, integer, out_folder, real
 
 __all__ = ["SPECTRUM_FILES", "add_parser", "run"]
 
@@ -61,6 +61,15 @@ def run(args) -> int:
     ValueError, OSError
         For inconsistent flags or output problems (:func:`sf_dynamics.cli.main` prints them in one line).
     """
+    with out_folder(args, SPECTRUM_FILES) as out:
+        lines = _spectrum(args, out)
+    print("\n".join(lines))
+    return 0
+
+
+def _spectrum(args, out):
+    """The run of :func:`run` inside its locked folder: the lines to print."""
+    import json
     import warnings
 
     import matplotlib
@@ -75,7 +84,6 @@ def run(args) -> int:
     from ..plotting import plot_g1, plot_spectrum, plot_streak
     from ..units import HBAR_MEV_PS
 
-    out = prepare_folder(args.out, SPECTRUM_FILES, args.overwrite)
     ensemble = ensemble_from_flags(args)
     t_max = args.t_max if args.t_max is not None else 1.5 * default_end_time(ensemble)
     grid = np.linspace(0.0, t_max, args.points)
@@ -108,7 +116,12 @@ def run(args) -> int:
         f"{filter_fwhm * HBAR_MEV_PS:.3g} meV ({1 / filter_fwhm:.3g} ps)",
     ]
     lines += [f"warning       {w.message}" for w in caught if issubclass(w.category, spectra.CoherenceWindowWarning)]
-    fields = {"method": corr.attrs["method"], "command": "sf-dynamics spectrum"}
+    seed = corr.attrs.get("provenance_seed")      # the sampling method's seed (JSON null for the others)
+    fields = {"method": corr.attrs["method"], "command": "sf-dynamics spectrum", "ensemble": ensemble.parameters(),
+              "initial": "excited", "detector": detector, "seed": json.loads(seed) if isinstance(seed, str) else seed,
+              "options": options, "points": args.points, "t_max_ps": t_max, "wavelength_nm": args.wavelength}
+    if "partial" in corr.attrs:
+        fields.update(partial=bool(corr.attrs["partial"]), trajectories_done=corr.attrs.get("trajectories_done"))
     # the spectrogram (time x filter frequency) goes into the netCDF file beside the spectrum
     gram_vars = gram.rename({"omega": "filter_omega", "energy_meV": "filter_energy_meV",
                              "wavelength_nm": "filter_wavelength_nm"})
@@ -131,7 +144,6 @@ def run(args) -> int:
     plot_streak(gram["time"].values, gram["wavelength_nm"].values[band], gram.values.T[band], ax=axes[2],
                 colorbar_label="photons/ps per rad/ps")
     fig.suptitle(f"N = {ensemble.n}, {corr.attrs['method']}, {detector} channel")
-    paths.append(save_figure(fig, out / "spectrum.png", overwrite=args.overwrite))
+    paths.append(save_figure(fig, out / "spectrum.png", overwrite=args.overwrite, **fields))
     lines += [f"wrote         {path}" for path in paths]
-    print("\n".join(lines))
-    return 0
+    return lines

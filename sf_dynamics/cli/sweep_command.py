@@ -7,12 +7,16 @@ import argparse
 import numpy as np
 
 from ..workflows.report.parameters import PARAMETERS
-from .flags import integer, prepare_folder, probability, real
+from .flags import integer, out_folder, probability, real
 
 __all__ = ["SWEEP_FILES", "add_parser", "run"]
 
-SWEEP_FILES = ["thermal_cubic_W0meV.nc", "thermal_chain20.nc", "thermal_enhancement.png", "dynamic_sweep.nc",
-               "dynamic_sweep.png"]
+#: the files a sweep writes into --out (its resumable points go to --out/points)
+SWEEP_FILES = [f"{stem}.{suffix}" for stem in ("thermal_cubic_W0meV", "thermal_cubic_W0.5meV", "thermal_cubic_W2meV",
+                                              "thermal_chain20", "dynamic_sweep") for suffix in ("nc", "csv")]
+SWEEP_FILES += ["thermal_enhancement.png", "dynamic_sweep.png"]
+#: seed of the first disorder realisation of the thermal sweeps (realisation r uses THERMAL_SEED + r)
+THERMAL_SEED = 0
 
 
 def add_parser(sub):
@@ -62,7 +66,9 @@ def run(args) -> int:
     """Run the sweeps (resumable), print their summary and wall time and write them.
 
     Each sweep is a stage announced on stderr (:func:`sf_dynamics._progress.stages`), with a bar over its
-    points, unless ``--quiet`` is given.
+    points, unless ``--quiet`` is given. ``--out`` is checked and locked before the first point (a second
+    sweep on the same folder is refused at once); the finished points are kept in ``--out/points`` as they
+    come, the result files replaced together at the end.
 
     Parameters
     ----------
@@ -87,17 +93,17 @@ def run(args) -> int:
 
     from .._progress import stages
 
-    out = prepare_folder(args.out, SWEEP_FILES, args.overwrite)
     start = time.perf_counter()
     thermal = args.kind in ("thermal", "both")
     dynamic = args.kind in ("dynamic", "both")
     progress = False if args.quiet else None    # the sweeps' bars over their points
-    with stages(not args.quiet, total=4 * thermal + dynamic, desc="sf-dynamics sweep") as stage:
-        lines, incomplete = _thermal(args, out, progress, stage) if thermal else ([], [])
-        if dynamic:
-            stage.start(f"dynamics, N = {args.n}")
-            lines += _dynamic(args, out, progress, incomplete)
-    lines.append(f"wrote {out}/ ({time.perf_counter() - start:.0f} s)")
+    with out_folder(args, SWEEP_FILES) as out:
+        with stages(not args.quiet, total=4 * thermal + dynamic, desc="sf-dynamics sweep") as stage:
+            lines, incomplete = _thermal(args, out, progress, stage) if thermal else ([], [])
+            if dynamic:
+                stage.start(f"dynamics, N = {args.n}")
+                lines += _dynamic(args, out, progress, incomplete)
+    lines.append(f"wrote {out.path}/ ({time.perf_counter() - start:.0f} s)")
     lines.extend(f"incomplete: {text}" for text in incomplete)
     print("\n".join(lines))
     return 1 if incomplete else 0
@@ -112,17 +118,20 @@ def _thermal(args, out, progress, stage):
 
     points = out / "points"
     lines, incomplete = [], []
+    fields = {"command": "sf-dynamics sweep", "method": "thermal dense", "lattice_constant_nm": 12.0}
     temps = np.geomspace(0.5, 300.0, args.temperatures)
     curves, labels = [], []
     for w in (0.0, 0.5, 2.0):
         stage.start(f"thermal 6x6x6, W = {w:g} meV")
-        ds = thermal_sweep("cubic", (6, 6, 6), temps, realizations=1 if w == 0 else 4, energy_disorder_meV=w,
+        realizations = 1 if w == 0 else 4
+        ds = thermal_sweep("cubic", (6, 6, 6), temps, realizations=realizations, energy_disorder_meV=w,
                            lattice_constant_nm=12.0, executor=args.executor, out=points / f"thermal_W{w:g}meV",
-                           resume=args.resume, progress=progress)
+                           resume=args.resume, progress=progress, seed=THERMAL_SEED)
         if not ds.attrs["complete"]:
             incomplete.append(f"thermal W = {w:g} meV: {ds.attrs['summary']}")
-        save_dataset(ds, out / f"thermal_cubic_W{w:g}meV", overwrite=args.overwrite, method="thermal dense",
-                     command="sf-dynamics sweep")
+        save_dataset(ds, out / f"thermal_cubic_W{w:g}meV", overwrite=args.overwrite, **fields,
+                     lattice="cubic 6x6x6", energy_disorder_meV=w, seed=THERMAL_SEED,
+                     seeds=list(range(THERMAL_SEED, THERMAL_SEED + realizations)))
         curves.append(ds)
         labels.append(f"cubic 6x6x6 triplets, W = {w:g} meV")
         lines.append(f"cubic 6x6x6, W = {w:g} meV: max enhancement {ds.attrs['max_enhancement']:.3f} at "
@@ -131,15 +140,17 @@ def _thermal(args, out, progress, stage):
                      f"high-T law 1 + {ds.attrs['high_t_coefficient_K']:.3g} K / T")
     stage.start("thermal chain of 20")
     chain = thermal_sweep("chain", 20, temps, realizations=1, dipole=[1.0, 0.0, 0.0], lattice_constant_nm=12.0,
-                          executor="serial", out=points / "thermal_chain20", resume=args.resume, progress=progress)
-    save_dataset(chain, out / "thermal_chain20", overwrite=args.overwrite, method="thermal dense",
-                 command="sf-dynamics sweep")
+                          executor="serial", out=points / "thermal_chain20", resume=args.resume, progress=progress,
+                          seed=THERMAL_SEED)
+    save_dataset(chain, out / "thermal_chain20", overwrite=args.overwrite, **fields, lattice="chain of 20, dipoles "
+                 "along the axis", seed=THERMAL_SEED)
     curves.append(chain)
     labels.append("chain of 20, dipoles along the axis")
     lines.append(f"chain of 20 (J-type): enhancement {chain.attrs['low_t_enhancement']:.3g} at "
                  f"{temps[0]:g} K, half-excess temperature {chain.attrs['t_half']:.3g} K")
     ax = plot_enhancement(curves, labels=labels)
-    save_figure(ax.figure, out / "thermal_enhancement.png", overwrite=args.overwrite)
+    save_figure(ax.figure, out / "thermal_enhancement.png", overwrite=args.overwrite, **fields, seed=THERMAL_SEED,
+                temperatures_K=temps, curves=labels)
     return lines, incomplete
 
 
@@ -158,10 +169,12 @@ def _dynamic(args, out, progress, incomplete):
                                    progress=progress)
     if not ds.attrs["complete"]:
         incomplete.append(f"dynamic sweep: {ds.attrs['summary']}")
-    save_dataset(ds, out / "dynamic_sweep", overwrite=args.overwrite, method=ds.attrs.get("method"),
-                 command="sf-dynamics sweep")
+    fields = {"command": "sf-dynamics sweep", "method": ds.attrs.get("method"), "seed": None,    # deterministic
+              "n": args.n, "lifetime_ps": args.lifetime, "collective_fraction": args.collective_fraction,
+              "excitation": args.excitation, "temperatures_K": temps}
+    save_dataset(ds, out / "dynamic_sweep", overwrite=args.overwrite, **fields)
     axes = plot_temperature_sweep(ds)
-    save_figure(axes[0].figure, out / "dynamic_sweep.png", overwrite=args.overwrite)
+    save_figure(axes[0].figure, out / "dynamic_sweep.png", overwrite=args.overwrite, **fields)
     vanish = ds.attrs["t_sf_vanishes_K"]
     where = (f"burst vanishes at ~{vanish:.3g} K (peak < {ds.attrs['sf_threshold']} x incoherent rate)"
              if np.isfinite(vanish) else "the burst survives the whole sweep")

@@ -10,6 +10,9 @@ with its temperature and error while the others go on, a rerun with the
 same folder computes only missing or failed points (``resume=True``), and
 Ctrl-C cancels pending points, ends running workers and raises
 :class:`~sf_dynamics.workflows.executor.SweepInterrupted` with what finished saved.
+The folder is locked while the sweep runs (:func:`sf_dynamics._io.folder_lock`):
+a second sweep on it is refused at once with
+:class:`~sf_dynamics._io.FolderInUseError`, naming the process that holds it.
 
 Temperature sweeps:
 
@@ -27,10 +30,12 @@ value; :func:`save_dataset` writes them as netCDF and CSV.
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import numpy as np
 
+from .._io import folder_lock
 from .._validation import check_positive_int, check_real
 from ..analysis import SF_THRESHOLD
 from ..model.linewidth import LinewidthModel, check_temperatures
@@ -84,11 +89,31 @@ def run_points(function, points, *, executor=None, progress=None, desc="sweep", 
         the message names the failing points and their errors.
     SweepInterrupted
         On Ctrl-C.
+    FolderInUseError
+        If another process is running a sweep on ``store``.
     """
-    run = execute(function, points, executor=executor, progress=progress, desc=desc, labels=labels, store=store)
+    with _locked(store, "store"):
+        run = execute(function, points, executor=executor, progress=progress, desc=desc, labels=labels,
+                      store=store)
     if not run.complete:
         raise SweepError(run)
     return run.values
+
+
+def _locked(folder, parameter):
+    """The lock of a sweep's point folder while it runs (nothing to lock without one)."""
+    folder = getattr(folder, "folder", folder)         # a PointStore or its folder
+    return contextlib.nullcontext() if folder is None else folder_lock(folder, parameter=parameter)
+
+
+def _run_stored(function, specs, *, out, resume, **kwargs):
+    """Run the points with ``out`` (if any) locked as their store; without ``resume`` its old points go first."""
+    with _locked(out, "out"):
+        store = PointStore(out) if out is not None else None
+        if store is not None and not resume:
+            for old in store.folder.glob("point-*"):
+                old.unlink()
+        return execute(function, specs, store=store, **kwargs)
 
 
 def _finish_dataset(ds, run, strict):
@@ -231,6 +256,8 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
     ------
     SweepInterrupted
         On Ctrl-C (finished temperatures are in ``out``).
+    FolderInUseError
+        If another process is running a sweep on ``out``.
     """
     import xarray as xr
 
@@ -267,12 +294,8 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
              options=dict(method_options or {}))
         for temp in t
     ]
-    store = PointStore(out) if out is not None else None
-    if store is not None and not resume:
-        for old in store.folder.glob("point-*"):
-            old.unlink()
-    run = execute(_dynamic_point, specs, executor=executor, progress=progress, desc="temperature sweep",
-                  labels=[f"T = {temp:g} K" for temp in t], store=store)
+    run = _run_stored(_dynamic_point, specs, out=out, resume=resume, executor=executor, progress=progress,
+                      desc="temperature sweep", labels=[f"T = {temp:g} K" for temp in t])
     times = np.linspace(0.0, window_ps, points)
     nan_row = {"dephasing": np.nan, "tau_d": np.nan, "tau_sf": np.nan, "peak": np.nan, "incoherent": np.nan,
                "peak_over_incoherent": np.nan, "sf": False, "intensity": np.full(points, np.nan), "method": ""}
@@ -349,8 +372,13 @@ def thermal_sweep(kind, size, temperatures_K, *, realizations=4, seed=0, route="
     xarray.Dataset
         ``enhancement`` (mean), ``enhancement_sem`` and per-realisation values
         on ``temperature``; attributes: the characteristic temperatures of
-        the mean curve (see :func:`sf_dynamics.thermal.characteristic_temperatures`)
-        and the high-T coefficient (K).
+        the mean curve (see :func:`sf_dynamics.thermal.characteristic_temperatures`),
+        the high-T coefficient (K) and ``seed`` (realisation r used seed + r).
+
+    Raises
+    ------
+    FolderInUseError
+        If another process is running a sweep on ``out``.
     """
     import xarray as xr
 
@@ -360,12 +388,8 @@ def thermal_sweep(kind, size, temperatures_K, *, realizations=4, seed=0, route="
     realizations = check_positive_int("realizations", realizations)
     specs = [dict(kind=kind, size=size, seed=seed + r, lattice=lattice_options, temperatures=t, route=route,
                   route_options=route_options or {}) for r in range(realizations)]
-    store = PointStore(out) if out is not None else None
-    if store is not None and not resume:
-        for old in store.folder.glob("point-*"):
-            old.unlink()
-    run = execute(_thermal_point, specs, executor=executor, progress=progress, desc="thermal sweep",
-                  labels=[f"realisation {r} (seed {seed + r})" for r in range(realizations)], store=store)
+    run = _run_stored(_thermal_point, specs, out=out, resume=resume, executor=executor, progress=progress,
+                      desc="thermal sweep", labels=[f"realisation {r} (seed {seed + r})" for r in range(realizations)])
     rows = [r for r in run.values if r is not None]
     if not rows:
         raise SweepError(run)
@@ -383,7 +407,7 @@ def thermal_sweep(kind, size, temperatures_K, *, realizations=4, seed=0, route="
         coords={"temperature": ("temperature", t, {"units": "K"})},
         attrs={**{f"{k}": v for k, v in marks.items()},
                "high_t_coefficient_K": float(np.mean([r["coefficient"] for r in rows])),
-               "kind": kind, "size": str(size), "route": route, "realizations_finished": finished,
+               "kind": kind, "size": str(size), "route": route, "realizations_finished": finished, "seed": seed,
                **{k: v for k, v in lattice_options.items() if isinstance(v, (int, float, str))}},
     )
     return _finish_dataset(ds, run, strict)

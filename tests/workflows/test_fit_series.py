@@ -230,8 +230,9 @@ def test_the_fit_command_writes_parameters_figures_and_a_summary(tmp_path, expec
     assert lo - 4 <= TRUE["domain_size"] <= hi + 4
     for name in ("summary.txt", "fit.png", "fit.nc", "fit.csv", "model.csv"):
         assert (out / name).stat().st_size > 0
-    header = (out / "model.csv").read_text().splitlines()[0]
+    stamp, header = (out / "model.csv").read_text().splitlines()[:2]
     assert header == "time_ps,data_0,model_0,data_1,model_1,data_2,model_2"
+    assert json.loads(stamp[2:])["sf_dynamics_version"] == record["provenance"]["sf_dynamics_version"]
     # a second run into the same folder is refused without --overwrite; mismatched counts name the flag
     assert main(["fit", *files, *flags]) == 2
     assert "--overwrite" in capsys.readouterr().err

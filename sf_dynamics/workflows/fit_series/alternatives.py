@@ -40,12 +40,14 @@ import numpy as np
 
 from ...analysis.fitting import deviance_residuals
 
-__all__ = ["DETECTION_ALPHA", "BOOTSTRAP_DRAWS", "shared_shape", "shape_test", "no_sf_alternatives"]
+__all__ = ["DETECTION_ALPHA", "BOOTSTRAP_DRAWS", "BOOTSTRAP_SEED", "shared_shape", "shape_test", "no_sf_alternatives"]
 
 #: a no-SF alternative is rejected when its likelihood-ratio p-value is below this (about 3.1 sigma)
 DETECTION_ALPHA = 1e-3
 #: parametric-bootstrap draws that calibrate the shared-shape statistic
 BOOTSTRAP_DRAWS = 200
+#: seed of the bootstrap draws (a fit is reproducible; its files record it)
+BOOTSTRAP_SEED = 0
 _EM_TOL = 1e-10
 _EM_ITERATIONS = 20000
 
@@ -131,7 +133,7 @@ def _conditional_draws(data, mu):
     totals = np.rint(data.sum(axis=0)).astype(np.int64)
     column = mu.sum(axis=0, keepdims=True)
     shares = np.where(column > 0, mu / np.where(column > 0, column, 1.0), 1.0 / mu.shape[0])
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
     draws = rng.multinomial(totals, shares.T, size=(BOOTSTRAP_DRAWS, totals.size))   # (draws, T, K)
     return np.swapaxes(draws, -1, -2).astype(float)
 

@@ -69,7 +69,8 @@ def bunching_section(doc, ctx):
     delays, counts = shot_statistics(ctx.sample.domain(n), series["time"].values, efficiency=eta,
                                      local_efficiency=0.1 * eta, trajectories=shots, seed=ctx.seed + 1,
                                      initial=ProductState(p))
-    ctx.save_figure(plot_shot_statistics(delays, counts), "shots.png")
+    ctx.save_figure(plot_shot_statistics(delays, counts), "shots.png", shot_seed=ctx.seed + 1, trajectories=shots,
+                    probability=p)
     rows = "\n".join(
         f"| {f:.3g} | {float(series['probability'][k]):.3f} | {'yes' if series['burst'][k] else 'no'} | "
         f"{float(series['g2_peak'][k]):.3f} ± {float(series['g2_peak_sem'][k]):.3f} | "

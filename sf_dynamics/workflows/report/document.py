@@ -166,6 +166,9 @@ def write_report(out="sf_report", *, progress=True, quick=False, overwrite=False
     ------
     FileExistsError
         If ``out`` holds report files and ``overwrite`` is False.
+    FolderInUseError
+        If another run holds ``out`` (:func:`sf_dynamics._io.output_folder`: the folder is checked writable and
+        locked before the first section, and the report's files are replaced together when it ends).
     ValueError
         For an unknown input or a value outside its range.
     """
@@ -173,15 +176,20 @@ def write_report(out="sf_report", *, progress=True, quick=False, overwrite=False
 
     matplotlib.use("Agg")
 
-    from ..._io import check_writable, provenance, write_text
+    from ..._io import output_folder
+
+    inputs = inputs if isinstance(inputs, ReportInputs) else report_inputs(inputs)
+    with output_folder(out, REPORT_FILES, overwrite=overwrite, parameter="out") as folder:
+        return _write(folder, progress=progress, quick=quick, overwrite=overwrite, inputs=inputs)
+
+
+def _write(folder, *, progress, quick, overwrite, inputs):
+    """The sections and the two renderings, written into the locked ``folder``."""
+    from ..._io import provenance, write_text
     from ..._progress import progress_bar
     from ..._version import __version__
 
-    inputs = inputs if isinstance(inputs, ReportInputs) else report_inputs(inputs)
-    out = Path(out)
-    for name in REPORT_FILES:
-        check_writable(out / name, overwrite=overwrite, parameter="out")
-    out.mkdir(parents=True, exist_ok=True)
+    out = folder.path
     start = time.perf_counter()
     doc = Document()
     ctx = Context(out=out, quick=quick, overwrite=overwrite, inputs=inputs)
@@ -197,7 +205,7 @@ def write_report(out="sf_report", *, progress=True, quick=False, overwrite=False
             bar.update(1)
     elapsed = time.perf_counter() - start
     meta = provenance(**ctx.provenance())
-    files = sorted(p.name for p in out.iterdir() if p.name in REPORT_FILES and p.suffix in (".csv", ".nc"))
+    files = sorted(name for name in folder.written if name in REPORT_FILES and Path(name).suffix in (".csv", ".nc"))
     intro = Document()
     intro.text(f"""
 # sf_dynamics report: a CsPbBr3-like nanocrystal superlattice
