@@ -1,32 +1,9 @@
-"""Files that are never half-written, output folders whose files are replaced together, and provenance.
+"""Output folders: a lock per folder, the files of one run renamed into place together, stale temporaries removed.
 
-Single files. :func:`atomic_path` yields a temporary path beside the target
-(``.<name>.<pid>.partial``); the target appears (``os.replace``, atomic on
-one file system) only after the writer finished without error, so a full
-disk or an interrupted run leaves either the old file or none, never a
-truncated one. A failed write raises :class:`OSError` naming the target and
-leaves no temporary behind. Existing files are refused unless
-``overwrite=True``.
-
-netCDF. :func:`write_netcdf` serialises the dataset in memory and writes the
-bytes with plain file I/O, so a full disk is an ordinary :class:`OSError`.
-(Written straight to disk through HDF5, it crashed: HDF5 writes while it
-closes a file, and when that write fails the library keeps a file identifier
-it can no longer close; the next touch of it, the garbage collection of the
-failed store, is a segmentation fault. h5py/h5py#914 and #2160 describe it;
-the netCDF4 library goes through the same HDF5 close.)
-
-Folders. :func:`output_folder` is the folder of one run: it creates the
-folder and locks it (:func:`folder_lock`, which is also the check that it
-can be written, before any computation), recovers or removes what a killed
-run left there, refuses files of an earlier run unless ``overwrite``, and
-collects every file the run writes into it as a finished temporary. Only
-when the run ends without error are they renamed into place, together: a
-journal listing the renames is written first, so a run killed during the
-renames is completed by the next run in the folder, and a run that fails or
-is killed earlier leaves the earlier set untouched. A second run on a locked
-folder is refused at once (:class:`FolderInUseError`, naming the folder and
-the process holding it).
+See the package docstring of :mod:`sf_dynamics._io`. A run (:class:`OutputFolder`) collects the finished
+temporaries that :func:`sf_dynamics._io.files.atomic_path` hands it (``.<name>.ready.<pid>.partial``) and, when
+it ends without error, writes a journal of the renames (``.sf_dynamics.commit.<pid>.json``), renames, and removes
+the journal; :func:`output_folder` completes any journal a killed run left before it starts.
 """
 
 from __future__ import annotations
@@ -36,7 +13,6 @@ import datetime
 import errno
 import json
 import os
-import platform
 import re
 import signal
 import sys
@@ -48,9 +24,7 @@ try:    # POSIX record locks; without them (Windows) folders are not locked
 except ImportError:  # pragma: no cover
     fcntl = None
 
-__all__ = ["atomic_path", "check_writable", "provenance", "jsonable", "flat_attrs", "write_text", "save_figure",
-           "save_dataset", "write_netcdf", "draw_seed", "folder_lock", "output_folder", "OutputFolder",
-           "FolderInUseError", "clean_stale_partials", "LOCK_NAME"]
+__all__ = ["LOCK_NAME", "FolderInUseError", "OutputFolder", "clean_stale_partials", "folder_lock", "output_folder"]
 
 #: the lock file of a folder in use (removed when its run ends; the lock itself dies with the process)
 LOCK_NAME = ".sf_dynamics.lock"
@@ -66,29 +40,6 @@ _RUNS = {}       # resolved folder -> OutputFolder of this process
 
 class FolderInUseError(BlockingIOError):
     """Another process holds the lock of the output folder."""
-
-
-def check_writable(path, *, overwrite: bool, parameter: str = "path") -> Path:
-    """Return ``path`` as a Path after checking it may be written.
-
-    Raises
-    ------
-    FileExistsError
-        If the file exists and ``overwrite`` is False.
-    ValueError
-        If ``path`` is a directory or its parent is a file.
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise ValueError(f"{parameter}: {str(path)!r} is a directory, expected a file name")
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{parameter}: {str(path)!r} exists; pass overwrite=True to replace it")
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise ValueError(f"{parameter}: {str(parent)!r} is a file, so {str(path)!r} cannot be created")
-            break
-    return path
 
 
 def _os_error(code, message, cls=None) -> OSError:
@@ -156,96 +107,6 @@ def _active_run(folder):
         return None
     run = _RUNS.get(str(Path(folder).resolve()))
     return run if run is not None and run.pid == os.getpid() else None
-
-
-@contextlib.contextmanager
-def atomic_path(path, *, overwrite: bool = False, parameter: str = "path"):
-    """Yield a temporary path; on success it replaces ``path`` atomically.
-
-    Inside an :func:`output_folder` run on the folder of ``path`` the finished
-    file waits for the end of the run and is renamed into place with the run's
-    other files. On any exception the temporary file is removed and ``path`` is
-    left as it was; an OSError of the writer (disk full, no permission) is
-    raised again naming ``path``. Stale temporaries of ``path`` left by killed
-    processes are removed first.
-
-    Raises
-    ------
-    FileExistsError
-        If ``path`` exists and ``overwrite`` is False.
-    OSError
-        If the file could not be written (the message names ``path``).
-    """
-    path = check_writable(path, overwrite=overwrite, parameter=parameter)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale_partials(path.parent, prefix=f".{path.name}.")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        try:
-            yield tmp
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            run = _active_run(path.parent)
-            if run is not None:
-                run._defer(tmp, path)
-            else:
-                os.replace(tmp, path)
-        except OSError as exc:
-            raise _write_error(path, exc, parameter) from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-
-
-def _write_file(path, data, *, overwrite, parameter):
-    with atomic_path(path, overwrite=overwrite, parameter=parameter) as tmp:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-    return Path(path)
-
-
-def write_netcdf(dataset, path, *, overwrite: bool = False, parameter: str = "path") -> Path:
-    """Write an :class:`xarray.Dataset` to a netCDF-4 file atomically; a full disk raises, never crashes.
-
-    The file is built in memory (h5netcdf; HDF5 never touches the disk) and
-    written with plain file I/O through :func:`atomic_path`, so a failed write
-    is an OSError naming ``path`` and leaves no file (see the module
-    docstring for the crash this avoids). The bytes are held in memory once,
-    beside the dataset.
-
-    Raises
-    ------
-    FileExistsError
-        If ``path`` exists and ``overwrite`` is False.
-    OSError
-        If the file could not be written (disk full, no permission), naming ``path``.
-    """
-    import io
-
-    check_writable(path, overwrite=overwrite, parameter=parameter)
-    dask = sys.modules.get("dask")
-    # with a Dask client running, xarray would lock the in-memory target through the scheduler, which cannot name it
-    local = dask.config.set(scheduler="synchronous") if dask is not None else contextlib.nullcontext()
-    buffer = io.BytesIO()
-    with local:
-        try:
-            dataset.to_netcdf(buffer, engine="h5netcdf")
-            payload = buffer.getbuffer()
-        except (ValueError, TypeError):     # an xarray that cannot write h5netcdf to a file object: netCDF-3 bytes
-            payload = dataset.to_netcdf()
-    return _write_file(path, payload, overwrite=overwrite, parameter=parameter)
-
-
-def draw_seed(seed=None) -> int:
-    """``seed`` if given, else a fresh seed drawn from the operating system's entropy, in [0, 2**32).
-
-    Record what this returns: a run started without a seed is reproduced by passing it back.
-    """
-    if seed is not None:
-        return seed
-    import numpy as np
-
-    return int(np.random.SeedSequence().entropy % 2**32)
 
 
 # -- folders: a lock per output folder, the files of one run replaced together ---------------------------------
@@ -600,135 +461,3 @@ def output_folder(path, names=(), *, overwrite: bool = False, parameter: str = "
                 Path(path).rmdir()
 
 
-def jsonable(value):
-    """A JSON- and netCDF-attribute-friendly version of ``value`` (numbers, strings, lists, dicts)."""
-    import numpy as np
-
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist() if value.size <= 64 else f"<array shape {value.shape}>"
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    return repr(value)
-
-
-def flat_attrs(fields, prefix: str = "") -> dict:
-    """Dataset attributes that netCDF can store: numbers and strings as they are, the rest (bools, None,
-    lists, dicts) as JSON text; keys prefixed with ``prefix``."""
-    import json
-
-    out = {}
-    for key, value in fields.items():
-        value = jsonable(value)
-        out[f"{prefix}{key}"] = value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else (
-            json.dumps(value))
-    return out
-
-
-def provenance(**fields) -> dict:
-    """Package version, UTC date, Python/NumPy versions and the given fields (method, options, seed, ...)."""
-    import numpy as np
-
-    from ._version import __version__
-
-    out = {
-        "sf_dynamics_version": __version__,
-        "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-    }
-    out.update({k: jsonable(v) for k, v in fields.items()})
-    return out
-
-
-def write_text(path, text: str, *, overwrite: bool = False, parameter: str = "path") -> Path:
-    """Write a text file atomically (UTF-8)."""
-    with atomic_path(path, overwrite=overwrite, parameter=parameter) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return Path(path)
-
-
-def save_figure(fig, path, *, overwrite: bool = False, dpi: int = 130, **fields) -> Path:
-    """Save a matplotlib figure atomically (format from the suffix) and close it.
-
-    A PNG carries the provenance (package version, date and ``fields`` such as seed or command) as text
-    chunks: ``Software`` and ``Description`` (JSON), readable with PIL's ``Image.open(path).text``.
-    """
-    import json
-
-    import matplotlib.pyplot as plt
-
-    path = Path(path)
-    kind = path.suffix.lstrip(".") or "png"
-    meta = None
-    if kind == "png":
-        info = provenance(**fields)
-        meta = {"Software": f"sf_dynamics {info['sf_dynamics_version']}", "Description": json.dumps(info)}
-    try:
-        with atomic_path(path, overwrite=overwrite) as tmp:
-            fig.savefig(tmp, dpi=dpi, format=kind, metadata=meta)
-    finally:
-        plt.close(fig)
-    return path
-
-
-def save_dataset(dataset, path_stem, *, overwrite: bool = False, **fields):
-    """Write ``<stem>.nc`` (netCDF, every variable) and ``<stem>.csv`` (the 1-D variables), atomically.
-
-    Both carry the provenance (package version, date and ``fields`` such as
-    method, options, seed): netCDF attributes, and a ``#`` comment line at
-    the top of the CSV, which also names the multi-dimensional variables
-    that only the netCDF file holds.
-
-    Returns
-    -------
-    (Path, Path)
-
-    Raises
-    ------
-    FileExistsError
-        If a target exists and ``overwrite`` is False.
-    """
-    import json
-
-    import numpy as np
-
-    stem = Path(path_stem)
-    nc_path = stem.parent / (stem.name + ".nc")
-    csv_path = stem.parent / (stem.name + ".csv")
-    for target in (nc_path, csv_path):
-        check_writable(target, overwrite=overwrite, parameter="path_stem")
-    meta = provenance(**fields)
-    clean = dataset.copy()
-    attrs = {}
-    for key, value in {**dataset.attrs, **{f"provenance_{k}": v for k, v in meta.items()}}.items():
-        value = jsonable(value)
-        if isinstance(value, float) and not np.isfinite(value):
-            value = "nan"
-        elif isinstance(value, bool) or value is None:
-            value = str(value)
-        elif isinstance(value, (list, dict)):
-            value = json.dumps(value)
-        attrs[key] = value
-    clean.attrs = attrs
-    dim = next(iter(dataset.dims))
-    one_d = [name for name, var in dataset.data_vars.items() if var.dims == (dim,)]
-    others = {name: list(var.dims) for name, var in dataset.data_vars.items() if var.dims != (dim,)}
-    header = {"provenance": meta, "attributes": {k: jsonable(v) for k, v in dataset.attrs.items()}}
-    if others:
-        header["in_netcdf_only"] = {"file": nc_path.name, "variables": others}
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    with _together(stem.parent, parameter="path_stem"):       # the pair is replaced together or not at all
-        write_netcdf(clean, nc_path, overwrite=overwrite, parameter="path_stem")
-        with atomic_path(csv_path, overwrite=overwrite, parameter="path_stem") as tmp:
-            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write("# sf_dynamics dataset: " + json.dumps(header) + "\n")
-                dataset[one_d].to_dataframe().to_csv(fh)
-    return nc_path, csv_path
