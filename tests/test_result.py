@@ -79,12 +79,12 @@ def test_truncated_or_edited_csv_is_detected(tmp_path):
 def test_a_failed_write_leaves_no_file(tmp_path, monkeypatch):
     import errno
 
-    from sf_dynamics import _io
+    from sf_dynamics._io import files
 
     def disk_full(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(_io.os, "fsync", disk_full)
+    monkeypatch.setattr(files.os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space"):
         _result().to_csv(tmp_path / "trace.csv")
     assert list(tmp_path.iterdir()) == []

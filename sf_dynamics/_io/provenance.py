@@ -44,7 +44,7 @@ def provenance(**fields) -> dict:
     """Package version, UTC date, Python/NumPy versions and the given fields (method, options, seed, ...)."""
     import numpy as np
 
-    from ._version import __version__
+    from .._version import __version__
 
     out = {
         "sf_dynamics_version": __version__,
