@@ -16,11 +16,15 @@ from .._warnings import warn_caller
 from ..model.field_detectors import DETECTORS, FarField
 from .counting import check_efficiency, equal_time_g2
 
-__all__ = ["check_inputs", "finish", "check_taus", "check_efficiency", "CoherenceWindowWarning"]
+__all__ = ["check_inputs", "finish", "check_taus", "check_efficiency", "CoherenceWindowWarning", "DECAYED_SHARE"]
 
 
 class CoherenceWindowWarning(UserWarning):
     """The delay window is too short for the correlation to decay (the spectrum is then truncated)."""
+
+
+#: largest share of its tau = 0 value the time-integrated |G1| may keep at the last delay without a warning
+DECAYED_SHARE = 0.05
 
 
 def check_taus(taus) -> np.ndarray:
@@ -92,7 +96,7 @@ def _first_order(raw, problem, times, name):
     g1 = raw["g1"].values
     integrated = trapezoid(g1, times, axis=0)   # check_times guarantees at least two times
     decayed = float(abs(integrated[-1]) / max(abs(integrated[0]), 1e-300))
-    if decayed > 0.05:
+    if decayed > DECAYED_SHARE:
         warn_caller(f"the time-integrated |G1| at the last delay ({taus[-1]:g} ps) is still {decayed:.0%} of its "
                     "value at tau = 0: extend taus, or the spectrum is truncated (broadened, with ripples)",
                     CoherenceWindowWarning)

@@ -118,13 +118,23 @@ def spectrum(correlation, omega=None, *, center_wavelength_nm=None, oversample=4
         For a correlation that is not from :func:`~sf_dynamics.spectra.first_order` or holds NaN, non-finite or
         decreasing omega, frequencies beyond the band pi / dtau, or a centre wavelength outside
         :data:`WAVELENGTH_RANGE_NM`.
+
+    Warns
+    -----
+    AliasingWarning
+        When the delay step is too coarse for the line: more than 5 % of the photons lie farther than half
+        the band pi / dtau from the peak (criterion in :mod:`sf_dynamics.spectra.delay_grid`).
+    CoherenceWindowWarning
+        When the delays end before G1 has decayed below 5 % of its tau = 0 value (truncation).
     """
     import xarray as xr
 
     from .._validation import check_real_array
+    from .delay_grid import check_delay_grid
 
     bar = _integrated(correlation)
     taus = correlation["tau"].values
+    check_delay_grid(bar, taus)
     dtau = float(taus[1] - taus[0])
     weights = np.full(taus.size, dtau)
     weights[0] = weights[-1] = 0.5 * dtau
