@@ -8,6 +8,11 @@ and states the definition it computes. Conventions (docs/conventions.md):
 * SF time tau_SF: from the sech^2 fit I = A sech^2((t - tau_D) / (2 tau_SF));
   its FWHM is 4 arccosh(sqrt 2) tau_SF = 3.525 tau_SF.
 
+A trace still rising at its last time (its maximum is the last sample) has no maximum inside the window:
+its tau_D, peak (and the burst's tau_SF) are not measured. Every function here then returns NaN for them
+with a :class:`~sf_dynamics.statistics.BurstWindowWarning` naming ``times``, as
+:func:`delay_statistics` leaves such shots out.
+
 :func:`delay_statistics` is :func:`sf_dynamics.statistics.delay_statistics`, re-exported (one implementation).
 """
 
@@ -16,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_real_array
+from .._warnings import warn_caller
 from ..kernels.peaks import parabolic_vertex
-from ..statistics.delays import delay_statistics
+from ..statistics.delays import BurstWindowWarning, delay_statistics
 from .fitting import FitQualityWarning, fit_sech2
 
 __all__ = [
@@ -65,21 +71,37 @@ def _parabolic_peak(times, intensity):
     return float(t), float(y), i
 
 
+def _rising_at_end(times, intensity, what):
+    """Whether the maximum is the last sample (the trace still rises there); warns naming ``times`` if so."""
+    if int(np.argmax(intensity)) < times.size - 1:
+        return False
+    warn_caller(f"times: the intensity is still rising at the last time ({times[-1]:.4g} ps), so the window ends "
+                f"before its maximum: {what} not measured (NaN); extend times", BurstWindowWarning)
+    return True
+
+
 def buildup_time(result_or_times, intensity=None) -> float:
     """Build-up (delay) time tau_D (ps): the time of the intensity maximum.
 
     The maximum sample and its two neighbours are fitted with a parabola and
     the time of its vertex is returned, so tau_D is resolved below the
     sampling step. A maximum at the first sample (no delayed burst, e.g.
-    incoherent decay) gives ``times[0]``.
+    incoherent decay) gives ``times[0]``; a maximum at the last sample (the
+    trace still rises where the window ends) gives NaN with a
+    :class:`~sf_dynamics.statistics.BurstWindowWarning`.
     """
     times, intensity = _trace(result_or_times, intensity)
+    if _rising_at_end(times, intensity, "tau_D is"):
+        return float("nan")
     return _parabolic_peak(times, intensity)[0]
 
 
 def peak_intensity(result_or_times, intensity=None) -> float:
-    """Peak photon emission rate (photons/ps), interpolated like :func:`buildup_time`."""
+    """Peak photon emission rate (photons/ps), interpolated like :func:`buildup_time` (NaN, with a warning, for a
+    trace still rising at its last time)."""
     times, intensity = _trace(result_or_times, intensity)
+    if _rising_at_end(times, intensity, "the peak is"):
+        return float("nan")
     return _parabolic_peak(times, intensity)[1]
 
 
@@ -168,6 +190,11 @@ def _statistics(values, bins):
 def peak_statistics(result, bins=30) -> dict:
     """Shot-to-shot statistics of each shot's peak emission rate (photons/ps).
 
+    A shot still rising at the last time (or, for a window starting after the excitation, largest at its
+    first time) has not shown its peak inside the window: it is left out with a
+    :class:`~sf_dynamics.statistics.BurstWindowWarning`, and refused when they are the majority (as in
+    :func:`delay_statistics`).
+
     Parameters
     ----------
     result : Result
@@ -179,9 +206,28 @@ def peak_statistics(result, bins=30) -> dict:
     -------
     dict
         ``mean`` and ``std`` (photons/ps), ``relative_spread`` = std / mean, ``sem`` (standard error of the
-        mean), ``histogram`` (counts, edges) and the ``values``.
+        mean), ``histogram`` (counts, edges) and the ``values`` of the shots used, ``cut`` (shots left out).
+
+    Raises
+    ------
+    ValueError
+        Without shot peaks, or naming ``times`` when the window cuts most shots.
     """
-    return _statistics(_shot_values(result, "shot_peaks"), bins)
+    from ..statistics.delays import MOST_CUT, window_cuts
+
+    peaks = _shot_values(result, "shot_peaks")
+    times = result.times
+    at_start, at_end = window_cuts(times, result.info["shot_delays"])
+    cut = at_end | (at_start & (times[0] > 0))
+    if cut.any():
+        cause = (f"times: the window {times[0]:.4g}-{times[-1]:.4g} ps cuts {int(cut.sum())} of {peaks.size} shots "
+                 "before or after their maximum")
+        if cut.mean() > MOST_CUT or peaks.size - cut.sum() < 2:
+            raise ValueError(f"{cause}; their peaks are not measured: extend times")
+        warn_caller(f"{cause}; they are left out of the peak statistics: extend times", BurstWindowWarning)
+    out = _statistics(peaks[~cut], bins)
+    out["cut"] = int(cut.sum())
+    return out
 
 
 def delay_spread_theory(n):
@@ -225,7 +271,11 @@ def burst_summary(result_or_times, intensity=None, *, irf_fwhm=None, slow=False,
         (photons/ps), ``initial`` (the emission at the first time),
         ``peak_over_initial``, ``fwhm`` (ps), ``tau_sf`` and ``tau_sf_error``
         (ps, sech^2 fit; NaN without a burst or when the fit is poor),
-        ``fit_ok`` and ``fit_problems``.
+        ``fit_ok`` and ``fit_problems``. A trace still rising at its last
+        time passes the burst test on its largest sample (``peak`` and
+        ``peak_over_initial`` are then lower bounds) but its ``tau_d``,
+        ``fwhm`` and ``tau_sf`` are NaN, with a
+        :class:`~sf_dynamics.statistics.BurstWindowWarning` naming ``times``.
     """
     import warnings
 
@@ -237,6 +287,9 @@ def burst_summary(result_or_times, intensity=None, *, irf_fwhm=None, slow=False,
     out = {"burst": burst, "tau_d": t_peak if burst else float("nan"), "peak": peak, "initial": initial,
            "peak_over_initial": ratio, "fwhm": float("nan"), "tau_sf": float("nan"), "tau_sf_error": float("nan"),
            "fit_ok": False, "fit_problems": ["no burst"] if not burst else []}
+    if burst and _rising_at_end(times, values, "the burst's tau_D and tau_SF are"):
+        out.update(tau_d=float("nan"), fit_problems=["the window ends before the maximum (extend times)"])
+        return out
     if not burst:
         return out
     out["fwhm"] = pulse_fwhm(times, values)

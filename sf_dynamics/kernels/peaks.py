@@ -46,7 +46,9 @@ def trace_maxima(times, traces):
     The peak is the first sample that reaches the row's maximum: a later sample replaces it only if it
     is higher by more than :data:`TIE_RTOL` relative. Rates that are equal in exact arithmetic (the
     Dicke ladder's m = 1 and m = 0 steps of an even N, Gamma (j + m)(j - m + 1)) therefore give the
-    same peak whatever the time unit, instead of the one that floating-point rounding favours.
+    same peak whatever the time unit, instead of the one that floating-point rounding favours. A row
+    whose last sample reaches its maximum after rising from its first (still rising, or on a plateau,
+    where the window ends) gets the last time and sample: its maximum may lie beyond the window.
     """
     rows, nt = traces.shape
     t_peak = np.empty(rows)
@@ -56,6 +58,9 @@ def trace_maxima(times, traces):
         for s in range(1, nt):
             if traces[r, s] > traces[r, best] + TIE_RTOL * abs(traces[r, best]):
                 best = s
+        last = traces[r, nt - 1]
+        if last > traces[r, 0] and last >= traces[r, best] - TIE_RTOL * abs(traces[r, best]):
+            best = nt - 1
         t_peak[r], h_peak[r] = parabolic_vertex(times, traces[r], best)
     return t_peak, h_peak
 

@@ -9,12 +9,14 @@
   collection efficiencies, and (shots) their distribution; :func:`shot_counts` the same from a ``jumps`` or
   ``twa`` Result already at hand;
 * :func:`delay_statistics`, :func:`gumbel_delay_law`, :func:`gumbel_density`: single-shot delays and
-  the Gumbel law of pure collective decay.
+  the Gumbel law of pure collective decay; shots the time window cuts are left out with a
+  :class:`BurstWindowWarning` (:func:`window_cuts`).
 """
 
 from .counting import COUNTING_METHODS, photon_counts, shot_counts
-from .delays import delay_statistics, gumbel_delay_law, gumbel_density
+from .delays import BurstWindowWarning, delay_statistics, gumbel_delay_law, gumbel_density, window_cuts
 from .second_order import SECOND_ORDER_METHODS, g2, second_order, zero_delay_g2
 
 __all__ = ["second_order", "g2", "zero_delay_g2", "photon_counts", "shot_counts", "delay_statistics",
-           "gumbel_delay_law", "gumbel_density", "SECOND_ORDER_METHODS", "COUNTING_METHODS"]
+           "gumbel_delay_law", "gumbel_density", "window_cuts", "BurstWindowWarning", "SECOND_ORDER_METHODS",
+           "COUNTING_METHODS"]

@@ -5,11 +5,46 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_positive_int, check_rate, check_real_array
+from .._warnings import warn_caller
 
-__all__ = ["gumbel_delay_law", "gumbel_density", "delay_statistics", "DELAY_BINS"]
+__all__ = ["gumbel_delay_law", "gumbel_density", "delay_statistics", "window_cuts", "BurstWindowWarning",
+           "DELAY_BINS", "MOST_CUT"]
 
 #: default number of histogram bins of :func:`delay_statistics`
 DELAY_BINS = 40
+#: share of shots cut by the window above which :func:`delay_statistics` refuses (a majority: the statistics of
+#: the rest would describe the earliest or latest shots only)
+MOST_CUT = 0.5
+
+
+class BurstWindowWarning(RuntimeWarning):
+    """The time window cuts a burst: its maximum is at the window's first or last time, so its delay is unknown."""
+
+
+def window_cuts(times, delays):
+    """Which shots the window cuts: maximum at the first time (start) or at the last time (end).
+
+    A shot whose maximum is at the last output time was still rising there: its burst comes after the
+    window, and the delay read is the window's end. A shot whose maximum is at the first time has no
+    delayed burst inside the window (the window starts after it, the shot has not yet jumped, or it never
+    bursts), and the delay read is the window's start. Neither is a delay of a burst.
+
+    Parameters
+    ----------
+    times : ndarray
+        Output times (ps).
+    delays : ndarray
+        Time of each shot's maximum (ps), the sample itself at the first and last time
+        (:func:`sf_dynamics.kernels.peaks.trace_maxima`).
+
+    Returns
+    -------
+    (ndarray of bool, ndarray of bool)
+        Cut at the start, cut at the end.
+    """
+    times = np.asarray(times, dtype=np.float64)
+    delays = np.asarray(delays, dtype=np.float64)
+    return delays <= times[0], delays >= times[-1]
 
 
 def gumbel_delay_law(n, collective_decay):
@@ -51,7 +86,10 @@ def gumbel_density(t, n, collective_decay):
 def delay_statistics(result, bins=DELAY_BINS):
     """Histogram and moments of the single-shot delays of a sampling Result (``jumps``, ``twa``).
 
-    The one implementation: :func:`sf_dynamics.analysis.delay_statistics` is this function.
+    The one implementation: :func:`sf_dynamics.analysis.delay_statistics` is this function. Shots the
+    time window cuts (:func:`window_cuts`: maximum at the first or the last output time) have no measured
+    delay: they are left out of the histogram and the moments with a :class:`BurstWindowWarning`, and
+    refused when they are more than :data:`MOST_CUT` of the shots.
 
     Parameters
     ----------
@@ -65,7 +103,7 @@ def delay_statistics(result, bins=DELAY_BINS):
     Returns
     -------
     xarray.Dataset
-        ``delay`` and (if present) ``half_time`` per ``shot`` (ps);
+        ``delay`` (NaN for a cut shot), ``cut`` (bool) and (if present) ``half_time`` per ``shot`` (ps);
         ``density`` (1/ps) and ``count`` (shots) at the bin ``centre`` (ps),
         the bin edges in ``edge`` (ps); for pure collective decay from full
         inversion (no local processes, ``initial`` excited) ``gumbel``, the
@@ -74,12 +112,19 @@ def delay_statistics(result, bins=DELAY_BINS):
         deviation), ``sem_ps`` (standard error of the mean),
         ``relative_spread`` (std / mean, compare
         :func:`sf_dynamics.analysis.delay_spread_theory`; NaN for a zero
-        mean), ``bin_width_ps`` (of the first bin) and ``method``.
+        mean), ``bin_width_ps`` (of the first bin), ``method``, ``shots_used``,
+        ``shots_cut_at_start`` and ``shots_cut_at_end``; all of the shots that are not cut.
 
     Raises
     ------
     ValueError
-        When the result has no shot delays (not a sampling method), or for bad bins.
+        When the result has no shot delays (not a sampling method, or no shots), for bad bins, or naming
+        ``times`` when the window cuts more than :data:`MOST_CUT` of the shots (or leaves fewer than 2).
+
+    Warns
+    -----
+    BurstWindowWarning
+        When the window cuts some shots, saying how many were left out.
     """
     import xarray as xr
 
@@ -92,15 +137,40 @@ def delay_statistics(result, bins=DELAY_BINS):
     if "shot_delays" not in result.info:
         raise ValueError(f"result: method {result.method!r} has no single shots; use 'jumps' (exact) or 'twa'")
     delays = np.asarray(result.info["shot_delays"], dtype=np.float64)
-    density, edges = np.histogram(delays, bins=bins, density=True)
-    counts, _ = np.histogram(delays, bins=edges)
-    variables = {"delay": ("shot", delays, {"units": "ps", "long_name": "time of the shot's maximum"}),
+    if delays.size == 0:
+        raise ValueError(f"result: method {result.method!r} recorded no shots (an exact fixed point or no "
+                         "trajectories finished)")
+    at_start, at_end = window_cuts(result.times, delays)
+    cut = at_start | at_end
+    if cut.any():
+        window = f"the window {result.times[0]:.4g}-{result.times[-1]:.4g} ps"
+        parts, fixes = [], []
+        if at_end.any():
+            parts.append(f"{int(at_end.sum())} still rising at the last time (the burst comes after the window)")
+            fixes.append("extend times")
+        if at_start.any():
+            parts.append(f"{int(at_start.sum())} largest at the first time (no rise inside the window: their burst "
+                         "came before it, comes after it or never comes)")
+            if result.times[0] > 0:
+                fixes.append("start times at the excitation, 0")
+        cause = f"{window} cuts {int(cut.sum())} of {delays.size} shots: {' and '.join(parts)}"
+        fix = f"; {' and '.join(fixes)}" if fixes else ""
+        if cut.mean() > MOST_CUT or delays.size - cut.sum() < 2:
+            raise ValueError(f"times: {cause}; their delays are not measured{fix}")
+        warn_caller(f"times: {cause}; they are left out of the delay statistics, which then describe the other "
+                    f"{int(delays.size - cut.sum())} shots only{fix}", BurstWindowWarning)
+    kept = delays[~cut]
+    density, edges = np.histogram(kept, bins=bins, density=True)
+    counts, _ = np.histogram(kept, bins=edges)
+    variables = {"delay": ("shot", np.where(cut, np.nan, delays),
+                           {"units": "ps", "long_name": "time of the shot's maximum (NaN: cut by the window)"}),
+                 "cut": ("shot", cut, {"long_name": "maximum at the window's first or last time"}),
                  "density": ("centre", density, {"units": "1/ps"}),
                  "count": ("centre", counts, {"units": "shots"})}
     if "shot_half_times" in result.info:
         variables["half_time"] = ("shot", np.asarray(result.info["shot_half_times"]),
                                   {"units": "ps", "long_name": "time when half of the shot's photons were out"})
-    mean, std = float(delays.mean()), float(delays.std(ddof=1))
+    mean, std = float(kept.mean()), float(kept.std(ddof=1))
     coords = {"centre": ("centre", 0.5 * (edges[1:] + edges[:-1]), {"units": "ps"}),
               "edge": ("edge", edges, {"units": "ps"})}
     params = result.parameters
@@ -112,6 +182,7 @@ def delay_statistics(result, bins=DELAY_BINS):
         variables["gumbel"] = ("gumbel_time", gumbel_density(grid, result.n, params["collective_decay"]),
                                {"units": "1/ps", "long_name": "Gumbel law of pure collective decay"})
     return xr.Dataset(variables, coords=coords,
-                      attrs={"mean_ps": mean, "std_ps": std, "sem_ps": std / np.sqrt(delays.size),
+                      attrs={"mean_ps": mean, "std_ps": std, "sem_ps": std / np.sqrt(kept.size),
                              "relative_spread": std / mean if mean != 0 else float("nan"), "method": result.method,
-                             "bin_width_ps": float(edges[1] - edges[0])})
+                             "bin_width_ps": float(edges[1] - edges[0]), "shots_used": int(kept.size),
+                             "shots_cut_at_start": int(at_start.sum()), "shots_cut_at_end": int(at_end.sum())})
