@@ -344,7 +344,8 @@ class OutputFolder:
 
     def _commit(self):
         names = set(self._pending)
-        stale = [n for n in self.names if n not in names and (self.path / n).exists()] if self.overwrite else []
+        replaces = self.overwrite and bool(names)       # a run that wrote nothing replaces nothing
+        stale = [n for n in self.names if n not in names and (self.path / n).exists()] if replaces else []
         if not self._pending and not stale:
             return
         record = {"pid": self.pid, "rename": [[ready.name, name] for name, ready in self._pending.items()],

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._io import draw_seed
 from .._validation import check_positive_int, check_real, check_real_array
 from ..model import Ensemble, NanocrystalEnsemble
 from ..units import MEV_TO_RAD_PER_PS
@@ -120,7 +121,11 @@ class Superlattice:
         Lattice dimensions (None for user positions).
     lattice_constant_nm : float, tuple of 3 floats or None
         (a_x, a_y, a_z) for anisotropic lattices of cuboid NCs.
+    seed : int or None
+        Seed of the disorder drawn by :meth:`build` (None for a lattice without drawn disorder).
     """
+
+    seed = None
 
     def __init__(self, positions_nm, *, dipole="triplet", wavelength_nm=DEFAULT_WAVELENGTH_NM, refractive_index=1.0,
                  lifetime_ps=DEFAULT_LIFETIME_PS, energies=None, fine_structure=(0.0, 0.0, 0.0), shape=None,
@@ -177,7 +182,8 @@ class Superlattice:
         position_disorder_nm : float
             Standard deviation (nm) of Gaussian displacements of each centre.
         seed : int, optional
-            Seed of the disorder realisation.
+            Seed of the disorder realisation; without one a seed is drawn (only when there is disorder) and
+            kept as ``lattice.seed``, so the realisation can be built again.
         **physics
             ``dipole``, ``wavelength_nm``, ``refractive_index``, ``lifetime_ps``,
             ``fine_structure`` (rad/ps) as for the constructor.
@@ -209,14 +215,18 @@ class Superlattice:
         pos[:, :dims] = grid * a[:dims]
         a = float(a[0]) if np.all(a == a[0]) else tuple(float(v) for v in a)
         edge = float(edge[0]) if np.all(edge == edge[0]) else tuple(float(v) for v in edge)
-        rng = np.random.default_rng(seed)
         sigma_r = check_real("position_disorder_nm", position_disorder_nm, low=0.0)
+        w = check_real("energy_disorder_meV", energy_disorder_meV, low=0.0)
+        if sigma_r > 0 or w > 0:
+            seed = draw_seed(seed)
+        rng = np.random.default_rng(seed)
         if sigma_r > 0:
             pos = pos + rng.normal(0.0, sigma_r, pos.shape)
-        w = check_real("energy_disorder_meV", energy_disorder_meV, low=0.0)
         energies = rng.normal(0.0, w, pos.shape[0]) * MEV_TO_RAD_PER_PS if w > 0 else None
         padded = size + (1,) * (3 - dims)
-        return cls(pos, energies=energies, shape=padded, lattice_constant_nm=a, nc_edge_nm=edge, **physics)
+        lattice = cls(pos, energies=energies, shape=padded, lattice_constant_nm=a, nc_edge_nm=edge, **physics)
+        lattice.seed = seed
+        return lattice
 
     @classmethod
     def cubic(cls, nx, ny, nz, **kwargs):
