@@ -80,14 +80,22 @@ def plot_trace(result, *, ax=None, fit=None, label=None, normalise=False, show_e
     return ax
 
 
-def save_figure(ax, path, dpi=150):
-    """Save the figure holding ``ax`` to ``path`` (PNG/PDF by extension) and close it."""
-    import matplotlib.pyplot as plt
+def save_figure(ax, path, dpi=150, *, overwrite=False, **fields):
+    """Save the figure holding ``ax`` to ``path`` (PNG/PDF by extension) atomically and close it.
 
-    fig = ax.figure
-    fig.savefig(path, dpi=dpi)
-    plt.close(fig)
-    return path
+    A PNG records the package version, the date and ``fields`` (seed, parameters, ...) in its text chunks
+    (:func:`sf_dynamics._io.save_figure`).
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is False.
+    OSError
+        If the file could not be written (the message names it; nothing is left behind).
+    """
+    from ._io import save_figure as save
+
+    return save(ax.figure, path, overwrite=overwrite, dpi=dpi, **fields)
 
 
 def plot_enhancement(datasets, *, labels=None, ax=None):

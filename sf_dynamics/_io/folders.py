@@ -32,6 +32,7 @@ _JOURNAL = ".sf_dynamics.commit.{pid}.json"
 _JOURNAL_PATTERN = re.compile(r"^\.sf_dynamics\.commit\.(\d+)\.json$")
 _PARTIAL_PATTERN = re.compile(r"^\..+\.(\d+)\.partial$")
 _FULL_DISK = (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))
+_NO_LOCKS = (errno.ENOLCK, errno.EOPNOTSUPP, getattr(errno, "ENOTSUP", errno.EOPNOTSUPP))
 
 _GUARD = threading.RLock()
 _LOCKS = {}      # resolved folder -> [file descriptor, count, pid]
@@ -150,6 +151,12 @@ def _acquire(folder, parameter) -> int:
         try:
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
+            if exc.errno in _NO_LOCKS:      # a file system without record locks: run unlocked, and say so
+                import warnings
+
+                warnings.warn(f"{parameter}: the file system of {str(folder)!r} has no file locks; a second run "
+                              "on this folder would not be refused", RuntimeWarning, stacklevel=4)
+                return fd
             holder = _holder(fd)
             os.close(fd)
             if exc.errno in (errno.EACCES, errno.EAGAIN):
