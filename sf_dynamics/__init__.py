@@ -11,7 +11,7 @@ The package reads as its data flow (see ``docs/architecture.md``):
 ``plotting``, ``cli``. Importing it changes no process-wide setting.
 """
 
-from . import analysis, geometry, model, spectra, statistics, thermal, units, workflows
+from . import analysis, geometry, model, spectra, statistics, thermal, transport, units, workflows
 from ._version import __version__
 from .analysis import detector_response as detectors
 from .analysis import fitting
@@ -54,6 +54,7 @@ __all__ = [
     "geometry",
     "analysis",
     "thermal",
+    "transport",
     "spectra",
     "statistics",
     "workflows",
