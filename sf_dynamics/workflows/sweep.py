@@ -166,6 +166,7 @@ def _dynamic_point(spec):
         "sf": summary["burst"],
         "intensity": res.intensity,
         "method": method,
+        "seed": -1 if res.provenance.get("seed") is None else int(res.provenance["seed"]),   # -1: no random draws
     }
 
 
@@ -249,8 +250,9 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
         excitation), ``status`` and ``intensity`` on (temperature, time).
         Failed or missing temperatures hold NaN. Attributes
         ``t_sf_vanishes_K`` (see :func:`burst_vanishing_temperature`, over
-        the computed temperatures), ``complete``, ``summary`` and
-        ``failures``.
+        the computed temperatures), ``complete``, ``summary``,
+        ``failures`` and, for a sampling method, ``seed`` (the seed its
+        shots were drawn from).
 
     Raises
     ------
@@ -303,6 +305,7 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
     ratio = np.array([r["peak_over_incoherent"] for r in rows], dtype=float)
     done = np.isfinite(ratio)
     methods = [str(r["method"]) for r in rows if r["method"]]
+    seeds = sorted({int(r.get("seed", -1)) for r in run.values if r is not None} - {-1})
     ds = xr.Dataset(
         {
             "dephasing": ("temperature", np.array([r["dephasing"] for r in rows], dtype=float), {"units": "1/ps"}),
@@ -327,6 +330,7 @@ def dynamic_temperature_sweep(temperatures_K, *, n=200, collective_decay=1.0 / 2
             "collective_decay": float(collective_decay) if lattice is None else float("nan"),
             "decay": float(decay) if lattice is None else float("nan"),
             "window_ps": float(window_ps),
+            **({"seed": seeds[0] if len(seeds) == 1 else json.dumps(seeds)} if seeds else {}),
         },
     )
     ds["status"] = ("temperature", np.array(run.status, dtype=str))
