@@ -88,7 +88,10 @@ def main(argv=None):
     ax2.set_ylabel(r"$\tau_D$ (ps), $N\Gamma$ = 1/ps")
     ax2.legend(frameon=False, fontsize=8)
     fig.suptitle("N = 1000, second-order cumulants: SF dies when the width exceeds ~NΓ", fontsize=10)
-    fig.savefig(args.out, dpi=130)
+    from sf_dynamics.plotting import save_figure
+
+    save_figure(ax1, args.out, dpi=130, overwrite=True, command="scripts/suppression_scan.py", widths_per_ps=widths,
+                method="cumulant", n=1000)
     print(f"wrote {args.out} ({time.perf_counter() - start:.0f} s)")
 
 
