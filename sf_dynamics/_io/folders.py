@@ -370,9 +370,11 @@ class OutputFolder:
                 tmp.unlink()
             raise _write_error(journal, exc, self.parameter) from exc
         _fsync_folder(self.path)
-        with _signals_deferred():       # from here on the set is committed: complete it before any Ctrl-C acts
+        # from here on the set is committed: its temporaries belong to the journal (if a rename fails, the next
+        # run in the folder completes it), and Ctrl-C waits until the renames are done
+        self._pending = {}
+        with _signals_deferred():
             _apply_journal(self.path, record)
-            self._pending.clear()
             with contextlib.suppress(FileNotFoundError):
                 journal.unlink()
 
