@@ -191,6 +191,9 @@ class MulticomponentSuperlattice:
         n = pos.shape[0]
         self.energy_offsets_meV = (np.zeros(n) if energy_offsets_meV is None
                                    else check_real_array("energy_offsets_meV", energy_offsets_meV, shape=(n,)))
+        if len({len(sp.directions()) for sp in species}) > 1:
+            raise ValueError("species: all species need the same number of bright dipoles per NC (all 'triplet' or "
+                             "all one dipole)")
         self.shape = shape
         self.preset = preset
         self._check_contacts()
@@ -332,6 +335,99 @@ class MulticomponentSuperlattice:
     def nonradiative_rates(self) -> np.ndarray:
         """Non-radiative exciton decay rate (1/ps) of every NC."""
         return self._per_nc("nonradiative_rate")
+
+    @property
+    def dipoles_per_nc(self) -> int:
+        """Bright dipoles of one NC (3 for the triplet, else 1; the same for every species)."""
+        return len(self.species[0].directions())
+
+    def wavenumbers(self) -> np.ndarray:
+        """k_i = 2 pi n_r / lambda_i (1/nm) of every NC's emission."""
+        return 2.0 * np.pi * self.refractive_index * self.energies_meV / (1e3 * EV_NM)
+
+    def pair_couplings(self, first, second):
+        """Gamma and Omega between the bright dipoles of NC pairs at different sites.
+
+        Each pair (first[q], second[q]) gets the Green's tensor (:func:`~sf_dynamics.geometry.green_kernel`)
+        at the geometric-mean wavenumber k_ref of the sample, scaled to the two NCs' dipole strengths:
+        Gamma by sqrt(gamma_i gamma_j), Omega by sqrt(gamma_i gamma_j) (k_ref^2 / (k_i k_j))^(3/2) -- exact in
+        the near field, where Omega ~ d_i d_j / r^3 and |d|^2 ~ gamma / k^3, and exact at any distance
+        within one species; between species only the far-field phase uses k_ref (such pairs are detuned by
+        the species' energy difference anyway).
+
+        Parameters
+        ----------
+        first, second : array_like of int, shape (q,)
+            NC indices; the two NCs of a pair must differ.
+
+        Returns
+        -------
+        gamma, omega : ndarray, shape (q, p, p)
+            1/ps and rad/ps; [q, a, b] couples dipole a of ``first[q]`` to dipole b of ``second[q]``.
+        """
+        from .green import green_kernel
+
+        i, j = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+        if i.shape != j.shape or np.any(i == j):
+            raise ValueError("first, second: equal-length index arrays of two different NCs per pair")
+        k_site = self.wavenumbers()
+        k_ref = float(np.exp(np.mean(np.log(k_site))))
+        sep = self.positions_nm[j] - self.positions_nm[i]
+        gam = self.radiative_rates
+        strength = np.sqrt(gam[i] * gam[j])
+        near = strength * (k_ref**2 / (k_site[i] * k_site[j])) ** 1.5
+        p = self.dipoles_per_nc
+        gamma = np.zeros((i.size, p, p))
+        omega = np.zeros((i.size, p, p))
+        si, sj = self.species_index[i], self.species_index[j]
+        for a_sp in np.unique(si):
+            for b_sp in np.unique(sj):
+                rows = np.flatnonzero((si == a_sp) & (sj == b_sp))
+                for a, u in enumerate(self.species[a_sp].directions()):
+                    for b, w in enumerate(self.species[b_sp].directions()):
+                        g, o = green_kernel(sep[rows], u, w, k=k_ref, gamma=1.0)
+                        gamma[rows, a, b] = g * strength[rows]
+                        omega[rows, a, b] = o * near[rows]
+        return gamma, omega
+
+    def nanocrystal_ensemble(self, *, dephasing=0.0, reference_energy_meV=None):
+        """The mixed-size sample as a dynamical model for every solver that takes coupling matrices.
+
+        Parameters
+        ----------
+        dephasing : float
+            Pure dephasing rate gamma_phi (1/ps) of every optical coherence.
+        reference_energy_meV : float, optional
+            The rotating frame (meV); default the mean NC energy. Each NC's detuning is its energy minus it.
+
+        Returns
+        -------
+        NanocrystalEnsemble (triplet species) or Ensemble (one dipole)
+            Gamma and Omega over all dipoles from :meth:`pair_couplings`; each NC's own dipoles decay at its
+            species' rate and do not couple to each other.
+        """
+        from .._resources import check_memory
+        from ..model import Ensemble, NanocrystalEnsemble
+        from ..units import MEV_TO_RAD_PER_PS
+
+        p, n = self.dipoles_per_nc, self.n
+        check_memory(2.0 * 8.0 * (p * n) ** 2 * 3, parameter="positions_nm",
+                     what=f"dense couplings of {p * n} dipoles", alternative="use sf_dynamics.transport for "
+                     "incoherent transfer in large samples")
+        i, j = np.triu_indices(n, 1)
+        g, o = self.pair_couplings(i, j)
+        gamma = np.zeros((n, p, n, p))
+        omega = np.zeros((n, p, n, p))
+        gamma[i, :, j, :], omega[i, :, j, :] = g, o
+        gamma[j, :, i, :], omega[j, :, i, :] = g.transpose(0, 2, 1), o.transpose(0, 2, 1)
+        gamma[np.arange(n), :, np.arange(n), :] = self.radiative_rates[:, None, None] * np.eye(p)[None]
+        ref = float(np.mean(self.energies_meV)) if reference_energy_meV is None else check_real(
+            "reference_energy_meV", reference_energy_meV)
+        detunings = (self.energies_meV - ref) * MEV_TO_RAD_PER_PS
+        gm, om = gamma.reshape(n * p, n * p), omega.reshape(n * p, n * p)
+        if p == 3:
+            return NanocrystalEnsemble(n, dephasing=dephasing, detunings=detunings, gamma_matrix=gm, omega_matrix=om)
+        return Ensemble(n, dephasing=dephasing, detunings=detunings, gamma_matrix=gm, omega_matrix=om)
 
     def counts(self) -> dict:
         """NCs per species name."""

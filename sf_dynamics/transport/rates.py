@@ -25,8 +25,6 @@ import scipy.sparse as sp
 from scipy.special import voigt_profile
 
 from .._validation import check_real, check_real_array
-from ..geometry import green_kernel
-from ..geometry.multicomponent import EV_NM
 from ..units import HBAR_MEV_PS, K_B_MEV_PER_K, MEV_TO_RAD_PER_PS
 from .sites import as_sites
 
@@ -175,30 +173,8 @@ def _coherence_decay(sites, temperature_K):
 
 def _pair_couplings(sites, pairs):
     """V^2 (rad/ps)^2 of every pair: |Omega|^2 summed over final and averaged over initial bright dipoles."""
-    pos = sites.positions_nm
-    k_site = 2.0 * np.pi * sites.refractive_index * sites.energies_meV / (1e3 * EV_NM)   # 1/nm
-    gam = sites.radiative_rates
-    v2 = np.zeros(pairs.shape[0])
-    species = sites.species
-    si, sj = sites.species_index[pairs[:, 0]], sites.species_index[pairs[:, 1]]
-    k_ref = float(np.exp(np.mean(np.log(k_site))))
-    for a in range(len(species)):
-        for b in range(len(species)):
-            rows = np.flatnonzero((si == a) & (sj == b))
-            if rows.size == 0:
-                continue
-            i, j = pairs[rows, 0], pairs[rows, 1]
-            sep = pos[j] - pos[i]
-            da, db = species[a].directions(), species[b].directions()
-            total = np.zeros(rows.size)
-            for u in da:
-                for w in db:
-                    _, omega = green_kernel(sep, u, w, k=k_ref, gamma=1.0)
-                    total += omega**2
-            # dipole strengths |d|^2 ~ gamma / k^3: scale the unit-rate kernel at k_ref to each pair
-            scale2 = gam[i] * gam[j] * (k_ref**3 / np.sqrt(k_site[i] ** 3 * k_site[j] ** 3)) ** 2
-            v2[rows] = total * scale2 / len(da)
-    return v2
+    _, omega = sites.pair_couplings(pairs[:, 0], pairs[:, 1])
+    return np.sum(omega**2, axis=(1, 2)) / sites.dipoles_per_nc
 
 
 def transfer_rates(lattice, temperature_K, *, cutoff_nm=None, average_disorder=False, detailed_balance=True,

@@ -60,3 +60,26 @@ def test_species_parameters_per_nc():
 def test_bad_multicomponent_inputs(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_one_species_couplings_equal_the_superlattice_ones():
+    import sf_dynamics as sf
+    from sf_dynamics.transport import as_sites
+
+    lattice = sf.Superlattice.square(3, 2)   # (static disorder would shift each NC's k by E_i / E: 4e-4 per meV)
+    mine = as_sites(lattice).nanocrystal_ensemble(dephasing=0.1, reference_energy_meV=0.0)
+    theirs = lattice.nanocrystal_ensemble(dephasing=0.1)
+    np.testing.assert_allclose(mine.gamma_matrix(), theirs.gamma_matrix(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(mine.omega_matrix(), theirs.omega_matrix(), rtol=1e-10, atol=1e-12)
+
+
+def test_mixed_sizes_feed_the_coherent_solvers():
+    import sf_dynamics as sf
+
+    lattice = MulticomponentSuperlattice.build("AlB2", (2, 1, 1), {"A": BIG, "B": SMALL}, energy_disorder=False)
+    system = lattice.nanocrystal_ensemble(dephasing=0.01)
+    assert system.n == lattice.n
+    g = system.gamma_matrix()
+    assert np.allclose(np.diag(g)[::3], lattice.radiative_rates)
+    result = sf.simulate(system, np.linspace(0, 50, 11), method="cumulant")
+    assert result.excitation[0] == pytest.approx(lattice.n) and result.excitation[-1] < lattice.n
