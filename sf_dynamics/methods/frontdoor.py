@@ -26,7 +26,7 @@ from .._io import flat_attrs, provenance
 from .._validation import check_times
 from ..model.protocol import System
 from ..model.states import as_initial_state
-from . import quantities
+from . import invariants, quantities
 from .protocol import QUANTITIES, RUNNERS, Problem, acts_on
 from .registry import METHODS, get_method
 
@@ -172,6 +172,7 @@ def run(quantity, system, times, *, method="auto", initial="excited", options=No
     typed = build_options(chosen, quantity, options, kwargs or {})
     raw = getattr(chosen, RUNNERS[quantity])(problem, typed)
     out = quantities.finish(quantity, raw, problem, times, chosen.name)
+    invariants.check(out, chosen, typed)
     record = provenance(method=chosen.name, options={**(options or {}), **(kwargs or {})},
                         initial=initial.describe(), seed=getattr(typed, "seed", None))
     if quantity == "evolution":
