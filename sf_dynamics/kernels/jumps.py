@@ -27,8 +27,11 @@ import math
 
 import numba as nb
 import numpy as np
+from numba.core import types
+from numba.extending import intrinsic
 
-__all__ = ["outflow_rates", "sample_jumps", "sample_product_start", "emission_rates", "TRANSITIONS"]
+__all__ = ["outflow_rates", "sample_jumps", "sample_product_start", "emission_rates", "TRANSITIONS",
+           "STOP_CHECK_JUMPS"]
 
 #: transitions in the order of :func:`outflow_rates`: (ladder change dl, row change dk, photon channel)
 #: with l = N/2 - j, k = N/2 - m, channel 1 collective, 2 local, 0 none
@@ -96,9 +99,29 @@ def sample_product_start(n, p):
     return lo, n - excitations
 
 
-@nb.njit(parallel=True, cache=True)
+#: jumps between two looks at the stop flag of :func:`sample_jumps`
+STOP_CHECK_JUMPS = 4096
+
+
+@intrinsic
+def _read_flag(typingctx, flags):
+    """flags[0] of an int64 array, read from memory at every call: another thread may set it meanwhile.
+
+    An atomic (relaxed) load; a plain one is hoisted out of the loops by the compiler and never sees the change.
+    """
+    if not (isinstance(flags, types.Array) and flags.dtype == types.int64):
+        return None
+
+    def codegen(context, builder, signature, args):
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        return builder.load_atomic(array.data, ordering="monotonic", align=8)
+
+    return types.int64(flags), codegen
+
+
+@nb.njit(parallel=True, cache=True, nogil=True)
 def sample_jumps(seeds, n, l0, k0, p_start, pre, collective, local, times, intensity_out, excitation_out,
-                 pairs_out, counted_out, photons_out):
+                 pairs_out, counted_out, photons_out, finished_out, stop):
     """Sample one trajectory per seed from (l0, k0); record at ``times`` (the first is the start).
 
     With ``p_start`` >= 0 each trajectory first draws its start from the product state with excitation
@@ -109,10 +132,16 @@ def sample_jumps(seeds, n, l0, k0, p_start, pre, collective, local, times, inten
         Dicke state, Gamma_c^2 (j + m)(j - m + 1)(j + m - 1)(j - m + 2) (its average is G2(t, 0)).
     counted_out : (n_traj, n_times) photons emitted (both channels) up to each output time.
     photons_out : (n_traj, 2) collective- and local-channel photons emitted up to times[-1].
+    finished_out : (n_traj,) uint8, set to 1 for each trajectory sampled to times[-1].
+    stop : (1,) int64; once another thread sets stop[0] != 0 (Ctrl-C), trajectories not yet started are
+        skipped and running ones end within STOP_CHECK_JUMPS jumps, unfinished (the GIL is released).
     """
     half = 0.5 * n
     nt = times.size
     for traj in nb.prange(seeds.size):
+        finished_out[traj] = 0
+        if _read_flag(stop) != 0:
+            continue
         np.random.seed(seeds[traj])
         rates = np.empty(9)
         l, k = l0, k0
@@ -122,7 +151,11 @@ def sample_jumps(seeds, n, l0, k0, p_start, pre, collective, local, times, inten
         index = 0
         photons_c = 0.0
         photons_l = 0.0
+        jumps = 0
         while index < nt:
+            jumps += 1
+            if jumps % STOP_CHECK_JUMPS == 0 and _read_flag(stop) != 0:
+                break
             total = outflow_rates(n, l, k, pre, collective, rates)
             j = half - l
             m = half - k
@@ -156,6 +189,7 @@ def sample_jumps(seeds, n, l0, k0, p_start, pre, collective, local, times, inten
             t = t_next
         photons_out[traj, 0] = photons_c
         photons_out[traj, 1] = photons_l
+        finished_out[traj] = 1 if index == nt else 0
 
 
 @nb.njit(cache=True)

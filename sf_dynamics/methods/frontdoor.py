@@ -175,6 +175,7 @@ def run(quantity, system, times, *, method="auto", initial="excited", options=No
     invariants.check(out, chosen, typed)
     record = provenance(method=chosen.name, options={**(options or {}), **(kwargs or {})},
                         initial=initial.describe(), seed=getattr(typed, "seed", None))
+    record["partial"] = bool((out.info if quantity == "evolution" else out.attrs).get("partial", False))  # Ctrl-C
     if quantity == "evolution":
         out.provenance = record
     else:   # flat attributes that netCDF can store, as a Result's file has them

@@ -13,6 +13,12 @@
   (``executor=``); each trajectory's numbers depend only on (seed, r), so the
   results are identical bit for bit whatever the executor and the number of
   its workers;
+* Ctrl-C: in this process a block lasts about :data:`CALL_SECONDS`
+  (:func:`trajectories_per_call`); the first Ctrl-C lets the block in progress
+  finish (a kernel that can stop inside a block, :func:`run_stoppable`, keeps
+  its finished trajectories) and the run returns every finished trajectory,
+  flagged ``partial`` with a RuntimeWarning; a second Ctrl-C stops at once.
+  On an executor the first Ctrl-C stops at once, keeping the finished chunks;
 * shot packaging: trajectory averages, standard errors, single-shot traces
   and per-shot delays and peaks, in the same layout for every method.
 
@@ -52,16 +58,28 @@ standard error in the documented regime of validity.
 
 from __future__ import annotations
 
+import os
+import threading
+
 import numpy as np
 
-from .._executors import check_executor, ordered_map
+from .._executors import check_executor, deferred_interrupt, ordered_map, partial_allowed
 from .._validation import check_seed
 from .._warnings import warn_caller
 from .estimators import ratio_of_means
 
 __all__ = ["check_seed", "check_shots", "sample_rows", "ClassSpinRows", "time_schedule", "trajectory_seeds",
            "block_seed_sequence", "run_blocks", "package_shots", "batch_errors", "ratio_of_means",
-           "half_emission_times", "record_grid", "shot_correlation", "spin_z_start"]
+           "half_emission_times", "record_grid", "shot_correlation", "spin_z_start", "CALL_SECONDS",
+           "trajectories_per_call", "run_stoppable"]
+
+#: seconds one kernel call in this process should last at most (Ctrl-C is honoured between calls)
+CALL_SECONDS = 0.5
+#: seconds between two looks for a noted Ctrl-C while a stoppable kernel runs (:func:`run_stoppable`)
+STOP_POLL_S = 0.05
+#: wall seconds per trajectory, step and (slice, class) cell of the class-spin kernel, an over-estimate
+#: (measured 70-90 ns on 2 cores)
+CLASS_SPIN_SECONDS = 1e-7
 
 
 def check_shots(shots, trajectories: int) -> int:
@@ -73,38 +91,106 @@ def check_shots(shots, trajectories: int) -> int:
     return check_positive_int("shots", shots, minimum=0, maximum=trajectories)
 
 
-def run_blocks(blocks, *, total, progress, size, desc, unit, what):
+def trajectories_per_call(seconds_per_trajectory, *, largest):
+    """Trajectories per kernel call in this process: about :data:`CALL_SECONDS` of work, so Ctrl-C acts soon.
+
+    At least one per core (each call runs its trajectories on numba's threads), at most ``largest``.
+    """
+    count = int(CALL_SECONDS / max(float(seconds_per_trajectory), 1e-12))
+    return int(min(largest, max(count, os.cpu_count() or 1)))
+
+
+def run_stoppable(kernel, *args):
+    """``kernel(*args, stop)``: a nogil numba kernel that ends its trajectories early once ``stop[0]`` is set.
+
+    Where Ctrl-C is deferred (this process's main thread, :func:`sf_dynamics._executors.deferred_interrupt`)
+    the kernel runs on a helper thread while this one waits, and a Ctrl-C sets ``stop[0]``: the call returns
+    within one check of the kernel, with the trajectories it finished marked by the kernel. Elsewhere it
+    runs here. numba's thread count is the caller's.
+    """
+    import numba
+
+    stop = np.zeros(1, dtype=np.int64)
+    if not (threading.current_thread() is threading.main_thread() and partial_allowed()):
+        kernel(*args, stop)
+        return
+    with deferred_interrupt() as noted:
+        threads, errors = numba.get_num_threads(), []
+
+        def target():
+            try:
+                numba.set_num_threads(threads)
+                kernel(*args, stop)
+            except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
+                errors.append(exc)
+
+        helper = threading.Thread(target=target, name="sf-dynamics-kernel", daemon=True)
+        helper.start()
+        try:
+            while helper.is_alive():
+                helper.join(STOP_POLL_S)
+                if noted():
+                    stop[0] = 1
+        except BaseException:   # a second Ctrl-C: the kernel stops at its next check, before this returns
+            stop[0] = 1
+            helper.join()
+            raise
+    if errors:
+        raise errors[0]
+
+
+def run_blocks(blocks, *, total, progress, size, desc, unit, what, defer=True):
     """Run trajectory blocks with a progress bar; Ctrl-C keeps the blocks finished so far.
 
     Parameters
     ----------
     blocks : iterable of (first, count)
-        Yields after running trajectories first .. first + count - 1 (in order).
+        Yields after running trajectories first .. first + count - 1 (in order); a block that yields fewer
+        than it was given was stopped by Ctrl-C (:func:`run_stoppable`) and ends the run.
     total : int
         Trajectories requested.
     progress, size, desc, unit
         Of :func:`sf_dynamics._progress.progress_bar`.
     what : str
         Plural noun for the warning ("trajectories", "shots").
+    defer : bool
+        Whether a first Ctrl-C lets the block in progress finish (blocks run in this process) rather than
+        stopping at once (blocks run elsewhere).
 
     Returns
     -------
     (done, partial) : (int, bool)
-        Trajectories finished, and whether Ctrl-C ended the run early (a RuntimeWarning says so; with fewer
-        than two finished the KeyboardInterrupt propagates).
+        Trajectories finished, and whether Ctrl-C ended the run early (a RuntimeWarning says so).
+
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C before two trajectories finished (nothing to average), or inside
+        :func:`sf_dynamics._executors.whole_tasks` (a sweep point is whole or not computed); the message says
+        how many had finished.
     """
+    import contextlib
 
     from .._progress import progress_bar
 
     done, partial = 0, False
-    with progress_bar(progress, total=total, size=size, desc=desc, unit=unit) as bar:
+    with progress_bar(progress, total=total, size=size, desc=desc, unit=unit) as bar, \
+            (deferred_interrupt(desc) if defer else contextlib.nullcontext(lambda: False)) as noted:
         try:
             for first, count in blocks:
                 done = first + count
                 bar.update(count)
+                if noted():
+                    break
+            if done < total:
+                raise KeyboardInterrupt
         except KeyboardInterrupt:
-            if done < 2:
-                raise
+            if hasattr(blocks, "close"):
+                blocks.close()   # ends the block runner now (local worker processes are terminated)
+            if done < 2 or not partial_allowed():
+                reason = "fewer than two to average" if done < 2 else "a sweep point is kept only whole"
+                raise KeyboardInterrupt(f"{desc} interrupted with {done} of {total} {what} finished ({reason}); "
+                                        "nothing returned") from None
             partial = True
             warn_caller(f"{desc} interrupted: returning the average of the {done} {what} finished (of "
                         f"{total}); info['partial'] is True", RuntimeWarning)
@@ -141,7 +227,13 @@ def sample_rows(runner, *, total, block, executor=None, progress=None, size=0.0,
     Returns
     -------
     (out, done, partial) : (dict of ndarray, int, bool)
-        The arrays of the first ``done`` trajectories (all, unless Ctrl-C ended the run early).
+        The arrays of the first ``done`` trajectories (all, unless Ctrl-C ended the run early: a chunk may
+        then return fewer rows, its finished first trajectories).
+
+    Raises
+    ------
+    KeyboardInterrupt
+        See :func:`run_blocks`.
     """
     check_executor(executor)
     out = {}
@@ -153,14 +245,17 @@ def sample_rows(runner, *, total, block, executor=None, progress=None, size=0.0,
     def filled():
         with ordered_map(_rows, [(runner, first, count) for first, count in chunks], executor) as values:
             for (first, count), value in zip(chunks, values):
+                got = min(len(array) for array in value.values())   # fewer than count: stopped by Ctrl-C
                 for key, array in value.items():
                     if key not in out:   # the first chunk gives each array's row layout
                         out[key] = np.zeros((total,) + array.shape[1:], dtype=array.dtype)
-                    out[key][first : first + count] = array
-                yield first, count
+                    out[key][first : first + got] = array[:got]
+                yield first, got
+                if got < count:
+                    return
 
     done, partial = run_blocks(filled(), total=total, progress=progress, size=size, desc=desc, unit=unit,
-                               what=what)
+                               what=what, defer=executor is None or executor == "serial")
     return {key: value[:done] for key, value in out.items()}, done, partial
 
 
@@ -191,6 +286,11 @@ class ClassSpinRows:
     def __init__(self, seed, start, counts, detunings, rates, steps, dts, spread, record_field):
         self.seed, self.start, self.counts, self.detunings, self.rates = seed, start, counts, detunings, rates
         self.steps, self.dts, self.spread, self.record_field = steps, dts, spread, record_field
+
+    def block(self, largest):
+        """Trajectories per kernel call in this process: about CALL_SECONDS of work, at most ``largest``."""
+        return trajectories_per_call(CLASS_SPIN_SECONDS * self.counts.size * float(np.sum(self.steps)),
+                                     largest=largest)
 
     def __call__(self, first, count):
         from ..kernels.class_spins import class_spin_trajectories

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._executors import interrupt_pending
 from ..kernels import twa as kt
 from ..kernels.jit import single_threaded
 from ._models import EmitterModel
@@ -102,16 +103,16 @@ def noise_factor(gamma, rtol=NOISE_RTOL, direct_max=DIRECT_FACTOR_MAX):
     return _truncated(lam, vec, rtol)
 
 
-def _initial_spins(rng, n, size, z0, theta, phi, probability=None):
+def _initial_spins(rng, n, cols, z0, theta, phi, probability=None):
     """Discrete-Wigner samples s_x, s_y = +-1 along z0, rotated by theta about y then phi about z.
 
-    With ``probability`` (n,), each s_z is +1 with that probability and -1 otherwise (a partially
-    inverted product state; z0 is then not used).
+    ``cols`` (a slice) picks the block's trajectories. With ``probability`` (n,), each s_z is +1 with that
+    probability and -1 otherwise (a partially inverted product state; z0 is then not used).
     """
-    sx = (rng.integers(0, 2, size=(n, BLOCK)) * 2.0 - 1.0)[:, :size]
-    sy = (rng.integers(0, 2, size=(n, BLOCK)) * 2.0 - 1.0)[:, :size]
+    sx = (rng.integers(0, 2, size=(n, BLOCK)) * 2.0 - 1.0)[:, cols]
+    sy = (rng.integers(0, 2, size=(n, BLOCK)) * 2.0 - 1.0)[:, cols]
     if probability is not None:
-        z0 = np.where(rng.random((n, BLOCK))[:, :size] < probability[:, None], 1.0, -1.0)
+        z0 = np.where(rng.random((n, BLOCK))[:, cols] < probability[:, None], 1.0, -1.0)
     x1 = np.cos(theta) * sx + np.sin(theta) * z0
     z1 = -np.sin(theta) * sx + np.cos(theta) * z0
     x2 = np.cos(phi) * x1 - np.sin(phi) * sy
@@ -170,19 +171,30 @@ class EmitterEngine:
     def records(self) -> int:
         return self.steps.size + 1
 
-    def run_block(self, block, size, estimator, shot, excitation, field=None, normal=None):
-        """Run trajectories block * BLOCK ... + size - 1; fill the (size, records) output arrays.
+    def run_block(self, block, size, estimator, shot, excitation, field=None, normal=None, offset=0):
+        """Run trajectories block * BLOCK + offset ... + offset + size - 1; fill the (size, records) outputs.
+
+        The block's random numbers are drawn whole and the columns offset .. offset + size - 1 used, so a
+        trajectory's numbers do not depend on which of its block's trajectories run with it.
 
         The element-wise kernels run on the calling thread: each step alternates them with BLAS coupling
         products, which get the cores (see :func:`sf_dynamics.kernels.jit.single_threaded`).
+
+        Raises
+        ------
+        KeyboardInterrupt
+            At the first step after a Ctrl-C noted by :func:`sf_dynamics._executors.deferred_interrupt`: the
+            block's trajectories advance together, so none of them is finished.
         """
         with single_threaded():
-            self._run_block(block, size, estimator, shot, excitation, field, normal)
+            self._run_block(block, slice(offset, offset + size), estimator, shot, excitation, field, normal)
 
-    def _run_block(self, block, size, estimator, shot, excitation, field, normal):
+    def _run_block(self, block, cols, estimator, shot, excitation, field, normal):
         n, model = self.n, self.model
+        size = cols.stop - cols.start
+        wide = slice(2 * cols.start, 2 * cols.stop)   # columns of the interleaved real and imaginary parts
         rng = np.random.Generator(np.random.PCG64(block_seed_sequence(self.seed, block)))
-        beta, z = _initial_spins(rng, n, size, self.z0, self.theta, self.phi, self.probability)
+        beta, z = _initial_spins(rng, n, cols, self.z0, self.theta, self.phi, self.probability)
         shape = (n, size)
         work = {name: np.empty(shape, dtype=np.complex128) for name in ("gb", "ob", "noise", "db", "bp")}
         dz, zp = np.empty(shape), np.empty(shape)
@@ -221,9 +233,11 @@ class EmitterEngine:
             rotate = kick_scale > 0.0 or bool(np.any(phase_per_step))
             kicks = np.zeros(shape)
             for _ in range(int(self.steps[interval])):
+                if interrupt_pending():
+                    raise KeyboardInterrupt
                 if rotate:  # exact phase rotation: detuning and dephasing kicks
                     if kick_scale > 0.0:
-                        kicks = np.ascontiguousarray(rng.standard_normal((n, BLOCK))[:, :size])
+                        kicks = np.ascontiguousarray(rng.standard_normal((n, BLOCK))[:, cols])
                     kt.rotate_phases(beta, phase_per_step, kicks, kick_scale)
                     stale = True
                 if stale:
@@ -231,11 +245,11 @@ class EmitterEngine:
                 # decay noise F dxi with <|dxi|^2> = dt, plus independent pumping noise
                 # n normals per column whatever the rank: the factor's columns (largest eigenvalues last) take
                 # the last rows, so a full-rank factor reproduces the untruncated draw
-                xi = np.ascontiguousarray(rng.standard_normal((n, 2 * BLOCK))[n - rank :, : 2 * size])
+                xi = np.ascontiguousarray(rng.standard_normal((n, 2 * BLOCK))[n - rank :, wide])
                 xi *= np.sqrt(0.5 * dt)
                 np.matmul(self.noise_factor, xi, out=noise_real)
                 if pump_scale > 0.0:
-                    noise_real += pump_scale * rng.standard_normal((n, 2 * BLOCK))[:, : 2 * size]
+                    noise_real += pump_scale * rng.standard_normal((n, 2 * BLOCK))[:, wide]
                 kt.heun_predictor(beta, z, work["gb"], work["ob"], work["noise"], self.decay, pumping, dt,
                                   work["db"], dz, work["bp"], zp)
                 products(work["bp"])

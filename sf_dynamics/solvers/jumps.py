@@ -30,16 +30,20 @@ from ._sampling import (
     half_emission_times,
     package_shots,
     ratio_of_means,
+    run_stoppable,
     sample_rows,
+    trajectories_per_call,
     trajectory_seeds,
 )
 
-__all__ = ["NAME", "unsupported_reason", "solve", "DEFAULT_TRAJECTORIES"]
+__all__ = ["NAME", "unsupported_reason", "solve", "DEFAULT_TRAJECTORIES", "block_size"]
 
 NAME = "jumps"
 DEFAULT_TRAJECTORIES = 1000
-#: trajectories per kernel call (Ctrl-C is honoured between calls)
+#: trajectories per kernel call at most (fewer for large N: :func:`block_size`)
 BLOCK = 1024
+#: wall seconds per jump of one trajectory on one core, an over-estimate (measured 30-60 ns on 2 cores)
+SECONDS_PER_JUMP = 6e-8
 
 
 def unsupported_reason(ensemble, initial):
@@ -69,8 +73,17 @@ def _fixed_start(n, initial):
     return 0, 0
 
 
+def block_size(n):
+    """Shots per kernel call: about CALL_SECONDS of work (about N jumps per shot), at most :data:`BLOCK`."""
+    return trajectories_per_call(SECONDS_PER_JUMP * (n + 1.0), largest=BLOCK)
+
+
 class _JumpRows:
-    """Samples shots first .. first + count - 1 (picklable, for any executor)."""
+    """Samples shots first .. first + count - 1 (picklable, for any executor).
+
+    Returns fewer rows when Ctrl-C stopped the kernel (:func:`run_stoppable`): the shots finished before the
+    first unfinished one.
+    """
 
     def __init__(self, seed, n, l0, k0, p_start, prefactors, collective_decay, decay, times):
         self.seed, self.n, self.start = seed, n, (l0, k0, p_start)
@@ -82,8 +95,13 @@ class _JumpRows:
         nt = self.times.size
         out = {key: np.zeros((count, nt)) for key in ("intensity", "excitation", "pairs", "counted")}
         out["photons"] = np.zeros((count, 2))
-        sample_jumps(trajectory_seeds(self.seed, first, count), self.n, *self.start, self.prefactors, *self.rates,
-                     self.times, out["intensity"], out["excitation"], out["pairs"], out["counted"], out["photons"])
+        finished = np.zeros(count, dtype=np.uint8)
+        run_stoppable(sample_jumps, trajectory_seeds(self.seed, first, count), self.n, *self.start, self.prefactors,
+                      *self.rates, self.times, out["intensity"], out["excitation"], out["pairs"], out["counted"],
+                      out["photons"], finished)
+        if not finished.all():
+            done = int(np.argmin(finished))   # the first unfinished shot
+            out = {key: value[:done] for key, value in out.items()}
         return out
 
 
@@ -121,10 +139,15 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         between output times), ``photons_collective`` and ``photons_local`` (per shot, emitted up to the
         last time), ``tau_d_sem``, ``peak_sem``, ``partial``.
 
+    Ctrl-C ends the run within a fraction of a second at any N (the kernel stops inside a shot) and returns
+    the shots finished so far, ``info['partial']`` True with a RuntimeWarning; a second Ctrl-C stops at once.
+
     Raises
     ------
     ValueError
         For bad options.
+    KeyboardInterrupt
+        On Ctrl-C before two shots finished (nothing to average).
     """
     from ..kernels import dicke_basis as kb
     from .permutational.ladders import ladder_rates
@@ -144,8 +167,9 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
     times = np.asarray(times, dtype=np.float64)
     runner = _JumpRows(seed, n, l0, k0, p_start, pre, float(ensemble.collective_decay), float(ensemble.decay),
                        times)
-    out, done, partial = sample_rows(runner, total=trajectories, block=BLOCK, executor=executor, progress=progress,
-                                     size=float(n) * trajectories / 50.0, desc=NAME, unit="shot", what="shots")
+    out, done, partial = sample_rows(runner, total=trajectories, block=block_size(n), executor=executor,
+                                     progress=progress, size=float(n) * trajectories / 50.0, desc=NAME, unit="shot",
+                                     what="shots")
     intensity, excitation, photons, pairs, counted = (out[key] for key in ("intensity", "excitation", "photons",
                                                                            "pairs", "counted"))
     mean, data, shot_info = package_shots(times, intensity, intensity, keep=min(shots, done),

@@ -47,7 +47,7 @@ from ._sampling import (
     time_schedule,
 )
 
-#: trajectories per kernel call (Ctrl-C is honoured between calls)
+#: trajectories per kernel call at most (fewer for long runs, so Ctrl-C is honoured soon between calls)
 BLOCK = 256
 
 __all__ = ["NAME", "unsupported_reason", "solve", "first_order_correlation"]
@@ -143,9 +143,9 @@ def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps,
     steps, dts = time_schedule(times, dt_max, max_steps=max_steps)
     runner = ClassSpinRows(seed, (z0, 0.0, 0.0), counts, det, (gf, slab.decay, slab.dephasing, 0.0), steps, dts,
                            spread, record_field)
-    out, done, partial = sample_rows(runner, total=trajectories, block=BLOCK, executor=executor, progress=progress,
-                                     size=counts.size * float(steps.sum()) / 100.0, desc=NAME, unit="traj",
-                                     what="trajectories")
+    out, done, partial = sample_rows(runner, total=trajectories, block=runner.block(BLOCK), executor=executor,
+                                     progress=progress, size=counts.size * float(steps.sum()) / 100.0, desc=NAME,
+                                     unit="traj", what="trajectories")
     facts = {"initiation": "noise", "trajectories": done, "trajectories_requested": trajectories,
              "trajectories_done": done, "partial": partial, "seed": seed, "dt": float(dts.max()),
              "steps": int(steps.sum())}

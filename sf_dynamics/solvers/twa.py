@@ -206,7 +206,8 @@ def _spread(initial):
     return spin_z_start(float(np.mean(initial.p)))[1] if isinstance(initial, ProductState) else 0.0
 
 
-#: trajectories of the class engine per kernel call (between two calls Ctrl-C is honoured)
+#: trajectories of the class engine per kernel call at most (fewer for long runs: between two calls Ctrl-C is
+#: honoured)
 CLASS_BLOCK = 256
 
 
@@ -222,21 +223,52 @@ def _class_estimators(spins, model):
     return out
 
 
-class _EmitterRows:
-    """Runs per-emitter trajectories first .. first + count - 1 block by block (picklable)."""
+#: a long first block (estimated above SPLIT_SECONDS) runs its first FIRST_PIECE trajectories on their own (the
+#: same random numbers), so that Ctrl-C soon has finished trajectories to return; costs about a third of a block
+FIRST_PIECE = 16
+SPLIT_SECONDS = 4.0
+#: wall seconds per unit of per-emitter work (emitter x (noise rank + coupling cost) x step), an estimate
+#: (measured 0.7-1.6 ns on 2 cores)
+EMITTER_UNIT_SECONDS = 1e-9
 
-    def __init__(self, engine, field_columns):
-        self.engine, self.field_columns = engine, field_columns
+
+def _pieces(first, count, split):
+    """(block, offset, size) runs of trajectories first .. first + count - 1: whole blocks, the first split
+    after FIRST_PIECE if ``split``."""
+    for start in range(first, first + count, BLOCK):
+        size = min(BLOCK, first + count - start)
+        if split and start == 0 and size > FIRST_PIECE:
+            yield 0, 0, FIRST_PIECE
+            yield 0, FIRST_PIECE, size - FIRST_PIECE
+        else:
+            yield start // BLOCK, 0, size
+
+
+class _EmitterRows:
+    """Runs per-emitter trajectories first .. first + count - 1 block by block (picklable).
+
+    The trajectories of a block advance together; on Ctrl-C (noted in this process) the rows of the runs
+    finished before are returned, fewer than ``count``.
+    """
+
+    def __init__(self, engine, field_columns, split=False):
+        self.engine, self.field_columns, self.split = engine, field_columns, split
 
     def __call__(self, first, count):
         out = {key: np.zeros((count, self.engine.records)) for key in ("estimator", "shot", "excitation")}
         out["field"] = np.zeros((count, self.field_columns), dtype=np.complex128)
         out["normal"] = np.zeros((count, self.field_columns))
-        for start in range(first, first + count, BLOCK):
-            size = min(BLOCK, first + count - start)
-            rows = slice(start - first, start - first + size)
-            self.engine.run_block(start // BLOCK, size, *(out[key][rows] for key in ("estimator", "shot",
-                                                                                   "excitation", "field", "normal")))
+        done = 0
+        for block, offset, size in _pieces(first, count, self.split):
+            rows = slice(done, done + size)
+            try:
+                self.engine.run_block(block, size, *(out[key][rows] for key in ("estimator", "shot", "excitation",
+                                                                              "field", "normal")), offset=offset)
+            except KeyboardInterrupt:
+                if done == 0:
+                    raise
+                return {key: value[:done] for key, value in out.items()}
+            done += size
         return out
 
 
@@ -340,12 +372,15 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
         dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
     steps, dts = time_schedule(times, dt_max, max_steps=max_steps)
     columns = 0 if field is None else n_times
+    per_step = model.size * (factor[0].shape[1] + (np.log2(model.size) if operator is not None else model.size)) \
+        if engine == "emitters" else model.size
+    work = per_step * float(steps.sum())
     if engine == "classes":
         # class spins in a single slice (Gamma_f = Gamma_c): the kernel the Maxwell-Bloch method uses with many
         runner = ClassSpinRows(seed, (z0, theta, phi), model.counts[None, :], model.detunings,
                                (model.gamma_c, model.gamma0 - model.gamma_c, model.dephasing, model.pumping), steps,
                                dts, _spread(initial), field is not None)
-        block = CLASS_BLOCK
+        block = runner.block(CLASS_BLOCK)
     else:
         amplitudes = None
         if field is not None:
@@ -353,11 +388,9 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
                 else np.asarray(field, dtype=np.complex128)
         probability = initial.probabilities(ensemble.n) if isinstance(initial, ProductState) else None
         runner = _EmitterRows(EmitterEngine(model, seed, z0, theta, phi, steps, dts, amplitudes, probability,
-                                            operator=operator, factor=factor), columns)
+                                            operator=operator, factor=factor), columns,
+                              split=BLOCK * work * EMITTER_UNIT_SECONDS > SPLIT_SECONDS)
         block = BLOCK
-    per_step = model.size * (factor[0].shape[1] + (np.log2(model.size) if operator is not None else model.size)) \
-        if engine == "emitters" else model.size
-    work = per_step * float(steps.sum())
     out, done, partial = sample_rows(runner, total=trajectories, block=block, executor=executor, progress=progress,
                                      size=work / 100.0, desc=NAME, unit="traj", what="trajectories")
     if engine == "classes":

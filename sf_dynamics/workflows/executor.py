@@ -18,7 +18,15 @@ core), on any :class:`concurrent.futures.Executor`, or on a Dask cluster
 * **Ctrl-C**: pending points are cancelled at once, running worker processes
   are terminated (a Dask cluster's tasks cancelled), and
   :class:`SweepInterrupted` (a KeyboardInterrupt) carries the partial
-  :class:`SweepRun`; everything finished before is in the store.
+  :class:`SweepRun`; everything finished before is in the store. A point is
+  whole or not computed: a sampling method interrupted inside a point does not
+  return its finished part there;
+* **no process left behind**: local workers end with the main process, also
+  when it is killed (SIGKILL); SIGTERM terminates them and raises
+  ``SystemExit(143)``;
+* **corrupt point files** (a truncated or empty ``point-*.npz``, e.g. from a
+  full disk or a copy cut short) are named in a :class:`CorruptPointWarning`,
+  renamed ``*.npz.corrupt`` and computed again.
 
 In the serial mode a point that kills the process kills the sweep (there is
 no separate worker); finished points are still in the store.
@@ -36,9 +44,21 @@ from pathlib import Path
 
 import numpy as np
 
-from .._executors import check_executor, is_dask_client, spawn_pool, terminate_pool
+from .._executors import (
+    check_executor,
+    is_dask_client,
+    spawn_pool,
+    terminate_on_sigterm,
+    terminate_pool,
+    whole_tasks,
+)
 
-__all__ = ["execute", "PointStore", "SweepRun", "PointFailure", "SweepInterrupted", "SweepError", "point_key"]
+__all__ = ["execute", "PointStore", "SweepRun", "PointFailure", "SweepInterrupted", "SweepError", "point_key",
+           "CorruptPointWarning"]
+
+
+class CorruptPointWarning(RuntimeWarning):
+    """A stored point could not be read (truncated, empty or damaged file): renamed ``*.corrupt``, computed again."""
 
 
 @dataclass
@@ -160,17 +180,47 @@ class PointStore:
         return self.folder / f"point-{index:05d}-{key}{suffix}"
 
     def load(self, index, key):
-        """The stored value of a point, or None."""
+        """The stored value of a point, or None (also for an unreadable file, moved aside with a warning).
+
+        A file that cannot be read as a stored point (truncated, empty, damaged) is renamed
+        ``<name>.corrupt`` and named in a :class:`CorruptPointWarning`; the point is then computed again.
+
+        Raises
+        ------
+        OSError
+            When an unreadable point file cannot be moved aside (the message names it).
+        """
         path = self._path(index, key, ".npz")
         if not path.exists():
             return None
-        with np.load(path, allow_pickle=False) as data:
-            items = {name: data[name] for name in data.files}
-        kind = str(items.pop("__kind__"))
-        values = {name: (arr.item() if arr.ndim == 0 else arr) for name, arr in items.items()}
-        if kind == "tuple":
-            return tuple(values[f"item{i}"] for i in range(len(values)))
-        return values
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                items = {name: data[name] for name in data.files}
+            kind = str(items.pop("__kind__"))
+            values = {name: (arr.item() if arr.ndim == 0 else arr) for name, arr in items.items()}
+            if kind == "tuple":
+                return tuple(values[f"item{i}"] for i in range(len(values)))
+            if kind != "dict":
+                raise ValueError(f"unknown kind {kind!r}")
+            return values
+        except PermissionError as exc:
+            raise PermissionError(f"store: cannot read the point file {str(path)!r}: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - any unreadable file: BadZipFile, EOFError, ValueError, KeyError
+            return self._set_aside(path, exc)
+
+    def _set_aside(self, path, exc):
+        """Rename an unreadable point file ``*.corrupt`` with a warning naming it; returns None."""
+        from .._warnings import warn_caller
+
+        aside = path.with_name(path.name + ".corrupt")
+        try:
+            os.replace(path, aside)
+        except OSError as move:
+            raise OSError(f"store: the point file {str(path)!r} is unreadable ({_describe(exc)}) and cannot be "
+                          f"moved aside ({move}); delete it to compute the point again") from exc
+        warn_caller(f"store: the point file {str(path)!r} is unreadable ({_describe(exc)}); moved to "
+                    f"{aside.name!r}, the point is computed again", CorruptPointWarning)
+        return None
 
     def save(self, index, key, value):
         """Write a point's value (dict or tuple) atomically; removes an earlier failure record."""
@@ -213,6 +263,11 @@ def _describe(exc) -> str:
 
 
 def _run_local_processes(function, points, todo, finish, fail):
+    with terminate_on_sigterm():
+        _run_pool(function, points, todo, finish, fail)
+
+
+def _run_pool(function, points, todo, finish, fail):
     pending = list(todo)
     workers = min(len(pending), os.cpu_count() or 1)
     pool = spawn_pool(workers)
@@ -385,13 +440,14 @@ def execute(function, points, *, executor=None, progress=None, desc="sweep", lab
                 if not todo:
                     pass
                 elif executor == "serial" or (len(todo) == 1 and executor in (None, "processes")):
-                    for i in todo:
-                        try:
-                            value = function(points[i])
-                        except Exception as exc:  # noqa: BLE001
-                            fail(i, _describe(exc))
-                        else:
-                            finish(i, value)
+                    with whole_tasks():   # Ctrl-C inside a point ends the sweep; the point is not stored
+                        for i in todo:
+                            try:
+                                value = function(points[i])
+                            except Exception as exc:  # noqa: BLE001
+                                fail(i, _describe(exc))
+                            else:
+                                finish(i, value)
                 elif is_dask_client(executor):
                     _run_dask(executor, function, points, todo, finish, fail)
                 elif executor is None or executor == "processes":
