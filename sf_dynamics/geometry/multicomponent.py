@@ -77,6 +77,13 @@ class Species:
         FWHM (meV) of the Gaussian spread of this species' exciton energies (size dispersion), >= 0.
     dipole : "triplet" or array_like of shape (3,)
         Three orthogonal bright dipoles, or one dipole direction.
+    continuum_per_meV : float
+        Absorption above the band edge, per meV, relative to the band-edge line's integrated strength
+        (>= 0; default 0: the NC absorbs only at its emission line). Weakly confined (large) NCs absorb
+        strongly at the energies of smaller NCs' excitons, which is what lets energy flow downhill by
+        hundreds of meV; e.g. 0.02/meV puts the band-edge strength into every 50 meV of continuum.
+    continuum_onset_meV : float
+        Where the continuum starts above the band edge (meV), >= 0.
     """
 
     name: str
@@ -87,6 +94,8 @@ class Species:
     linewidth: object = dataclasses.field(default_factory=LinewidthModel)
     inhomogeneous_fwhm_meV: float = 0.0
     dipole: object = "triplet"
+    continuum_per_meV: float = 0.0
+    continuum_onset_meV: float = 0.0
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -96,6 +105,8 @@ class Species:
         check_real("lifetime_ps", self.lifetime_ps, low=0.0, low_open=True)
         check_real("nonradiative_rate", self.nonradiative_rate, low=0.0)
         check_real("inhomogeneous_fwhm_meV", self.inhomogeneous_fwhm_meV, low=0.0)
+        check_real("continuum_per_meV", self.continuum_per_meV, low=0.0)
+        check_real("continuum_onset_meV", self.continuum_onset_meV, low=0.0)
         if not hasattr(self.linewidth, "fwhm_meV"):
             raise ValueError("linewidth must have a method fwhm_meV(temperatures_K), e.g. LinewidthModel()")
         if isinstance(self.dipole, str):

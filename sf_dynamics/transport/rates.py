@@ -9,7 +9,9 @@ docs/physics.md, "Exciton transport"): an exciton on NC i moves to NC j at
 with V_ij^2 the dipole-dipole coupling Omega (Green's tensor, near field ~ r^-3) squared and averaged over
 the bright sublevel the exciton occupies (summed over the ones it reaches), Delta_ij the energy mismatch
 (rad/ps), Gamma_ij = Gamma_i + Gamma_j the sum of both NCs' coherence decay rates (homogeneous FWHM / 2
-hbar each) and L the Lorentzian overlap of normalised lineshapes. This is Foerster's rate with the
+hbar each) and L the Lorentzian overlap of normalised lineshapes. A species with an absorption
+continuum above its band edge (``Species.continuum_per_meV``) adds the overlap of the donor's line with
+it for downhill hops (how energy flows from small to large NCs). This is Foerster's rate with the
 spectral overlap of two homogeneous lines; averaged over Gaussian inhomogeneous lines of FWHM W_i, W_j
 the Lorentzian becomes a Voigt profile (``average_disorder=True``). Uphill hops carry the Boltzmann
 factor exp(-(E_j - E_i) / k_B T) (detailed balance); downhill ones keep the symmetric rate.
@@ -177,6 +179,23 @@ def _pair_couplings(sites, pairs):
     return np.sum(omega**2, axis=(1, 2)) / sites.dipoles_per_nc
 
 
+def _continuum_overlap(sites, source, target, excess, sigma):
+    """Overlap (per rad/ps) of the source's line with the target's absorption continuum: rho Phi((excess - onset) / s).
+
+    ``excess`` = (E_source - E_target) / hbar (rad/ps); the target absorbs rho (per rad/ps) above its onset; the
+    source line's inhomogeneous spread ``sigma`` (rad/ps) smooths the step (a Gaussian CDF; a step when 0).
+    """
+    from scipy.special import ndtr
+
+    rho = np.array([s.continuum_per_meV for s in sites.species])[sites.species_index[target]] * HBAR_MEV_PS
+    if not np.any(rho):
+        return np.zeros(excess.shape)
+    onset = np.array([s.continuum_onset_meV for s in sites.species])[sites.species_index[target]] * MEV_TO_RAD_PER_PS
+    above = excess - onset
+    smooth = np.where(sigma > 0, ndtr(above / np.where(sigma > 0, sigma, 1.0)), (above > 0).astype(float))
+    return rho * smooth
+
+
 def transfer_rates(lattice, temperature_K, *, cutoff_nm=None, average_disorder=False, detailed_balance=True,
                    linewidth=None, nonradiative_rate=0.0) -> TransferRates:
     """Hopping rates between every pair of NCs closer than a cutoff (sparse), from the Green's tensor.
@@ -241,6 +260,8 @@ def transfer_rates(lattice, temperature_K, *, cutoff_nm=None, average_disorder=F
         w = np.array([s.inhomogeneous_fwhm_meV for s in sites.species])[sites.species_index] * _FWHM_TO_SIGMA
         sigma = np.hypot(w[i], w[j]) * MEV_TO_RAD_PER_PS
     symmetric = 2.0 * np.pi * v2 * voigt_profile(delta, sigma, g_ij)
+    downhill_i = _continuum_overlap(sites, i, j, -delta, sigma)    # i -> j into j's continuum (E_i > E_j)
+    downhill_j = _continuum_overlap(sites, j, i, delta, sigma)     # j -> i into i's continuum
     ratio = hopping_validity(np.sqrt(v2), delta, g_ij, sigma)
     coherent = int(np.sum(ratio > COHERENT_RATIO))
     if coherent:
@@ -250,11 +271,13 @@ def transfer_rates(lattice, temperature_K, *, cutoff_nm=None, average_disorder=F
             "(Haken-Strobl / Foerster) regime; the rates there are not reliable -- use the coherent solvers "
             "(sf_dynamics.simulate) for such pairs", RuntimeWarning, stacklevel=2)
     up = delta * HBAR_MEV_PS      # E_j - E_i (meV)
-    forward, backward = symmetric.copy(), symmetric.copy()
-    if detailed_balance:
+    forward = symmetric + 2.0 * np.pi * v2 * downhill_i
+    backward = symmetric + 2.0 * np.pi * v2 * downhill_j
+    if detailed_balance:   # the uphill rate is the downhill one times the Boltzmann factor
         kt = K_B_MEV_PER_K * t
-        forward *= np.exp(-np.maximum(up, 0.0) / kt)
-        backward *= np.exp(-np.maximum(-up, 0.0) / kt)
+        down = np.where(up <= 0, forward, backward)
+        forward = np.where(up <= 0, forward, down * np.exp(-up / kt))
+        backward = np.where(up > 0, backward, down * np.exp(up / kt))
     rows = np.concatenate([i, j])
     cols = np.concatenate([j, i])
     matrix = sp.csr_matrix((np.concatenate([forward, backward]), (rows, cols)), shape=(n, n))

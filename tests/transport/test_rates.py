@@ -120,3 +120,26 @@ def test_bad_rate_inputs(kwargs, match):
 def test_unknown_geometry_refused():
     with pytest.raises(ValueError, match="lattice must be"):
         tr.transfer_rates(np.zeros((3, 3)), 300.0)
+
+
+def test_absorption_continuum_opens_downhill_transfer():
+    """Small (2.60 eV) to large (2.40 eV) NCs: without the large NC's continuum the 200 meV mismatch leaves only the
+    Lorentzian tail; with continuum rho above its band edge the rate is 2 pi V^2 rho (the step fully passed), and the
+    uphill rate is the downhill one times exp(-200 meV / k_B T)."""
+    small = Species("small", 5.3, 2.60, 300.0)
+    plain = Species("large", 12.0, 2.40, 150.0)
+    absorbing = Species("large", 12.0, 2.40, 150.0, continuum_per_meV=0.02, continuum_onset_meV=50.0)
+    pos = [[0, 0, 0], [11, 0, 0]]
+    rates, gamma = {}, {}
+    for big in (plain, absorbing):
+        lattice = MulticomponentSuperlattice(pos, [0, 1], [small, big])
+        r = tr.transfer_rates(lattice, 300.0)
+        rates[big], gamma[big] = r.matrix.toarray(), sum(r.info["coherence_decay_per_ps"].values())
+    delta = 200.0 / HBAR_MEV_PS
+    lorentz = gamma[plain] / np.pi / (delta**2 + gamma[plain] ** 2)
+    v2 = rates[plain][0, 1] / (2 * np.pi * lorentz)
+    continuum = rates[absorbing][0, 1] - rates[plain][0, 1]
+    assert continuum == pytest.approx(2 * np.pi * v2 * 0.02 * HBAR_MEV_PS, rel=1e-9)
+    assert rates[absorbing][0, 1] > 30 * rates[plain][0, 1]      # the Lorentzian tail of a 60 meV wide line at 300 K
+    kt = 300.0 * sf.units.K_B_MEV_PER_K
+    assert rates[absorbing][1, 0] / rates[absorbing][0, 1] == pytest.approx(np.exp(-200.0 / kt), rel=1e-9)
