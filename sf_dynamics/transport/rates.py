@@ -128,6 +128,22 @@ class TransferRates:
         """Total hopping rate out of each NC (1/ps)."""
         return np.asarray(self.matrix.sum(axis=1)).ravel()
 
+    def species_rate(self, source: str, target: str) -> float:
+        """Mean total hopping rate (1/ps) from one NC of species ``source`` to all NCs of species ``target``.
+
+        Raises
+        ------
+        ValueError
+            A species name the rates do not have (the known ones are named).
+        """
+        index = {name: k for k, name in enumerate(self.species_names)}
+        for name in (source, target):
+            if name not in index:
+                raise ValueError(f"species {name!r} unknown; the rates have {list(self.species_names)}")
+        rows = self.species_index == index[source]
+        cols = self.species_index == index[target]
+        return float(np.asarray(self.matrix[rows][:, cols].sum(axis=1)).mean()) if np.any(rows) else 0.0
+
     def generator(self) -> sp.csr_matrix:
         """A with dP/dt = A P for the site populations P: hops in, hops out and decay."""
         return (self.matrix.T - sp.diags(self.out_rates() + self.decay)).tocsr()
