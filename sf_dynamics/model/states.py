@@ -344,19 +344,32 @@ class DensityMatrix:
             raise ValueError("state must be a ket or a density matrix (qutip.Qobj), not a bra or superoperator")
         self.matrix = np.ascontiguousarray(rho, dtype=np.complex128)
         self.dimension = int(rho.shape[0])
+        #: the tensor factors of the state's space (qutip dims of the ket side), e.g. (2, 2, 2, 2)
+        self.factors = tuple(int(d) for d in np.ravel(state.dims[0]))
 
     def levels_for(self, n) -> int | None:
-        """Levels per emitter (2 or 4) if the dimension is 2^n or 4^n, else None."""
+        """Levels per emitter (2 or 4) if the state's space is n factors of that size, else None.
+
+        A state built as one factor of the whole dimension (``qutip.Qobj(array)`` of 2^n or 4^n rows, in the
+        ordering of the module docstring) counts as well; one whose factors are another split of the same
+        dimension (``qutip.tensor(basis(4, 1), basis(4, 0))`` for four two-level emitters) does not.
+        """
         for levels in (2, 4):
-            if levels**n == self.dimension:
+            if levels**n == self.dimension and self.factors in ((levels,) * n, (self.dimension,)):
                 return levels
         return None
+
+    def expected_dims(self, n, levels) -> str:
+        """Why the state does not fit n emitters of ``levels`` levels: its dims and the ones expected."""
+        return (f"the initial density matrix has dims {[list(self.factors)]} (dimension {self.dimension}), but {n} "
+                f"{'nanocrystals' if levels == 4 else 'two-level emitters'} need dims {[[levels] * n]} "
+                f"(dimension {levels}^{n} = {levels**n}), emitter 0 the leftmost factor")
 
     def describe(self) -> str:
         return f"density matrix (dimension {self.dimension})"
 
     def __repr__(self) -> str:
-        return f"DensityMatrix(dimension={self.dimension})"
+        return f"DensityMatrix(dimension={self.dimension}, factors={self.factors})"
 
 
 def _is_qobj(obj) -> bool:

@@ -25,9 +25,7 @@ def unsupported_reason(ensemble, initial):
         return "an extended slab propagates: use method 'maxwell_bloch'"
     levels = 4 if ensemble.emitter_type == "triplet" else 2
     if isinstance(initial, DensityMatrix) and initial.levels_for(ensemble.n) != levels:
-        return (f"the density matrix has dimension {initial.dimension}, but {ensemble.n} "
-                f"{'nanocrystals need 4' if levels == 4 else 'two-level emitters need 2'}^{ensemble.n} = "
-                f"{levels**ensemble.n}")
+        return initial.expected_dims(ensemble.n, levels)
     if ensemble.emitter_type == "triplet":
         if not isinstance(initial, (Excited, Ground, TripletExcitation, ProductState, DensityMatrix)):
             return ("nanocrystals start from 'excited', 'ground', a TripletExcitation, a ProductState or a density "

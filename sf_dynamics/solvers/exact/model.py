@@ -186,7 +186,7 @@ def initial_density_matrix(n, initial, emitter_type="two-level"):
     if isinstance(initial, DensityMatrix):
         levels = 4 if emitter_type == "triplet" else 2
         if initial.levels_for(n) != levels:
-            raise ValueError(f"initial: dimension {initial.dimension} does not match {levels}^{n}")
+            raise ValueError(f"initial: {initial.expected_dims(n, levels)}")
         return qutip.Qobj(initial.matrix, dims=[[levels] * n, [levels] * n])
     if emitter_type == "triplet":
         return _triplet_density_matrix(n, initial)
