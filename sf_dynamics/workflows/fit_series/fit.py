@@ -13,9 +13,18 @@ import warnings
 
 import numpy as np
 
-from ..._validation import check_real, check_real_array
+from ..._validation import check_positive_int, check_real, check_real_array
 from ...analysis.fitting import GOODNESS_ALPHA, FitQualityWarning, deviance_residuals, deviance_test
 from .alternatives import no_sf_alternatives
+from .arguments import (
+    MIN_GRID_POINTS,
+    MIN_POINTS,
+    check_background,
+    check_domain_sizes,
+    check_fit_options,
+    check_flag,
+    check_parameter_dict,
+)
 from .forward_model import T0_LEAD, DomainCache, record, simulation_grid
 from .progress import ProfileProgress, coarse_grid, estimate_run_time, walk_estimate
 from .reading import read_series
@@ -102,18 +111,11 @@ class FluenceSeriesFit:
         poisson = counts if statistic == "auto" else statistic == "poisson"
         if not np.any(data > 0):
             raise ValueError("traces hold no positive sample: there is no emission to fit")
-        try:
-            lo_n, hi_n = (int(check_real("domain_sizes", v, low=2.0)) for v in domain_sizes)
-        except TypeError:
-            raise ValueError(f"domain_sizes must be a pair (low, high) of integers >= 2, got {domain_sizes!r}"
-                             ) from None
-        if hi_n <= lo_n:
-            raise ValueError(f"domain_sizes must have low < high, got {domain_sizes!r}")
-        fixed = dict(fixed or {})
-        p0 = dict(p0 or {})
-        for name in list(fixed) + list(p0):
-            if name not in USER_PARAMETERS:
-                raise ValueError(f"unknown parameter {name!r}; the model has {USER_PARAMETERS}")
+        lo_n, hi_n = check_domain_sizes(domain_sizes)
+        fixed = check_parameter_dict("fixed", fixed, USER_PARAMETERS)
+        p0 = check_parameter_dict("p0", p0, USER_PARAMETERS)
+        background, progress = check_background(background), check_flag("progress", progress)
+        points = check_positive_int("points", points, minimum=MIN_POINTS)
         if irf is not None and irf_fwhm is not None:
             raise ValueError("give irf_fwhm (Gaussian, fixed) or irf (measured), not both")
         if irf is not None:
@@ -149,6 +151,9 @@ class FluenceSeriesFit:
                 raise ValueError("fixed collective_decay needs a fixed single-NC rate: give radiative_lifetime_ps")
             fixed["collective_share"] = check_real("collective_decay", fixed.pop("collective_decay"), low=0.0,
                                                    high=fixed["radiative_rate"]) / fixed["radiative_rate"]
+        for name, value in p0.items():     # a start outside its range would be moved into it without a word
+            lo, hi = (0.0, np.inf) if name == "collective_decay" else bounds[name]
+            check_real(f"p0[{name!r}]", value, low=lo, high=hi if np.isfinite(hi) else None)
         if "collective_decay" in p0:
             p0["collective_share"] = p0.pop("collective_decay") / rate0
         self.times, self.data, self.probabilities, self.fluences = times, data, probabilities, fluences
@@ -282,14 +287,14 @@ class FluenceSeriesFit:
         Parameters
         ----------
         grid_points : int
-            Points of the coarse grid (at least 3 are used).
+            Points of the coarse grid, an integer >= 3.
 
         Returns
         -------
         dict
             :attr:`results`, N_c -> (deviance, best values, lmfit result).
         """
-        grid = coarse_grid(self.domain_sizes, grid_points)
+        grid = coarse_grid(self.domain_sizes, check_positive_int("grid_points", grid_points, minimum=MIN_GRID_POINTS))
         self.estimate = estimate_run_time(self, grid) if self.progress else None
         self.reporter = ProfileProgress(self.progress, self.estimate["fits"] if self.estimate else len(grid))
         if self.estimate:
@@ -513,13 +518,14 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
         Search range of the domain size N_c, 2 <= low < high; default :data:`DEFAULT_DOMAIN_SIZES` (2, 60), about
         a minute on a 2-core machine (the cost of a model evaluation grows steeply with N_c: ~40 s at 200).
     grid_points : int
-        Coarse grid of N_c (geometric) before the integer walk around the best one.
+        Coarse grid of N_c (geometric) before the integer walk around the best one; an integer >= 3.
     statistic : {"auto", "poisson", "least_squares"}
         "poisson" for photon counts (non-negative integers; "auto" picks it for such data).
     points : int
-        Simulation grid points over the record (resolution of the model before the IRF).
+        Simulation grid points over the record (resolution of the model before the IRF); an integer >= 20.
     time_unit_ps : float, optional
-        Picoseconds per time unit of trace files; default the unit their header names, else ps.
+        Picoseconds per time unit of the traces (finite, > 0; 1000 for ns): of the files (default the unit
+        their header names, else ps) and of given time arrays (default ps).
     allow_undetermined : bool
         Return an undetermined fit (verdict "undetermined", a warning) instead of raising.
     progress : bool
@@ -543,12 +549,18 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
     ValueError
         For traces that do not form a series (see :func:`read_series`), a number of fluences or probabilities
         unlike the number of traces, probabilities outside [0, 1], bad ranges or unknown parameter names,
-        integer traces with a negative sample and ``statistic="auto"``.
+        integer traces with a negative sample and ``statistic="auto"``, or an option out of its range
+        (:mod:`~sf_dynamics.workflows.fit_series.arguments`: ``grid_points`` and ``points`` integers >= 3 and
+        >= 20, ``time_unit_ps`` finite > 0, flags True or False, ``background`` True, False or "auto").
     UndeterminedFitError
         When the data cannot determine N_c (flat profile, or its interval reaches the upper search bound) or a
         varied parameter (no finite error), unless ``allow_undetermined``.
     """
-    times, data = read_series(traces, time_unit_ps=time_unit_ps)
+    checked = check_fit_options(grid_points=grid_points, points=points, time_unit_ps=time_unit_ps,
+                                allow_undetermined=allow_undetermined, progress=progress,
+                                photon_energy_eV=photon_energy_eV)
+    grid_points, allow_undetermined = checked["grid_points"], checked["allow_undetermined"]
+    times, data = read_series(traces, time_unit_ps=checked.get("time_unit_ps"))
     fl, prob = probabilities_of(data.shape[0], fluences, probabilities, cross_section_cm2, photon_energy_eV)
     series = FluenceSeriesFit(times, data, prob, fluences=fl, radiative_lifetime_ps=radiative_lifetime_ps,
                               irf_fwhm=irf_fwhm, irf=irf, background=background, fixed=fixed, p0=p0,

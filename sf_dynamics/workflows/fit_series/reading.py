@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..._validation import check_real_array
+from ..._validation import check_real, check_real_array
 from ...analysis.traces import load_trace
 
 __all__ = ["read_series"]
@@ -21,8 +21,8 @@ def read_series(traces, *, time_unit_ps=None):
         Trace files (read by :func:`sf_dynamics.analysis.traces.load_trace`), pairs of arrays, or one time
         array with a (k, nt) array of values.
     time_unit_ps : float, optional
-        Picoseconds per time unit of files; default the unit their header names, else ps
-        (:func:`~sf_dynamics.analysis.traces.load_trace`).
+        Picoseconds per time unit of the traces, finite and > 0: of files (default the unit their header names,
+        else ps; :func:`~sf_dynamics.analysis.traces.load_trace`) and of time arrays (default ps).
 
     Returns
     -------
@@ -35,8 +35,10 @@ def read_series(traces, *, time_unit_ps=None):
         For no traces, an empty file or trace, traces of different time bases, unequally spaced or
         non-increasing times, or non-finite values.
     """
+    unit = None if time_unit_ps is None else check_real("time_unit_ps", time_unit_ps, low=0.0, low_open=True)
+    scale = 1.0 if unit is None else unit     # arrays are in ps unless a unit is given
     if isinstance(traces, tuple) and len(traces) == 2 and np.ndim(traces[0]) == 1 and np.ndim(traces[1]) == 2:
-        times = check_real_array("times", traces[0])
+        times = check_real_array("times", traces[0]) * scale
         rows = [check_real_array("traces", row) for row in np.asarray(traces[1], dtype=float)]
         pairs = [(times, row) for row in rows]
     else:
@@ -51,7 +53,8 @@ def read_series(traces, *, time_unit_ps=None):
                     t, y = item
                 except (TypeError, ValueError):
                     raise ValueError(f"traces[{i}] must be a file path or a (times, values) pair") from None
-                pairs.append((check_real_array(f"traces[{i}] times", t), check_real_array(f"traces[{i}] values", y)))
+                pairs.append((check_real_array(f"traces[{i}] times", t) * scale,
+                              check_real_array(f"traces[{i}] values", y)))
     times = np.asarray(pairs[0][0], dtype=float)
     for i, (t, y) in enumerate(pairs):
         t, y = np.asarray(t, dtype=float), np.asarray(y, dtype=float)
