@@ -221,6 +221,7 @@ def time_resolved_spectrum(correlation, filter_fwhm, omega=None, *, center_wavel
     gf = check_rate("filter_fwhm", filter_fwhm)
     if gf <= 0:
         raise ValueError("filter_fwhm must be > 0 rad/ps")
+    _integrated(correlation)    # refuses anything but a first_order Dataset, NaN in G1 and fewer than two delays
     times = correlation["time"].values
     taus = correlation["tau"].values
     g1 = correlation["g1"].values
