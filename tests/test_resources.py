@@ -49,15 +49,16 @@ def test_memory_guards_refuse_before_allocating(eight_gib, call, match):
 @pytest.mark.parametrize(
     "method, ensemble, times, match",
     [
-        ("cumulant", sf.Ensemble(4, collective_decay=1.0, detunings=[1e300, 0, 0, 0]), np.linspace(0, 10, 11),
-         "times: a window of 10 ps with a fastest rate of 1e.300"),
-        ("cumulant", sf.Ensemble(100, collective_decay=1.0), np.linspace(0, 1e12, 11), "max_steps"),
-        ("meanfield", sf.Ensemble(100, collective_decay=1.0), np.linspace(0, 1e12, 11), "max_steps"),
-        ("twa", sf.Ensemble(100, collective_decay=1.0), np.linspace(0, 1e12, 11), "max_steps"),
-        ("twa", sf.Ensemble(10, collective_decay=1e300), np.linspace(0, 1, 11), "max_steps"),
+        ("cumulant", sf.Ensemble(4, collective_decay=1.0, detunings=[1e9, 0, 0, 0]), np.linspace(0, 10, 11),
+         r"detunings: max \|detunings\| = 1e\+09 rad/ps, the fastest rate"),
+        ("cumulant", sf.Ensemble(100, collective_decay=1.0), np.linspace(0, 1e12, 11), "times: a window .*max_steps"),
+        ("meanfield", sf.Ensemble(100, collective_decay=1.0), np.linspace(0, 1e12, 11), "times: .*max_steps"),
+        ("twa", sf.Ensemble(100, collective_decay=1.0), np.linspace(0, 1e12, 11), "times: .*max_steps"),
+        ("twa", sf.Ensemble(100, collective_decay=1.0, pumping=1e8), np.linspace(0, 0.5, 11), "pumping: .*max_steps"),
         ("exact", sf.Ensemble(4, collective_decay=1.0, pumping=1e6), np.linspace(0, 10, 11),
-         "Liouvillian of norm .* max_steps"),
-        ("exact", sf.Ensemble(3, collective_decay=1e300), np.linspace(0, 1, 11), "max_steps"),
+         "pumping: .*Liouvillian of norm .* max_steps"),
+        ("exact", sf.Ensemble(3, collective_decay=1.0, detunings=[1e8, 0, 0]), np.linspace(0, 1, 11),
+         "detunings: .*max_steps"),
     ],
 )
 def test_step_budgets_refuse_endless_runs(method, ensemble, times, match):
@@ -66,10 +67,11 @@ def test_step_budgets_refuse_endless_runs(method, ensemble, times, match):
 
 
 def test_huge_rates_in_the_exact_ladder_solvers_give_the_physical_answer():
-    # Gamma_c = 1e300 /ps: the burst is over after ~1e-300 ps; the stiff solver lands on the ground state
+    # Gamma_c = 1e12 /ps (the largest rate a system takes): the burst is over after ~1e-12 ps; the stiff solver
+    # lands on the ground state
     for method in ("dicke", "permutational"):
-        res = sf.simulate(sf.Ensemble(10, collective_decay=1e300), np.linspace(0, 1, 11), method=method)
-        assert res.intensity[0] == pytest.approx(1e301)
+        res = sf.simulate(sf.Ensemble(10, collective_decay=1e12), np.linspace(0, 1, 11), method=method)
+        assert res.intensity[0] == pytest.approx(1e13)
         assert np.all(res.excitation[1:] < 1e-6) and np.all(np.isfinite(res.intensity))
 
 

@@ -11,6 +11,8 @@ call. In order, once for every quantity:
    registered method whose ``reason`` is None (a refusal names the methods that can);
 3. the options are built into the method's typed options (an option the method does
    not have is refused, naming the ones it accepts);
+   the memory and steps it needs are estimated (:mod:`sf_dynamics.methods.estimates`)
+   and a problem that cannot be afforded is refused before anything is allocated;
 4. the system is integrated from its excitation at t = 0 (a first output time
    t > 0 is reached from 0 and the t = 0 row dropped afterwards);
 5. the provenance (version, date, method, options, seed, initial state) is recorded.
@@ -26,7 +28,7 @@ from .._io import flat_attrs, provenance
 from .._validation import check_times
 from ..model.protocol import System
 from ..model.states import as_initial_state
-from . import invariants, quantities
+from . import estimates, invariants, quantities
 from .protocol import QUANTITIES, RUNNERS, Problem, acts_on
 from .registry import METHODS, get_method
 
@@ -170,6 +172,7 @@ def run(quantity, system, times, *, method="auto", initial="excited", options=No
     problem = Problem(quantity, system, run_times, initial, **inputs)
     chosen = choose(problem, named)
     typed = build_options(chosen, quantity, options, kwargs or {})
+    estimates.check(chosen, problem, typed)     # memory and steps, before the method allocates anything
     raw = getattr(chosen, RUNNERS[quantity])(problem, typed)
     out = quantities.finish(quantity, raw, problem, times, chosen.name)
     invariants.check(out, chosen, typed)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .._resources import DEFAULT_MAX_STEPS
 from ..solvers import dicke, jumps, permutational
+from . import estimates
 from .counting import shot_counts
 from .protocol import EXECUTOR_DOC, PROGRESS_DOC, SEED_DOC, Method, Options, option
 from .raw import g1_dataset, moments_dataset, pairs_dataset
@@ -64,6 +65,13 @@ class Permutational(Method):
             why = "it detects the collective channel only (detector='collective')"
         return why
 
+    def memory_estimate(self, problem, options):
+        return estimates.ladder_estimate(problem, self.name)
+
+    def work_estimate(self, problem, options):
+        # the evolution and the counting hierarchy stop at every output time (correlations interpolate)
+        return estimates.output_steps(problem) if problem.quantity in ("evolution", "photon_counts") else None
+
     def evolve(self, problem, options):
         return permutational.solve(problem.system, problem.times, problem.initial,
                                    **options.pick("rtol", "atol", "tol", "progress", "max_steps"))
@@ -97,6 +105,12 @@ class Dicke(Method):
     def reason(self, problem):
         return dicke.unsupported_reason(problem.system, problem.initial)
 
+    def memory_estimate(self, problem, options):
+        return estimates.ladder_estimate(problem, self.name)
+
+    def work_estimate(self, problem, options):
+        return estimates.output_steps(problem)     # the ladder integrator stops at every output time
+
     def evolve(self, problem, options):
         return dicke.solve(problem.system, problem.times, problem.initial,
                            **options.pick("rtol", "atol", "tol", "progress", "max_steps"))
@@ -125,6 +139,10 @@ class Jumps(Method):
 
     def reason(self, problem):
         return jumps.unsupported_reason(problem.system, problem.initial)
+
+    def memory_estimate(self, problem, options):
+        return estimates.combine(estimates.output_estimate(problem, sampling=True),
+                                 estimates.jump_table_estimate(problem))
 
     def evolve(self, problem, options):
         return jumps.solve(problem.system, problem.times, problem.initial,

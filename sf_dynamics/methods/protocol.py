@@ -12,7 +12,9 @@ Every approximation level is one :class:`Method` subclass. It declares
   for the evolution, an :class:`xarray.Dataset` on ``time`` (and ``tau``) for the
   others);
 * ``reason(problem)``: the sentence saying why it cannot represent the problem,
-  or None.
+  or None;
+* ``memory_estimate(problem, options)`` and ``work_estimate(problem, options)``:
+  what it will need (:mod:`sf_dynamics.methods.estimates`), checked before it runs.
 
 The front door (:mod:`sf_dynamics.methods.frontdoor`) validates the inputs,
 chooses a method for ``method="auto"``, integrates from the excitation at
@@ -26,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+
+from . import estimates
 
 __all__ = ["QUANTITIES", "RUNNERS", "SHARED_OPTIONS", "PROGRESS_DOC", "SEED_DOC", "EXECUTOR_DOC", "Problem", "Options",
            "option", "Method", "acts_on"]
@@ -192,6 +196,20 @@ class Method:
 
     def reason(self, problem: Problem) -> str | None:
         """Why the method cannot compute ``problem`` (None if it can); subclasses refine it."""
+        return None
+
+    def memory_estimate(self, problem: Problem, options: Options):
+        """Bytes of the largest simultaneous need of computing ``problem`` (an :class:`~.estimates.Estimate`).
+
+        The default is the output arrays (:func:`~sf_dynamics.methods.estimates.output_estimate`); a method
+        with large internal states adds them. The front door refuses the problem before the method runs
+        when this does not fit in memory.
+        """
+        return estimates.output_estimate(problem, sampling=self.sampling)
+
+    def work_estimate(self, problem: Problem, options: Options):
+        """A lower bound of the integrator steps ``problem`` takes (an Estimate, checked against the method's
+        ``max_steps``), or None where none is known (the default)."""
         return None
 
     def refusal(self, problem: Problem) -> str | None:

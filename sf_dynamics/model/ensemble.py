@@ -15,10 +15,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import lapack
 
-from .._validation import check_positive_int, check_rate, check_real_array
+from .._resources import check_memory
+from .._validation import check_frequencies, check_positive_int, check_rate, check_real_array
 from .spectrum import Spectrum
 
-__all__ = ["Ensemble", "check_coupling_matrices", "check_lattice"]
+__all__ = ["Ensemble", "check_coupling_matrices", "check_lattice", "check_emitter_arrays"]
 
 #: relative tolerance of the symmetry and positive-semidefiniteness checks of Gamma
 MATRIX_TOL = 1e-10
@@ -60,6 +61,19 @@ def _above(matrix, bound):
     return lapack.dpotrf(shifted, lower=1, overwrite_a=1, clean=0)[1] == 0
 
 
+def check_emitter_arrays(n, kind="emitters"):
+    """Refuse a system of ``n`` emitters whose per-emitter detunings (8 bytes each) would not fit in memory.
+
+    Raises
+    ------
+    ValueError
+        Naming ``n``, the bytes needed and the memory free (:func:`sf_dynamics._resources.check_memory`).
+    """
+    check_memory(8.0 * n, parameter="n", what=f"the detunings of n = {n} {kind}, one number each",
+                 alternative="simulate fewer emitters with the same collective rate N Gamma_c (the burst's "
+                             "delay then changes only as ln N)")
+
+
 def check_coupling_matrices(size, gamma_matrix=None, omega_matrix=None, *, names=("gamma_matrix", "omega_matrix")):
     """Validate a decay matrix Gamma and a coherent coupling matrix Omega.
 
@@ -70,7 +84,8 @@ def check_coupling_matrices(size, gamma_matrix=None, omega_matrix=None, *, names
     """
     out = []
     if gamma_matrix is not None:
-        g = check_real_array(names[0], gamma_matrix, shape=(size, size)).copy()
+        g = check_frequencies(names[0], check_real_array(names[0], gamma_matrix, shape=(size, size)).copy(),
+                              unit="1/ps")
         scale = max(float(np.max(np.abs(g))), 1e-300)
         if _symmetrise(g) > MATRIX_TOL * scale:
             raise ValueError(f"{names[0]} must be symmetric (Gamma_ij = Gamma_ji)")
@@ -88,7 +103,7 @@ def check_coupling_matrices(size, gamma_matrix=None, omega_matrix=None, *, names
         w = np.asarray(omega_matrix)
         if np.iscomplexobj(w):
             raise ValueError(f"{names[1]} must be real (rad/ps)")
-        w = check_real_array(names[1], w, shape=(size, size)).copy()
+        w = check_frequencies(names[1], check_real_array(names[1], w, shape=(size, size)).copy())
         scale = max(float(np.max(np.abs(w))), 1e-300)
         if _symmetrise(w) > MATRIX_TOL * scale:
             raise ValueError(f"{names[1]} must be symmetric (Omega_ij = Omega_ji)")
@@ -221,7 +236,7 @@ class Ensemble:
         if detunings is None:
             det = self._expand_spectrum()
         else:
-            det = check_real_array("detunings", detunings)
+            det = check_frequencies("detunings", check_real_array("detunings", detunings))
             if det.ndim == 0:
                 raise ValueError(
                     f"detunings must be an array of length n = {self._n} (rad/ps), one per emitter; "
@@ -232,13 +247,15 @@ class Ensemble:
                     f"detunings must have length n = {self._n} (one per emitter, rad/ps), got shape {det.shape}"
                 )
         if det is not None:
-            det = det.copy()
+            det = det.copy() if detunings is not None else det
             det.setflags(write=False)
         self._detunings = det
 
     def _expand_spectrum(self):
         """Per-emitter detunings of a spectrum (None if its class counts are fractional)."""
         spec = self._spectrum
+        if spec is None or spec.classes == 1 or spec.integer_counts is not None:
+            check_emitter_arrays(self._n)
         if spec is None:
             return np.zeros(self._n)
         if spec.classes == 1:

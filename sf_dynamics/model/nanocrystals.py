@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_positive_int, check_rate, check_real_array
-from .ensemble import check_coupling_matrices, check_lattice
+from .._validation import check_frequencies, check_positive_int, check_rate, check_real_array
+from .ensemble import check_coupling_matrices, check_emitter_arrays, check_lattice
 from .protocol import Frozen
 
 __all__ = ["NanocrystalEnsemble", "POLARIZATIONS"]
@@ -81,10 +81,14 @@ class NanocrystalEnsemble(Frozen):
         self.decay = check_rate("decay", decay)
         self.collective_decay = check_rate("collective_decay", collective_decay)
         self.dephasing = check_rate("dephasing", dephasing)
-        fs = check_real_array("fine_structure", fine_structure, shape=(3,))
+        fs = check_frequencies("fine_structure", check_real_array("fine_structure", fine_structure, shape=(3,)))
         self.fine_structure = fs.copy()
-        det = np.zeros(self.n) if detunings is None else check_real_array("detunings", detunings, shape=(self.n,))
-        self.detunings = det.copy()
+        if detunings is None:
+            check_emitter_arrays(self.n, "nanocrystals")
+            self.detunings = np.zeros(self.n)
+        else:
+            self.detunings = check_frequencies("detunings", check_real_array("detunings", detunings,
+                                                                             shape=(self.n,))).copy()
         self._gamma, self._omega = check_coupling_matrices(3 * self.n, gamma_matrix, omega_matrix)
         self.lattice = check_lattice(lattice, gamma_matrix, omega_matrix, 3 * self.n)
         if self._omega is not None:

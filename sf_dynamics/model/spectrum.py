@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_positive_int, check_real, check_real_array
+from .._validation import check_frequencies, check_positive_int, check_real, check_real_array
 from .._warnings import warn_caller
 
 __all__ = ["Spectrum", "FWHM_PER_SIGMA"]
@@ -56,7 +56,7 @@ class Spectrum:
     __slots__ = ("_detunings", "_weights", "_counts", "kind", "width", "spacing")
 
     def __init__(self, detunings, weights, kind="samples", width=float("nan"), spacing=float("nan")):
-        det = check_real_array("detunings", detunings)
+        det = check_frequencies("detunings", check_real_array("detunings", detunings))
         w = check_real_array("weights", weights, nonnegative=True)
         if det.ndim != 1 or det.size < 1:
             raise ValueError(f"detunings must be a 1-D array with K >= 1 classes, got shape {det.shape}")

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..model.states import CoherentSpinState, DickeState, Excited, Ground, ProductState
 from ..model.timescales import fastest_rate as _rate_bound
-from ..model.timescales import largest_row_sum
+from ..model.timescales import largest_row_sum, step_culprit
 
 __all__ = ["ClassModel", "EmitterModel", "choose_engine", "engine_for_start", "symmetric_moments", "ENGINES"]
 
@@ -189,7 +189,8 @@ def check_explicit_run(ensemble, times, variables, *, method, max_steps, stabili
 
     The step count is at least (fastest rate x window) / stability (the
     stability limit of the Runge-Kutta method, ~6 for DOP853): a detuning of
-    1e300 rad/ps or a window of 1e12 ps is refused before a step is taken.
+    1e9 rad/ps or a window of 1e12 ps is refused before a step is taken, naming
+    the detunings or the times (:func:`~sf_dynamics.model.timescales.step_culprit`).
     """
     from .._resources import check_memory, check_step_budget
 
@@ -199,6 +200,8 @@ def check_explicit_run(ensemble, times, variables, *, method, max_steps, stabili
                              "trajectory")
     span = float(times[-1] - times[0])
     rate = fastest_rate(ensemble)
-    check_step_budget(rate * span / stability, parameter="times", max_steps=max_steps,
-                      what=f"a window of {span:.3g} ps with a fastest rate of {rate:.3g} /ps (explicit Runge-Kutta)",
-                      alternative="shorten the window or remove the large rate or detuning")
+    if not rate * span / stability <= max_steps:
+        culprit, reason, alternative = step_culprit(ensemble, span)
+        check_step_budget(rate * span / stability, parameter=culprit, max_steps=max_steps,
+                          what=f"{reason} with explicit Runge-Kutta steps of ~{stability:g} / {rate:.3g} ps",
+                          alternative=alternative)

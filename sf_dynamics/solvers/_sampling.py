@@ -320,27 +320,54 @@ def block_seed_sequence(seed: int, block: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(2**32 + block,))
 
 
-def time_schedule(times, dt_max, *, max_steps):
+def time_schedule(times, dt_max, *, max_steps, system=None, dt=None):
     """Fixed steps inside each output interval: (steps per interval, step per interval).
 
     Every interval (t_i, t_{i+1}] is cut into ceil((t_{i+1} - t_i) / dt_max)
     equal steps, so the trajectories are recorded exactly at the output
     times, for any strictly increasing grid.
 
+    Parameters
+    ----------
+    times : ndarray
+        Output times (ps).
+    dt_max : float
+        Largest step (ps): the smaller of the default step and ``dt``.
+    max_steps : int
+        Step budget.
+    system : System, optional
+        The system whose fastest rate set the default step (names the rate a refusal blames).
+    dt : float, optional
+        The step the user gave (a refusal blames it when it set ``dt_max``).
+
     Raises
     ------
     ValueError
-        If the steps would exceed ``max_steps`` (naming ``times``).
+        If the steps would exceed ``max_steps``, naming ``times`` (a long window or many output times),
+        ``dt`` or the rate that set the step (:func:`~sf_dynamics.model.timescales.step_culprit`).
     """
     from .._resources import check_step_budget
+    from ..model.timescales import step_culprit
 
     spans = np.diff(np.asarray(times, dtype=np.float64))
     with np.errstate(over="ignore", divide="ignore"):
         counts = np.maximum(1.0, np.ceil(spans / dt_max - 1e-9))
-    check_step_budget(float(np.sum(counts)), parameter="times", max_steps=max_steps,
-                      what=f"a window of {times[-1] - times[0]:.3g} ps at steps of {dt_max:.3g} ps "
-                           "(0.02 / fastest rate)",
-                      alternative="shorten the window")
+    total = float(np.sum(counts))
+    if not total <= max_steps:
+        span = float(times[-1] - times[0])
+        if spans.size > max_steps:
+            culprit, reason, alternative = "times", f"{times.size} output times (a step each at least)", \
+                "use fewer output times"
+        elif dt is not None and dt <= dt_max:
+            culprit, reason, alternative = "dt", f"steps of dt = {dt:.3g} ps over a window of {span:.3g} ps", \
+                "use a larger dt (or none: the default is 0.02 / the fastest rate)"
+        elif system is not None:
+            culprit, reason, alternative = step_culprit(system, span)
+            reason += f" at steps of {dt_max:.3g} ps (0.02 / fastest rate)"
+        else:
+            culprit, reason, alternative = "times", f"a window of {span:.3g} ps at steps of {dt_max:.3g} ps", \
+                "shorten the window"
+        check_step_budget(total, parameter=culprit, max_steps=max_steps, what=reason, alternative=alternative)
     steps = counts.astype(np.int64)
     return steps, spans / steps
 

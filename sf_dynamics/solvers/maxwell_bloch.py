@@ -139,8 +139,9 @@ def _noise_trajectories(slab, times, initial, trajectories, seed, dt, max_steps,
     rate = fastest_rate(slab.n * gf + gf + slab.decay, dephasing=slab.dephasing)  # detunings: exact rotations
     dt_max = 0.02 / rate
     if dt is not None:
-        dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
-    steps, dts = time_schedule(times, dt_max, max_steps=max_steps)
+        dt = check_real("dt", dt, low=0.0, low_open=True)
+        dt_max = min(dt_max, dt)
+    steps, dts = time_schedule(times, dt_max, max_steps=max_steps, system=slab, dt=dt)
     runner = ClassSpinRows(seed, (z0, 0.0, 0.0), counts, det, (gf, slab.decay, slab.dephasing, 0.0), steps, dts,
                            spread, record_field)
     out, done, partial = sample_rows(runner, total=trajectories, block=runner.block(BLOCK), executor=executor,

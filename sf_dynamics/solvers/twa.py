@@ -369,8 +369,9 @@ def _sample(ensemble, times, initial, *, trajectories, seed, engine, dt, progres
     operator = None if engine == "classes" else lattice_operator(ensemble, coupling, FFT_MIN_DIPOLES)
     dt_max = STEP_FRACTION / rate if rate > 0 else (times[-1] - times[0]) / 100.0
     if dt is not None:
-        dt_max = min(dt_max, check_real("dt", dt, low=0.0, low_open=True))
-    steps, dts = time_schedule(times, dt_max, max_steps=max_steps)
+        dt = check_real("dt", dt, low=0.0, low_open=True)
+        dt_max = min(dt_max, dt)
+    steps, dts = time_schedule(times, dt_max, max_steps=max_steps, system=ensemble, dt=dt)
     columns = 0 if field is None else n_times
     per_step = model.size * (factor[0].shape[1] + (np.log2(model.size) if operator is not None else model.size)) \
         if engine == "emitters" else model.size

@@ -232,14 +232,16 @@ def solve(ensemble, times, initial, *, max_steps=DEFAULT_MAX_PRODUCTS, progress=
                      expectation_rows([obs[k] for k in names] + [identity]), list(range(len(names) + 1)))]
     from ..._resources import check_step_budget
     from ..._validation import check_positive_int
+    from ...model.timescales import step_culprit
 
     max_steps = check_positive_int("max_steps", max_steps)
     span = float(times[-1] - times[0])
     l_norm = max(_one_norm(run[0]) for run in runs)
-    check_step_budget(l_norm * span, parameter="times", max_steps=max_steps,
-                      what=f"propagating a Liouvillian of norm {l_norm:.3g} /ps over {span:.3g} ps "
-                           "(matrix-vector products)",
-                      alternative="shorten the window or lower the largest rate or detuning")
+    if not l_norm * span <= max_steps:
+        culprit, reason, alternative = step_culprit(ensemble, span)
+        check_step_budget(l_norm * span, parameter=culprit, max_steps=max_steps,
+                          what=f"{reason}: propagating a Liouvillian of norm {l_norm:.3g} /ps (matrix-vector "
+                               "products)", alternative=alternative)
     dim = int(rho0.shape[0])
     _check_memory(max(run[0].shape[0] for run in runs), dim, len(times) if store_states else 0)
     expect = np.zeros((len(times), len(names) + 1), dtype=complex)

@@ -19,8 +19,10 @@ from .evolution import evolve_ladders as evolve_ladders
 from .evolution import step_tolerance as step_tolerance
 from .ladders import BYTES_PER_STATE as BYTES_PER_STATE
 from .ladders import LADDER_LEAK_TOL as LADDER_LEAK_TOL
+from .ladders import LADDER_VECTORS as LADDER_VECTORS
 from .ladders import generator_matrix, initial_sectors, ladder_state, product_ladder_weights
 from .ladders import initial_ladder_count as initial_ladder_count
+from .ladders import ladder_need as ladder_need
 from .ladders import stored_states as stored_states
 
 __all__ = ["NAME", "unsupported_reason", "solve", "initial_sectors", "generator_matrix", "ladder_state",

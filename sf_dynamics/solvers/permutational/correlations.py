@@ -133,8 +133,8 @@ def _regression(ensemble, times, taus, initial, count, q, source, target, factor
     """
     n = ensemble.n
     rates = ladder_rates(ensemble)
-    pop0, _ = initial_sectors(n, count, initial)
     _check_memory(n, count, True, NAME)
+    pop0, _ = initial_sectors(n, count, initial)
     size = observable.size
     check_memory(8.0 * size * (len(times) + 1), parameter="times",
                  what=f"populations at {len(times)} output times ({size} states each)",

@@ -11,11 +11,11 @@ from ...integrate.stiff import integrate_linear
 from ...kernels import dicke_basis as kb
 from .capabilities import NAME
 from .ladders import (
-    BYTES_PER_STATE,
-    _check_memory,
+    LADDER_VECTORS,
     _lowering_pairs,
     initial_ladder_count,
     initial_sectors,
+    ladder_need,
     ladder_rates,
     sector_solver,
 )
@@ -60,11 +60,10 @@ def counting_moments(ensemble, times, initial, *, efficiency=1.0, local_efficien
     n = ensemble.n
     count = initial_ladder_count(ensemble, times, initial)
     rates = ladder_rates(ensemble)
-    pop0, _ = initial_sectors(n, count, initial)
-    _check_memory(n, count, False, NAME)
-    check_memory(3 * 2 * BYTES_PER_STATE * pop0.size, parameter="n",
-                 what=f"three population vectors of {pop0.size} states (counting hierarchy)",
+    estimate, what, _ = ladder_need(n, count, NAME, LADDER_VECTORS["counting"])
+    check_memory(estimate, parameter="n", what=f"{what}: three population vectors (counting hierarchy)",
                  alternative="method 'jumps' samples the photon counts with O(shots) memory")
+    pop0, _ = initial_sectors(n, count, initial)
     solve0, off0, lmax0, pre0 = sector_solver(n, count, 0, rates, 0.0, tol)
     stiffness = kb.max_loss_rate(n, off0, lmax0, pre0, rates)
     counted = _counted_jumps(n, count, off0, lmax0, pre0, rates, efficiency, local_efficiency, emission_rates,

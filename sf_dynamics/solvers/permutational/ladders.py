@@ -12,7 +12,8 @@ from ...kernels import dicke_basis as kb
 from ...model.states import CoherentSpinState, DickeState, Excited, Ground, ProductState
 
 __all__ = ["ladder_state", "product_ladder_weights", "initial_sectors", "sector_solver", "generator_matrix",
-           "ladder_rates", "LADDER_LEAK_TOL", "initial_ladder_count", "BYTES_PER_STATE", "stored_states"]
+           "ladder_rates", "LADDER_LEAK_TOL", "initial_ladder_count", "BYTES_PER_STATE", "stored_states", "ladder_need",
+           "LADDER_VECTORS"]
 
 
 def ladder_state(initial):
@@ -202,15 +203,38 @@ def stored_states(n: int, n_ladders: int) -> int:
     return int(lad * (n + 1) - lad * (lad - 1))
 
 
-def _check_memory(n, n_ladders, coherent, method_name):
+#: population vectors of each kind of ladder solve (multiples of :data:`BYTES_PER_STATE` per state): the
+#: populations alone, with the q = 1 sector of a coherent start or a two-time correlation, and the three
+#: vectors of the counting hierarchy (each with its integrator stages)
+LADDER_VECTORS = {"populations": 1.0, "coherent": 3.0, "counting": 6.0}
+
+
+def ladder_need(n, n_ladders, method_name, vectors=1.0):
+    """Memory a ladder solve needs: (bytes, what needs it, what can do the job instead).
+
+    Parameters
+    ----------
+    n : int
+        Emitters.
+    n_ladders : int
+        Ladders kept (j = n/2, n/2 - 1, ...).
+    method_name : str
+        The method, for the message.
+    vectors : float
+        Population vectors kept (:data:`LADDER_VECTORS`).
+    """
     states = stored_states(n, n_ladders)
-    estimate = BYTES_PER_STATE * states * (3.0 if coherent else 1.0)
     alternative = ("pure collective decay stays on the symmetric ladder (method 'dicke', O(N)); 'cumulant' or "
                    "'twa' (class engines) handle large N with local processes" if method_name != "dicke" else
                    "'cumulant' or 'twa' (class engines) hold O(1) variables for identical emitters")
-    check_memory(estimate, parameter="n",
-                 what=f"method '{method_name}' with N = {n} on {min(n_ladders, n // 2 + 1)} ladders "
-                      f"({states:.3g} states)", alternative=alternative)
+    what = f"method '{method_name}' with N = {n} on {min(n_ladders, n // 2 + 1)} ladders ({states:.3g} states)"
+    return BYTES_PER_STATE * states * vectors, what, alternative
+
+
+def _check_memory(n, n_ladders, coherent, method_name):
+    estimate, what, alternative = ladder_need(n, n_ladders, method_name,
+                                              LADDER_VECTORS["coherent" if coherent else "populations"])
+    check_memory(estimate, parameter="n", what=what, alternative=alternative)
 
 
 def _lowering_pairs(n, offsets):

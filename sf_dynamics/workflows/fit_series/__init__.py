@@ -44,7 +44,7 @@ Modules: :mod:`.reading` (:func:`read_series`), :mod:`.forward_model` (:func:`se
 fit evaluates), :mod:`.fit` (:class:`~.fit.FluenceSeriesFit`, :func:`fit_fluence_series`), :mod:`.starting`
 (probabilities, starting values, derived parameters), :mod:`.alternatives` (the no-SF alternatives and their
 tests), :mod:`.progress` (run-time estimate, progress per N_c point), :mod:`.result` (:class:`SeriesFit`,
-:class:`UndeterminedFitError`, the profile intervals). The instrument-response
+:class:`UndeterminedFitError`, the profile intervals), :mod:`.arguments` (the options' ranges). The instrument-response
 convolutions are :mod:`sf_dynamics.analysis.instrument`.
 """
 
