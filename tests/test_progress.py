@@ -151,12 +151,12 @@ def test_sweep_command_names_its_stages_unless_quiet(tmp_path, capsys):
 
 def test_suppression_scan_announces_each_run(capsys):
     scan = _script("suppression_scan").scan
-    table = scan([0.5], n=20, window=2.0, points=11, progress=True)
+    table = scan([0.5], n=20, window=6.0, points=11, progress=True)
     err = capsys.readouterr().err
     assert table.shape == (1, 6)
     assert "suppression scan [1/2] dephasing 0.5 N Gamma: started" in err
     assert "suppression scan [2/2] inhomogeneous FWHM 0.5 N Gamma (41 classes): started" in err
-    scan([0.5], n=20, window=2.0, points=11, progress=False)
+    scan([0.5], n=20, window=6.0, points=11, progress=False)
     assert capsys.readouterr().err == ""
 
 

@@ -24,7 +24,8 @@ try:    # POSIX record locks; without them (Windows) folders are not locked
 except ImportError:  # pragma: no cover
     fcntl = None
 
-__all__ = ["LOCK_NAME", "FolderInUseError", "OutputFolder", "clean_stale_partials", "folder_lock", "output_folder"]
+__all__ = ["LOCK_NAME", "FolderInUseError", "OutputFolder", "clean_stale_partials", "folder_lock", "output_folder",
+           "process_alive"]
 
 #: the lock file of a folder in use (removed when its run ends; the lock itself dies with the process)
 LOCK_NAME = ".sf_dynamics.lock"
@@ -58,6 +59,11 @@ def _write_error(path, exc, parameter) -> OSError:
         reason += " (the disk is full or a file-size limit was reached)"
     return _os_error(exc.errno, f"{parameter}: could not write {str(path)!r}: {reason}; nothing was written "
                                 "there (an earlier file of that name is unchanged)")
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (this process counts as alive)."""
+    return _pid_alive(pid)
 
 
 def _pid_alive(pid: int) -> bool:

@@ -114,6 +114,9 @@ def _bunching(args, out):
                                      seed=args.seed, initial=ProductState(p))
     shot_ds = xr.Dataset({"delay": ("shot", delays["delay"].values, {"units": "ps"}),
                           "half_time": ("shot", delays["half_time"].values, {"units": "ps"}),
+                          **({"cut": ("shot", delays["cut"].values.astype(np.int8),
+                                      {"long_name": "1: the window cuts this shot's burst (no delay)"})}
+                             if "cut" in delays else {}),
                           "emitted_collective": ("shot", counts["emitted_collective"].values, {"units": "photons"}),
                           "emitted_local": ("shot", counts["emitted_local"].values, {"units": "photons"}),
                           "probability": ("photons", counts["probability"].values,

@@ -92,14 +92,21 @@ def _simulate(args, out):
     solved = time.perf_counter() - start
     tau_d = analysis.buildup_time(result)
     peak = analysis.peak_intensity(result)
+    cut = not np.isfinite(tau_d)      # the maximum sits at the window's end: the burst is not inside it
     lines = [
         f"ensemble      {ensemble!r}",
         f"method        {result.method}",
-        f"tau_D         {tau_d:.4g} ps   (time of the intensity maximum)",
-        f"peak          {peak:.4g} photons/ps",
+        (f"tau_D         n/a (the emission still rises at t = {times[-1]:.4g} ps: the window cuts the burst; "
+         "raise --t-max)") if cut else f"tau_D         {tau_d:.4g} ps   (time of the intensity maximum)",
+        f"peak          {peak:.4g} photons/ps" if np.isfinite(peak) else "peak          n/a (cut by the window)",
     ]
+    if result.info.get("partial"):
+        lines.insert(2, f"PARTIAL       interrupted: {result.info.get('trajectories_done', '?')} of "
+                        f"{result.info.get('trajectories_requested', '?')} trajectories (flagged in every file)")
     fit = None
-    if tau_d > times[0] and np.isfinite(analysis.pulse_fwhm(result)):
+    if cut:
+        lines.append("tau_SF        n/a (the window cuts the burst)")
+    elif tau_d > times[0] and np.isfinite(analysis.pulse_fwhm(result)):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FitQualityWarning)
             fit = analysis.fit_sech2(result)

@@ -375,3 +375,17 @@ def test_ctrl_c_during_per_emitter_twa_returns_its_first_trajectories():
     latency, done = _ctrl_c_subprocess(system, "twa", 300, warmup=twa.FIRST_PIECE, wait=lambda warm: 1.6 * warm)
     assert latency < PROMPT_S + 2.0
     assert done == twa.FIRST_PIECE
+
+
+def test_point_store_removes_temporaries_of_dead_runs(tmp_path):
+    import os
+
+    from sf_dynamics.workflows.executor import PointStore
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f"point-00001-abc.npz.{int(dead.stdout)}.partial"
+    live = tmp_path / f"point-00002-abc.npz.{os.getpid()}.partial"
+    stale.write_bytes(b"x")
+    live.write_bytes(b"x")
+    PointStore(tmp_path)
+    assert not stale.exists() and live.exists()

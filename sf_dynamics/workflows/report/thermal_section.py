@@ -29,7 +29,7 @@ def thermal_section(doc, ctx):
     curves = []
     for w in (0.0, 0.5):
         ds = thermal_sweep("cubic", size, temps, realizations=1 if w == 0 else 2, energy_disorder_meV=w,
-                           lattice_constant_nm=a, executor="serial", seed=ctx.seed)
+                           lattice_constant_nm=a, executor="serial", seed=ctx.seed, progress=False)
         ctx.save_dataset(ds, f"thermal_W{w:g}meV", method="thermal dense")
         curves.append(ds)
     ctx.save_figure(plot_enhancement(curves, labels=["W = 0", "W = 0.5 meV"]).figure, "thermal_enhancement.png")
