@@ -50,6 +50,7 @@ SUITE = {
     "cumulant": ("bench_cumulant.py", ["--max-dipoles", "300"], ["--max-dipoles", "1000",
                                                                   "--max-coupling-dipoles", "8000"]),
     "permutational_large": ("bench_permutational.py", None, ["--peer", "--own", "100000"]),
+    "transport": ("bench_transport.py", ["--quick"], []),
 }
 
 
