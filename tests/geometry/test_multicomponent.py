@@ -73,6 +73,7 @@ def test_one_species_couplings_equal_the_superlattice_ones():
     np.testing.assert_allclose(mine.omega_matrix(), theirs.omega_matrix(), rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_mixed_sizes_feed_the_coherent_solvers():
     import sf_dynamics as sf
 
