@@ -14,7 +14,7 @@ direct O(size) solves.
 from .capabilities import NAME, unsupported_reason
 from .correlations import first_order_correlation, second_order_correlation
 from .counting import counting_moments
-from .evolution import DENSE_PROPAGATOR_STATES, product_emission, solve
+from .evolution import DENSE_PROPAGATOR_STATES, excitation_emission, product_emission, solve
 from .evolution import evolve_ladders as evolve_ladders
 from .evolution import step_tolerance as step_tolerance
 from .ladders import BYTES_PER_STATE as BYTES_PER_STATE
@@ -26,5 +26,5 @@ from .ladders import ladder_need as ladder_need
 from .ladders import stored_states as stored_states
 
 __all__ = ["NAME", "unsupported_reason", "solve", "initial_sectors", "generator_matrix", "ladder_state",
-           "product_ladder_weights", "product_emission", "DENSE_PROPAGATOR_STATES",
+           "product_ladder_weights", "product_emission", "excitation_emission", "DENSE_PROPAGATOR_STATES",
            "first_order_correlation", "second_order_correlation", "counting_moments"]
