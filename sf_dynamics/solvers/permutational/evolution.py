@@ -11,6 +11,7 @@ from ..._resources import DEFAULT_MAX_STEPS
 from ..._validation import check_positive_int, check_real, check_tolerance
 from ...integrate.stiff import integrate_linear
 from ...kernels import dicke_basis as kb
+from ...kernels.jit import single_threaded
 from ...model.states import CoherentSpinState, ProductState
 from ...result import Result
 from ..coherence import collective_pair_rate, equal_time_g2
@@ -274,9 +275,13 @@ def excitation_emission(ensemble, times, *, tol=1e-8):
     log_binomial = gammaln(n + 1) - gammaln(rows + 1) - gammaln(n - rows + 1)
     share = np.exp(_log_ladder_copies(n, ladders) - log_binomial)
     stiffness = kb.max_loss_rate(n, off, lmax, pre, rates)
-    obs, _ = integrate_linear(solve_t, weights, times - times[0],
-                              lambda w: np.bincount(rows, weights=w * share, minlength=n + 1), tol=tol,
-                              stiffness=stiffness)
+    # one thread: the step is bound by the serial banded solves, and numba's OpenMP threads spinning between
+    # the stage combinations took the second core (measured, N = 200 with a second process running: 73 s with
+    # two threads, 0.7 s with one; quiet: 0.66 s and 0.67 s)
+    with single_threaded():
+        obs, _ = integrate_linear(solve_t, weights, times - times[0],
+                                  lambda w: np.bincount(rows, weights=w * share, minlength=n + 1), tol=tol,
+                                  stiffness=stiffness)
     return obs.T
 
 
