@@ -1,0 +1,93 @@
+"""Benchmark of the fluence-series fit: the cost of one model evaluation against N_c, and whole fits.
+
+Problem: four synthetic streak traces (excitation probabilities 0.55, 0.65, 0.8, 0.95; 800 bins of 1 ps; Gaussian
+IRF of 8 ps; Poisson counts with a peak of ~900 per bin), from the fit's own forward model with collective share
+0.3 of a 210 ps radiative rate, dephasing 0.01/ps and half of the NCs in domains.
+
+1. Model evaluation: ``series_model`` (the emission of every trace from one adjoint integration of the
+   permutational ladder equations) against the peer, one forward permutational solve per trace
+   (``solvers.permutational.solve``, the route before), both on one numba thread in the same run. Agreement: the
+   largest difference relative to the peak.
+2. Whole fits: ``fit_fluence_series`` over N_c ranges, with the true N_c, the fitted one and its 68 % interval.
+
+Usage::
+
+    python benchmarks/bench_fit.py [--sizes 10 60 200 400 1000] [--fits 2-60 2-200] [--true-size 40] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from _peers import speedup
+
+import sf_dynamics as sf
+from sf_dynamics.kernels.jit import single_threaded
+from sf_dynamics.solvers.permutational import product_emission, solve
+from sf_dynamics.workflows.fit_series import fit_fluence_series, series_model
+from sf_dynamics.workflows.fit_series.forward_model import simulation_grid
+
+TIMES = np.arange(-20.0, 780.0, 1.0)
+PROBABILITIES = np.array([0.55, 0.65, 0.8, 0.95])
+RATE = 1.0 / 210.0
+TRUTH = dict(collective_decay=0.3 * RATE, dephasing=0.01, coupled_fraction=0.5, amplitude=3e4, t0=0.0,
+             irf_fwhm=8.0, background=0.0, radiative_rate=RATE)
+
+
+def evaluation_row(n):
+    start = time.perf_counter()
+    series_model(TIMES, PROBABILITIES, domain_size=n, **TRUTH)
+    own = time.perf_counter() - start
+    grid = simulation_grid(TIMES, 600, 0.0, 8.0, None)
+    ens = sf.Ensemble(n, collective_decay=TRUTH["collective_decay"], decay=RATE - TRUTH["collective_decay"],
+                      dephasing=TRUTH["dephasing"])
+    mine = product_emission(ens, grid, PROBABILITIES)
+    start = time.perf_counter()
+    with single_threaded():
+        peer = np.array([solve(ens, grid, sf.ProductState(float(p)), tol=1e-8).intensity for p in PROBABILITIES])
+    peer_time = time.perf_counter() - start
+    agree = float(np.max(np.abs(mine - peer)) / np.max(peer))
+    return n, own, peer_time, agree
+
+
+def fit_row(low, high, true_n, seed=1):
+    mean = series_model(TIMES, PROBABILITIES, domain_size=true_n, **TRUTH)
+    counts = np.random.default_rng(seed).poisson(mean)
+    start = time.perf_counter()
+    fit = fit_fluence_series((TIMES, counts), probabilities=PROBABILITIES, domain_sizes=(low, high),
+                             background=False, allow_undetermined=True)
+    return time.perf_counter() - start, fit
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 60, 200, 400, 1000])
+    parser.add_argument("--fits", nargs="*", default=["2-60", "2-200"])
+    parser.add_argument("--true-size", type=int, default=40)
+    parser.add_argument("--quick", action="store_true", help="sizes 10 60 200, one fit over 2-60")
+    args = parser.parse_args(argv)
+    sizes, fits = (args.sizes, args.fits) if not args.quick else ([10, 60, 200], ["2-60"])
+    series_model(TIMES, PROBABILITIES, domain_size=10, **TRUTH)     # compile
+    print("**model evaluation** (4 traces, 600 simulation points)\n")
+    print("| N_c | series_model (s) | peer: a forward solve per trace (s) | speed-up | agreement |")
+    print("|---|---|---|---|---|")
+    for n in sizes:
+        n, own, peer, agree = evaluation_row(n)
+        print(f"| {n} | {own:.3g} | {peer:.3g} | {speedup(peer / own)} | {agree:.1e} |", flush=True)
+    if fits:
+        print(f"\n**whole fits** (true N_c = {args.true_size})\n")
+        print("| N_c range | wall time (s) | fitted N_c | verdict |")
+        print("|---|---|---|---|")
+        for text in fits:
+            low, high = (int(v) for v in text.split("-"))
+            took, fit = fit_row(low, high, args.true_size)
+            summary = fit.summary().splitlines()
+            size_line = next((line.strip() for line in summary if line.strip().startswith("domain_size")), "n/a")
+            verdict = next((line.split(":", 1)[1].strip() for line in summary if line.startswith("verdict")), "")
+            print(f"| {low}-{high} | {took:.3g} | {size_line} | {verdict} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
