@@ -7,15 +7,25 @@ products with Omega or Gamma are discrete convolutions: zero-padded FFTs
 make them O(m log m) in time and O(m) in memory for m dipoles, where the
 dense matrices would need O(m^2). The transforms are pruned: the forward one
 skips the zero padding axis by axis, the inverse one computes only the lattice
-part. The thermal traces built on these products are in
+part. The truncated-Wigner field (:meth:`LatticeOperator.offsite_field`) transforms
+whole trajectory blocks laid out trajectory-major (contiguous lattices), with
+FFTW plans when pyFFTW is installed (``pip install sf-dynamics[fast]``),
+otherwise with scipy.fft. The thermal traces built on these products are in
 :mod:`sf_dynamics.thermal.kpm`; the cumulant expansion multiplies its n x n
 coherence matrix with :meth:`LatticeOperator.offsite_product`.
 """
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from scipy import fft
+
+try:  # FFTW through pyFFTW (optional extra "fast"): the truncated-Wigner field transforms about twice as fast
+    import pyfftw
+except ImportError:  # pragma: no cover - depends on the installation
+    pyfftw = None
 
 from ..units import K_B_MEV_PER_K, MEV_TO_RAD_PER_PS
 from .green import green_kernel
@@ -95,6 +105,12 @@ class LatticeOperator:
                     rows[be] += np.abs(w).sum()
         self.row_bound = float(rows.max())
         self.gamma = lattice.gamma
+        self._plans = {}   # FFTW plans of offsite_field by (thread, columns); not pickled
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_plans"] = {}
+        return state
 
     def _kernel_transform(self, kernel):
         return fft.rfftn(np.squeeze(kernel, axis=self._singletons), workers=self.workers)
@@ -124,13 +140,89 @@ class LatticeOperator:
             h = h[(Ellipsis, slice(0, self.shape[ax])) + (slice(None),) * (-axis - 1)]
         return h.reshape(h.shape[:-count] + self.shape)
 
-    def offsite_field(self, beta):
+    def offsite_field(self, beta, out=None):
         """(Gamma/2 + i Omega) @ beta without the on-site blocks, for complex columns beta of shape (m, R).
 
-        The coupling sums sum_j (Gamma_kj/2 + i Omega_kj) beta_j of truncated-Wigner trajectories: one
-        forward and one inverse complex transform of the whole block.
+        The coupling sums sum_j (Gamma_kj/2 + i Omega_kj) beta_j of truncated-Wigner trajectories: the block
+        is laid out trajectory-major and transformed once forward and once back (complex transforms), by
+        FFTW when pyFFTW is installed (plans kept per thread and block width), else by scipy.fft (pruned).
+
+        Parameters
+        ----------
+        beta : ndarray of complex, shape (m, R)
+        out : ndarray of complex128, shape (m, R), optional
+            Where the field is written (not ``beta`` itself).
+
+        Returns
+        -------
+        ndarray of complex128, shape (m, R)
         """
-        return self._apply(np.asarray(beta, dtype=np.complex128), self._field_hat, None, real=False)
+        beta = np.asarray(beta, dtype=np.complex128)
+        if out is None:
+            out = np.empty_like(beta)
+        r = beta.shape[1]
+        lattice = tuple(self.shape[ax] for ax in self._active)
+        columns = np.moveaxis(beta.reshape(lattice + (self.p, r)), (-2, -1), (0, 1))   # (p, R, *lattice) view
+        result = np.moveaxis(out.reshape(lattice + (self.p, r)), (-2, -1), (0, 1))
+        if pyfftw is None:
+            v = np.ascontiguousarray(columns).reshape((self.p, r) + self.shape)
+            hats = self._forward(v, real=False)
+            for al, acc in enumerate(self._convolve(hats, self._field_hat, None)):
+                result[al] = self._inverse(acc, real=False).reshape((r,) + lattice)
+            return out
+        padded, spectra, forward, inverse, kernels = self._plan(r)
+        padded[(slice(None), slice(None)) + tuple(slice(0, s) for s in lattice)] = columns
+        for axis, size in enumerate(lattice[:-1]):   # the first (pruned) transform leaves the padding of the
+            spectra[(slice(None),) * (2 + axis) + (slice(size, None),)] = 0.0   # others to fill with zeros
+        for plan in forward:
+            plan()
+        if self.p == 1:
+            np.multiply(spectra[0], kernels[(0, 0)], out=spectra[0])
+        else:
+            mixed = self._convolve(spectra, kernels, None)
+            for al in range(self.p):
+                spectra[al] = mixed[al]
+        for plan in inverse:   # unnormalised: the kernels carry 1 / prod(fft_shape)
+            plan()
+        np.copyto(result, spectra[(slice(None), slice(None)) + tuple(slice(0, s) for s in lattice)])
+        return out
+
+    def _plan(self, r):
+        """(padded input, spectra, forward plans, inverse plans, scaled kernels) of a block of r columns (FFTW).
+
+        Pruned like :meth:`_forward` and :meth:`_inverse`: one axis at a time, the transform along an axis
+        skipping the zero padding of the axes not yet transformed (forward) or the part of the axes already
+        transformed back that is not kept (inverse).
+        """
+        key = (threading.get_ident(), r)
+        if key not in self._plans:
+            sizes = tuple(self.shape[ax] for ax in self._active)
+            shape = (self.p, r) + tuple(self.fft_shape[ax] for ax in self._active)
+            count = len(sizes)
+            padded = pyfftw.zeros_aligned(shape, dtype=np.complex128)
+            spectra = pyfftw.zeros_aligned(shape, dtype=np.complex128)
+
+            def region(axis, cut):
+                return (slice(None), slice(None)) + tuple(slice(0, sizes[i]) if cut(i) else slice(None)
+                                                          for i in range(count))
+
+            def plan(source, target, axis, direction):
+                return pyfftw.FFTW(source, target, axes=(2 + axis,), direction=direction, threads=self.workers,
+                                   flags=("FFTW_MEASURE",)).execute
+
+            forward, inverse = [], []
+            for axis in reversed(range(count)):
+                view = region(axis, lambda i, axis=axis: i < axis)
+                forward.append(plan(padded[view] if axis == count - 1 else spectra[view], spectra[view], axis,
+                                    "FFTW_FORWARD"))
+            for axis in range(count):
+                view = region(axis, lambda i, axis=axis: i < axis)
+                inverse.append(plan(spectra[view], spectra[view], axis, "FFTW_BACKWARD"))
+            padded[...] = 0.0   # planning may write the arrays
+            scale = 1.0 / float(np.prod(shape[2:]))
+            kernels = {pair: hat * scale for pair, hat in self._field_hat.items()}
+            self._plans[key] = (padded, spectra, forward, inverse, kernels)
+        return self._plans[key]
 
     def _convolve(self, hats, kernels, which):
         """sum_beta K[alpha, beta] * hat_beta for each alpha: (p, ...) spectra (K = kernels[pair][which], or

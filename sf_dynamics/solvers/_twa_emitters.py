@@ -204,7 +204,7 @@ class EmitterEngine:
 
         def products(state):
             if self.operator is not None:   # the whole field (Gamma/2 + i Omega) beta in work["gb"], "ob" = 0
-                work["gb"][:] = self.operator.offsite_field(state)
+                self.operator.offsite_field(state, out=work["gb"])
                 return
             np.matmul(self.half_gamma, _real_columns(state), out=_real_columns(work["gb"]))
             if self.omega is not None:

@@ -60,3 +60,19 @@ def test_positional_disorder_is_refused():
     assert not lattice.is_regular
     with pytest.raises(ValueError, match="positional disorder"):
         LatticeOperator(lattice)
+
+
+@pytest.mark.parametrize("name", ["cubic triplets", "square", "chain"])
+def test_the_field_of_a_block_does_not_depend_on_the_blocks_before(name):
+    # the transforms reuse their buffers (FFTW plans per block width): each call must start from zero padding
+    lattice = LATTICES[name]()
+    op = LatticeOperator(lattice)
+    gamma, omega = lattice.couplings()
+    field_matrix = _offsite(0.5 * gamma, lattice.dipoles_per_nc) + 1j * omega
+    rng = np.random.default_rng(4)
+    for width in (5, 2, 5, 5):
+        beta = rng.standard_normal((op.m, width)) + 1j * rng.standard_normal((op.m, width))
+        field = field_matrix @ beta
+        out = np.full_like(beta, np.nan)
+        assert op.offsite_field(beta, out=out) is out
+        np.testing.assert_allclose(out, field, rtol=0, atol=1e-13 * max(np.abs(field).max(), 1.0) * op.m)
