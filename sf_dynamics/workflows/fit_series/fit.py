@@ -38,6 +38,8 @@ PARAMETERS = ("collective_share", "dephasing", "coupled_fraction", "amplitude", 
               "radiative_rate")
 #: profile deviance above its minimum where the walk in N_c stops (beyond the 99.7 % level of 9)
 WALK_STOP = 10.0
+#: first step of the walk in N_c relative to the best N_c (integer steps below N_c = 100)
+WALK_RELATIVE_STEP = 0.01
 #: the default search range of N_c: about a minute on a 2-core machine (N_c = 200 alone costs ~40 s per
 #: model evaluation; the run-time estimate printed with ``progress=True`` says how to widen it)
 DEFAULT_DOMAIN_SIZES = (2, 60)
@@ -310,6 +312,7 @@ class FluenceSeriesFit:
             self._walk(-1)
             self._walk(+1)
             self._walk(-1)
+            self._walk(+1)
         finally:
             self.elapsed = self.reporter.close()
         if self.estimate:
@@ -318,21 +321,31 @@ class FluenceSeriesFit:
         return self.results
 
     def _walk(self, direction):
-        """Fit N_c outward from the best one (steps 1, 2, 3, 4, 5, 8, ...) until the excess passes WALK_STOP."""
+        """Fit N_c outward from the best one until the excess passes WALK_STOP.
+
+        Offsets grow geometrically (1.4x) from a first step of 1 or :data:`WALK_RELATIVE_STEP` of the best N_c,
+        whichever is larger (the profile is smooth on the scale of N_c itself: integer steps at N_c ~ 400 cost
+        a fit each and resolve nothing). When a better N_c turns up, the walk continues from it with the stride
+        it had reached (a descent, not a restart at 1); the passes of :meth:`profile` in both directions then
+        fill in around the final best.
+        """
         results = self.results
         lo_n, hi_n = self.domain_sizes
-        offsets = np.unique(np.round(1.4 ** np.arange(40)).astype(int))
+        stride = 0
         while True:
             best_n = min(results, key=lambda m: results[m][0])
             d_min = results[best_n][0]
-            for off in offsets:
-                n = best_n + direction * int(off)
+            first = max(1, int(round(WALK_RELATIVE_STEP * best_n)))
+            offsets = np.unique(np.round(first * 1.4 ** np.arange(40)).astype(int))
+            for index in range(stride, offsets.size):
+                n = best_n + direction * int(offsets[index])
                 if n < lo_n or n > hi_n:
                     return
                 if n not in results:
                     results[n] = self.fit_at(n, (best_n, results[best_n][1]))
                 if min(results, key=lambda m: results[m][0]) != best_n:
-                    break                             # a better N_c: walk again from it
+                    stride = index                    # a better N_c: walk on from it at this stride
+                    break
                 if self.excess(results[n][0], d_min) > WALK_STOP:
                     return
             else:
