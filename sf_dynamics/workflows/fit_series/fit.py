@@ -326,7 +326,7 @@ class FluenceSeriesFit:
         Offsets grow geometrically (1.4x) from a first step of 1 or :data:`WALK_RELATIVE_STEP` of the best N_c,
         whichever is larger (the profile is smooth on the scale of N_c itself: integer steps at N_c ~ 400 cost
         a fit each and resolve nothing). When a better N_c turns up, the walk continues from it with the stride
-        it had reached (a descent, not a restart at 1); the passes of :meth:`profile` in both directions then
+        it had reached, one longer (a descent, not a restart at 1); the passes of :meth:`profile` in both directions then
         fill in around the final best.
         """
         results = self.results
@@ -344,7 +344,7 @@ class FluenceSeriesFit:
                 if n not in results:
                     results[n] = self.fit_at(n, (best_n, results[best_n][1]))
                 if min(results, key=lambda m: results[m][0]) != best_n:
-                    stride = index                    # a better N_c: walk on from it at this stride
+                    stride = index + 1                # a better N_c: walk on from it, one stride longer
                     break
                 if self.excess(results[n][0], d_min) > WALK_STOP:
                     return
