@@ -326,8 +326,8 @@ class FluenceSeriesFit:
         Offsets grow geometrically (1.4x) from a first step of 1 or :data:`WALK_RELATIVE_STEP` of the best N_c,
         whichever is larger (the profile is smooth on the scale of N_c itself: integer steps at N_c ~ 400 cost
         a fit each and resolve nothing). When a better N_c turns up, the walk continues from it with the stride
-        it had reached, one longer (a descent, not a restart at 1); the passes of :meth:`profile` in both directions then
-        fill in around the final best.
+        it had reached, one longer (a descent, not a restart at 1); the passes of :meth:`profile` in both
+        directions then fill in around the final best.
         """
         results = self.results
         lo_n, hi_n = self.domain_sizes
