@@ -51,6 +51,7 @@ SUITE = {
                                                                   "--max-coupling-dipoles", "8000"]),
     "permutational_large": ("bench_permutational.py", None, ["--peer", "--own", "100000"]),
     "transport": ("bench_transport.py", ["--quick"], []),
+    "fit": ("bench_fit.py", ["--quick"], ["--sizes", "10", "60", "200", "400", "--fits", "2-60"]),
 }
 
 

@@ -40,8 +40,9 @@ PARAMETERS = ("collective_share", "dephasing", "coupled_fraction", "amplitude", 
 WALK_STOP = 10.0
 #: first step of the walk in N_c relative to the best N_c (integer steps below N_c = 100)
 WALK_RELATIVE_STEP = 0.01
-#: the default search range of N_c: about a minute on a 2-core machine (N_c = 200 alone costs ~40 s per
-#: model evaluation; the run-time estimate printed with ``progress=True`` says how to widen it)
+#: the default search range of N_c: 15 s on a 2-core machine for four traces of 800 bins (benchmarks/bench_fit.py;
+#: a model evaluation costs ~0.2 s at N_c = 200; the run-time estimate printed with ``progress=True`` says how to
+#: widen it)
 DEFAULT_DOMAIN_SIZES = (2, 60)
 #: the names a user may fix or start (``collective_decay`` is fitted as ``collective_share``)
 USER_PARAMETERS = ("collective_decay", "dephasing", "coupled_fraction", "amplitude", "t0", "irf_fwhm", "background",
@@ -528,8 +529,8 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
     p0 : dict, optional
         Starting values of continuous parameters (same names).
     domain_sizes : (int, int)
-        Search range of the domain size N_c, 2 <= low < high; default :data:`DEFAULT_DOMAIN_SIZES` (2, 60), about
-        a minute on a 2-core machine (the cost of a model evaluation grows steeply with N_c: ~40 s at 200).
+        Search range of the domain size N_c, 2 <= low < high; default :data:`DEFAULT_DOMAIN_SIZES` (2, 60), ~15 s
+        on a 2-core machine (a model evaluation grows with N_c: ~0.2 s at 200, ~0.7 s at 400; benchmarks/bench_fit.py).
     grid_points : int
         Coarse grid of N_c (geometric) before the integer walk around the best one; an integer >= 3.
     statistic : {"auto", "poisson", "least_squares"}
