@@ -40,10 +40,9 @@ from .folders import (
     clean_stale_partials,
     folder_lock,
     output_folder,
-    process_alive,
 )
 from .provenance import draw_seed, flat_attrs, jsonable, provenance
 
 __all__ = ["atomic_path", "check_writable", "provenance", "jsonable", "flat_attrs", "write_text", "save_figure",
            "save_dataset", "write_netcdf", "draw_seed", "folder_lock", "output_folder", "OutputFolder",
-           "FolderInUseError", "clean_stale_partials", "LOCK_NAME", "process_alive"]
+           "FolderInUseError", "clean_stale_partials", "LOCK_NAME"]

@@ -24,14 +24,13 @@ try:    # POSIX record locks; without them (Windows) folders are not locked
 except ImportError:  # pragma: no cover
     fcntl = None
 
-__all__ = ["LOCK_NAME", "FolderInUseError", "OutputFolder", "clean_stale_partials", "folder_lock", "output_folder",
-           "process_alive"]
+__all__ = ["LOCK_NAME", "FolderInUseError", "OutputFolder", "clean_stale_partials", "folder_lock", "output_folder"]
 
 #: the lock file of a folder in use (removed when its run ends; the lock itself dies with the process)
 LOCK_NAME = ".sf_dynamics.lock"
 _JOURNAL = ".sf_dynamics.commit.{pid}.json"
 _JOURNAL_PATTERN = re.compile(r"^\.sf_dynamics\.commit\.(\d+)\.json$")
-_PARTIAL_PATTERN = re.compile(r"^\..+\.(\d+)\.partial$")
+_PARTIAL_PATTERN = re.compile(r"^\.?.+\.(\d+)\.partial$")   # hidden file temporaries, and point files
 _FULL_DISK = (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))
 _NO_LOCKS = (errno.ENOLCK, errno.EOPNOTSUPP, getattr(errno, "ENOTSUP", errno.EOPNOTSUPP))
 
@@ -61,11 +60,6 @@ def _write_error(path, exc, parameter) -> OSError:
                                 "there (an earlier file of that name is unchanged)")
 
 
-def process_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (this process counts as alive)."""
-    return _pid_alive(pid)
-
-
 def _pid_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
@@ -79,7 +73,7 @@ def _pid_alive(pid: int) -> bool:
 
 
 def clean_stale_partials(folder, prefix: str = "") -> list:
-    """Remove the temporaries (``.<name>.<pid>.partial``) that killed processes left in ``folder``.
+    """Remove the temporaries (``.<name>.<pid>.partial``, ``point-*.npz.<pid>.partial``) that killed processes left.
 
     Only temporaries whose process is gone are removed (a running writer's are kept).
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._io import draw_seed
 from .._resources import check_memory
 from .._validation import check_positive_int, check_seed, check_times
 from ..kernels import kmc as kk
@@ -68,7 +69,7 @@ def kinetic_monte_carlo(rates: TransferRates, initial, times, *, excitons=1000, 
     p0 = _initial(rates, initial)
     t = check_times(times)
     m = check_positive_int("excitons", excitons)
-    seed = int(np.random.SeedSequence().entropy % 2**63) if seed is None else check_seed(seed)
+    seed = check_seed(draw_seed(seed))
     check_memory(8.0 * m * t.size * 2, parameter="excitons", what=f"the sites of {m} excitons at {t.size} times",
                  alternative="use fewer excitons or times")
     rng = np.random.default_rng(seed)

@@ -52,7 +52,7 @@ from .._executors import (
     terminate_pool,
     whole_tasks,
 )
-from .._io import process_alive
+from .._io import clean_stale_partials
 
 __all__ = ["execute", "PointStore", "SweepRun", "PointFailure", "SweepInterrupted", "SweepError", "point_key",
            "CorruptPointWarning"]
@@ -176,12 +176,7 @@ class PointStore:
         if self.folder.exists() and not self.folder.is_dir():
             raise ValueError(f"store: {str(self.folder)!r} is a file, not a folder")
         self.folder.mkdir(parents=True, exist_ok=True)
-        # temporaries of point files (point-*.npz.<pid>.partial) that a killed run left behind
-        for stale in self.folder.glob("point-*.partial"):
-            pid = stale.name.rsplit(".", 2)[-2]
-            if pid.isdigit() and not process_alive(int(pid)):
-                with contextlib.suppress(FileNotFoundError):
-                    stale.unlink()
+        clean_stale_partials(self.folder, prefix="point-")    # temporaries of point files a killed run left
 
     def _path(self, index, key, suffix):
         return self.folder / f"point-{index:05d}-{key}{suffix}"
