@@ -39,7 +39,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-__all__ = ["emitter_pair_rhs", "class_pair_rhs", "class_intensity", "class_meanfield_rhs"]
+__all__ = ["emitter_pair_rhs", "class_pair_rhs", "class_intensity", "class_meanfield_rhs", "class_sum"]
 
 _JIT = dict(cache=True)
 
@@ -207,3 +207,19 @@ def class_meanfield_rhs(br, bi, n, det, others, exclude, gamma0, gamma_c, dephas
         dbr[a] = lin * br[a] + det[a] * bi[a] + sa * vr
         dbi[a] = lin * bi[a] - det[a] * br[a] + sa * vi
         dn[a] = -gamma0 * n[a] - 2.0 * (br[a] * vr + bi[a] * vi) + pumping * (1.0 - n[a])
+
+
+@nb.njit(**_JIT)
+def class_sum(weights, moment, axis):
+    """sum_e weights[e] moment[e, x, y] (axis 0) or moment[x, e, y] (axis 1) of a (K, K, M) array.
+
+    The sum over the class of a new emitter in the generated third-order equations
+    (:mod:`.cumulant_generated`): O(K^2 M).
+    """
+    k_cls, size = moment.shape[0], moment.shape[2]
+    out = np.zeros((k_cls, size), dtype=np.complex128)
+    for x in range(k_cls):
+        for y in range(size):
+            for e in range(k_cls):
+                out[x, y] += weights[e] * (moment[e, x, y] if axis == 0 else moment[x, e, y])
+    return out
