@@ -1,4 +1,4 @@
-"""The moment-closure levels: ``cumulant`` (second order) and ``meanfield`` (first order, seeded)."""
+"""The moment-closure levels: ``cumulant`` (second or third order) and ``meanfield`` (first order, seeded)."""
 
 from __future__ import annotations
 
@@ -28,10 +28,13 @@ class CumulantOptions(Options):
     coupling: str = option("auto", "products with Gamma and Omega per emitter: 'auto' (default: FFTs where they are "
                                    "measured faster), 'dense' (BLAS) or 'fft' (regular lattices from "
                                    "Superlattice.nanocrystal_ensemble)", acts_on=_EVOLUTION)
+    order: int = option(2, "closure order: 2 (default; three-emitter cumulants dropped) or 3 (three-emitter moments "
+                           "kept, four-emitter cumulants dropped; spectral classes only, warns when the moments leave "
+                           "the bounds of a quantum state)", acts_on=_EVOLUTION)
 
 
 class Cumulant(Method):
-    """Second-order cumulant expansion: spectral classes, per emitter with geometry, triplet nanocrystals."""
+    """Cumulant expansion (order 2; order 3 for spectral classes): classes, per emitter with geometry, triplet NCs."""
 
     name = cumulant.NAME
     Options = CumulantOptions
@@ -46,7 +49,7 @@ class Cumulant(Method):
     def evolve(self, problem, options):
         return cumulant.solve(problem.system, problem.times, problem.initial,
                               **options.pick("engine", "rtol", "atol", "integrator", "progress", "max_steps",
-                                             "coupling"))
+                                             "coupling", "order"))
 
     def first_order(self, problem, options):
         amplitudes = problem.field if isinstance(problem.detector, FarField) else None

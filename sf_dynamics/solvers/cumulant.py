@@ -31,6 +31,7 @@ import numpy as np
 from .._progress import progress_bar
 from .._resources import DEFAULT_MAX_STEPS
 from .._validation import check_positive_int, check_tolerance
+from .._warnings import warn_caller
 from ..integrate.explicit import integrate_observed
 from ..kernels import cumulant as kc
 from ..kernels import triplet as kt
@@ -44,7 +45,7 @@ from ..model.states import (
     TripletExcitation,
 )
 from ..result import Result
-from . import _lattice
+from . import _cumulant_third, _lattice
 from ._lattice import COUPLINGS, check_coupling
 from ._models import (
     ClassModel,
@@ -355,9 +356,32 @@ def _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, m
                   info=info)
 
 
+ORDERS = (2, 3)
+
+
+def check_order(order, engine):
+    """``order`` as an int (2 or 3), or ValueError; order 3 exists for the class engine only."""
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or int(order) not in ORDERS:
+        raise ValueError(f"order must be 2 or 3, got {order!r}")
+    if int(order) == 3 and engine != "classes":
+        raise ValueError(f"order=3 is implemented for spectral classes (identical all-to-all coupling) only, not "
+                         f"the {engine!r} engine: use order=2 (docs/physics.md, the third-order cumulant "
+                         f"expansion, states why)")
+    return int(order)
+
+
+def _warn_violation(times, violation):
+    bad = np.flatnonzero(violation > _cumulant_third.VIOLATION_TOLERANCE)
+    if bad.size:
+        warn_caller(f"the third-order cumulant closure left the bounds of any quantum state from t = "
+                    f"{times[bad[0]]:.4g} ps on (largest violation {violation.max():.3g}: populations outside "
+                    f"[0, 1] or |C_ab|^2 > n_a n_b); its trajectory is not reliable there: use order=2 or an exact "
+                    f"method ('permutational', 'exact')", _cumulant_third.ClosureValidityWarning)
+
+
 def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, integrator=None, progress=None,
-          max_steps=DEFAULT_MAX_STEPS, coupling="auto"):
-    """Simulate an ensemble with the second-order cumulant expansion.
+          max_steps=DEFAULT_MAX_STEPS, coupling="auto", order=2):
+    """Simulate an ensemble with the second- or third-order cumulant expansion.
 
     Parameters
     ----------
@@ -391,6 +415,11 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
         :meth:`~sf_dynamics.geometry.Superlattice.nanocrystal_ensemble`
         carries its lattice). "auto" takes the FFTs where they are measured
         faster (:func:`fft_pays`). Both give the same result to rounding.
+    order : {2, 3}
+        Closure order: 2 (default) drops the three-emitter cumulants; 3 keeps the three-emitter moments
+        <s+ s- n> and <n n n> and drops the four-emitter cumulants (spectral classes only, O(K^3)
+        variables; docs/physics.md). A third-order trajectory whose moments leave the bounds of any
+        quantum state warns (:class:`~sf_dynamics.solvers._cumulant_third.ClosureValidityWarning`).
 
     Returns
     -------
@@ -405,7 +434,8 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
         correlations (excited, ground, an incoherent ProductState): exact at
         t = 0, but it misses the burst's own statistics (measured errors in
         docs/validation.md); use ``permutational`` or ``jumps`` for g2 of
-        identical emitters. For
+        identical emitters (second order only). At third order ``data["closure_violation"]`` (nt,) holds
+        how far the moments are outside the bounds of a quantum state (0 inside). For
         nanocrystals, ``data["intensity_by_polarization"]`` (nt, 3): the
         emission of the x, y and z dipoles, Re sum_y Gamma_xy C_xy over the
         dipoles x of one polarisation (they add up to the intensity).
@@ -415,16 +445,20 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     atol = check_tolerance("atol", atol)
     check_coupling(coupling)
     if ensemble.emitter_type == "triplet":
+        check_order(order, "nanocrystals")
         return _solve_triplet(ensemble, times, initial, rtol, atol, integrator, progress, max_steps, coupling)
     engine = choose_engine(ensemble, engine_for_start(initial, engine, per_class=True))
+    order = check_order(order, engine)
     size = ensemble.spectral_classes()[0].size if engine == "classes" else ensemble.n
-    check_explicit_run(ensemble, times, size + 3 * size**2, method=NAME, max_steps=max_steps)
+    count = _cumulant_third.variables(size) if order == 3 else size + 3 * size**2
+    check_explicit_run(ensemble, times, count, method=NAME, max_steps=max_steps)
     integrator = integrator or ("DOP853" if engine == "classes" else "DOPRI5")
     if ensemble.spectrum is not None:
         ensemble.spectrum.check_window(float(times[-1] - times[0]))
     if engine == "classes":
         model = ClassModel.from_ensemble(ensemble)
-        y0, rhs, observe = _class_problem(model, initial, ensemble.n)
+        problem = _cumulant_third.third_order_problem if order == 3 else _class_problem
+        y0, rhs, observe = problem(model, initial, ensemble.n)
         key = "class_populations"
     else:
         model = EmitterModel.from_ensemble(ensemble)
@@ -443,7 +477,7 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
                                        progress=bar, inplace=engine == "emitters",
                                        affine_observables=engine == "emitters", max_steps=max_steps)
     params = ensemble.parameters()
-    params.update(initial=initial.describe(), engine=engine, rtol=rtol, atol=atol, integrator=integrator)
+    params.update(initial=initial.describe(), engine=engine, rtol=rtol, atol=atol, integrator=integrator, order=order)
     if engine == "classes":
         params["class_detunings"] = model.detunings.tolist()
         params["class_counts"] = model.counts.tolist()
@@ -452,7 +486,11 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
         info["coupling"] = params_coupling
     info.update(engine=engine, variables=int(y0.size))
     data = {key: obs[:, 2:]}
-    if engine == "classes":
+    if engine == "classes" and order == 3:
+        data[key] = obs[:, 2:-1]
+        data["closure_violation"] = obs[:, -1]
+        _warn_violation(times, obs[:, -1])
+    elif engine == "classes":
         data[key] = obs[:, 2:-2]
         # the factorised four-point function holds only while the start has no pair correlations (excited,
         # ground, an incoherent product); a coherent or Dicke start encodes its dipole in them and would be
