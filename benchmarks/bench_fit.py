@@ -8,11 +8,13 @@ IRF of 8 ps; Poisson counts with a peak of ~900 per bin), from the fit's own for
    permutational ladder equations) against the peer, one forward permutational solve per trace
    (``solvers.permutational.solve``, the route before), both on one numba thread in the same run. Agreement: the
    largest difference relative to the peak.
-2. Whole fits: ``fit_fluence_series`` over N_c ranges, with the true N_c, the fitted one and its 68 % interval.
+2. Whole fits: ``fit_fluence_series`` over N_c ranges (``LOW-HIGH@TRUE``: synthetic series with true N_c TRUE;
+   without ``@``, ``--true-size``): the wall time, the fitted N_c, and for every free parameter whether the true
+   value lies in the reported 95 % profile-likelihood interval (excess deviance <= 4).
 
 Usage::
 
-    python benchmarks/bench_fit.py [--sizes 10 60 200 400] [--fits 2-60 2-200] [--true-size 40] [--quick]
+    python benchmarks/bench_fit.py [--sizes 10 60 200 400] [--fits 2-60@40 2-1000@400] [--true-size 40] [--quick]
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def fit_row(low, high, true_n, seed=1):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10, 60, 200, 400])
-    parser.add_argument("--fits", nargs="*", default=["2-60", "2-200"])
+    parser.add_argument("--fits", nargs="*", default=["2-60@40", "2-1000@400"])
     parser.add_argument("--true-size", type=int, default=40)
     parser.add_argument("--quick", action="store_true", help="sizes 10 60 200, one fit over 2-60")
     args = parser.parse_args(argv)
@@ -78,17 +80,40 @@ def main(argv=None):
         n, own, peer, agree = evaluation_row(n)
         print(f"| {n} | {own:.3g} | {peer:.3g} | {speedup(peer / own)} | {agree:.1e} |", flush=True)
     if fits:
-        print(f"\n**whole fits** (true N_c = {args.true_size})\n")
-        print("| N_c range | wall time (s) | fitted N_c | verdict |")
-        print("|---|---|---|---|")
+        print("\n**whole fits** (4 traces of 800 bins; 95 % intervals: excess deviance <= 4)\n")
+        print("| N_c range | true N_c | wall time (s) | fitted N_c (68 %; 95 %) | true values in 95 % intervals | "
+              "verdict |")
+        print("|---|---|---|---|---|---|")
         for text in fits:
-            low, high = (int(v) for v in text.split("-"))
-            took, fit = fit_row(low, high, args.true_size)
-            summary = fit.summary().splitlines()
-            size_line = next((line.strip() for line in summary if line.strip().startswith("domain_size")), "n/a")
-            verdict = next((line.split(":", 1)[1].strip() for line in summary if line.startswith("verdict")), "")
-            print(f"| {low}-{high} | {took:.3g} | {size_line} | {verdict} |", flush=True)
+            span, _, true_text = text.partition("@")
+            low, high = (int(v) for v in span.split("-"))
+            true_n = int(true_text) if true_text else args.true_size
+            took, fit = fit_row(low, high, true_n)
+            verdict = next((line.split(":", 1)[1].strip() for line in fit.summary().splitlines()
+                            if line.startswith("verdict")), "")
+            if fit.domain_interval is None:
+                print(f"| {low}-{high} | {true_n} | {took:.3g} | not reported | - | {verdict} |", flush=True)
+                continue
+            print(f"| {low}-{high} | {true_n} | {took:.3g} | {coverage(fit, true_n)} | {verdict} |", flush=True)
 
+
+def coverage(fit, true_n):
+    """'N (lo-hi; lo95-hi95) | k of m inside [names outside]' for the fitted N_c and every free parameter."""
+    truth = dict(TRUTH, domain_size=true_n)
+    lo, hi = fit.domain_interval
+    lo95, hi95 = fit.interval("domain_size", 4.0)
+    inside, outside = 0, []
+    for name in fit.params:
+        if name not in truth or fit.errors.get(name, 0.0) == 0.0 and name != "domain_size":
+            continue
+        a, b = fit.interval(name, 4.0)
+        if a <= truth[name] <= b:
+            inside += 1
+        else:
+            outside.append(f"{name} {truth[name]:.3g} not in {a:.3g}-{b:.3g}")
+    total = inside + len(outside)
+    return (f"{fit.params['domain_size']} ({lo}-{hi}; {lo95}-{hi95}) | {inside} of {total}"
+            + (f" ({'; '.join(outside)})" if outside else ""))
 
 if __name__ == "__main__":
     main()

@@ -16,6 +16,7 @@ Usage::
     python benchmarks/run_all.py --class quick             # run, write benchmarks/results/quick.json
     python benchmarks/run_all.py --class full --readme     # run, write full.json, regenerate the README tables
     python benchmarks/run_all.py --only exact twa --class full --readme   # rerun some, keep the others
+    python benchmarks/run_all.py --only waits --class full --readme      # fit at N_c ~ 10^3, TWA 10^4, report
     python benchmarks/run_all.py --check                   # README tables == benchmarks/results/full.json
 """
 
@@ -51,8 +52,13 @@ SUITE = {
                                                                   "--max-coupling-dipoles", "8000"]),
     "permutational_large": ("bench_permutational.py", None, ["--peer", "--own", "100000"]),
     "transport": ("bench_transport.py", ["--quick"], []),
-    "fit": ("bench_fit.py", ["--quick"], ["--sizes", "10", "60", "200", "400", "--fits", "2-60"]),
+    "fit": ("bench_fit.py", ["--quick"], ["--sizes", "10", "60", "200", "400", "--fits", "2-60@40", "2-1000@400"]),
+    "twa_large": ("bench_twa.py", ["--only", "large", "run", "--quick"], ["--only", "large", "run"]),
+    "report": ("bench_report.py", ["--quick"], []),
 }
+#: the benchmarks of the waiting times users meet (fit at N_c ~ 10^3, TWA on 10^4 dipoles, the report):
+#: ``python benchmarks/run_all.py --class full --only waits --readme`` reruns these and rewrites their README rows
+GROUPS = {"waits": ["fit", "twa_large", "report"]}
 
 
 def machine() -> dict:
@@ -137,7 +143,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--class", dest="size_class", choices=["quick", "full"], default=None,
                         help="run the benchmarks of this size class")
-    parser.add_argument("--only", nargs="+", choices=sorted(SUITE), default=None, help="run only these")
+    parser.add_argument("--only", nargs="+", choices=sorted(SUITE) + sorted(GROUPS), default=None,
+                        help="run only these (a group name stands for its benchmarks)")
     parser.add_argument("--readme", action="store_true", help="rewrite the README's blocks from full.json")
     parser.add_argument("--check", action="store_true", help="exit 1 if the README differs from full.json")
     args = parser.parse_args(argv)
@@ -146,7 +153,8 @@ def main(argv=None):
         results["machine"] = machine()
         results["class"] = args.size_class
         failed = []
-        for name in args.only or list(SUITE):
+        names = [member for name in args.only or list(SUITE) for member in GROUPS.get(name, [name])]
+        for name in names:
             if SUITE[name][1 if args.size_class == "quick" else 2] is None:
                 continue
             print(f"{name} ...", flush=True)

@@ -392,13 +392,13 @@ def test_largest_frequency_is_the_spectral_radius_of_omega(kind, size, overestim
 
 
 def test_default_step_follows_the_fastest_rate():
-    from sf_dynamics.solvers.twa import STEP_FRACTION, default_step
+    from sf_dynamics.solvers.twa import EMITTER_STEP_FRACTION, STEP_FRACTION, default_step
 
     lattice = Superlattice.build("cubic", (3, 3, 3), dipole=[0, 0, 1.0])
     ens = lattice.nanocrystal_ensemble()
     g, w = ens.gamma_matrix(), ens.omega_matrix()
     rate = np.linalg.eigvalsh(g)[-1] + np.max(np.abs(np.linalg.eigvalsh(w))) + g[0, 0]
-    assert default_step(ens) == pytest.approx(STEP_FRACTION / rate, rel=1e-12)
+    assert default_step(ens) == pytest.approx(EMITTER_STEP_FRACTION / rate, rel=1e-12)
     identical = Ensemble(100, collective_decay=1.0, decay=0.2, dephasing=0.5)
     assert default_step(identical) == pytest.approx(STEP_FRACTION / (100 * 1.0 + 1.2 + 2 * 0.5), rel=1e-12)
     assert default_step(Ensemble(20)) == np.inf

@@ -38,8 +38,10 @@ PARAMETERS = ("collective_share", "dephasing", "coupled_fraction", "amplitude", 
               "radiative_rate")
 #: profile deviance above its minimum where the walk in N_c stops (beyond the 99.7 % level of 9)
 WALK_STOP = 10.0
-#: first step of the walk in N_c relative to the best N_c (integer steps below N_c = 100)
-WALK_RELATIVE_STEP = 0.01
+#: first step of the walk in N_c relative to the best N_c (integer steps below N_c = 40): the profile's 68 %
+#: interval spans ~+-5 % of N_c even for four traces of ~10^3 counts per bin (benchmarks/bench_fit.py, N_c = 400),
+#: so steps of 2.5 % growing 1.4x resolve it with a few fits on each side
+WALK_RELATIVE_STEP = 0.025
 #: the default search range of N_c: 15 s on a 2-core machine for four traces of 800 bins (benchmarks/bench_fit.py;
 #: a model evaluation costs ~0.2 s at N_c = 200; the run-time estimate printed with ``progress=True`` says how to
 #: widen it)
@@ -282,7 +284,9 @@ class FluenceSeriesFit:
         return excess_deviance(dev, d_min, self.poisson, self.dof)
 
     def profile(self, grid_points=7):
-        """Fit a coarse geometric grid of N_c, warm-started upward, then walk the integers around the best.
+        """Fit a coarse geometric grid of N_c, warm-started upward, then walk around the best.
+
+        The walk starts towards the grid neighbour that fits better (where the minimum lies), then alternates.
 
         With ``progress`` the run time is estimated first and printed, each point is reported with its
         deviance, the walk's time is estimated after the grid, and the total is printed at the end (stderr).
@@ -310,16 +314,23 @@ class FluenceSeriesFit:
                 previous, seconds[int(n)] = (int(n), self.results[int(n)][1]), time.perf_counter() - start
             if self.estimate:
                 self.reporter.message(walk_estimate(self, grid, seconds))
-            self._walk(-1)
-            self._walk(+1)
-            self._walk(-1)
-            self._walk(+1)
+            first = self._downhill(grid)
+            for direction in (first, -first, first, -first):
+                self._walk(direction)
         finally:
             self.elapsed = self.reporter.close()
         if self.estimate:
             self.reporter.message(f"N_c profile: {len(self.results)} points in {self.elapsed:.0f} s (estimated "
                                   f"{self.estimate['seconds']:.0f} s)")
         return self.results
+
+    def _downhill(self, grid):
+        """+1 or -1: the side of the best coarse-grid N_c whose neighbour fits better (where the minimum lies)."""
+        sizes = [int(n) for n in grid]
+        best = min(range(len(sizes)), key=lambda i: self.results[sizes[i]][0])
+        below = self.results[sizes[best - 1]][0] if best > 0 else np.inf
+        above = self.results[sizes[best + 1]][0] if best + 1 < len(sizes) else np.inf
+        return +1 if above < below else -1
 
     def _walk(self, direction):
         """Fit N_c outward from the best one until the excess passes WALK_STOP.
