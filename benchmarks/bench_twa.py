@@ -24,6 +24,11 @@
 6. ``step``: the default time step (spectral radius of Omega) against the
    former one (largest row sum of |Omega|) and half of it on a 4^3 cubic
    superlattice: averaged intensities in standard errors.
+8. ``fraction``: the emitters engine's default step fraction (``twa.EMITTER_STEP_FRACTION``) against others:
+   a 16 x 16 square superlattice (one z dipole per NC, 12 nm at 515 nm; Omega-dominated fastest rate) and 200
+   identical emitters on the emitters engine (collective decay 1, local decay 0.1, dephasing 0.5;
+   Gamma-dominated), 2048 trajectories per fraction (quick: 256), independent seeds, against the smallest
+   fraction (0.01, half the former default): averaged intensity in combined standard errors.
 7. ``run``: the whole run on the 100 x 100 square superlattice as a user makes it: 1000 trajectories to
    2 ln(n) / Gamma_max at the default step (wall time, set-up included, against the goal of 600 s), and the
    same at half the default step with 256 trajectories (another seed): the averaged intensity of the two in
@@ -31,7 +36,7 @@
 
 Usage::
 
-    python benchmarks/bench_twa.py [--only speed accuracy validity lattice large step run]
+    python benchmarks/bench_twa.py [--only speed accuracy validity lattice large step run fraction]
 """
 
 from __future__ import annotations
@@ -416,8 +421,49 @@ def bench_run(quick=False):
           f"{half.intensity.max():.4g} +- {half.data['intensity_sem'].max():.2g} |", flush=True)
 
 
+def bench_fraction(quick=False, fractions=(0.01, 0.02, 0.05, 0.1, 0.2, 0.4)):
+    """Averaged intensity at several step fractions of the emitters engine against the smallest one."""
+    import warnings
+
+    from sf_dynamics.geometry import Superlattice
+    from sf_dynamics.solvers import twa
+
+    trajectories = 256 if quick else 2048
+    lattice = Superlattice.build("square", (16, 16), dipole=[0, 0, 1.0])
+    cases = {"square 16x16 (Omega-dominated)": lattice.nanocrystal_ensemble(),
+             "200 identical, emitters engine (Gamma-dominated)": sf.Ensemble(200, collective_decay=1.0, decay=0.1,
+                                                                            dephasing=0.5)}
+    print(f"{trajectories} trajectories per fraction, 101 output times over 2 ln(n) / Gamma_max (identical: "
+          "2.5 ln(N) / N Gamma_c)\n")
+    print("| problem | step fraction | steps | wall time (s) | peak | r.m.s. (SE) | largest (SE) | largest / peak |")
+    print("|---|---|---|---|---|---|---|---|")
+    saved = twa.EMITTER_STEP_FRACTION
+    try:
+        for label, ens in cases.items():
+            lam = float(np.linalg.eigvalsh(ens.gamma_matrix())[-1])
+            times = np.linspace(0.0, (2.0 if "square" in label else 2.5) * np.log(ens.n) / lam, 101)
+            runs = {}
+            for seed, fraction in enumerate(fractions):
+                twa.EMITTER_STEP_FRACTION = fraction
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    runs[fraction] = timed(ens, times, trajectories=trajectories, seed=11 + seed, engine="emitters",
+                                           progress=False)
+            ref = runs[min(fractions)][1]
+            for fraction, (wall, res) in runs.items():
+                diff = res.intensity - ref.intensity
+                sigma = np.sqrt(res.data["intensity_sem"] ** 2 + ref.data["intensity_sem"] ** 2)
+                inside = sigma > 0
+                rms = np.sqrt(np.mean((diff[inside] / sigma[inside]) ** 2))
+                worst = np.max(np.abs(diff[inside]) / sigma[inside])
+                print(f"| {label} | {fraction:g} | {res.info['steps']} | {wall:.0f} | {res.intensity.max():.4g} | "
+                      f"{rms:.2f} | {worst:.1f} | {np.abs(diff).max() / ref.intensity.max():.1%} |", flush=True)
+    finally:
+        twa.EMITTER_STEP_FRACTION = saved
+
+
 SECTIONS = {"speed": bench_speed, "accuracy": bench_accuracy, "validity": bench_validity, "lattice": bench_lattice,
-            "large": bench_large, "step": bench_step, "run": bench_run}
+            "large": bench_large, "step": bench_step, "run": bench_run, "fraction": bench_fraction}
 
 
 def main(argv=None):

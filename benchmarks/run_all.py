@@ -55,6 +55,7 @@ SUITE = {
     "fit": ("bench_fit.py", ["--quick"], ["--sizes", "10", "60", "200", "400", "--fits", "2-60@40", "2-1000@400"]),
     "twa_large": ("bench_twa.py", ["--only", "large", "run", "--quick"], ["--only", "large", "run"]),
     "report": ("bench_report.py", ["--quick"], []),
+    "cumulant_order": ("bench_cumulant_order.py", ["--quick"], []),
 }
 #: the benchmarks of the waiting times users meet (fit at N_c ~ 10^3, TWA on 10^4 dipoles, the report):
 #: ``python benchmarks/run_all.py --class full --only waits --readme`` reruns these and rewrites their README rows
