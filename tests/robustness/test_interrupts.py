@@ -371,7 +371,7 @@ def test_ctrl_c_during_per_emitter_twa_returns_its_first_trajectories():
               "g, w = sf.geometry.green_couplings(pos, np.tile([0.0, 0.0, 1.0], (200, 1)), wavelength=1.0, "
               "gamma=1.0)\n"
               "system = sf.Ensemble(200, gamma_matrix=g, omega_matrix=w, dephasing=0.1); "
-              "times = np.linspace(0, 4, 21)")
+              "times = np.linspace(0, 40, 21)")   # long enough (~4000 steps) for a block to take ~10 s
     latency, done = _ctrl_c_subprocess(system, "twa", 300, warmup=twa.FIRST_PIECE, wait=lambda warm: 1.6 * warm)
     assert latency < PROMPT_S + 2.0
     assert done == twa.FIRST_PIECE
