@@ -184,8 +184,12 @@ def fastest_rate(ensemble) -> float:
     return _rate_bound(coupling, frequency=detuning, pumping=pumping, dephasing=ensemble.dephasing)
 
 
-def check_explicit_run(ensemble, times, variables, *, method, max_steps, stability=6.0):
+def check_explicit_run(ensemble, times, variables, *, method, max_steps, stability=6.0, parameter="n",
+                       alternative=None):
     """Refuse an explicit integration whose memory or step count cannot be afforded.
+
+    ``parameter`` and ``alternative`` name what made the memory grow and what needs less (defaults: the
+    number of emitters; spectral classes or ``twa``).
 
     The step count is at least (fastest rate x window) / stability (the
     stability limit of the Runge-Kutta method, ~6 for DOP853): a detuning of
@@ -194,10 +198,10 @@ def check_explicit_run(ensemble, times, variables, *, method, max_steps, stabili
     """
     from .._resources import check_memory, check_step_budget
 
-    check_memory(BYTES_PER_VARIABLE * variables, parameter="n",
+    check_memory(BYTES_PER_VARIABLE * variables, parameter=parameter,
                  what=f"method '{method}' with {variables:.3g} variables",
-                 alternative="spectral classes (identical coupling) need O(K^2) variables; 'twa' needs O(n) per "
-                             "trajectory")
+                 alternative=alternative or ("spectral classes (identical coupling) need O(K^2) variables; 'twa' "
+                                             "needs O(n) per trajectory"))
     span = float(times[-1] - times[0])
     rate = fastest_rate(ensemble)
     if not rate * span / stability <= max_steps:

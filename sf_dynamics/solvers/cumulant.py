@@ -454,7 +454,12 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     order = check_order(order, engine)
     size = ensemble.spectral_classes()[0].size if engine == "classes" else ensemble.n
     count = _cumulant_third.variables(size) if order == 3 else size + 3 * size**2
-    check_explicit_run(ensemble, times, count, method=NAME, max_steps=max_steps)
+    if order == 3:
+        check_explicit_run(ensemble, times, count, method=NAME, max_steps=max_steps, parameter="order",
+                           alternative=f"order=3 holds 3K^3 + 3K^2 + K variables for K = {size} spectral classes: "
+                                       f"use fewer classes or order=2 ({size + 3 * size**2:.3g} variables)")
+    else:
+        check_explicit_run(ensemble, times, count, method=NAME, max_steps=max_steps)
     integrator = integrator or ("DOP853" if engine == "classes" else "DOPRI5")
     if ensemble.spectrum is not None:
         ensemble.spectrum.check_window(float(times[-1] - times[0]))

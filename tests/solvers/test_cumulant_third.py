@@ -92,3 +92,11 @@ def test_entries_without_enough_emitters_are_not_checked():
     pairs, triples = _cumulant_third.existing(model, 3)
     np.testing.assert_array_equal(pairs, [[False, True], [True, True]])
     assert triples.sum() == 3 and triples[0, 1, 1] and triples[1, 0, 1] and triples[1, 1, 0]
+
+
+def test_third_order_beyond_memory_is_refused_naming_the_order_and_the_classes():
+    from sf_dynamics import Spectrum
+
+    ens = Ensemble(10**6, collective_decay=1e-6, spectrum=Spectrum.gaussian(0.5, classes=2001))
+    with pytest.raises(ValueError, match=r"order: .*K = 2001 spectral classes.*order=2"):
+        simulate(ens, np.linspace(0.0, 10.0, 11), method="cumulant", order=3)
