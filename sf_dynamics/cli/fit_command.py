@@ -53,8 +53,8 @@ def add_parser(sub):
                      help="fit a constant background per bin (default: when the bins before the rise hold counts)")
     fit.add_argument("--domain-sizes", type=integer(2), nargs=2, default=list(DEFAULT_DOMAIN_SIZES),
                      metavar=("LOW", "HIGH"),
-                     help=f"search range of N_c (default {DEFAULT_DOMAIN_SIZES[0]} {DEFAULT_DOMAIN_SIZES[1]}, ~7 s "
-                          "on 2 cores for four traces of 800 bins; 2 1000 took 200 s); widen it when the fit says the "
+                     help=f"search range of N_c (default {DEFAULT_DOMAIN_SIZES[0]} {DEFAULT_DOMAIN_SIZES[1]}, ~200 s "
+                          "on 2 cores for four traces of 800 bins; 2 60 took 7 s); widen it when the fit says the "
                           "N_c interval reaches the upper bound: a model evaluation costs ~0.014 s at N_c = 60, "
                           "~0.06 s at 200 and ~0.3 s at 400, and the fit needs ~30 per N_c point (the estimate "
                           "printed before the fit gives the total)")

@@ -38,7 +38,7 @@ and the files of ``sf-dynamics fit``.
 
 The run time is estimated before the fit (``progress=True``: one model evaluation timed at each N_c of the
 coarse grid, times the evaluations planned) and each N_c point is reported with its deviance
-(:mod:`.progress`). The default N_c range is 2-60, about a minute on a 2-core machine.
+(:mod:`.progress`). The default N_c range is 2-1000, about 200 s on a 2-core machine for four traces of 800 bins.
 
 Modules: :mod:`.reading` (:func:`read_series`), :mod:`.forward_model` (:func:`series_model` and the model the
 fit evaluates), :mod:`.fit` (:class:`~.fit.FluenceSeriesFit`, :func:`fit_fluence_series`), :mod:`.starting`

@@ -42,10 +42,11 @@ WALK_STOP = 10.0
 #: interval spans ~+-5 % of N_c even for four traces of ~10^3 counts per bin (benchmarks/bench_fit.py, N_c = 400),
 #: so steps of 2.5 % growing 1.4x resolve it with a few fits on each side
 WALK_RELATIVE_STEP = 0.025
-#: the default search range of N_c: 7 s on a 2-core machine for four traces of 800 bins, 2-1000 200 s
-#: (benchmarks/bench_fit.py; a model evaluation costs ~0.06 s at N_c = 200, ~0.3 s at 400; the run-time estimate
-#: printed with ``progress=True`` says how to widen it)
-DEFAULT_DOMAIN_SIZES = (2, 60)
+#: the default search range of N_c, reaching the coherent domains of 10^2-10^3 NCs expected in superlattices:
+#: 200 s on a 2-core machine for four traces of 800 bins (2-60: 7 s; benchmarks/bench_fit.py; a model evaluation
+#: costs ~0.06 s at N_c = 200, ~0.3 s at 400, ~2 s at 1000; the run-time estimate printed with ``progress=True``
+#: says what a range costs)
+DEFAULT_DOMAIN_SIZES = (2, 1000)
 #: the names a user may fix or start (``collective_decay`` is fitted as ``collective_share``)
 USER_PARAMETERS = ("collective_decay", "dephasing", "coupled_fraction", "amplitude", "t0", "irf_fwhm", "background",
                    "radiative_rate")
@@ -540,9 +541,9 @@ def fit_fluence_series(traces, fluences=None, *, probabilities=None, cross_secti
     p0 : dict, optional
         Starting values of continuous parameters (same names).
     domain_sizes : (int, int)
-        Search range of the domain size N_c, 2 <= low < high; default :data:`DEFAULT_DOMAIN_SIZES` (2, 60), ~7 s
-        on a 2-core machine, (2, 1000) ~200 s (a model evaluation grows with N_c: ~0.06 s at 200, ~0.3 s at 400;
-        benchmarks/bench_fit.py).
+        Search range of the domain size N_c, 2 <= low < high; default :data:`DEFAULT_DOMAIN_SIZES` (2, 1000),
+        ~200 s on a 2-core machine for four traces of 800 bins, (2, 60) ~7 s (a model evaluation grows with N_c:
+        ~0.06 s at 200, ~0.3 s at 400; benchmarks/bench_fit.py).
     grid_points : int
         Coarse grid of N_c (geometric) before the walk around the best one; an integer >= 3.
     statistic : {"auto", "poisson", "least_squares"}
