@@ -26,8 +26,9 @@ class TWAOptions(Options):
     max_steps: int = option(DEFAULT_MAX_STEPS,
                             f"largest number of time steps per trajectory (default {DEFAULT_MAX_STEPS})")
     engine: str = option("auto", "'auto' (default), 'classes' or 'emitters'")
-    dt: float | None = option(None, "largest time step (ps); default 0.02 / (fastest rate: twa.default_step), "
-                                    "refined to divide each output interval")
+    dt: float | None = option(None, "largest time step (ps); default 0.2 / (fastest rate) on the emitters engine, "
+                                    "0.02 / (fastest rate) on the classes engine (twa.default_step), refined to "
+                                    "divide each output interval")
     shots: int | None = option(None, _SHOTS, acts_on=("evolution", "first_order"))
     batches: int = option(10, "batches for the statistical errors of tau_D and the peak (default 10)",
                           acts_on=_EVOLUTION)

@@ -472,7 +472,8 @@ def solve(ensemble, times, initial, *, trajectories=DEFAULT_TRAJECTORIES, seed=0
         nor on M.
     engine : {"auto", "classes", "emitters"}
     dt : float, optional
-        Largest time step (ps); default 0.02 / (fastest rate), see :func:`default_step`.
+        Largest time step (ps); default 0.2 (emitters engine) or 0.02 (classes) / (fastest rate), see
+        :func:`default_step`.
     shots : int, optional
         Single-shot traces kept (<= trajectories; default min(20, trajectories)).
     batches : int
