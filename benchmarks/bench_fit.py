@@ -11,10 +11,13 @@ IRF of 8 ps; Poisson counts with a peak of ~900 per bin), from the fit's own for
 2. Whole fits: ``fit_fluence_series`` over N_c ranges (``LOW-HIGH@TRUE``: synthetic series with true N_c TRUE;
    without ``@``, ``--true-size``): the wall time, the fitted N_c, and for every free parameter whether the true
    value lies in the reported 95 % profile-likelihood interval (excess deviance <= 4).
+3. ``--per-point``: where the time of each whole fit goes: every profile point's wall time, its domain solves
+   (model evaluations with new rates; the rest is the IRF convolution and lmfit) and their time, in fit order.
 
 Usage::
 
     python benchmarks/bench_fit.py [--sizes 10 60 200 400] [--fits 2-60@40 2-1000@400] [--true-size 40] [--quick]
+    python benchmarks/bench_fit.py --sizes --fits 2-1000@400 --per-point
 """
 
 from __future__ import annotations
@@ -63,12 +66,62 @@ def fit_row(low, high, true_n, seed=1):
     return time.perf_counter() - start, fit
 
 
+class PointTimer:
+    """Times every profile point of the fits that run inside it, and the domain solves each one makes."""
+
+    def __init__(self):
+        from sf_dynamics.workflows.fit_series import fit as fit_module
+        from sf_dynamics.workflows.fit_series import forward_model
+
+        self.rows, self.solves = [], []
+        self._patched = [(forward_model.DomainCache, "coupled"), (fit_module.FluenceSeriesFit, "fit_at")]
+        self._saved = [getattr(owner, name) for owner, name in self._patched]
+
+    def __enter__(self):
+        coupled, fit_at = self._saved
+        timer = self
+
+        def timed_coupled(cache, n, collective, decay, dephasing):
+            fresh = (int(n), float(collective), float(decay), float(dephasing)) not in cache.store
+            start = time.perf_counter()
+            rows = coupled(cache, n, collective, decay, dephasing)
+            if fresh:
+                timer.solves.append(time.perf_counter() - start)
+            return rows
+
+        def timed_fit_at(series, n, previous, hold=None, report=True):
+            first, start = len(timer.solves), time.perf_counter()
+            out = fit_at(series, n, previous, hold, report)
+            made = timer.solves[first:]
+            timer.rows.append((n, "alternative" if hold else "profile", time.perf_counter() - start, len(made),
+                               sum(made), out[0]))
+            return out
+
+        self._patched[0][0].coupled, self._patched[1][0].fit_at = timed_coupled, timed_fit_at
+        return self
+
+    def __exit__(self, *exc):
+        for (owner, name), saved in zip(self._patched, self._saved):
+            setattr(owner, name, saved)
+
+    def table(self):
+        lines = ["| # | N_c | kind | wall time (s) | domain solves | their time (s) | deviance |",
+                 "|---|---|---|---|---|---|---|"]
+        for index, (n, kind, wall, count, solve_time, dev) in enumerate(self.rows, 1):
+            lines.append(f"| {index} | {n} | {kind} | {wall:.1f} | {count} | {solve_time:.1f} | {dev:.2f} |")
+        total = sum(row[2] for row in self.rows)
+        lines.append(f"\n{len(self.rows)} fits, {total:.0f} s; domain solves {len(self.solves)}, "
+                     f"{sum(self.solves):.0f} s ({sum(self.solves) / max(total, 1e-300):.0%})")
+        return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10, 60, 200, 400])
     parser.add_argument("--fits", nargs="*", default=["2-60@40", "2-1000@400"])
     parser.add_argument("--true-size", type=int, default=40)
     parser.add_argument("--quick", action="store_true", help="sizes 10 60 200, one fit over 2-60")
+    parser.add_argument("--per-point", action="store_true", help="time every profile point and its domain solves")
     args = parser.parse_args(argv)
     sizes, fits = (args.sizes, args.fits) if not args.quick else ([10, 60, 200], ["2-60"])
     series_model(TIMES, PROBABILITIES, domain_size=10, **TRUTH)     # compile
@@ -88,13 +141,19 @@ def main(argv=None):
             span, _, true_text = text.partition("@")
             low, high = (int(v) for v in span.split("-"))
             true_n = int(true_text) if true_text else args.true_size
-            took, fit = fit_row(low, high, true_n)
+            if args.per_point:
+                with PointTimer() as timer:
+                    took, fit = fit_row(low, high, true_n)
+            else:
+                took, fit = fit_row(low, high, true_n)
             verdict = next((line.split(":", 1)[1].strip() for line in fit.summary().splitlines()
                             if line.startswith("verdict")), "")
             if fit.domain_interval is None:
                 print(f"| {low}-{high} | {true_n} | {took:.3g} | not reported | - | {verdict} |", flush=True)
-                continue
-            print(f"| {low}-{high} | {true_n} | {took:.3g} | {coverage(fit, true_n)} | {verdict} |", flush=True)
+            else:
+                print(f"| {low}-{high} | {true_n} | {took:.3g} | {coverage(fit, true_n)} | {verdict} |", flush=True)
+            if args.per_point:
+                print(f"\n**profile points of the {low}-{high} fit**\n\n{timer.table()}\n", flush=True)
 
 
 def coverage(fit, true_n):
