@@ -202,7 +202,7 @@ class LatticeOperator:
             padded = pyfftw.zeros_aligned(shape, dtype=np.complex128)
             spectra = pyfftw.zeros_aligned(shape, dtype=np.complex128)
 
-            def region(axis, cut):
+            def region(cut):
                 return (slice(None), slice(None)) + tuple(slice(0, sizes[i]) if cut(i) else slice(None)
                                                           for i in range(count))
 
@@ -212,11 +212,11 @@ class LatticeOperator:
 
             forward, inverse = [], []
             for axis in reversed(range(count)):
-                view = region(axis, lambda i, axis=axis: i < axis)
+                view = region(lambda i, axis=axis: i < axis)
                 forward.append(plan(padded[view] if axis == count - 1 else spectra[view], spectra[view], axis,
                                     "FFTW_FORWARD"))
             for axis in range(count):
-                view = region(axis, lambda i, axis=axis: i < axis)
+                view = region(lambda i, axis=axis: i < axis)
                 inverse.append(plan(spectra[view], spectra[view], axis, "FFTW_BACKWARD"))
             padded[...] = 0.0   # planning may write the arrays
             scale = 1.0 / float(np.prod(shape[2:]))

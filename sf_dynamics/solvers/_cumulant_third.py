@@ -57,14 +57,16 @@ def _initial(model: ClassModel, initial, n_total):
         b = initial.coherence * np.sqrt(pops * (1.0 - pops))
         c = np.outer(b, b).astype(complex)
         t = np.einsum("ab,c->abc", c, pops)
+        npop = np.outer(pops, pops)
+        ppop = np.einsum("a,b,c->abc", pops, pops, pops)
     else:
         p, c0, q = symmetric_moments(initial, n_total)
         t0, r0 = _symmetric_third(initial, n_total)
         pops = np.full(k, p)
         c = np.full((k, k), c0, dtype=complex)
         t = np.full((k, k, k), t0, dtype=complex)
-    npop = np.outer(pops, pops) if per_class is not None else np.full((k, k), q)
-    ppop = np.einsum("a,b,c->abc", pops, pops, pops) if per_class is not None else np.full((k, k, k), r0)
+        npop = np.full((k, k), q)
+        ppop = np.full((k, k, k), r0)
     return np.concatenate([pops, c.view(float).ravel(), npop.ravel(), t.view(float).ravel(), ppop.ravel()])
 
 

@@ -21,8 +21,8 @@ second order places tau_D within a few per cent of the exact result at
 N >~ 50 but overshoots the ensemble-averaged peak by 20-30 % because it misses
 the shot-to-shot spread of the delay (use ``twa`` for shot statistics).
 ``order=3`` (class engine, :mod:`._cumulant_third`) keeps the three-emitter moments: exact for three
-emitters, better than second order for a few, but at N >= 40 it puts the averaged peak 18-27 % low and
-tau_D 16-18 % early (docs/physics.md, third-order cumulants).
+emitters, better than second order for a few, but at N = 40-1000 it puts the averaged peak 18-35 % low and
+tau_D 14-17 % early (docs/physics.md, third-order cumulants; benchmarks/bench_cumulant_order.py).
 """
 
 from __future__ import annotations
@@ -453,13 +453,13 @@ def solve(ensemble, times, initial, *, engine="auto", rtol=1e-7, atol=1e-10, int
     engine = choose_engine(ensemble, engine_for_start(initial, engine, per_class=True))
     order = check_order(order, engine)
     size = ensemble.spectral_classes()[0].size if engine == "classes" else ensemble.n
-    count = _cumulant_third.variables(size) if order == 3 else size + 3 * size**2
-    if order == 3:
-        check_explicit_run(ensemble, times, count, method=NAME, max_steps=max_steps, parameter="order",
-                           alternative=f"order=3 holds 3K^3 + 3K^2 + K variables for K = {size} spectral classes: "
-                                       f"use fewer classes or order=2 ({size + 3 * size**2:.3g} variables)")
-    else:
-        check_explicit_run(ensemble, times, count, method=NAME, max_steps=max_steps)
+    second = size + 3 * size**2
+    # at third order the memory grows as K^3: the refusal names the order and the classes
+    blame = {} if order == 2 else dict(parameter="order", alternative=(
+        f"order=3 holds 3K^3 + 3K^2 + K variables for K = {size} spectral classes: use fewer classes or order=2 "
+        f"({second:.3g} variables)"))
+    check_explicit_run(ensemble, times, _cumulant_third.variables(size) if order == 3 else second, method=NAME,
+                       max_steps=max_steps, **blame)
     integrator = integrator or ("DOP853" if engine == "classes" else "DOPRI5")
     if ensemble.spectrum is not None:
         ensemble.spectrum.check_window(float(times[-1] - times[0]))

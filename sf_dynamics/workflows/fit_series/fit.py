@@ -38,7 +38,7 @@ PARAMETERS = ("collective_share", "dephasing", "coupled_fraction", "amplitude", 
               "radiative_rate")
 #: profile deviance above its minimum where the walk in N_c stops (beyond the 99.7 % level of 9)
 WALK_STOP = 10.0
-#: first step of the walk in N_c relative to the best N_c (integer steps below N_c = 40): the profile's 68 %
+#: first step of the walk in N_c relative to the best N_c (steps of 1 below N_c = 60): the profile's 68 %
 #: interval spans ~+-5 % of N_c even for four traces of ~10^3 counts per bin (benchmarks/bench_fit.py, N_c = 400),
 #: so steps of 2.5 % growing 1.4x resolve it with a few fits on each side
 WALK_RELATIVE_STEP = 0.025

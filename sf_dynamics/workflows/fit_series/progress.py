@@ -25,8 +25,8 @@ SOLVES_PER_FIT = 30
 WALK_POINTS = 13
 #: how the message says to widen the search
 WIDEN = ("widen the N_c search with domain_sizes=(low, high) (command line: --domain-sizes LOW HIGH); "
-         "an evaluation costs more at larger N_c: on a 2-core machine ~0.01 s at N_c = 10, ~0.03 s at 60, ~0.2 s "
-         "at 200 and ~0.7 s at 400 (benchmarks/bench_fit.py)")
+         "an evaluation costs more at larger N_c: on a 2-core machine ~0.007 s at N_c = 10, ~0.014 s at 60, ~0.06 s "
+         "at 200 and ~0.3 s at 400 (benchmarks/bench_fit.py)")
 
 
 def coarse_grid(domain_sizes, grid_points):
